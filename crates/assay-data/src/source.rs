@@ -1,0 +1,329 @@
+//! Opening a file of any supported format as a stream of record batches.
+//!
+//! Formats: CSV (see [`crate::csv`]), Parquet (through the `parquet` crate's
+//! Arrow reader) and Arrow IPC (file or stream format, through `arrow-ipc`).
+//! Only the requested columns are decoded, and batches are yielded one at a
+//! time, so memory stays bounded by the batch size whatever the file size.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+
+use crate::csv::{CsvBatches, CsvOptions, TextType};
+use crate::error::{DataError, Result};
+
+/// A supported file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Delimited text.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+    /// Arrow IPC, file ("Feather v2") or stream format.
+    Ipc,
+}
+
+impl Format {
+    /// Parses a format name as given on the command line (`csv`, `parquet`, `arrow`/`ipc`/`feather`).
+    pub fn from_name(name: &str) -> Option<Format> {
+        match name.to_ascii_lowercase().as_str() {
+            "csv" | "tsv" | "txt" | "data" => Some(Format::Csv),
+            "parquet" | "pq" => Some(Format::Parquet),
+            "arrow" | "ipc" | "feather" | "arrows" => Some(Format::Ipc),
+            _ => None,
+        }
+    }
+
+    /// Picks the format from the file extension, else from the magic bytes
+    /// (`PAR1`, `ARROW1`, or an IPC stream's continuation marker), else CSV.
+    pub fn detect(path: &Path) -> Result<Format> {
+        if let Some(f) = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(Format::from_name)
+        {
+            return Ok(f);
+        }
+        let mut head = [0u8; 6];
+        let mut file = File::open(path).map_err(|source| DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let n = file.read(&mut head).map_err(|source| DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(if n >= 4 && &head[..4] == b"PAR1" {
+            Format::Parquet
+        } else if (n >= 6 && &head[..6] == b"ARROW1") || (n >= 4 && head[..4] == [0xff; 4]) {
+            Format::Ipc
+        } else {
+            Format::Csv
+        })
+    }
+}
+
+/// Options for reading any format.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Force a format instead of detecting it.
+    pub format: Option<Format>,
+    /// CSV options (ignored for other formats).
+    pub csv: CsvOptions,
+    /// Rows per record batch (default 65,536).
+    pub batch_size: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: None,
+            csv: CsvOptions::default(),
+            batch_size: 1 << 16,
+        }
+    }
+}
+
+/// A column to read and, for text formats, how to decode it.
+#[derive(Debug, Clone)]
+pub struct ColumnRequest {
+    /// Column name in the file.
+    pub name: String,
+    /// Decoding for CSV (binary formats keep their own types).
+    pub text_as: TextType,
+    /// The role the user gave the column, for error messages ("label", "score", ...).
+    pub role: String,
+}
+
+/// A stream of record batches from one file, with the file's path for errors.
+pub struct BatchStream {
+    path: PathBuf,
+    schema: SchemaRef,
+    inner: Box<dyn Iterator<Item = Result<RecordBatch>> + Send>,
+}
+
+impl BatchStream {
+    /// Wraps an iterator of batches.
+    pub fn new(
+        path: PathBuf,
+        schema: SchemaRef,
+        inner: Box<dyn Iterator<Item = Result<RecordBatch>> + Send>,
+    ) -> Self {
+        BatchStream {
+            path,
+            schema,
+            inner,
+        }
+    }
+
+    /// The file the batches come from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Schema of the yielded batches.
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+}
+
+impl Iterator for BatchStream {
+    type Item = Result<RecordBatch>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner.next()
+    }
+}
+
+/// Lists the column names of a file without reading its rows.
+pub fn column_names(path: &Path, opts: &ReadOptions) -> Result<Vec<String>> {
+    let format = match opts.format {
+        Some(f) => f,
+        None => Format::detect(path)?,
+    };
+    match format {
+        Format::Csv => crate::csv::column_names(path, &opts.csv),
+        Format::Parquet => {
+            let b = parquet_builder(path, opts.batch_size)?;
+            Ok(b.schema().fields().iter().map(|f| f.name().clone()).collect())
+        }
+        Format::Ipc => {
+            let s = open_ipc(path, None)?;
+            Ok(s.schema().fields().iter().map(|f| f.name().clone()).collect())
+        }
+    }
+}
+
+fn parquet_builder(
+    path: &Path,
+    batch_size: usize,
+) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder<File>> {
+    let file = File::open(path).map_err(|source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .map(|b| b.with_batch_size(batch_size))
+        .map_err(|e| DataError::Unreadable {
+            path: path.to_path_buf(),
+            format: "Parquet",
+            message: e.to_string(),
+        })
+}
+
+fn missing(path: &Path, req: &ColumnRequest, names: &[String]) -> DataError {
+    DataError::MissingColumn {
+        path: path.to_path_buf(),
+        column: req.name.clone(),
+        role: req.role.clone(),
+        available: names.join(", "),
+    }
+}
+
+fn indices(path: &Path, columns: &[ColumnRequest], names: &[String]) -> Result<Vec<usize>> {
+    let mut idx: Vec<usize> = Vec::with_capacity(columns.len());
+    for req in columns {
+        let i = names
+            .iter()
+            .position(|n| n == &req.name)
+            .ok_or_else(|| missing(path, req, names))?;
+        if !idx.contains(&i) {
+            idx.push(i);
+        }
+    }
+    idx.sort_unstable();
+    Ok(idx)
+}
+
+fn open_ipc(path: &Path, projection: Option<Vec<usize>>) -> Result<BatchStream> {
+    let unreadable = |e: arrow_schema::ArrowError| DataError::Unreadable {
+        path: path.to_path_buf(),
+        format: "Arrow IPC",
+        message: e.to_string(),
+    };
+    let io = |source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut magic = [0u8; 6];
+    let n = File::open(path)
+        .and_then(|mut f| f.read(&mut magic))
+        .map_err(io)?;
+    let file = File::open(path).map_err(io)?;
+    let p = path.to_path_buf();
+    if n == 6 && &magic == b"ARROW1" {
+        let r = arrow_ipc::reader::FileReader::try_new(BufReader::new(file), projection)
+            .map_err(unreadable)?;
+        let schema = r.schema();
+        let p2 = p.clone();
+        Ok(BatchStream::new(
+            p,
+            schema,
+            Box::new(r.map(move |b| {
+                b.map_err(|e| DataError::Unreadable {
+                    path: p2.clone(),
+                    format: "Arrow IPC",
+                    message: e.to_string(),
+                })
+            })),
+        ))
+    } else {
+        let r = arrow_ipc::reader::StreamReader::try_new(BufReader::new(file), projection)
+            .map_err(unreadable)?;
+        let schema = r.schema();
+        let p2 = p.clone();
+        Ok(BatchStream::new(
+            p,
+            schema,
+            Box::new(r.map(move |b| {
+                b.map_err(|e| DataError::Unreadable {
+                    path: p2.clone(),
+                    format: "Arrow IPC",
+                    message: e.to_string(),
+                })
+            })),
+        ))
+    }
+}
+
+/// Opens `path` as a stream of record batches holding `columns` (all columns when `None`).
+///
+/// Missing columns are reported up front with the list of columns the file has.
+pub fn open(path: &Path, opts: &ReadOptions, columns: Option<&[ColumnRequest]>) -> Result<BatchStream> {
+    let format = match opts.format {
+        Some(f) => f,
+        None => Format::detect(path)?,
+    };
+    match format {
+        Format::Csv => {
+            let names = crate::csv::column_names(path, &opts.csv)?;
+            let reqs: Option<Vec<(String, TextType)>> = match columns {
+                None => None,
+                Some(cols) => {
+                    let mut v: Vec<(String, TextType)> = Vec::new();
+                    for c in cols {
+                        if !names.contains(&c.name) {
+                            return Err(missing(path, c, &names));
+                        }
+                        match v.iter_mut().find(|(n, _)| n == &c.name) {
+                            // A column asked for as a number and as text is read as a number.
+                            Some(existing) => {
+                                if c.text_as == TextType::Float64 {
+                                    existing.1 = TextType::Float64
+                                }
+                            }
+                            None => v.push((c.name.clone(), c.text_as)),
+                        }
+                    }
+                    Some(v)
+                }
+            };
+            let r = CsvBatches::open(path, &opts.csv, reqs.as_deref(), opts.batch_size)?;
+            Ok(BatchStream::new(path.to_path_buf(), r.schema(), Box::new(r)))
+        }
+        Format::Parquet => {
+            let b = parquet_builder(path, opts.batch_size)?;
+            let names: Vec<String> = b.schema().fields().iter().map(|f| f.name().clone()).collect();
+            let b = match columns {
+                None => b,
+                Some(cols) => {
+                    let idx = indices(path, cols, &names)?;
+                    let mask = parquet::arrow::ProjectionMask::roots(b.parquet_schema(), idx);
+                    b.with_projection(mask)
+                }
+            };
+            let r = b.build().map_err(|e| DataError::Unreadable {
+                path: path.to_path_buf(),
+                format: "Parquet",
+                message: e.to_string(),
+            })?;
+            let schema = arrow_array::RecordBatchReader::schema(&r);
+            let p = path.to_path_buf();
+            Ok(BatchStream::new(
+                path.to_path_buf(),
+                schema,
+                Box::new(r.map(move |b| {
+                    b.map_err(|e| DataError::Unreadable {
+                        path: p.clone(),
+                        format: "Parquet",
+                        message: e.to_string(),
+                    })
+                })),
+            ))
+        }
+        Format::Ipc => {
+            let projection = match columns {
+                None => None,
+                Some(cols) => {
+                    let all = open_ipc(path, None)?;
+                    let names: Vec<String> =
+                        all.schema().fields().iter().map(|f| f.name().clone()).collect();
+                    Some(indices(path, cols, &names)?)
+                }
+            };
+            open_ipc(path, projection)
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! Turning the role columns of a record batch into plain per-row vectors
+//! (labels, predictions, scores, weights) with the checks each role needs.
+//! Any Arrow type a CSV, Parquet or IPC file can carry is accepted: text,
+//! booleans, integers, floats, dictionary-encoded text.
+
+use std::path::Path;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, StringArray};
+use arrow_schema::DataType;
+
+use assay_data::DataError;
+
+/// A role column of one batch, normalised to one of three shapes.
+pub enum ColumnView {
+    /// Booleans.
+    Bool(BooleanArray),
+    /// Numbers (every integer and float type, cast to f64).
+    Num(Float64Array),
+    /// Text (Utf8, LargeUtf8, Utf8View and dictionary-encoded text, cast to Utf8).
+    Text(StringArray),
+}
+
+/// Normalises `array` (from column `column` of `path`).
+pub fn view(array: &ArrayRef, path: &Path, column: &str) -> Result<ColumnView, DataError> {
+    let cast = |to: &DataType| {
+        arrow_cast::cast(array, to).map_err(|e| DataError::BadColumn {
+            path: path.to_path_buf(),
+            column: column.to_string(),
+            message: format!("cannot read {} values: {e}", array.data_type()),
+        })
+    };
+    Ok(match array.data_type() {
+        DataType::Boolean => ColumnView::Bool(array.as_boolean().clone()),
+        DataType::Utf8 => ColumnView::Text(array.as_string::<i32>().clone()),
+        DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(_, _) => {
+            ColumnView::Text(cast(&DataType::Utf8)?.as_string::<i32>().clone())
+        }
+        dt if dt.is_numeric() => {
+            ColumnView::Num(cast(&DataType::Float64)?.as_primitive().clone())
+        }
+        other => {
+            return Err(DataError::BadColumn {
+                path: path.to_path_buf(),
+                column: column.to_string(),
+                message: format!("unsupported column type {other}: expected text, a number or a boolean"),
+            })
+        }
+    })
+}
+
+/// The up-to-two distinct values seen in a binary column, to reject a third.
+#[derive(Debug, Clone, Default)]
+pub struct BinarySeen {
+    values: Vec<String>,
+}
+
+impl BinarySeen {
+    /// The distinct values seen so far (at most two).
+    pub fn values(&self) -> &[String] {
+        &self.values
+    }
+
+    #[inline]
+    fn check_text(&mut self, v: &str) -> Result<(), String> {
+        if self.values.iter().any(|x| x == v) {
+            return Ok(());
+        }
+        if self.values.len() == 2 {
+            return Err(format!(
+                "expected a binary column, found a third value '{v}' (besides '{}' and '{}')",
+                self.values[0], self.values[1]
+            ));
+        }
+        self.values.push(v.to_string());
+        Ok(())
+    }
+
+    #[inline]
+    fn check_num(&mut self, v: f64) -> Result<(), String> {
+        // Numbers are compared by value; format only when new.
+        if self.values.iter().any(|x| x.parse::<f64>().ok() == Some(v)) {
+            return Ok(());
+        }
+        self.check_text(&fmt_num(v))
+    }
+}
+
+/// Formats a number the way it is displayed as a group or label value.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// A problem with one cell (`row` is the index within the batch) or with the
+/// whole column (`row` is `None`).
+#[derive(Debug, Clone)]
+pub struct CellError {
+    /// Row within the batch, if the problem is one cell.
+    pub row: Option<usize>,
+    /// What was found and what was expected.
+    pub message: String,
+}
+
+impl From<String> for CellError {
+    fn from(message: String) -> Self {
+        CellError { row: None, message }
+    }
+}
+
+fn at(i: usize, message: String) -> CellError {
+    CellError {
+        row: Some(i),
+        message,
+    }
+}
+
+/// How the positive class is recognised in a binary column.
+#[derive(Debug, Clone)]
+pub struct PositiveSpec {
+    /// The user's `--positive` value, if any.
+    pub value: Option<String>,
+}
+
+/// Reads a binary role column into `out` (true = positive). Rows that are
+/// missing are reported through `invalid(row_in_batch, message)`, which
+/// either records them (with `--drop-invalid`) or turns them into an error.
+pub fn read_binary(
+    col: &ColumnView,
+    positive: &PositiveSpec,
+    seen: &mut BinarySeen,
+    out: &mut Vec<bool>,
+    mut invalid: impl FnMut(usize, String) -> Result<(), CellError>,
+) -> Result<(), CellError> {
+    out.clear();
+    match col {
+        ColumnView::Bool(a) => {
+            let pos = match positive.value.as_deref() {
+                None => true,
+                Some(p) => match p.to_ascii_lowercase().as_str() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    _ => return Err(format!("--positive '{p}' is not a boolean value, but the column is boolean").into()),
+                },
+            };
+            for i in 0..a.len() {
+                if a.is_null(i) {
+                    invalid(i, "empty cell".into())?;
+                    out.push(false);
+                } else {
+                    out.push(a.value(i) == pos);
+                }
+            }
+        }
+        ColumnView::Num(a) => {
+            let pos = match positive.value.as_deref() {
+                None => None,
+                Some(p) => Some(p.trim().parse::<f64>().map_err(|_| {
+                    CellError::from(format!("--positive '{p}' is not a number, but the column holds numbers"))
+                })?),
+            };
+            for i in 0..a.len() {
+                let v = a.value(i);
+                if a.is_null(i) || v.is_nan() {
+                    invalid(i, "empty or NaN cell".into())?;
+                    out.push(false);
+                    continue;
+                }
+                seen.check_num(v).map_err(|m| at(i, m))?;
+                match pos {
+                    Some(p) => out.push(v == p),
+                    None => {
+                        if v != 0.0 && v != 1.0 {
+                            return Err(at(i, format!(
+                                "value {} is not 0 or 1; name the positive value with --positive",
+                                fmt_num(v)
+                            )));
+                        }
+                        out.push(v == 1.0);
+                    }
+                }
+            }
+        }
+        ColumnView::Text(a) => {
+            for i in 0..a.len() {
+                if a.is_null(i) {
+                    invalid(i, "empty cell".into())?;
+                    out.push(false);
+                    continue;
+                }
+                let v = a.value(i);
+                seen.check_text(v).map_err(|m| at(i, m))?;
+                match positive.value.as_deref() {
+                    Some(p) => out.push(v == p),
+                    None => match v {
+                        "1" | "1.0" => out.push(true),
+                        "0" | "0.0" => out.push(false),
+                        _ if v.eq_ignore_ascii_case("true") => out.push(true),
+                        _ if v.eq_ignore_ascii_case("false") => out.push(false),
+                        _ => {
+                            return Err(at(i, format!(
+                                "value '{v}' is not 0/1 or true/false; name the positive value with --positive"
+                            )))
+                        }
+                    },
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads a numeric role column (score or weight) into `out`; `check` returns
+/// an error message for values the role does not accept.
+pub fn read_number(
+    col: &ColumnView,
+    out: &mut Vec<f64>,
+    check: impl Fn(f64) -> Option<&'static str>,
+    mut invalid: impl FnMut(usize, String) -> Result<(), CellError>,
+) -> Result<(), CellError> {
+    out.clear();
+    match col {
+        ColumnView::Num(a) => {
+            for i in 0..a.len() {
+                let v = a.value(i);
+                if a.is_null(i) {
+                    invalid(i, "empty cell".into())?;
+                    out.push(0.0);
+                } else if let Some(msg) = check(v) {
+                    invalid(i, format!("{msg}, found {v}"))?;
+                    out.push(0.0);
+                } else {
+                    out.push(v);
+                }
+            }
+            Ok(())
+        }
+        ColumnView::Text(a) => {
+            for i in 0..a.len() {
+                if a.is_null(i) {
+                    invalid(i, "empty cell".into())?;
+                    out.push(0.0);
+                    continue;
+                }
+                match a.value(i).trim().parse::<f64>() {
+                    Ok(v) if check(v).is_none() => out.push(v),
+                    Ok(v) => {
+                        invalid(i, format!("{}, found {v}", check(v).unwrap_or("")))?;
+                        out.push(0.0);
+                    }
+                    Err(_) => {
+                        invalid(i, format!("expected a number, found '{}'", a.value(i)))?;
+                        out.push(0.0);
+                    }
+                }
+            }
+            Ok(())
+        }
+        ColumnView::Bool(_) => Err(CellError::from("expected numbers, found a boolean column".to_string())),
+    }
+}
