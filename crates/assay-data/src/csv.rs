@@ -61,13 +61,13 @@ pub enum TextType {
     Float64,
 }
 
-fn builder(opts: &CsvOptions, file: File) -> ::csv::Reader<BufReader<File>> {
+fn builder(opts: &CsvOptions, file: File, trim: bool) -> ::csv::Reader<BufReader<File>> {
     ::csv::ReaderBuilder::new()
         .has_headers(false)
         .delimiter(opts.delimiter)
         .quote(opts.quote)
         .quoting(opts.quoting)
-        .trim(if opts.trim {
+        .trim(if trim {
             ::csv::Trim::All
         } else {
             ::csv::Trim::None
@@ -133,7 +133,7 @@ pub fn column_names(path: &Path, opts: &CsvOptions) -> Result<Vec<String>> {
         path: path.to_path_buf(),
         source,
     })?;
-    let mut rdr = builder(opts, file);
+    let mut rdr = builder(opts, file, opts.trim);
     let mut rec = ::csv::StringRecord::new();
     let got = rdr.read_record(&mut rec).map_err(|e| map_csv_err(path, e))?;
     let from_file: Vec<String> = if got {
@@ -191,6 +191,7 @@ pub struct CsvBatches {
     schema: SchemaRef,
     batch_size: usize,
     null_values: Vec<Vec<u8>>,
+    trim: bool,
     record: ::csv::ByteRecord,
     rows: u64,
     done: bool,
@@ -210,7 +211,9 @@ impl CsvBatches {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut reader = builder(opts, file);
+        // Data fields are trimmed one by one, only for the columns read
+        // (trimming whole records costs 15% of the parse).
+        let mut reader = builder(opts, file, false);
         if opts.has_header {
             let mut skip = ::csv::ByteRecord::new();
             reader
@@ -257,6 +260,7 @@ impl CsvBatches {
                 .iter()
                 .map(|s| s.as_bytes().to_vec())
                 .collect(),
+            trim: opts.trim,
             record: ::csv::ByteRecord::new(),
             rows: 0,
             done: false,
@@ -292,7 +296,11 @@ impl CsvBatches {
             }
             self.rows += 1;
             for (b, (idx, _)) in builders.iter_mut().zip(&self.wanted) {
-                let cell = &self.record[*idx];
+                let cell = if self.trim {
+                    self.record[*idx].trim_ascii()
+                } else {
+                    &self.record[*idx]
+                };
                 let null = self.null_values.iter().any(|v| v.as_slice() == cell);
                 match b {
                     ColBuilder::Text(sb) => {

@@ -307,7 +307,12 @@ pub fn assess_table(
     }
     let mut notes: Vec<String> = Vec::new();
     if let Some(p) = &opts.roles.positive {
-        if !table.label_values.iter().any(|v| v == p) {
+        let same = |v: &String| {
+            v == p
+                || matches!((v.parse::<f64>(), p.trim().parse::<f64>()), (Ok(a), Ok(b)) if a == b)
+        };
+        // Boolean columns record no text values; their positive value was checked on reading.
+        if !table.label_values.is_empty() && !table.label_values.iter().any(same) {
             return Err(FairnessError::Input(format!(
                 "{path}: column '{}': --positive '{p}' never occurs in the label (values seen: {})",
                 opts.roles.label,

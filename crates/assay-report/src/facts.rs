@@ -1,0 +1,295 @@
+//! What the renderers say, independent of how they say it: names and plain
+//! definitions of the figures, and the facts derived from an assessment
+//! (extreme groups, significance, proxies) that several renderers show.
+
+use assay_fairness::intervals::Interval;
+use assay_fairness::metrics::Metric;
+use assay_fairness::model::{Assessment, Disparity, GroupResult, Ordered};
+
+use crate::format::finite;
+
+/// A named fairness criterion.
+pub struct Named {
+    /// Key in [`Assessment::disparities`].
+    pub key: &'static str,
+    /// Readable name.
+    pub title: &'static str,
+    /// One-sentence definition in plain words.
+    pub about: &'static str,
+}
+
+/// The named disparities, in report order.
+pub const NAMED: [Named; 9] = [
+    Named {
+        key: "demographic_parity_difference",
+        title: "Demographic parity difference",
+        about: "Highest minus lowest selection rate across groups. 0 means every group receives the positive decision equally often.",
+    },
+    Named {
+        key: "demographic_parity_ratio",
+        title: "Demographic parity ratio",
+        about: "Lowest divided by highest selection rate. 1 means parity.",
+    },
+    Named {
+        key: "disparate_impact_ratio",
+        title: "Disparate impact ratio",
+        about: "The same ratio as demographic parity; the four-fifths rule of the US Uniform Guidelines asks for at least 0.8.",
+    },
+    Named {
+        key: "equalized_odds_difference",
+        title: "Equalized odds difference",
+        about: "The larger of the true-positive-rate gap and the false-positive-rate gap: whether the model makes the same kinds of mistakes for every group.",
+    },
+    Named {
+        key: "equalized_odds_ratio",
+        title: "Equalized odds ratio",
+        about: "The smaller of the true-positive-rate ratio and the false-positive-rate ratio (lowest over highest).",
+    },
+    Named {
+        key: "equal_opportunity_difference",
+        title: "Equal opportunity difference",
+        about: "Highest minus lowest true positive rate: among people whose true outcome is positive, the gap in how often each group receives the positive decision.",
+    },
+    Named {
+        key: "equal_opportunity_ratio",
+        title: "Equal opportunity ratio",
+        about: "Lowest divided by highest true positive rate.",
+    },
+    Named {
+        key: "predictive_parity_difference",
+        title: "Predictive parity difference",
+        about: "Highest minus lowest precision: among people who receive the positive decision, the gap in how often the true outcome is positive.",
+    },
+    Named {
+        key: "predictive_parity_ratio",
+        title: "Predictive parity ratio",
+        about: "Lowest divided by highest precision.",
+    },
+];
+
+/// The four-fifths threshold on the disparate impact ratio.
+pub const FOUR_FIFTHS: f64 = 0.8;
+
+/// Per-group metrics shown in the group tables, in order, where the
+/// assessment has them (AUC only with a score).
+pub fn group_metrics(a: &Assessment) -> Vec<Metric> {
+    [
+        Metric::SelectionRate,
+        Metric::Tpr,
+        Metric::Fpr,
+        Metric::Precision,
+        Metric::Accuracy,
+        Metric::Auc,
+    ]
+    .into_iter()
+    .filter(|m| a.overall.metrics.get(m.key()).is_some())
+    .collect()
+}
+
+/// Every metric the assessment reports, in [`Metric::ALL`] order.
+pub fn reported_metrics(a: &Assessment) -> Vec<Metric> {
+    Metric::ALL
+        .into_iter()
+        .filter(|m| a.overall.metrics.get(m.key()).is_some())
+        .collect()
+}
+
+/// A short column header for a metric.
+pub fn short_title(m: Metric) -> &'static str {
+    match m {
+        Metric::SelectionRate => "Selection rate",
+        Metric::Tpr => "TPR",
+        Metric::Fpr => "FPR",
+        Metric::Fnr => "FNR",
+        Metric::Tnr => "TNR",
+        Metric::Auc => "AUC",
+        Metric::Brier => "Brier",
+        Metric::Ece => "ECE",
+        other => other.title(),
+    }
+}
+
+/// A plain-language definition of a metric.
+pub fn metric_about(m: Metric) -> &'static str {
+    match m {
+        Metric::SelectionRate => "Share of people who receive the positive decision.",
+        Metric::Accuracy => "Share of people for whom the decision matches the true outcome.",
+        Metric::BalancedAccuracy => "Average of the true positive rate and the true negative rate (the rate of the classes present in the group).",
+        Metric::Precision => "Among people who receive the positive decision, the share whose true outcome is positive.",
+        Metric::Tpr => "True positive rate: among people whose true outcome is positive, the share who receive the positive decision.",
+        Metric::Fpr => "False positive rate: among people whose true outcome is negative, the share who nevertheless receive the positive decision.",
+        Metric::Fnr => "False negative rate: among people whose true outcome is positive, the share who are denied the positive decision.",
+        Metric::Tnr => "True negative rate: among people whose true outcome is negative, the share who do not receive the positive decision.",
+        Metric::BaseRate => "Share of people whose true outcome is positive, whatever the decision.",
+        Metric::Auc => "Probability that the score ranks a random person with a positive outcome above a random person with a negative one (0.5 is chance, 1 is perfect).",
+        Metric::Brier => "Mean squared difference between the score (read as a probability) and the true outcome; lower is better.",
+        Metric::Ece => "Expected calibration error: how far, on average over ten score bands, the score is from the observed share of positive outcomes; lower is better.",
+    }
+}
+
+/// The readable name of a disparity key (named criteria, or
+/// `METRIC_difference`, `_ratio`, `_difference_to_overall`, `_ratio_to_overall`).
+pub fn disparity_title(key: &str) -> String {
+    if let Some(n) = NAMED.iter().find(|n| n.key == key) {
+        return n.title.to_string();
+    }
+    for (suffix, words) in [
+        ("_difference_to_overall", "largest difference to overall"),
+        ("_ratio_to_overall", "smallest ratio to overall"),
+        ("_difference", "difference"),
+        ("_ratio", "ratio"),
+    ] {
+        if let Some(m) = key.strip_suffix(suffix).and_then(Metric::from_key) {
+            return format!("{}: {words}", m.title());
+        }
+    }
+    key.to_string()
+}
+
+/// A group's values joined with ` × ` (`Female × Black`), or `All rows` for
+/// the overall row. Not escaped.
+pub fn group_label(g: &Ordered<String>) -> String {
+    if g.0.is_empty() {
+        "All rows".to_string()
+    } else {
+        g.iter()
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+            .join(" × ")
+    }
+}
+
+/// The sensitive features joined with ` × `. Not escaped.
+pub fn features_label(a: &Assessment) -> String {
+    a.input.sensitive.join(" × ")
+}
+
+/// Whether a group takes part in disparities, worst groups and the
+/// four-fifths rule.
+pub fn eligible(a: &Assessment, g: &GroupResult) -> bool {
+    !g.small || a.settings.include_small_groups
+}
+
+/// A group's (finite) value of a metric.
+pub fn value(g: &GroupResult, m: Metric) -> Option<f64> {
+    finite(g.metrics.get(m.key()).copied().flatten())
+}
+
+/// A group's interval for a metric.
+pub fn interval(g: &GroupResult, m: Metric) -> Option<&Interval> {
+    g.intervals.get(m.key())
+}
+
+/// The intersectional group with exactly these feature values.
+pub fn find_group<'a>(a: &'a Assessment, group: &Ordered<String>) -> Option<&'a GroupResult> {
+    a.groups.iter().find(|g| g.group == *group)
+}
+
+/// Lowest and highest eligible intersectional group of a metric.
+pub fn extremes(a: &Assessment, m: Metric) -> Option<(&GroupResult, &GroupResult)> {
+    let with: Vec<(&GroupResult, f64)> = a
+        .groups
+        .iter()
+        .filter(|g| eligible(a, g))
+        .filter_map(|g| value(g, m).map(|v| (g, v)))
+        .collect();
+    let lo = with.iter().min_by(|x, y| x.1.total_cmp(&y.1))?;
+    let hi = with.iter().max_by(|x, y| x.1.total_cmp(&y.1))?;
+    Some((lo.0, hi.0))
+}
+
+/// Whether a disparity's interval excludes parity, in words.
+pub fn significance(d: &Disparity) -> &'static str {
+    match d.significant {
+        Some(true) => "significant",
+        Some(false) => "not distinguishable from parity",
+        None => "no interval",
+    }
+}
+
+/// The value of a named disparity, when defined.
+pub fn disparity_value(a: &Assessment, key: &str) -> Option<f64> {
+    finite(a.disparities.get(key).and_then(|d| d.value))
+}
+
+/// One column's proxy strength for one sensitive feature.
+pub struct Proxy<'a> {
+    /// Scanned column.
+    pub column: &'a str,
+    /// Sensitive feature.
+    pub feature: &'a str,
+    /// Cramér's V.
+    pub cramers_v: f64,
+    /// Normalised mutual information.
+    pub nmi: Option<f64>,
+}
+
+/// Every (column, feature) pair with a Cramér's V, strongest first.
+pub fn proxies(a: &Assessment) -> Vec<Proxy<'_>> {
+    let mut v: Vec<Proxy<'_>> = a
+        .scan
+        .iter()
+        .flat_map(|s| &s.columns)
+        .flat_map(|c| {
+            c.proxies.iter().filter_map(move |p| {
+                finite(p.cramers_v).map(|cramers_v| Proxy {
+                    column: &c.column,
+                    feature: &p.feature,
+                    cramers_v,
+                    nmi: finite(p.nmi),
+                })
+            })
+        })
+        .collect();
+    v.sort_by(|x, y| y.cramers_v.total_cmp(&x.cramers_v));
+    v
+}
+
+/// A conventional reading of Cramér's V.
+pub fn proxy_strength(v: f64) -> &'static str {
+    if v >= 0.5 {
+        "strong"
+    } else if v >= 0.3 {
+        "moderate"
+    } else if v >= 0.1 {
+        "weak"
+    } else {
+        "negligible"
+    }
+}
+
+/// One-line explanation of proxy strength.
+pub const PROXY_EXPLAINED: &str = "A strong proxy means the model can learn the sensitive attribute from this column even if it is removed.";
+
+/// Columns whose missing-value share differs between the groups of a
+/// feature by at least `gap`: (column, feature, lowest share, highest share).
+pub fn missing_gaps(a: &Assessment, gap: f64) -> Vec<(&str, &str, f64, f64)> {
+    let mut out = Vec::new();
+    let Some(scan) = &a.scan else { return out };
+    for c in &scan.columns {
+        for f in &a.input.sensitive {
+            let shares: Vec<f64> = c
+                .missing_by_group
+                .iter()
+                .filter(|m| &m.feature == f && m.rows > 0)
+                .map(|m| m.share)
+                .collect();
+            let lo = shares.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = shares.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if shares.len() > 1 && hi - lo >= gap {
+                out.push((c.column.as_str(), f.as_str(), lo, hi));
+            }
+        }
+    }
+    out
+}
+
+/// What the positive decision is, in words (`shortlisted`, or `score ≥ 0.5`).
+pub fn decision_name(a: &Assessment) -> String {
+    match (&a.input.prediction, &a.input.score, a.input.threshold) {
+        (Some(p), _, _) => p.clone(),
+        (None, Some(s), Some(t)) => format!("{s} ≥ {t}"),
+        (None, Some(s), None) => s.clone(),
+        (None, None, _) => "prediction".to_string(),
+    }
+}

@@ -1,0 +1,537 @@
+//! Hand-written inline SVG charts for the HTML report.
+//!
+//! No charting crate: a static chart of dots, whiskers and bars is a few
+//! lines of SVG text that any browser renders without JavaScript, while
+//! plotting crates pull in font, image and rendering stacks for output we
+//! would still have to embed by hand. Every chart has a `<title>` per mark
+//! (the browser shows it on hover), an `aria-label`, tick labels, and uses the
+//! Okabe–Ito colour-blind-safe palette. Undefined values are drawn as the
+//! text "n/a" and missing intervals simply have no whisker.
+
+use std::fmt::Write as _;
+
+use crate::escape::html as esc;
+use crate::format::{self, fixed};
+
+/// Okabe–Ito palette (Okabe & Ito 2008), safe for the common forms of colour
+/// blindness. Vermillion is kept for thresholds.
+pub const PALETTE: [&str; 6] = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442",
+];
+/// Threshold lines (the four-fifths rule).
+const VERMILLION: &str = "#D55E00";
+/// Marks of groups too small to trust.
+const MUTED: &str = "#A3A8AF";
+const INK: &str = "#1F2328";
+const GRID: &str = "#E1E4E8";
+const BAND: &str = "#F6F8FA";
+const TICK: &str = "#57606A";
+const AXIS: &str = "#8C959F";
+/// Text of muted rows.
+const SUBTLE: &str = "#6E7781";
+
+/// Width of every chart's view box.
+const WIDTH: f64 = 560.0;
+/// Height of one row of marks.
+const ROW: f64 = 22.0;
+/// Approximate width of one character of 12px sans-serif text.
+const CHAR: f64 = 6.6;
+/// Longest label drawn in full (longer ones end with an ellipsis).
+const MAX_LABEL: usize = 28;
+
+/// What a vertical reference line marks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum RefKind {
+    /// The value over all rows (dashed ink).
+    Overall,
+    /// Parity: 0 for differences, 1 for ratios (solid ink).
+    Parity,
+    /// A threshold such as the four-fifths rule (dashed vermillion).
+    Threshold,
+}
+
+/// A vertical reference line.
+pub struct RefLine {
+    /// Position on the value axis.
+    pub at: f64,
+    /// Label drawn above the plot (not escaped).
+    pub label: String,
+    /// Style.
+    pub kind: RefKind,
+}
+
+/// One row of a dot chart.
+pub struct DotRow {
+    /// Row label (not escaped).
+    pub label: String,
+    /// Estimate.
+    pub value: Option<f64>,
+    /// Confidence interval.
+    pub interval: Option<(f64, f64)>,
+    /// Greyed out (a group too small to trust).
+    pub muted: bool,
+}
+
+/// A horizontal dot chart with interval whiskers.
+pub struct DotChart {
+    /// Chart title (not escaped).
+    pub title: String,
+    /// Rows, top to bottom.
+    pub rows: Vec<DotRow>,
+    /// Value axis range.
+    pub domain: (f64, f64),
+    /// Reference lines.
+    pub refs: Vec<RefLine>,
+}
+
+/// One row of a (grouped) bar chart.
+pub struct BarRow {
+    /// Row label (not escaped).
+    pub label: String,
+    /// One value per series.
+    pub values: Vec<Option<f64>>,
+    /// Greyed out.
+    pub muted: bool,
+}
+
+/// A horizontal bar chart, one bar per series in each row.
+pub struct BarChart {
+    /// Chart title (not escaped).
+    pub title: String,
+    /// Series names (a legend is drawn for two or more; not escaped).
+    pub series: Vec<String>,
+    /// Rows, top to bottom.
+    pub rows: Vec<BarRow>,
+    /// Value axis range.
+    pub domain: (f64, f64),
+    /// How values are written next to the bars.
+    pub percent: bool,
+    /// Reference lines.
+    pub refs: Vec<RefLine>,
+}
+
+/// A finite value.
+fn fin(v: Option<f64>) -> Option<f64> {
+    v.filter(|x| x.is_finite())
+}
+
+/// Shortens a label to [`MAX_LABEL`] characters.
+fn short(label: &str) -> String {
+    if label.chars().count() <= MAX_LABEL {
+        label.to_string()
+    } else {
+        let s: String = label.chars().take(MAX_LABEL - 1).collect();
+        format!("{s}…")
+    }
+}
+
+/// Width of the label column for these labels.
+fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> f64 {
+    let n = labels.map(|l| short(l).chars().count()).max().unwrap_or(0);
+    (n as f64 * CHAR + 14.0).clamp(70.0, 200.0)
+}
+
+/// A tick value as short text (`0`, `0.25`, `1`).
+fn tick_text(v: f64) -> String {
+    let s = fixed(v, 3);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "-" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// A step of 1, 2, 2.5 or 5 × 10^k giving about four intervals over `span`.
+fn nice_step(span: f64) -> f64 {
+    if !(span > 0.0) || !span.is_finite() {
+        return 1.0;
+    }
+    let raw = span / 4.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let f = raw / mag;
+    let m = if f <= 1.0 {
+        1.0
+    } else if f <= 2.0 {
+        2.0
+    } else if f <= 2.5 {
+        2.5
+    } else if f <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    m * mag
+}
+
+/// Ticks covering `domain`.
+fn ticks(domain: (f64, f64)) -> Vec<f64> {
+    let step = nice_step(domain.1 - domain.0);
+    let mut v = Vec::new();
+    let mut t = (domain.0 / step).ceil() * step;
+    while t <= domain.1 + step * 1e-9 && v.len() < 50 {
+        v.push(if t.abs() < step * 1e-9 { 0.0 } else { t });
+        t += step;
+    }
+    v
+}
+
+/// A domain from `lo` to `hi` widened to nice tick steps and to include
+/// `always` (for example 0 and 1); `(0, 1)` when nothing is finite.
+pub fn nice_domain(values: impl IntoIterator<Item = f64>, always: &[f64]) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.into_iter().chain(always.iter().copied()) {
+        if v.is_finite() {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+    }
+    if !lo.is_finite() || !hi.is_finite() {
+        return (0.0, 1.0);
+    }
+    if hi - lo < 1e-12 {
+        hi = lo + 1.0;
+    }
+    let step = nice_step(hi - lo);
+    ((lo / step).floor() * step, (hi / step).ceil() * step)
+}
+
+/// Maps values to x positions.
+struct Scale {
+    d0: f64,
+    d1: f64,
+    x0: f64,
+    x1: f64,
+}
+
+impl Scale {
+    fn x(&self, v: f64) -> f64 {
+        let t = ((v - self.d0) / (self.d1 - self.d0)).clamp(0.0, 1.0);
+        self.x0 + t * (self.x1 - self.x0)
+    }
+}
+
+/// Opens an `<svg>` element with a title.
+fn open(out: &mut String, height: f64, title: &str) {
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height:.0}" role="img" aria-label="{t}" font-size="12"><title>{t}</title><text x="0" y="15" class="chart-title" font-weight="600" font-size="13" fill="{INK}">{t}</text>"#,
+        t = esc(title)
+    );
+}
+
+/// Grid lines, tick labels and reference lines between `top` and `bottom`.
+fn axes(out: &mut String, s: &Scale, domain: (f64, f64), top: f64, bottom: f64, refs: &[RefLine]) {
+    for t in ticks(domain) {
+        let x = s.x(t);
+        let _ = write!(
+            out,
+            r#"<line x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{bottom:.1}" stroke="{GRID}"/><text x="{x:.1}" y="{ty:.1}" text-anchor="middle" fill="{TICK}" font-size="11">{l}</text>"#,
+            ty = bottom + 14.0,
+            l = tick_text(t)
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<line x1="{:.1}" y1="{bottom:.1}" x2="{:.1}" y2="{bottom:.1}" stroke="{AXIS}"/>"#,
+        s.x0, s.x1
+    );
+    // Reference labels alternate between two lines so that nearby ones
+    // (parity at 1 and the 0.8 threshold) do not overlap.
+    for (i, r) in refs.iter().filter(|r| r.at.is_finite()).enumerate() {
+        let x = s.x(r.at);
+        let (stroke, dash, width) = match r.kind {
+            RefKind::Overall => (INK, r#" stroke-dasharray="4 3""#, 1.2),
+            RefKind::Parity => (INK, "", 1.5),
+            RefKind::Threshold => (VERMILLION, r#" stroke-dasharray="6 3""#, 1.5),
+        };
+        let ly = top - 4.0 - 13.0 * (i % 2) as f64;
+        let anchor = if x < s.x0 + 40.0 {
+            "start"
+        } else if x > s.x1 - 40.0 {
+            "end"
+        } else {
+            "middle"
+        };
+        let _ = write!(
+            out,
+            r#"<line x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{bottom:.1}" stroke="{stroke}" stroke-width="{width}"{dash}/><text x="{x:.1}" y="{ly:.1}" text-anchor="{anchor}" fill="{fill}" font-size="11">{l}</text>"#,
+            fill = if r.kind == RefKind::Threshold { VERMILLION } else { INK },
+            l = esc(&r.label)
+        );
+    }
+}
+
+/// Top of the plot area: title plus room for two lines of reference labels.
+fn plot_top(refs: &[RefLine]) -> f64 {
+    match refs.len() {
+        0 => 28.0,
+        1 => 40.0,
+        _ => 52.0,
+    }
+}
+
+/// Renders a dot chart.
+pub fn dot_chart(c: &DotChart) -> String {
+    let label_w = label_width(c.rows.iter().map(|r| r.label.as_str()));
+    let value_w = 122.0;
+    let top = plot_top(&c.refs);
+    let bottom = top + ROW * c.rows.len().max(1) as f64;
+    let height = bottom + 22.0;
+    let s = Scale {
+        d0: c.domain.0,
+        d1: c.domain.1,
+        x0: label_w + 6.0,
+        x1: WIDTH - value_w - 8.0,
+    };
+    let mut out = String::new();
+    open(&mut out, height, &c.title);
+    for (i, _) in c.rows.iter().enumerate().filter(|(i, _)| i % 2 == 1) {
+        let y = top + ROW * i as f64;
+        let _ = write!(
+            out,
+            r#"<rect x="0" y="{y:.1}" width="{WIDTH}" height="{ROW}" fill="{BAND}"/>"#
+        );
+    }
+    axes(&mut out, &s, c.domain, top, bottom, &c.refs);
+    for (i, r) in c.rows.iter().enumerate() {
+        let cy = top + ROW * i as f64 + ROW / 2.0;
+        let colour = if r.muted { MUTED } else { PALETTE[0] };
+        let text_fill = if r.muted { SUBTLE } else { INK };
+        let interval = r
+            .interval
+            .filter(|(lo, hi)| lo.is_finite() && hi.is_finite());
+        let value = fin(r.value);
+        let figure = match (value, interval) {
+            (Some(v), Some((lo, hi))) => {
+                format!("{} [{}, {}]", fixed(v, 3), fixed(lo, 2), fixed(hi, 2))
+            }
+            (Some(v), None) => fixed(v, 3),
+            (None, _) => format::NA.to_string(),
+        };
+        let tip = format!(
+            "{}: {figure}{}",
+            r.label,
+            if r.muted { " (too few rows to trust)" } else { "" }
+        );
+        let _ = write!(
+            out,
+            r#"<g><title>{}</title><text x="{:.1}" y="{:.1}" text-anchor="end" fill="{text_fill}">{}</text>"#,
+            esc(&tip),
+            label_w,
+            cy + 4.0,
+            esc(&short(&r.label))
+        );
+        if let (Some(_), Some((lo, hi))) = (value, interval) {
+            let (xl, xh) = (s.x(lo), s.x(hi));
+            let _ = write!(
+                out,
+                r#"<line x1="{xl:.1}" y1="{cy:.1}" x2="{xh:.1}" y2="{cy:.1}" stroke="{colour}" stroke-width="2"/><line x1="{xl:.1}" y1="{:.1}" x2="{xl:.1}" y2="{:.1}" stroke="{colour}" stroke-width="2"/><line x1="{xh:.1}" y1="{:.1}" x2="{xh:.1}" y2="{:.1}" stroke="{colour}" stroke-width="2"/>"#,
+                cy - 4.0,
+                cy + 4.0,
+                cy - 4.0,
+                cy + 4.0
+            );
+        }
+        match value {
+            Some(v) if r.muted => {
+                let _ = write!(
+                    out,
+                    r#"<circle cx="{:.1}" cy="{cy:.1}" r="4.5" fill="white" stroke="{MUTED}" stroke-width="2"/>"#,
+                    s.x(v)
+                );
+            }
+            Some(v) => {
+                let _ = write!(
+                    out,
+                    r#"<circle cx="{:.1}" cy="{cy:.1}" r="5" fill="{colour}" stroke="white" stroke-width="1"/>"#,
+                    s.x(v)
+                );
+            }
+            None => {
+                let _ = write!(
+                    out,
+                    r#"<text x="{:.1}" y="{:.1}" fill="{SUBTLE}" font-style="italic">undefined</text>"#,
+                    s.x0 + 6.0,
+                    cy + 4.0
+                );
+            }
+        }
+        let _ = write!(
+            out,
+            r#"<text x="{:.1}" y="{:.1}" fill="{text_fill}" font-size="11" font-variant-numeric="tabular-nums">{}</text></g>"#,
+            s.x1 + 10.0,
+            cy + 4.0,
+            esc(&figure)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// Renders a bar chart.
+pub fn bar_chart(c: &BarChart) -> String {
+    let nseries = c.series.len().max(1);
+    let label_w = label_width(c.rows.iter().map(|r| r.label.as_str()));
+    let value_w = 56.0;
+    let legend = if c.series.len() > 1 { 20.0 } else { 0.0 };
+    let top = plot_top(&c.refs) + legend;
+    let bar_h = if nseries == 1 { 14.0 } else { 9.0 };
+    let row_h = (bar_h * nseries as f64 + 8.0).max(ROW);
+    let bottom = top + row_h * c.rows.len().max(1) as f64;
+    let height = bottom + 22.0;
+    let s = Scale {
+        d0: c.domain.0,
+        d1: c.domain.1,
+        x0: label_w + 6.0,
+        x1: WIDTH - value_w - 8.0,
+    };
+    let mut out = String::new();
+    open(&mut out, height, &c.title);
+    if c.series.len() > 1 {
+        let mut x = s.x0;
+        for (k, name) in c.series.iter().enumerate() {
+            let _ = write!(
+                out,
+                r#"<rect x="{x:.1}" y="{:.1}" width="11" height="11" fill="{}"/><text x="{:.1}" y="{:.1}" fill="{INK}">{}</text>"#,
+                23.0,
+                PALETTE[k % PALETTE.len()],
+                x + 15.0,
+                33.0,
+                esc(&short(name))
+            );
+            x += 15.0 + short(name).chars().count() as f64 * CHAR + 18.0;
+        }
+    }
+    for i in (1..c.rows.len()).step_by(2) {
+        let y = top + row_h * i as f64;
+        let _ = write!(
+            out,
+            r#"<rect x="0" y="{y:.1}" width="{WIDTH}" height="{row_h:.1}" fill="{BAND}"/>"#
+        );
+    }
+    axes(&mut out, &s, c.domain, top, bottom, &c.refs);
+    let base = s.x(c.domain.0.max(0.0).min(c.domain.1));
+    for (i, r) in c.rows.iter().enumerate() {
+        let y0 = top + row_h * i as f64;
+        let cy = y0 + row_h / 2.0;
+        let text_fill = if r.muted { SUBTLE } else { INK };
+        let _ = write!(
+            out,
+            r#"<text x="{label_w:.1}" y="{:.1}" text-anchor="end" fill="{text_fill}">{}</text>"#,
+            cy + 4.0,
+            esc(&short(&r.label))
+        );
+        let block = bar_h * nseries as f64;
+        for (k, v) in r.values.iter().enumerate() {
+            let by = cy - block / 2.0 + bar_h * k as f64;
+            let name = c.series.get(k).map(String::as_str).unwrap_or("");
+            let colour = if r.muted {
+                MUTED
+            } else {
+                PALETTE[k % PALETTE.len()]
+            };
+            let text = match fin(*v) {
+                Some(x) if c.percent => format::pct(Some(x)),
+                Some(x) => fixed(x, 3),
+                None => format::NA.to_string(),
+            };
+            let tip = if name.is_empty() {
+                format!("{}: {text}", r.label)
+            } else {
+                format!("{} ({name}): {text}", r.label)
+            };
+            let _ = write!(out, "<g><title>{}</title>", esc(&tip));
+            let end = match fin(*v) {
+                Some(x) => {
+                    let xe = s.x(x);
+                    let (xa, xb) = if xe < base { (xe, base) } else { (base, xe) };
+                    let _ = write!(
+                        out,
+                        r#"<rect x="{xa:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{colour}"/>"#,
+                        by + 0.5,
+                        (xb - xa).max(1.0),
+                        bar_h - 1.0
+                    );
+                    xb
+                }
+                None => base,
+            };
+            let _ = write!(
+                out,
+                r#"<text x="{:.1}" y="{:.1}" fill="{text_fill}" font-size="{}">{}</text></g>"#,
+                end + 4.0,
+                by + bar_h - 1.5,
+                if nseries == 1 { 11 } else { 9 },
+                esc(&text)
+            );
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_nice() {
+        assert_eq!(ticks((0.0, 1.0)), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+        assert_eq!(nice_domain([0.13, 0.28], &[0.0]), (0.0, 0.3));
+        assert_eq!(nice_domain([f64::NAN], &[]), (0.0, 1.0));
+        assert_eq!(tick_text(0.5), "0.5");
+        assert_eq!(tick_text(0.0), "0");
+        assert_eq!(tick_text(1.0), "1");
+    }
+
+    #[test]
+    fn undefined_values_and_missing_intervals_render() {
+        let c = DotChart {
+            title: "t <x>".into(),
+            rows: vec![
+                DotRow {
+                    label: "<script>".into(),
+                    value: None,
+                    interval: Some((f64::NAN, 0.2)),
+                    muted: false,
+                },
+                DotRow {
+                    label: "b".into(),
+                    value: Some(f64::NAN),
+                    interval: None,
+                    muted: true,
+                },
+                DotRow {
+                    label: "c".into(),
+                    value: Some(2.0),
+                    interval: None,
+                    muted: false,
+                },
+            ],
+            domain: (0.0, 1.0),
+            refs: vec![RefLine {
+                at: f64::NAN,
+                label: "overall".into(),
+                kind: RefKind::Overall,
+            }],
+        };
+        let s = dot_chart(&c);
+        assert!(!s.contains("NaN") && !s.contains("inf"), "{s}");
+        assert!(s.contains("&lt;script&gt;") && !s.contains("<script>"));
+        assert_eq!(s.matches("undefined").count(), 2);
+        let b = bar_chart(&BarChart {
+            title: "b".into(),
+            series: vec!["x".into(), "y".into()],
+            rows: vec![BarRow {
+                label: "r".into(),
+                values: vec![None, Some(f64::INFINITY)],
+                muted: false,
+            }],
+            domain: (0.0, 1.0),
+            percent: false,
+            refs: vec![],
+        });
+        assert!(!b.contains("NaN") && !b.contains("inf"), "{b}");
+    }
+}
