@@ -135,12 +135,16 @@ pub fn column_names(path: &Path, opts: &CsvOptions) -> Result<Vec<String>> {
     })?;
     let mut rdr = builder(opts, file, opts.trim);
     let mut rec = ::csv::StringRecord::new();
-    let got = rdr.read_record(&mut rec).map_err(|e| map_csv_err(path, e))?;
+    let got = rdr
+        .read_record(&mut rec)
+        .map_err(|e| map_csv_err(path, e))?;
     let from_file: Vec<String> = if got {
         if opts.has_header {
             rec.iter().map(|s| s.to_string()).collect()
         } else {
-            (0..rec.len()).map(|i| format!("column_{}", i + 1)).collect()
+            (0..rec.len())
+                .map(|i| format!("column_{}", i + 1))
+                .collect()
         }
     } else {
         Vec::new()
@@ -281,7 +285,9 @@ impl CsvBatches {
                     self.batch_size,
                     self.batch_size * 8,
                 )),
-                TextType::Float64 => ColBuilder::Num(Float64Builder::with_capacity(self.batch_size)),
+                TextType::Float64 => {
+                    ColBuilder::Num(Float64Builder::with_capacity(self.batch_size))
+                }
             })
             .collect();
         let mut n = 0usize;

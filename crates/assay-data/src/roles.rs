@@ -59,7 +59,9 @@ impl Binning {
     /// Checks that the edges are finite and strictly increasing.
     pub fn new(column: &str, edges: Vec<f64>) -> Result<Binning> {
         if edges.is_empty() {
-            return Err(DataError::Config(format!("bins for '{column}': give at least one edge")));
+            return Err(DataError::Config(format!(
+                "bins for '{column}': give at least one edge"
+            )));
         }
         if edges.iter().any(|e| !e.is_finite()) || edges.windows(2).any(|w| w[0] >= w[1]) {
             return Err(DataError::Config(format!(
@@ -86,7 +88,11 @@ impl Binning {
         } else if i == k {
             format!(">={}", fmt_num(self.edges[k - 1]))
         } else {
-            format!("[{}, {})", fmt_num(self.edges[i - 1]), fmt_num(self.edges[i]))
+            format!(
+                "[{}, {})",
+                fmt_num(self.edges[i - 1]),
+                fmt_num(self.edges[i])
+            )
         }
     }
 }
@@ -180,11 +186,14 @@ impl ColumnRoles {
     /// Checks that the roles are complete and consistent.
     pub fn validate(&self) -> Result<()> {
         if self.label.is_empty() {
-            return Err(DataError::Config("no label column: give --label COLUMN".into()));
+            return Err(DataError::Config(
+                "no label column: give --label COLUMN".into(),
+            ));
         }
         if self.prediction.is_none() && (self.score.is_none() || self.threshold.is_none()) {
             return Err(DataError::Config(
-                "no prediction: give --prediction COLUMN, or --score COLUMN with --threshold T".into(),
+                "no prediction: give --prediction COLUMN, or --score COLUMN with --threshold T"
+                    .into(),
             ));
         }
         if self.threshold.is_some() && self.score.is_none() {
@@ -209,7 +218,9 @@ impl ColumnRoles {
         }
         for (i, s) in self.sensitive.iter().enumerate() {
             if self.sensitive[..i].contains(s) {
-                return Err(DataError::Config(format!("sensitive feature '{s}' given twice")));
+                return Err(DataError::Config(format!(
+                    "sensitive feature '{s}' given twice"
+                )));
             }
         }
         for b in &self.bins {

@@ -147,11 +147,19 @@ pub fn column_names(path: &Path, opts: &ReadOptions) -> Result<Vec<String>> {
         Format::Csv => crate::csv::column_names(path, &opts.csv),
         Format::Parquet => {
             let b = parquet_builder(path, opts.batch_size)?;
-            Ok(b.schema().fields().iter().map(|f| f.name().clone()).collect())
+            Ok(b.schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect())
         }
         Format::Ipc => {
             let s = open_ipc(path, None)?;
-            Ok(s.schema().fields().iter().map(|f| f.name().clone()).collect())
+            Ok(s.schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect())
         }
     }
 }
@@ -251,7 +259,11 @@ fn open_ipc(path: &Path, projection: Option<Vec<usize>>) -> Result<BatchStream> 
 /// Opens `path` as a stream of record batches holding `columns` (all columns when `None`).
 ///
 /// Missing columns are reported up front with the list of columns the file has.
-pub fn open(path: &Path, opts: &ReadOptions, columns: Option<&[ColumnRequest]>) -> Result<BatchStream> {
+pub fn open(
+    path: &Path,
+    opts: &ReadOptions,
+    columns: Option<&[ColumnRequest]>,
+) -> Result<BatchStream> {
     let format = match opts.format {
         Some(f) => f,
         None => Format::detect(path)?,
@@ -281,11 +293,20 @@ pub fn open(path: &Path, opts: &ReadOptions, columns: Option<&[ColumnRequest]>) 
                 }
             };
             let r = CsvBatches::open(path, &opts.csv, reqs.as_deref(), opts.batch_size)?;
-            Ok(BatchStream::new(path.to_path_buf(), r.schema(), Box::new(r)))
+            Ok(BatchStream::new(
+                path.to_path_buf(),
+                r.schema(),
+                Box::new(r),
+            ))
         }
         Format::Parquet => {
             let b = parquet_builder(path, opts.batch_size)?;
-            let names: Vec<String> = b.schema().fields().iter().map(|f| f.name().clone()).collect();
+            let names: Vec<String> = b
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect();
             let b = match columns {
                 None => b,
                 Some(cols) => {
@@ -318,8 +339,12 @@ pub fn open(path: &Path, opts: &ReadOptions, columns: Option<&[ColumnRequest]>) 
                 None => None,
                 Some(cols) => {
                     let all = open_ipc(path, None)?;
-                    let names: Vec<String> =
-                        all.schema().fields().iter().map(|f| f.name().clone()).collect();
+                    let names: Vec<String> = all
+                        .schema()
+                        .fields()
+                        .iter()
+                        .map(|f| f.name().clone())
+                        .collect();
                     Some(indices(path, cols, &names)?)
                 }
             };

@@ -10,7 +10,10 @@ use assay_fairness::{assess, AssessOptions};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let rows: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let rows: usize = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let boot: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(0);
     let scan = args.get(3).is_some_and(|s| s == "scan");
     let path = std::env::temp_dir().join(format!("assay_hiring_{rows}.csv"));
@@ -30,14 +33,16 @@ fn main() {
     if std::env::var_os("READ_ONLY").is_some() {
         let t = Instant::now();
         let cols = assay_fairness::assess::column_requests(&opts.roles);
-        let stream = assay_data::open(&path, &ReadOptions::default(), Some(&cols[..])).expect("open");
+        let stream =
+            assay_data::open(&path, &ReadOptions::default(), Some(&cols[..])).expect("open");
         let n: usize = stream.map(|b| b.expect("batch").num_rows()).sum();
         println!("read {n} rows: {:.3} s", t.elapsed().as_secs_f64());
         return;
     }
     let t = Instant::now();
     let cols = assay_fairness::assess::column_requests(&opts.roles);
-    let stream = assay_data::open(&path, &ReadOptions::default(), (!scan).then_some(&cols[..])).expect("open");
+    let stream = assay_data::open(&path, &ReadOptions::default(), (!scan).then_some(&cols[..]))
+        .expect("open");
     let a = assess(stream, &opts).expect("assess");
     println!(
         "{rows} rows, B={boot}, scan={scan}: {:.3} s (overall selection rate {:?})",

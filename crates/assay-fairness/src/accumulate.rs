@@ -103,7 +103,11 @@ impl FeatureCoder {
         match v {
             GroupValue::Text(s) => s.clone(),
             GroupValue::Num(x) => fmt_num(*x),
-            GroupValue::Bin(i) => self.binning.as_ref().map(|b| b.label(*i)).unwrap_or_default(),
+            GroupValue::Bin(i) => self
+                .binning
+                .as_ref()
+                .map(|b| b.label(*i))
+                .unwrap_or_default(),
         }
     }
 }
@@ -241,24 +245,33 @@ impl Accumulator {
             .collect()
     }
 
-    fn column<'a>(&self, batch: &'a RecordBatch, name: &str, role: &str) -> Result<&'a arrow_array::ArrayRef, DataError> {
-        batch.column_by_name(name).ok_or_else(|| DataError::MissingColumn {
-            path: self.opts.path.clone(),
-            column: name.to_string(),
-            role: role.to_string(),
-            available: batch
-                .schema()
-                .fields()
-                .iter()
-                .map(|f| f.name().clone())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
+    fn column<'a>(
+        &self,
+        batch: &'a RecordBatch,
+        name: &str,
+        role: &str,
+    ) -> Result<&'a arrow_array::ArrayRef, DataError> {
+        batch
+            .column_by_name(name)
+            .ok_or_else(|| DataError::MissingColumn {
+                path: self.opts.path.clone(),
+                column: name.to_string(),
+                role: role.to_string(),
+                available: batch
+                    .schema()
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 
     fn cell_error(&self, column: &str, base: u64, e: CellError) -> DataError {
         match e.row {
-            Some(i) => DataError::bad_value(&self.opts.path, column, base + i as u64 + 1, e.message),
+            Some(i) => {
+                DataError::bad_value(&self.opts.path, column, base + i as u64 + 1, e.message)
+            }
             None => DataError::BadColumn {
                 path: self.opts.path.clone(),
                 column: column.to_string(),
@@ -287,20 +300,33 @@ impl Accumulator {
                         *$count += 1;
                         Ok(())
                     } else {
-                        Err(CellError { row: Some(i), message: msg })
+                        Err(CellError {
+                            row: Some(i),
+                            message: msg,
+                        })
                     }
                 }
             };
         }
 
         // Label.
-        let col = extract::view(self.column(batch, &roles.label, "label")?, &path, &roles.label)?;
+        let col = extract::view(
+            self.column(batch, &roles.label, "label")?,
+            &path,
+            &roles.label,
+        )?;
         let positive = PositiveSpec {
             value: roles.positive.clone(),
         };
         let mut cnt = 0u64;
         let mut label = std::mem::take(&mut self.label);
-        let r = extract::read_binary(&col, &positive, &mut self.label_seen, &mut label, invalid_fn!(self.valid, &mut cnt));
+        let r = extract::read_binary(
+            &col,
+            &positive,
+            &mut self.label_seen,
+            &mut label,
+            invalid_fn!(self.valid, &mut cnt),
+        );
         self.label = label;
         r.map_err(|e| self.cell_error(&roles.label, base, e))?;
         dropped_cols.push((roles.label.clone(), cnt));
@@ -330,7 +356,13 @@ impl Accumulator {
                 let col = extract::view(self.column(batch, p, "prediction")?, &path, p)?;
                 let mut cnt = 0u64;
                 let mut pred = std::mem::take(&mut self.pred);
-                let r = extract::read_binary(&col, &positive, &mut self.pred_seen, &mut pred, invalid_fn!(self.valid, &mut cnt));
+                let r = extract::read_binary(
+                    &col,
+                    &positive,
+                    &mut self.pred_seen,
+                    &mut pred,
+                    invalid_fn!(self.valid, &mut cnt),
+                );
                 self.pred = pred;
                 r.map_err(|e| self.cell_error(p, base, e))?;
                 dropped_cols.push((p.clone(), cnt));
@@ -341,7 +373,8 @@ impl Accumulator {
             }
             (None, None) => {
                 return Err(DataError::Config(
-                    "no prediction: give --prediction COLUMN, or --score COLUMN with --threshold T".into(),
+                    "no prediction: give --prediction COLUMN, or --score COLUMN with --threshold T"
+                        .into(),
                 ))
             }
         }
@@ -354,7 +387,10 @@ impl Accumulator {
             let r = extract::read_number(
                 &col,
                 &mut weight,
-                |v| (!(v.is_finite() && v >= 0.0)).then_some("expected a finite, non-negative weight"),
+                |v| {
+                    (!(v.is_finite() && v >= 0.0))
+                        .then_some("expected a finite, non-negative weight")
+                },
                 invalid_fn!(self.valid, &mut cnt),
             );
             self.weight = weight;
@@ -374,7 +410,12 @@ impl Accumulator {
             codes.clear();
             let mut cnt = 0u64;
             let mut valid = std::mem::take(&mut self.valid);
-            let r = code_feature(&mut self.coders[f], &col, &mut codes, invalid_fn!(valid, &mut cnt));
+            let r = code_feature(
+                &mut self.coders[f],
+                &col,
+                &mut codes,
+                invalid_fn!(valid, &mut cnt),
+            );
             self.valid = valid;
             self.codes[f] = codes;
             r.map_err(|e| self.cell_error(&name, base, e))?;
@@ -425,84 +466,88 @@ impl Accumulator {
         self.rows += n as u64;
         Ok(())
     }
-
 }
 
 fn code_feature(
-        coder: &mut FeatureCoder,
-        col: &ColumnView,
-        out: &mut Vec<u32>,
-        mut invalid: impl FnMut(usize, String) -> Result<(), CellError>,
-    ) -> Result<(), CellError> {
-        let at = |i: usize, m: String| CellError { row: Some(i), message: m };
-        match (col, &coder.binning) {
-            (ColumnView::Num(a), Some(b)) => {
-                for i in 0..a.len() {
-                    let v = a.value(i);
-                    if a.is_null(i) || v.is_nan() {
-                        invalid(i, "empty or NaN cell in a sensitive feature".into())?;
-                        out.push(0);
-                    } else {
-                        out.push(b.bin(v) as u32);
-                    }
+    coder: &mut FeatureCoder,
+    col: &ColumnView,
+    out: &mut Vec<u32>,
+    mut invalid: impl FnMut(usize, String) -> Result<(), CellError>,
+) -> Result<(), CellError> {
+    let at = |i: usize, m: String| CellError {
+        row: Some(i),
+        message: m,
+    };
+    match (col, &coder.binning) {
+        (ColumnView::Num(a), Some(b)) => {
+            for i in 0..a.len() {
+                let v = a.value(i);
+                if a.is_null(i) || v.is_nan() {
+                    invalid(i, "empty or NaN cell in a sensitive feature".into())?;
+                    out.push(0);
+                } else {
+                    out.push(b.bin(v) as u32);
                 }
             }
-            (ColumnView::Text(a), Some(b)) => {
-                for i in 0..a.len() {
-                    if a.is_null(i) {
-                        invalid(i, "empty cell in a sensitive feature".into())?;
-                        out.push(0);
-                        continue;
-                    }
-                    match a.value(i).trim().parse::<f64>() {
-                        Ok(v) if !v.is_nan() => out.push(b.bin(v) as u32),
-                        _ => {
-                            return Err(at(
-                                i,
-                                format!("--bins needs numbers, found '{}'", a.value(i)),
-                            ))
-                        }
-                    }
+        }
+        (ColumnView::Text(a), Some(b)) => {
+            for i in 0..a.len() {
+                if a.is_null(i) {
+                    invalid(i, "empty cell in a sensitive feature".into())?;
+                    out.push(0);
+                    continue;
                 }
-            }
-            (ColumnView::Bool(_), Some(_)) => {
-                return Err("--bins needs a numeric column, found booleans".to_string().into())
-            }
-            (ColumnView::Num(a), None) => {
-                for i in 0..a.len() {
-                    let v = a.value(i);
-                    if a.is_null(i) || v.is_nan() {
-                        invalid(i, "empty or NaN cell in a sensitive feature".into())?;
-                        out.push(0);
-                    } else {
-                        out.push(coder.code_num(v).map_err(|m| at(i, m))?);
-                    }
-                }
-            }
-            (ColumnView::Text(a), None) => {
-                for i in 0..a.len() {
-                    if a.is_null(i) {
-                        invalid(i, "empty cell in a sensitive feature".into())?;
-                        out.push(0);
-                    } else {
-                        out.push(coder.code_text(a.value(i)).map_err(|m| at(i, m))?);
-                    }
-                }
-            }
-            (ColumnView::Bool(a), None) => {
-                for i in 0..a.len() {
-                    if a.is_null(i) {
-                        invalid(i, "empty cell in a sensitive feature".into())?;
-                        out.push(0);
-                    } else {
-                        let s = if a.value(i) { "true" } else { "false" };
-                        out.push(coder.code_text(s).map_err(|m| at(i, m))?);
+                match a.value(i).trim().parse::<f64>() {
+                    Ok(v) if !v.is_nan() => out.push(b.bin(v) as u32),
+                    _ => {
+                        return Err(at(
+                            i,
+                            format!("--bins needs numbers, found '{}'", a.value(i)),
+                        ))
                     }
                 }
             }
         }
-        Ok(())
+        (ColumnView::Bool(_), Some(_)) => {
+            return Err("--bins needs a numeric column, found booleans"
+                .to_string()
+                .into())
+        }
+        (ColumnView::Num(a), None) => {
+            for i in 0..a.len() {
+                let v = a.value(i);
+                if a.is_null(i) || v.is_nan() {
+                    invalid(i, "empty or NaN cell in a sensitive feature".into())?;
+                    out.push(0);
+                } else {
+                    out.push(coder.code_num(v).map_err(|m| at(i, m))?);
+                }
+            }
+        }
+        (ColumnView::Text(a), None) => {
+            for i in 0..a.len() {
+                if a.is_null(i) {
+                    invalid(i, "empty cell in a sensitive feature".into())?;
+                    out.push(0);
+                } else {
+                    out.push(coder.code_text(a.value(i)).map_err(|m| at(i, m))?);
+                }
+            }
+        }
+        (ColumnView::Bool(a), None) => {
+            for i in 0..a.len() {
+                if a.is_null(i) {
+                    invalid(i, "empty cell in a sensitive feature".into())?;
+                    out.push(0);
+                } else {
+                    let s = if a.value(i) { "true" } else { "false" };
+                    out.push(coder.code_text(s).map_err(|m| at(i, m))?);
+                }
+            }
+        }
     }
+    Ok(())
+}
 
 impl Accumulator {
     fn decode(&self, key: u64) -> Vec<u32> {
@@ -572,7 +617,12 @@ impl Accumulator {
                 m[old] = new as u32;
             }
             // Bins that no row fell into are not groups.
-            values.push(order.iter().map(|&o| c.display(&c.values[o])).collect::<Vec<_>>());
+            values.push(
+                order
+                    .iter()
+                    .map(|&o| c.display(&c.values[o]))
+                    .collect::<Vec<_>>(),
+            );
             remap.push(m);
         }
         let decoded: Vec<Vec<u32>> = self.combos.iter().map(|k| self.decode(*k)).collect();

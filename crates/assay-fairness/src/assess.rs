@@ -107,7 +107,9 @@ fn pass(
             acc.update(&b)?;
             if let Some(sc) = scan.as_mut() {
                 sc.update(&b, acc.last_codes(), Some(acc.last_valid()))
-                    .map_err(|m| FairnessError::Input(format!("{}: bias scan: {m}", path.display())))?;
+                    .map_err(|m| {
+                        FairnessError::Input(format!("{}: bias scan: {m}", path.display()))
+                    })?;
             }
         }
         Ok(())
@@ -164,7 +166,12 @@ impl Layout {
                 .map(|mi| snapshot[self.overall * nm + mi])
                 .unwrap_or(f64::NAN)
         };
-        disparities::compute(&self.metrics, |m| vals(&self.eligible, m, &snapshot), overall, &mut d);
+        disparities::compute(
+            &self.metrics,
+            |m| vals(&self.eligible, m, &snapshot),
+            overall,
+            &mut d,
+        );
         out.extend_from_slice(&d);
         for el in &self.eligible_marginal {
             d.clear();
@@ -352,16 +359,19 @@ pub fn assess_table(
         .map(|(u, a)| UnitSums::of(u, *a))
         .collect();
 
-    let is_eligible = |u: usize| {
-        opts.include_small_groups || units.units[u].stats.count() >= opts.min_group_size
-    };
-    let eligible: Vec<usize> = (0..table.groups.len()).filter(|&u| is_eligible(u)).collect();
+    let is_eligible =
+        |u: usize| opts.include_small_groups || units.units[u].stats.count() >= opts.min_group_size;
+    let eligible: Vec<usize> = (0..table.groups.len())
+        .filter(|&u| is_eligible(u))
+        .collect();
     let eligible_marginal: Vec<Vec<usize>> = units
         .marginal_ranges
         .iter()
         .map(|r| r.clone().filter(|&u| is_eligible(u)).collect())
         .collect();
-    let small: Vec<usize> = (0..table.groups.len()).filter(|&u| !is_eligible(u)).collect();
+    let small: Vec<usize> = (0..table.groups.len())
+        .filter(|&u| !is_eligible(u))
+        .collect();
     if !small.is_empty() {
         notes.push(format!(
             "{} of {} intersectional groups have fewer than {} rows: they are reported but flagged as too small to trust, and left out of disparities (use --include-small-groups to keep them).",
@@ -418,7 +428,9 @@ pub fn assess_table(
             }
         }
         for ub in unit_bins.iter_mut() {
-            ub.sort_by(|&a, &b| rep_score(&bins[a as usize]).total_cmp(&rep_score(&bins[b as usize])));
+            ub.sort_by(|&a, &b| {
+                rep_score(&bins[a as usize]).total_cmp(&rep_score(&bins[b as usize]))
+            });
         }
         let replicate = |cw: &[f64], bw: Option<&[f64]>| -> Vec<UnitSums> {
             units
@@ -438,7 +450,11 @@ pub fn assess_table(
                         let mut sweep = AucSweep::default();
                         for &bi in &unit_bins[u] {
                             let b = &bins[bi as usize];
-                            let f = if b.cell.w > 0.0 { bw[bi as usize] / b.cell.w } else { 0.0 };
+                            let f = if b.cell.w > 0.0 {
+                                bw[bi as usize] / b.cell.w
+                            } else {
+                                0.0
+                            };
                             let w = f * b.cell.w;
                             s.brier += f * b.wloss;
                             s.wscore += w;
@@ -541,7 +557,10 @@ pub fn assess_table(
     let groups: Vec<GroupResult> = (0..table.groups.len()).map(group_result).collect();
     let mut marginals = Ordered::default();
     for (f, r) in units.marginal_ranges.iter().enumerate() {
-        marginals.push(table.features[f].clone(), r.clone().map(group_result).collect());
+        marginals.push(
+            table.features[f].clone(),
+            r.clone().map(group_result).collect(),
+        );
     }
     let overall = group_result(units.overall());
 
@@ -557,13 +576,19 @@ pub fn assess_table(
     };
     let mut disp = Ordered::default();
     for (d, (name, kind)) in names.iter().enumerate() {
-        disp.push(name.clone(), disparity(layout.disparity_index(None, d), *kind));
+        disp.push(
+            name.clone(),
+            disparity(layout.disparity_index(None, d), *kind),
+        );
     }
     let mut by_feature = Ordered::default();
     for (f, fname) in table.features.iter().enumerate() {
         let mut o = Ordered::default();
         for (d, (name, kind)) in names.iter().enumerate() {
-            o.push(name.clone(), disparity(layout.disparity_index(Some(f), d), *kind));
+            o.push(
+                name.clone(),
+                disparity(layout.disparity_index(Some(f), d), *kind),
+            );
         }
         by_feature.push(fname.clone(), o);
     }

@@ -104,9 +104,21 @@ mod tests {
     #[test]
     fn draws_sum_to_total_and_are_deterministic() {
         let cells = vec![
-            Cell { n: 10, w: 10.0, w2: 10.0 },
-            Cell { n: 0, w: 0.0, w2: 0.0 },
-            Cell { n: 90, w: 90.0, w2: 90.0 },
+            Cell {
+                n: 10,
+                w: 10.0,
+                w2: 10.0,
+            },
+            Cell {
+                n: 0,
+                w: 0.0,
+                w2: 0.0,
+            },
+            Cell {
+                n: 90,
+                w: 90.0,
+                w2: 90.0,
+            },
         ];
         let r = Resampler::new(7, false);
         let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -119,7 +131,18 @@ mod tests {
 
     #[test]
     fn multinomial_mean_is_right() {
-        let cells = vec![Cell { n: 30, w: 30.0, w2: 30.0 }, Cell { n: 70, w: 70.0, w2: 70.0 }];
+        let cells = vec![
+            Cell {
+                n: 30,
+                w: 30.0,
+                w2: 30.0,
+            },
+            Cell {
+                n: 70,
+                w: 70.0,
+                w2: 70.0,
+            },
+        ];
         let r = Resampler::new(1, false);
         let mut out = Vec::new();
         let mut s = 0.0;

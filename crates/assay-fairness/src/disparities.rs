@@ -40,16 +40,21 @@ pub fn ratio_to_overall(values: &[f64], overall: f64) -> f64 {
 }
 
 fn nan_min(it: impl Iterator<Item = f64>) -> f64 {
-    it.filter(|v| !v.is_nan()).fold(f64::NAN, |a, b| if a.is_nan() || b < a { b } else { a })
+    it.filter(|v| !v.is_nan())
+        .fold(f64::NAN, |a, b| if a.is_nan() || b < a { b } else { a })
 }
 
 fn nan_max(it: impl Iterator<Item = f64>) -> f64 {
-    it.filter(|v| !v.is_nan()).fold(f64::NAN, |a, b| if a.is_nan() || b > a { b } else { a })
+    it.filter(|v| !v.is_nan())
+        .fold(f64::NAN, |a, b| if a.is_nan() || b > a { b } else { a })
 }
 
 /// (min, max) over non-NaN values; (NaN, NaN) if none.
 pub fn min_max(values: &[f64]) -> (f64, f64) {
-    (nan_min(values.iter().copied()), nan_max(values.iter().copied()))
+    (
+        nan_min(values.iter().copied()),
+        nan_max(values.iter().copied()),
+    )
 }
 
 /// Python's `max(a, b)`: returns `a` unless `b > a` (so NaN handling depends on order,

@@ -36,14 +36,14 @@ pub fn view(array: &ArrayRef, path: &Path, column: &str) -> Result<ColumnView, D
         DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(_, _) => {
             ColumnView::Text(cast(&DataType::Utf8)?.as_string::<i32>().clone())
         }
-        dt if dt.is_numeric() => {
-            ColumnView::Num(cast(&DataType::Float64)?.as_primitive().clone())
-        }
+        dt if dt.is_numeric() => ColumnView::Num(cast(&DataType::Float64)?.as_primitive().clone()),
         other => {
             return Err(DataError::BadColumn {
                 path: path.to_path_buf(),
                 column: column.to_string(),
-                message: format!("unsupported column type {other}: expected text, a number or a boolean"),
+                message: format!(
+                    "unsupported column type {other}: expected text, a number or a boolean"
+                ),
             })
         }
     })
@@ -138,14 +138,18 @@ pub fn read_binary(
     out.clear();
     match col {
         ColumnView::Bool(a) => {
-            let pos = match positive.value.as_deref() {
-                None => true,
-                Some(p) => match p.to_ascii_lowercase().as_str() {
-                    "true" | "1" => true,
-                    "false" | "0" => false,
-                    _ => return Err(format!("--positive '{p}' is not a boolean value, but the column is boolean").into()),
-                },
-            };
+            let pos =
+                match positive.value.as_deref() {
+                    None => true,
+                    Some(p) => match p.to_ascii_lowercase().as_str() {
+                        "true" | "1" => true,
+                        "false" | "0" => false,
+                        _ => return Err(format!(
+                            "--positive '{p}' is not a boolean value, but the column is boolean"
+                        )
+                        .into()),
+                    },
+                };
             for i in 0..a.len() {
                 if a.is_null(i) {
                     invalid(i, "empty cell".into())?;
@@ -159,7 +163,9 @@ pub fn read_binary(
             let pos = match positive.value.as_deref() {
                 None => None,
                 Some(p) => Some(p.trim().parse::<f64>().map_err(|_| {
-                    CellError::from(format!("--positive '{p}' is not a number, but the column holds numbers"))
+                    CellError::from(format!(
+                        "--positive '{p}' is not a number, but the column holds numbers"
+                    ))
                 })?),
             };
             for i in 0..a.len() {
@@ -174,10 +180,13 @@ pub fn read_binary(
                     Some(p) => out.push(v == p),
                     None => {
                         if v != 0.0 && v != 1.0 {
-                            return Err(at(i, format!(
+                            return Err(at(
+                                i,
+                                format!(
                                 "value {} is not 0 or 1; name the positive value with --positive",
                                 fmt_num(v)
-                            )));
+                            ),
+                            ));
                         }
                         out.push(v == 1.0);
                     }
@@ -259,6 +268,8 @@ pub fn read_number(
             }
             Ok(())
         }
-        ColumnView::Bool(_) => Err(CellError::from("expected numbers, found a boolean column".to_string())),
+        ColumnView::Bool(_) => Err(CellError::from(
+            "expected numbers, found a boolean column".to_string(),
+        )),
     }
 }

@@ -280,7 +280,12 @@ mod tests {
 
     #[test]
     fn auc_counts_ties_half() {
-        let v = [(0.1, 1.0, false), (0.5, 1.0, false), (0.5, 1.0, true), (0.9, 1.0, true)];
+        let v = [
+            (0.1, 1.0, false),
+            (0.5, 1.0, false),
+            (0.5, 1.0, true),
+            (0.9, 1.0, true),
+        ];
         assert!((auc_sorted(v.into_iter()) - 0.875).abs() < 1e-15);
         let one = [(0.1, 1.0, true)];
         assert!(auc_sorted(one.into_iter()).is_nan());

@@ -84,8 +84,8 @@ impl Policy {
     pub fn from_file(path: &Path) -> Result<Policy, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("{}: cannot read policy: {e}", path.display()))?;
-        let p: Policy =
-            toml::from_str(&text).map_err(|e| format!("{}: invalid policy: {e}", path.display()))?;
+        let p: Policy = toml::from_str(&text)
+            .map_err(|e| format!("{}: invalid policy: {e}", path.display()))?;
         if p.rules.is_empty() {
             return Err(format!("{}: the policy has no [[rule]]", path.display()));
         }
@@ -133,12 +133,10 @@ impl Policy {
             message: None,
         };
         let found = if let Some(m) = r.metric.strip_prefix("overall.") {
-            a.overall.metrics.get(m).map(|v| {
-                (
-                    *v,
-                    a.overall.intervals.get(m).map(|i| (i.lower, i.upper)),
-                )
-            })
+            a.overall
+                .metrics
+                .get(m)
+                .map(|v| (*v, a.overall.intervals.get(m).map(|i| (i.lower, i.upper))))
         } else {
             a.disparity(&r.metric)
                 .map(|d| (d.value, d.interval.map(|i| (i.lower, i.upper))))

@@ -105,7 +105,10 @@ impl Units {
             marginal_ranges.push(start..units.len());
         }
         let mut stats = GroupStats::new(false);
-        for u in units.iter().filter(|u| matches!(u.kind, UnitKind::Combo(_))) {
+        for u in units
+            .iter()
+            .filter(|u| matches!(u.kind, UnitKind::Combo(_)))
+        {
             stats.merge(&u.stats);
         }
         let overall = units.len();

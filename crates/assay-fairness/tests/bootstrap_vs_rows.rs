@@ -27,10 +27,16 @@ fn data(n: usize, round: bool) -> Vec<Row> {
         .map(|_| {
             let g = rng.random_range(0..3usize);
             let y = rng.random_bool(0.4);
-            let s = ((y as u8 as f64) * 0.3 + rng.random::<f64>() * (0.6 + 0.1 * g as f64)).min(1.0);
+            let s =
+                ((y as u8 as f64) * 0.3 + rng.random::<f64>() * (0.6 + 0.1 * g as f64)).min(1.0);
             // Few distinct scores make the bootstrap exact; many make it coarsen scores.
             let s = if round { (s * 50.0).round() / 50.0 } else { s };
-            Row { y, p: s >= 0.5 - 0.05 * g as f64, s, g }
+            Row {
+                y,
+                p: s >= 0.5 - 0.05 * g as f64,
+                s,
+                g,
+            }
         })
         .collect()
 }
@@ -44,13 +50,31 @@ fn stream(rows: &[Row]) -> BatchStream {
     ]));
     let names = ["a", "b", "c"];
     let cols: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| if r.y { "1" } else { "0" }))),
-        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| if r.p { "1" } else { "0" }))),
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| {
+            if r.y {
+                "1"
+            } else {
+                "0"
+            }
+        }))),
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| {
+            if r.p {
+                "1"
+            } else {
+                "0"
+            }
+        }))),
         Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.s))),
-        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| names[r.g]))),
+        Arc::new(StringArray::from_iter_values(
+            rows.iter().map(|r| names[r.g]),
+        )),
     ];
     let b = RecordBatch::try_new(schema.clone(), cols).unwrap();
-    BatchStream::new(PathBuf::from("generated"), schema, Box::new(std::iter::once(Ok(b))))
+    BatchStream::new(
+        PathBuf::from("generated"),
+        schema,
+        Box::new(std::iter::once(Ok(b))),
+    )
 }
 
 /// Demographic parity difference and the overall AUC of a set of rows.
@@ -61,7 +85,8 @@ fn stats(rows: &[&Row]) -> (f64, f64) {
         sel[r.g][1] += 1.0;
     }
     let rates: Vec<f64> = sel.iter().map(|s| s[0] / s[1]).collect();
-    let dp = rates.iter().cloned().fold(f64::MIN, f64::max) - rates.iter().cloned().fold(f64::MAX, f64::min);
+    let dp = rates.iter().cloned().fold(f64::MIN, f64::max)
+        - rates.iter().cloned().fold(f64::MAX, f64::min);
     let mut v: Vec<(f64, f64, bool)> = rows.iter().map(|r| (r.s, 1.0, r.y)).collect();
     v.sort_by(|a, b| a.0.total_cmp(&b.0));
     (dp, auc_sorted(v.into_iter()))
@@ -91,13 +116,20 @@ fn check(round: bool) {
     opts.seed = 5;
     opts.scan = false;
     let a = assess(stream(&rows), &opts).unwrap();
-    let dp = a.disparities.get("demographic_parity_difference").unwrap().interval.unwrap();
+    let dp = a
+        .disparities
+        .get("demographic_parity_difference")
+        .unwrap()
+        .interval
+        .unwrap();
     let auc = a.overall.intervals.get("auc").unwrap();
 
     let mut rng = ChaCha8Rng::seed_from_u64(99);
     let (mut dps, mut aucs) = (Vec::new(), Vec::new());
     for _ in 0..b {
-        let sample: Vec<&Row> = (0..rows.len()).map(|_| &rows[rng.random_range(0..rows.len())]).collect();
+        let sample: Vec<&Row> = (0..rows.len())
+            .map(|_| &rows[rng.random_range(0..rows.len())])
+            .collect();
         let (d, u) = stats(&sample);
         dps.push(d);
         aucs.push(u);
@@ -107,10 +139,16 @@ fn check(round: bool) {
     let tol = 0.006;
     for (ours, q) in [(dp.lower, 0.025), (dp.upper, 0.975)] {
         let naive = quantile_sorted(&dps, q);
-        assert!((ours - naive).abs() < tol, "dp q{q}: {ours} vs rows {naive}");
+        assert!(
+            (ours - naive).abs() < tol,
+            "dp q{q}: {ours} vs rows {naive}"
+        );
     }
     for (ours, q) in [(auc.lower, 0.025), (auc.upper, 0.975)] {
         let naive = quantile_sorted(&aucs, q);
-        assert!((ours - naive).abs() < tol, "auc q{q}: {ours} vs rows {naive}");
+        assert!(
+            (ours - naive).abs() < tol,
+            "auc q{q}: {ours} vs rows {naive}"
+        );
     }
 }

@@ -23,7 +23,9 @@ fn data_dir() -> PathBuf {
 }
 
 fn golden(case: &str) -> Value {
-    let p = root().join("tests/reference/golden").join(format!("{case}.json"));
+    let p = root()
+        .join("tests/reference/golden")
+        .join(format!("{case}.json"));
     serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap()
 }
 
@@ -38,7 +40,10 @@ fn run(case: &str) -> Option<(Assessment, Value)> {
         (data_dir().join(&data), ReadOptions::default())
     };
     if !path.exists() {
-        eprintln!("skipping {case}: {} not found (set ASSAY_DATA_DIR)", path.display());
+        eprintln!(
+            "skipping {case}: {} not found (set ASSAY_DATA_DIR)",
+            path.display()
+        );
         return None;
     }
     if data == "adult.data" {
@@ -125,7 +130,11 @@ fn check_case(case: &str) {
     check_metrics(&a.overall, &g["overall"], &format!("{case} overall"));
     check_groups(&a.groups, &g["by_group"], case);
     for (f, groups) in g["marginals"].as_object().unwrap() {
-        check_groups(a.marginals.get(f).unwrap(), groups, &format!("{case} marginal {f}"));
+        check_groups(
+            a.marginals.get(f).unwrap(),
+            groups,
+            &format!("{case} marginal {f}"),
+        );
     }
     let agg = &g["aggregates"];
     for (kind, suffix) in [

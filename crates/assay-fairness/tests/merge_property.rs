@@ -21,12 +21,28 @@ fn batch(rows: &[(bool, bool, f64, f64, u8, u8)]) -> RecordBatch {
     ]));
     let names = ["x", "y", "z", "longer value"];
     let cols: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| if r.0 { "1" } else { "0" }))),
-        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| if r.1 { "1" } else { "0" }))),
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| {
+            if r.0 {
+                "1"
+            } else {
+                "0"
+            }
+        }))),
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| {
+            if r.1 {
+                "1"
+            } else {
+                "0"
+            }
+        }))),
         Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.2))),
         Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.3))),
-        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| names[r.4 as usize % 4]))),
-        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| names[r.5 as usize % 3]))),
+        Arc::new(StringArray::from_iter_values(
+            rows.iter().map(|r| names[r.4 as usize % 4]),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            rows.iter().map(|r| names[r.5 as usize % 3]),
+        )),
     ];
     RecordBatch::try_new(schema, cols).unwrap()
 }

@@ -23,6 +23,18 @@ pub fn fixed(v: f64, decimals: usize) -> String {
     }
 }
 
+/// A reference value such as parity or a bound, without trailing zeros
+/// (`0`, `1`, `0.8`).
+pub fn plain(v: f64) -> String {
+    let s = fixed(v, 3);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "-" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
 /// An estimate with three decimals, or [`NA`].
 pub fn num(v: Option<f64>) -> String {
     match finite(v) {
@@ -54,14 +66,13 @@ pub fn with_interval(v: Option<f64>, i: Option<&Interval>) -> String {
 /// A count with thousands separators: `5,000`.
 pub fn count(n: u64) -> String {
     let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    let groups: Vec<&str> = digits
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect();
+    groups.join(",")
 }
 
 /// A share as a percentage with one decimal: `28.4%`.
@@ -100,6 +111,9 @@ mod tests {
         };
         assert_eq!(with_interval(Some(0.301), Some(&i)), "0.301 [0.27, 0.33]");
         assert_eq!(with_interval(None, Some(&i)), NA);
+        assert_eq!(plain(1.0), "1");
+        assert_eq!(plain(0.0), "0");
+        assert_eq!(plain(0.8), "0.8");
         assert_eq!(count(0), "0");
         assert_eq!(count(999), "999");
         assert_eq!(count(5000), "5,000");

@@ -44,9 +44,9 @@ pub fn render(a: &Assessment) -> String {
         esc(a.assay_version),
         esc(&title)
     );
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<header class=\"top\"><div class=\"wrap\"><p class=\"kicker\">Fairness assessment</p><h1>{}</h1><p class=\"sub\">{} rows · {} groups of {} · outcome <b>{}</b> · decision <b>{}</b></p></div></header>\n",
+        "<header class=\"top\"><div class=\"wrap\"><p class=\"kicker\">Fairness assessment</p><h1>{}</h1><p class=\"sub\">{} rows · {} groups of {} · outcome <b>{}</b> · decision <b>{}</b></p></div></header>",
         esc(&a.input.path),
         count(a.input.rows_used),
         a.groups.len(),
@@ -98,7 +98,11 @@ fn short_heading<'a>(id: &str, heading: &'a str) -> &'a str {
 /// A table. `head` gives each column's header and whether it is numeric
 /// (right-aligned); each row has an optional CSS class and pre-escaped cells.
 fn table(o: &mut String, head: &[(&str, bool)], rows: &[(Option<&str>, Vec<String>)]) {
-    o.push_str("<div class=\"table-wrap\"><table>\n<thead><tr>");
+    o.push_str(if head.len() <= 5 {
+        "<div class=\"table-wrap\"><table class=\"narrow\">\n<thead><tr>"
+    } else {
+        "<div class=\"table-wrap\"><table>\n<thead><tr>"
+    });
     for (h, num) in head {
         let _ = write!(
             o,

@@ -16,6 +16,8 @@
 //! Figures read the same everywhere: estimates with three decimals followed
 //! by their confidence interval with two, as `0.301 [0.27, 0.33]`.
 
+#![warn(missing_docs)]
+
 pub mod escape;
 mod facts;
 pub mod format;

@@ -117,7 +117,7 @@ pub fn render(a: &Assessment) -> String {
                 n.title.to_string(),
                 num(d.value),
                 format::interval(d.interval.as_ref()),
-                num(Some(d.reference)),
+                format::plain(d.reference),
                 if d.significant == Some(true) {
                     format!("**{sig}**")
                 } else {
@@ -240,8 +240,8 @@ fn verdict(a: &Assessment) -> String {
     let who = |g: &Option<assay_fairness::model::Ordered<String>>| -> String {
         g.as_ref()
             .map(|g| {
-                let v = facts::find_group(a, g)
-                    .and_then(|r| facts::value(r, Metric::SelectionRate));
+                let v =
+                    facts::find_group(a, g).and_then(|r| facts::value(r, Metric::SelectionRate));
                 format!("{} ({})", m(&facts::group_label(g)), num(v))
             })
             .unwrap_or_else(|| format::NA.to_string())

@@ -2,7 +2,8 @@
 //! comfy-table, optionally coloured with ANSI escapes.
 
 use comfy_table::{
-    modifiers, presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table,
+    modifiers, presets, Attribute, Cell, CellAlignment, Color, ColumnConstraint,
+    ContentArrangement, Table, Width,
 };
 
 use assay_fairness::model::Assessment;
@@ -73,10 +74,7 @@ pub fn render(a: &Assessment, opts: &TerminalOptions) -> String {
         t(&facts::decision_name(a))
     ));
     if a.input.rows_dropped > 0 {
-        facts_line.push_str(&format!(
-            " · {} rows dropped",
-            count(a.input.rows_dropped)
-        ));
+        facts_line.push_str(&format!(" · {} rows dropped", count(a.input.rows_dropped)));
     }
     line(facts_line);
     line(format!("Verdict: {}", verdict(a, ansi)));
@@ -85,40 +83,31 @@ pub fn render(a: &Assessment, opts: &TerminalOptions) -> String {
     // Groups.
     let metrics = facts::group_metrics(a);
     let conf = format::level(a.settings.confidence);
-    line(ansi.bold(&format!(
-        "Intersectional groups (value [{conf} interval])"
-    )));
-    let mut header = vec!["Group".to_string(), "n".into(), "Share".into()];
-    header.extend(metrics.iter().map(|m| facts::short_title(*m).to_string()));
-    let mut table = new_table(opts, &header);
-    for g in std::iter::once(&a.overall).chain(&a.groups) {
-        let mut label = t(&facts::group_label(&g.group));
-        if g.small {
-            label.push('*');
-        }
-        let mut row = vec![label, count(g.count), pct(Some(g.share))];
-        row.extend(
-            metrics
-                .iter()
-                .map(|m| with_interval(facts::value(g, *m), facts::interval(g, *m))),
-        );
-        let cells: Vec<Cell> = row
+    // The widest layout that fits: estimates with intervals on one line,
+    // intervals under the estimates, or estimates only.
+    let mode = match opts.width.map(usize::from) {
+        None => Layout::Inline,
+        Some(w) => [Layout::Inline, Layout::Stacked]
             .into_iter()
-            .map(|s| {
-                let c = Cell::new(s);
-                if opts.color && g.small {
-                    c.fg(Color::DarkGrey)
-                } else if opts.color && g.group.0.is_empty() {
-                    c.add_attribute(Attribute::Bold)
-                } else {
-                    c
-                }
+            .find(|m| {
+                natural_width(&group_table(a, &TerminalOptions::default(), &metrics, *m)) <= w
             })
-            .collect();
-        table.add_row(cells);
-    }
-    right_align(&mut table, 1..header.len());
+            .unwrap_or(Layout::ValuesOnly),
+    };
+    let table = group_table(a, opts, &metrics, mode);
+    line(ansi.bold(&if mode == Layout::ValuesOnly {
+        "Intersectional groups".to_string()
+    } else {
+        format!("Intersectional groups (estimate [{conf} interval])")
+    }));
     out_table(&mut out, &table);
+    if mode == Layout::ValuesOnly {
+        out.push_str(&ansi.dim(&wrap(
+            "Intervals left out to fit the terminal width; see the Markdown or HTML report.",
+            opts.width,
+        )));
+        out.push('\n');
+    }
     if small > 0 {
         out.push_str(&wrap(
             &ansi.dim(&format!(
@@ -139,10 +128,16 @@ pub fn render(a: &Assessment, opts: &TerminalOptions) -> String {
     // Key disparities.
     out.push_str(&ansi.bold("Key disparities (between eligible intersectional groups)"));
     out.push('\n');
-    let header: Vec<String> = ["Disparity", "Value", &format!("{conf} interval"), "Parity", "Verdict"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let header: Vec<String> = [
+        "Disparity",
+        "Value",
+        &format!("{conf} interval"),
+        "Parity",
+        "Verdict",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let mut table = new_table(opts, &header);
     for n in &NAMED {
         let Some(d) = a.disparities.get(n.key) else {
@@ -157,7 +152,7 @@ pub fn render(a: &Assessment, opts: &TerminalOptions) -> String {
             Cell::new(n.title),
             Cell::new(num(d.value)),
             Cell::new(format::interval(d.interval.as_ref())),
-            Cell::new(num(Some(d.reference))),
+            Cell::new(format::plain(d.reference)),
             verdict,
         ]);
     }
@@ -178,8 +173,7 @@ pub fn render(a: &Assessment, opts: &TerminalOptions) -> String {
             let title = assay_fairness::metrics::Metric::from_key(key)
                 .map(|m| m.title().to_string())
                 .unwrap_or_else(|| key.clone());
-            let iv = facts::find_group(a, &w.group)
-                .and_then(|g| g.intervals.get(key.as_str()));
+            let iv = facts::find_group(a, &w.group).and_then(|g| g.intervals.get(key.as_str()));
             table.add_row(vec![
                 title,
                 t(&facts::group_label(&w.group)),
@@ -263,6 +257,90 @@ pub fn render(a: &Assessment, opts: &TerminalOptions) -> String {
     out
 }
 
+/// How the figures of the group table are laid out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// `0.301 [0.27, 0.33]`.
+    Inline,
+    /// The interval on a second line under the estimate.
+    Stacked,
+    /// Estimates only (narrow terminals).
+    ValuesOnly,
+}
+
+/// The table of intersectional groups.
+fn group_table(
+    a: &Assessment,
+    opts: &TerminalOptions,
+    metrics: &[assay_fairness::metrics::Metric],
+    layout: Layout,
+) -> Table {
+    let mut header = vec!["Group".to_string(), "n".into(), "Share".into()];
+    header.extend(metrics.iter().map(|m| {
+        use assay_fairness::metrics::Metric;
+        match (layout, m) {
+            (Layout::Inline, _) => facts::short_title(*m).to_string(),
+            (_, Metric::SelectionRate) => "Sel.\nrate".to_string(),
+            (_, Metric::Precision) => "Prec.".to_string(),
+            (_, Metric::Accuracy) => "Acc.".to_string(),
+            _ => facts::short_title(*m).replace(' ', "\n"),
+        }
+    }));
+    let mut table = new_table(opts, &header);
+    let mut longest = 5;
+    for g in std::iter::once(&a.overall).chain(&a.groups) {
+        let mut label = t(&facts::group_label(&g.group));
+        if g.small {
+            label.push('*');
+        }
+        longest = longest.max(label.chars().count());
+        let mut row = vec![label, count(g.count), pct(Some(g.share))];
+        row.extend(metrics.iter().map(|m| {
+            let v = facts::value(g, *m);
+            let iv = format::interval(facts::interval(g, *m));
+            match layout {
+                Layout::Stacked if !iv.is_empty() && v.is_some() => {
+                    format!("{}\n{iv}", num(v))
+                }
+                Layout::ValuesOnly => num(v),
+                _ => with_interval(v, facts::interval(g, *m)),
+            }
+        }));
+        let cells: Vec<Cell> = row
+            .into_iter()
+            .map(|s| {
+                let c = Cell::new(s);
+                if opts.color && g.small {
+                    c.fg(Color::DarkGrey)
+                } else if opts.color && g.group.0.is_empty() {
+                    c.add_attribute(Attribute::Bold)
+                } else {
+                    c
+                }
+            })
+            .collect();
+        table.add_row(cells);
+    }
+    right_align(&mut table, 1..header.len());
+    if opts.width.is_some() {
+        // Keep group labels whole; the figures wrap instead.
+        let keep = u16::try_from(longest.min(24) + 2).unwrap_or(26);
+        if let Some(c) = table.column_mut(0) {
+            c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(keep)));
+        }
+    }
+    table
+}
+
+/// Width of a table's first line, in characters.
+fn natural_width(table: &Table) -> usize {
+    table
+        .to_string()
+        .lines()
+        .next()
+        .map_or(0, |l| l.chars().count())
+}
+
 /// The verdict: policy and four-fifths rule.
 fn verdict(a: &Assessment, ansi: Ansi) -> String {
     let policy = match &a.policy {
@@ -288,7 +366,11 @@ fn verdict(a: &Assessment, ansi: Ansi) -> String {
     let rule = match ff.passes {
         Some(p) => format!(
             "four-fifths rule {}: ratio {} (lowest {}, highest {})",
-            if p { ansi.pass("PASS") } else { ansi.fail("FAIL") },
+            if p {
+                ansi.pass("PASS")
+            } else {
+                ansi.fail("FAIL")
+            },
             num(ff.ratio),
             who(&ff.lowest),
             who(&ff.highest)
@@ -350,20 +432,36 @@ fn wrap(s: &str, width: Option<u16>) -> String {
     wrap_indent(s, width, "")
 }
 
+/// Characters of `s` that take up room on screen: ANSI SGR sequences
+/// (`ESC [ ... m`, the only ones this report writes) are not counted.
+fn visible_len(s: &str) -> usize {
+    let mut n = 0;
+    let mut in_escape = false;
+    for c in s.chars() {
+        match (in_escape, c) {
+            (false, '\x1b') => in_escape = true,
+            (false, _) => n += 1,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+        }
+    }
+    n
+}
+
 /// Word-wraps with an indent for continuation lines. Widths count
 /// characters, which is exact for the text this report writes outside
-/// tables (ANSI codes only wrap whole lines here).
+/// tables.
 fn wrap_indent(s: &str, width: Option<u16>, indent: &str) -> String {
     let Some(w) = width.map(usize::from).filter(|w| *w > 20) else {
         return s.to_string();
     };
-    if s.contains('\x1b') || s.chars().count() <= w {
+    if visible_len(s) <= w {
         return s.to_string();
     }
     let mut out = String::new();
     let mut len = 0;
     for word in s.split(' ') {
-        let wl = word.chars().count();
+        let wl = visible_len(word);
         if len > 0 && len + 1 + wl > w {
             out.push('\n');
             out.push_str(indent);

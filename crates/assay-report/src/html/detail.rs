@@ -149,7 +149,7 @@ fn disparity_rows<'a>(
             );
         }
         cells.push(vci(d.value, d.interval.as_ref()));
-        cells.push(num(Some(d.reference)));
+        cells.push(format::plain(d.reference));
         cells.push(match d.significant {
             Some(true) => "<span class=\"sig\">significant</span>".to_string(),
             Some(false) => "not distinguishable from parity".to_string(),
@@ -176,7 +176,12 @@ pub(super) fn marginals(o: &mut String, a: &Assessment) {
                 o,
                 "<p>Four-fifths rule across {}: {} (disparate impact ratio {}).</p>",
                 esc(feature),
-                badge(di.map(|r| r >= FOUR_FIFTHS), "passes", "fails", "undetermined"),
+                badge(
+                    di.map(|r| r >= FOUR_FIFTHS),
+                    "passes",
+                    "fails",
+                    "undetermined"
+                ),
                 num(di)
             );
             let rows = disparity_rows(
@@ -223,8 +228,12 @@ pub(super) fn disparities(o: &mut String, a: &Assessment) {
         ],
         &rows,
     );
+    // The chart titles say difference or ratio: the rows name the criterion.
     let dot = |key: &str, d: &Disparity| DotRow {
-        label: facts::disparity_title(key),
+        label: facts::disparity_title(key)
+            .trim_end_matches(" difference")
+            .trim_end_matches(" ratio")
+            .to_string(),
         value: d.value,
         interval: d.interval.map(|i| (i.lower, i.upper)),
         muted: false,
@@ -333,7 +342,9 @@ pub(super) fn worst_groups(o: &mut String, a: &Assessment) {
             (
                 None,
                 vec![
-                    esc(&m.map(|m| m.title().to_string()).unwrap_or_else(|| key.clone())),
+                    esc(&m
+                        .map(|m| m.title().to_string())
+                        .unwrap_or_else(|| key.clone())),
                     esc(w.direction),
                     who(&w.group),
                     vci(Some(w.value), iv),

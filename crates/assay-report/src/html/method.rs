@@ -152,7 +152,10 @@ pub(super) fn render(o: &mut String, a: &Assessment) {
                 count(a.settings.bootstrap as u64),
             ],
         ),
-        (None, vec!["Bootstrap seed".into(), a.settings.seed.to_string()]),
+        (
+            None,
+            vec!["Bootstrap seed".into(), a.settings.seed.to_string()],
+        ),
         (
             None,
             vec![

@@ -150,7 +150,11 @@ pub(super) fn render(o: &mut String, a: &Assessment) {
     let bars: Vec<BarRow> = scan
         .columns
         .iter()
-        .filter(|c| c.proxies.iter().any(|p| format::finite(p.cramers_v).is_some()))
+        .filter(|c| {
+            c.proxies
+                .iter()
+                .any(|p| format::finite(p.cramers_v).is_some())
+        })
         .map(|c| BarRow {
             label: c.column.clone(),
             values: features

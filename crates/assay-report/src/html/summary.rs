@@ -13,9 +13,9 @@ use crate::format::{self, num, pct};
 /// Renders the summary section's body.
 pub(super) fn render(o: &mut String, a: &Assessment) {
     let conf = format::level(a.settings.confidence);
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<p class=\"lead\">This report compares how often the model's decision <b>{}</b> is positive, and how often it is right about the true outcome <b>{}</b>, across groups of people defined by <b>{}</b>. A gap is called <i>statistically significant</i> when its {conf} confidence interval excludes parity: it is then unlikely to be a chance effect of which people happen to be in the data.</p>\n",
+        "<p class=\"lead\">This report compares how often the model's decision <b>{}</b> is positive, and how often it is right about the true outcome <b>{}</b>, across groups of people defined by <b>{}</b>. A gap is called <i>statistically significant</i> when its {conf} confidence interval excludes parity: it is then unlikely to be a chance effect of which people happen to be in the data.</p>",
         esc(&facts::decision_name(a)),
         esc(&a.input.label),
         esc(&facts::features_label(a)),
@@ -148,7 +148,12 @@ fn findings(a: &Assessment, conf: &str) -> Vec<String> {
         let d = a.disparities.get("disparate_impact_ratio");
         let ratio = d.and_then(|d| format::finite(d.value));
         let times = ratio
-            .map(|r| format!(" The lowest rate is <b>{} times</b> the highest", format::fixed(r, 2)))
+            .map(|r| {
+                format!(
+                    " The lowest rate is <b>{} times</b> the highest",
+                    format::fixed(r, 2)
+                )
+            })
             .unwrap_or_default();
         let s = if fav {
             format!(
