@@ -44,7 +44,8 @@ pub fn run(a: ExampleArgs) -> Result<ExitCode, String> {
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
             if parquet {
-                write_hiring_parquet(&a.out, &cfg).map_err(|e| format!("{}: {e}", a.out.display()))?;
+                write_hiring_parquet(&a.out, &cfg)
+                    .map_err(|e| format!("{}: {e}", a.out.display()))?;
             } else {
                 write_hiring_csv(&a.out, &cfg).map_err(|e| format!("{}: {e}", a.out.display()))?;
             }

@@ -64,7 +64,12 @@ pub struct FairnessArgs {
     pub input: InputArgs,
 
     /// Bootstrap replicates for the intervals of differences and ratios (0 turns them off).
-    #[arg(long, default_value_t = 1000, value_name = "B", help_heading = "Uncertainty")]
+    #[arg(
+        long,
+        default_value_t = 1000,
+        value_name = "B",
+        help_heading = "Uncertainty"
+    )]
     pub bootstrap: usize,
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = 0, help_heading = "Uncertainty")]
@@ -92,7 +97,12 @@ pub struct FairnessArgs {
     #[arg(long, value_name = "FILE", help_heading = "Policy and output")]
     pub policy: Option<PathBuf>,
     /// What to print on standard output.
-    #[arg(long, value_enum, default_value = "table", help_heading = "Policy and output")]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "table",
+        help_heading = "Policy and output"
+    )]
     pub format: OutputFormat,
     /// Also write a self-contained HTML report.
     #[arg(long, value_name = "FILE", help_heading = "Policy and output")]
@@ -172,7 +182,9 @@ pub fn run(a: FairnessArgs) -> Result<ExitCode, String> {
         OutputFormat::Json => println!("{json}"),
         OutputFormat::Markdown => print!("{}", assay_report::markdown(&result)),
         OutputFormat::Table => {
-            let color = !a.no_color && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let color = !a.no_color
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none();
             print!(
                 "{}",
                 assay_report::terminal(

@@ -49,7 +49,9 @@ fn one_byte(name: &str, v: &str) -> Result<u8, String> {
     let v = if v == "\\t" { "\t" } else { v };
     match v.as_bytes() {
         [b] => Ok(*b),
-        _ => Err(format!("--{name} must be a single ASCII character, got '{v}'")),
+        _ => Err(format!(
+            "--{name} must be a single ASCII character, got '{v}'"
+        )),
     }
 }
 
@@ -90,22 +92,33 @@ impl InputArgs {
             return assay_data::open(data, &opts, cols).map_err(|e| e.to_string());
         };
         // Split the requested columns between the two files by name.
-        let pred_names =
-            assay_data::source::column_names(pred_path, &ReadOptions { csv: CsvOptions::default(), ..opts.clone() })
-                .map_err(|e| e.to_string())?;
-        let (in_pred, in_data): (Vec<ColumnRequest>, Vec<ColumnRequest>) =
-            columns.iter().cloned().partition(|c| pred_names.contains(&c.name));
+        let pred_names = assay_data::source::column_names(
+            pred_path,
+            &ReadOptions {
+                csv: CsvOptions::default(),
+                ..opts.clone()
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        let (in_pred, in_data): (Vec<ColumnRequest>, Vec<ColumnRequest>) = columns
+            .iter()
+            .cloned()
+            .partition(|c| pred_names.contains(&c.name));
         let left = if all_columns {
             let names = assay_data::source::column_names(data, &opts).map_err(|e| e.to_string())?;
             let keep: Vec<ColumnRequest> = names
                 .into_iter()
                 .filter(|n| !pred_names.contains(n))
                 .map(|n| {
-                    in_data.iter().find(|c| c.name == n).cloned().unwrap_or(ColumnRequest {
-                        name: n,
-                        text_as: assay_data::csv::TextType::Utf8,
-                        role: "column".into(),
-                    })
+                    in_data
+                        .iter()
+                        .find(|c| c.name == n)
+                        .cloned()
+                        .unwrap_or(ColumnRequest {
+                            name: n,
+                            text_as: assay_data::csv::TextType::Utf8,
+                            role: "column".into(),
+                        })
                 })
                 .collect();
             assay_data::open(data, &opts, Some(&keep))
@@ -123,7 +136,8 @@ impl InputArgs {
             format: None,
             ..opts
         };
-        let right = assay_data::open(pred_path, &popts, Some(&in_pred)).map_err(|e| e.to_string())?;
+        let right =
+            assay_data::open(pred_path, &popts, Some(&in_pred)).map_err(|e| e.to_string())?;
         Ok(ZipStreams::new(left, right)
             .map_err(|e| e.to_string())?
             .into_stream())

@@ -24,7 +24,14 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 fn hiring(dir: &Path) -> PathBuf {
     let p = dir.join("hiring.csv");
-    let o = assay(&["example", "hiring", "--rows", "3000", "--out", p.to_str().unwrap()]);
+    let o = assay(&[
+        "example",
+        "hiring",
+        "--rows",
+        "3000",
+        "--out",
+        p.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     p
 }
@@ -66,7 +73,15 @@ fn example_audit_json_and_reports() {
     let groups = v["groups"].as_array().unwrap();
     assert!(groups.len() >= 8);
     for g in groups {
-        for k in ["selection_rate", "accuracy", "tpr", "fpr", "auc", "brier", "ece"] {
+        for k in [
+            "selection_rate",
+            "accuracy",
+            "tpr",
+            "fpr",
+            "auc",
+            "brier",
+            "ece",
+        ] {
             assert!(g["metrics"].get(k).is_some(), "{k} missing");
         }
     }
@@ -89,7 +104,16 @@ fn policy_failure_exits_1_and_bootstrap_is_seeded() {
     );
     let mut args = vec!["fairness", data.to_str().unwrap()];
     args.extend(HIRING_ROLES);
-    args.extend(["--policy", policy.to_str().unwrap(), "--format", "json", "--bootstrap", "100", "--seed", "3"]);
+    args.extend([
+        "--policy",
+        policy.to_str().unwrap(),
+        "--format",
+        "json",
+        "--bootstrap",
+        "100",
+        "--seed",
+        "3",
+    ]);
     let a = assay(&args);
     assert_eq!(a.status.code(), Some(1), "{}", stderr(&a));
     let b = assay(&args);
@@ -101,7 +125,12 @@ fn policy_failure_exits_1_and_bootstrap_is_seeded() {
 
 fn expect_error(args: &[&str], needles: &[&str]) {
     let o = assay(args);
-    assert_eq!(o.status.code(), Some(2), "stdout: {}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "stdout: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     let e = stderr(&o);
     for n in needles {
         assert!(e.contains(n), "error message {e:?} lacks {n:?}");
@@ -113,7 +142,16 @@ fn missing_column_is_named_with_the_available_ones() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "d.csv", "y,p,g\n1,1,a\n0,1,b\n");
     expect_error(
-        &["fairness", f.to_str().unwrap(), "--label", "y", "--prediction", "pred", "--sensitive", "g"],
+        &[
+            "fairness",
+            f.to_str().unwrap(),
+            "--label",
+            "y",
+            "--prediction",
+            "pred",
+            "--sensitive",
+            "g",
+        ],
         &["d.csv", "'pred'", "prediction", "y, p, g"],
     );
 }
@@ -123,12 +161,30 @@ fn non_binary_label_names_row_and_values() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "d.csv", "y,p,g\n1,1,a\n0,1,b\n2,0,a\n");
     expect_error(
-        &["fairness", f.to_str().unwrap(), "--label", "y", "--prediction", "p", "--sensitive", "g"],
+        &[
+            "fairness",
+            f.to_str().unwrap(),
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ],
         &["d.csv", "column 'y'", "row 3", "'2'"],
     );
     let f = write(dir.path(), "t.csv", "y,p,g\nyes,1,a\nno,1,b\n");
     expect_error(
-        &["fairness", f.to_str().unwrap(), "--label", "y", "--prediction", "p", "--sensitive", "g"],
+        &[
+            "fairness",
+            f.to_str().unwrap(),
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ],
         &["column 'y'", "row 1", "--positive"],
     );
 }
@@ -141,10 +197,29 @@ fn empty_and_nan_cells_are_errors_unless_dropped() {
         "d.csv",
         "y,s,g\n1,0.9,a\n0,,b\n1,0.2,a\n0,NaN,b\n0,0.1,b\n1,0.7,a\n",
     );
-    let base = ["fairness", f.to_str().unwrap(), "--label", "y", "--score", "s", "--threshold", "0.5", "--sensitive", "g"];
+    let base = [
+        "fairness",
+        f.to_str().unwrap(),
+        "--label",
+        "y",
+        "--score",
+        "s",
+        "--threshold",
+        "0.5",
+        "--sensitive",
+        "g",
+    ];
     expect_error(&base, &["d.csv", "column 's'", "row 2", "empty"]);
     let mut args = base.to_vec();
-    args.extend(["--drop-invalid", "--format", "json", "--min-group-size", "1", "--bootstrap", "0"]);
+    args.extend([
+        "--drop-invalid",
+        "--format",
+        "json",
+        "--min-group-size",
+        "1",
+        "--bootstrap",
+        "0",
+    ]);
     let o = assay(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -157,7 +232,16 @@ fn single_group_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "d.csv", "y,p,g\n1,1,a\n0,1,a\n");
     expect_error(
-        &["fairness", f.to_str().unwrap(), "--label", "y", "--prediction", "p", "--sensitive", "g"],
+        &[
+            "fairness",
+            f.to_str().unwrap(),
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ],
         &["d.csv", "column 'g'", "single group", "'a'"],
     );
 }
@@ -167,7 +251,16 @@ fn malformed_csv_line_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "d.csv", "y,p,g\n1,1,a\n0,1\n");
     expect_error(
-        &["fairness", f.to_str().unwrap(), "--label", "y", "--prediction", "p", "--sensitive", "g"],
+        &[
+            "fairness",
+            f.to_str().unwrap(),
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ],
         &["d.csv", "line 3", "expected 3 fields, found 2"],
     );
 }
@@ -177,7 +270,16 @@ fn unreadable_parquet_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "d.parquet", "PAR1 this is not parquet");
     expect_error(
-        &["fairness", f.to_str().unwrap(), "--label", "y", "--prediction", "p", "--sensitive", "g"],
+        &[
+            "fairness",
+            f.to_str().unwrap(),
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ],
         &["d.parquet", "Parquet"],
     );
 }
@@ -188,13 +290,36 @@ fn predictions_file_row_mismatch_is_named() {
     let d = write(dir.path(), "d.csv", "y,g\n1,a\n0,b\n1,a\n");
     let p = write(dir.path(), "p.csv", "p\n1\n0\n");
     expect_error(
-        &["fairness", d.to_str().unwrap(), "--predictions", p.to_str().unwrap(), "--label", "y", "--prediction", "p", "--sensitive", "g"],
+        &[
+            "fairness",
+            d.to_str().unwrap(),
+            "--predictions",
+            p.to_str().unwrap(),
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ],
         &["d.csv has 3 rows", "p.csv has 2"],
     );
     let p = write(dir.path(), "p.csv", "p\n1\n0\n0\n");
     let o = assay(&[
-        "fairness", d.to_str().unwrap(), "--predictions", p.to_str().unwrap(), "--label", "y", "--prediction", "p",
-        "--sensitive", "g", "--format", "json", "--bootstrap", "0",
+        "fairness",
+        d.to_str().unwrap(),
+        "--predictions",
+        p.to_str().unwrap(),
+        "--label",
+        "y",
+        "--prediction",
+        "p",
+        "--sensitive",
+        "g",
+        "--format",
+        "json",
+        "--bootstrap",
+        "0",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
@@ -204,7 +329,14 @@ fn parquet_input_matches_csv() {
     let dir = tempfile::tempdir().unwrap();
     let csv = hiring(dir.path());
     let pq = dir.path().join("hiring.parquet");
-    let o = assay(&["example", "hiring", "--rows", "3000", "--out", pq.to_str().unwrap()]);
+    let o = assay(&[
+        "example",
+        "hiring",
+        "--rows",
+        "3000",
+        "--out",
+        pq.to_str().unwrap(),
+    ]);
     assert!(o.status.success());
     let run = |f: &Path| {
         let mut args = vec!["fairness", f.to_str().unwrap()];
@@ -234,7 +366,17 @@ fn help_explains_the_roles() {
     let o = assay(&["fairness", "--help"]);
     assert!(o.status.success());
     let h = String::from_utf8_lossy(&o.stdout);
-    for flag in ["--label", "--prediction", "--score", "--threshold", "--sensitive", "--positive", "--bins", "--policy", "--html"] {
+    for flag in [
+        "--label",
+        "--prediction",
+        "--score",
+        "--threshold",
+        "--sensitive",
+        "--positive",
+        "--bins",
+        "--policy",
+        "--html",
+    ] {
         assert!(h.contains(flag), "{flag} not in help");
     }
 }
@@ -246,7 +388,10 @@ fn adult_from_the_command_line() {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
     let adult = dir.join("adult.data");
     if !adult.exists() {
-        eprintln!("skipping: {} not found (set ASSAY_DATA_DIR)", adult.display());
+        eprintln!(
+            "skipping: {} not found (set ASSAY_DATA_DIR)",
+            adult.display()
+        );
         return;
     }
     let o = assay(&[

@@ -50,10 +50,14 @@ fn csv_trims_blanks_and_reads_numbers() {
         },
         ..Default::default()
     };
-    let batches: Vec<RecordBatch> = open(&p, &opts, Some(&[req("s", TextType::Float64), req("o", TextType::Utf8)]))
-        .unwrap()
-        .map(|b| b.unwrap())
-        .collect();
+    let batches: Vec<RecordBatch> = open(
+        &p,
+        &opts,
+        Some(&[req("s", TextType::Float64), req("o", TextType::Utf8)]),
+    )
+    .unwrap()
+    .map(|b| b.unwrap())
+    .collect();
     let b = &batches[0];
     assert_eq!(b.num_columns(), 2);
     let s = b.column(0).as_primitive::<Float64Type>();
@@ -85,13 +89,20 @@ fn csv_bad_number_names_column_and_row() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("d.csv");
     std::fs::write(&p, "s\n1\n2\nabc\n").unwrap();
-    let err = open(&p, &ReadOptions::default(), Some(&[req("s", TextType::Float64)]))
-        .unwrap()
-        .find_map(|b| b.err())
-        .unwrap();
+    let err = open(
+        &p,
+        &ReadOptions::default(),
+        Some(&[req("s", TextType::Float64)]),
+    )
+    .unwrap()
+    .find_map(|b| b.err())
+    .unwrap();
     let msg = err.to_string();
     assert!(matches!(err, DataError::BadValue { row: 3, .. }), "{msg}");
-    assert!(msg.contains("d.csv") && msg.contains("'s'") && msg.contains("'abc'"), "{msg}");
+    assert!(
+        msg.contains("d.csv") && msg.contains("'s'") && msg.contains("'abc'"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -107,7 +118,10 @@ fn csv_small_batches_stream() {
         batch_size: 64,
         ..Default::default()
     };
-    let sizes: Vec<usize> = open(&p, &opts, None).unwrap().map(|b| b.unwrap().num_rows()).collect();
+    let sizes: Vec<usize> = open(&p, &opts, None)
+        .unwrap()
+        .map(|b| b.unwrap().num_rows())
+        .collect();
     assert_eq!(sizes.len(), 16);
     assert_eq!(sizes.iter().sum::<usize>(), 1000);
 }
@@ -117,28 +131,57 @@ fn parquet_and_ipc_read_with_projection() {
     let dir = tempfile::tempdir().unwrap();
     let batch = sample();
     let pq = dir.path().join("d.parquet");
-    let mut w = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&pq).unwrap(), batch.schema(), None).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(&pq).unwrap(),
+        batch.schema(),
+        None,
+    )
+    .unwrap();
     w.write(&batch).unwrap();
     w.close().unwrap();
     let ipc = dir.path().join("d.arrow");
-    let mut w = arrow_ipc::writer::FileWriter::try_new(std::fs::File::create(&ipc).unwrap(), &batch.schema()).unwrap();
+    let mut w = arrow_ipc::writer::FileWriter::try_new(
+        std::fs::File::create(&ipc).unwrap(),
+        &batch.schema(),
+    )
+    .unwrap();
     w.write(&batch).unwrap();
     w.finish().unwrap();
     let stream_path = dir.path().join("d.bin");
-    let mut w = arrow_ipc::writer::StreamWriter::try_new(std::fs::File::create(&stream_path).unwrap(), &batch.schema()).unwrap();
+    let mut w = arrow_ipc::writer::StreamWriter::try_new(
+        std::fs::File::create(&stream_path).unwrap(),
+        &batch.schema(),
+    )
+    .unwrap();
     w.write(&batch).unwrap();
     w.finish().unwrap();
     assert_eq!(Format::detect(&stream_path).unwrap(), Format::Ipc);
     for p in [&pq, &ipc, &stream_path] {
-        let b: Vec<RecordBatch> = open(p, &ReadOptions::default(), Some(&[req("s", TextType::Float64), req("g", TextType::Utf8)]))
-            .unwrap()
-            .map(|b| b.unwrap())
-            .collect();
+        let b: Vec<RecordBatch> = open(
+            p,
+            &ReadOptions::default(),
+            Some(&[req("s", TextType::Float64), req("g", TextType::Utf8)]),
+        )
+        .unwrap()
+        .map(|b| b.unwrap())
+        .collect();
         assert_eq!(b[0].num_columns(), 2, "{}", p.display());
         assert_eq!(b[0].schema().field(0).name(), "g");
-        assert_eq!(b[0].column(1).as_primitive::<Float64Type>().values(), &[0.5, 1.5, 2.5]);
-        let err = open(p, &ReadOptions::default(), Some(&[req("nope", TextType::Utf8)])).err().unwrap();
-        assert!(err.to_string().contains("'nope'") && err.to_string().contains("g, s, other"), "{err}");
+        assert_eq!(
+            b[0].column(1).as_primitive::<Float64Type>().values(),
+            &[0.5, 1.5, 2.5]
+        );
+        let err = open(
+            p,
+            &ReadOptions::default(),
+            Some(&[req("nope", TextType::Utf8)]),
+        )
+        .err()
+        .unwrap();
+        assert!(
+            err.to_string().contains("'nope'") && err.to_string().contains("g, s, other"),
+            "{err}"
+        );
     }
 }
 
@@ -147,9 +190,15 @@ fn unreadable_files_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("bad.parquet");
     std::fs::write(&p, "PAR1garbage").unwrap();
-    let e = open(&p, &ReadOptions::default(), None).err().unwrap().to_string();
+    let e = open(&p, &ReadOptions::default(), None)
+        .err()
+        .unwrap()
+        .to_string();
     assert!(e.contains("bad.parquet") && e.contains("Parquet"), "{e}");
     let missing = dir.path().join("none.csv");
-    let e = open(&missing, &ReadOptions::default(), None).err().unwrap().to_string();
+    let e = open(&missing, &ReadOptions::default(), None)
+        .err()
+        .unwrap()
+        .to_string();
     assert!(e.contains("none.csv"), "{e}");
 }

@@ -550,6 +550,7 @@ pub fn assess_table(
             weight: st.confusion().total(),
             small: matches!(unit.kind, UnitKind::Combo(_) | UnitKind::Marginal(_))
                 && count < opts.min_group_size,
+            eligible: !matches!(unit.kind, UnitKind::Overall) && is_eligible(u),
             metrics: m,
             intervals: iv,
         }

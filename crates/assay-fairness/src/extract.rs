@@ -138,18 +138,19 @@ pub fn read_binary(
     out.clear();
     match col {
         ColumnView::Bool(a) => {
-            let pos =
-                match positive.value.as_deref() {
-                    None => true,
-                    Some(p) => match p.to_ascii_lowercase().as_str() {
-                        "true" | "1" => true,
-                        "false" | "0" => false,
-                        _ => return Err(format!(
+            let pos = match positive.value.as_deref() {
+                None => true,
+                Some(p) => match p.to_ascii_lowercase().as_str() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    _ => {
+                        return Err(format!(
                             "--positive '{p}' is not a boolean value, but the column is boolean"
                         )
-                        .into()),
-                    },
-                };
+                        .into())
+                    }
+                },
+            };
             for i in 0..a.len() {
                 if a.is_null(i) {
                     invalid(i, "empty cell".into())?;

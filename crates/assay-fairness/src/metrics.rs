@@ -120,20 +120,22 @@ impl Metric {
     }
 
     /// Whether a higher value is better for the people in the group
-    /// (`None` for descriptive metrics such as the base rate). For the
-    /// selection rate this depends on whether the positive outcome is
-    /// favourable (hired, approved) or harmful (flagged as high risk).
+    /// (`None` for descriptive metrics such as the base rate); the "worst
+    /// group" of a metric is the one it disadvantages most. For the rates of
+    /// positive decisions (selection rate, TPR, FPR) and their complements
+    /// (FNR, TNR) this depends on whether the positive decision is favourable
+    /// (hired, approved: more is better) or harmful (flagged as high risk:
+    /// less is better). For accuracy, balanced accuracy, precision and AUC
+    /// higher is better; for Brier score and calibration error lower is.
     pub fn higher_is_better(self, positive_is_favorable: bool) -> Option<bool> {
         match self {
-            Metric::SelectionRate => Some(positive_is_favorable),
-            Metric::Accuracy
-            | Metric::BalancedAccuracy
-            | Metric::Precision
-            | Metric::Tnr
-            | Metric::Auc => Some(true),
-            Metric::Tpr => Some(positive_is_favorable),
-            Metric::Fpr => Some(!positive_is_favorable),
-            Metric::Fnr => Some(!positive_is_favorable),
+            // Rates of positive decisions: good for the people when the decision is favourable.
+            Metric::SelectionRate | Metric::Tpr | Metric::Fpr => Some(positive_is_favorable),
+            Metric::Fnr | Metric::Tnr => Some(!positive_is_favorable),
+            // How well the model serves the group.
+            Metric::Accuracy | Metric::BalancedAccuracy | Metric::Precision | Metric::Auc => {
+                Some(true)
+            }
             Metric::Brier | Metric::Ece => Some(false),
             Metric::BaseRate => None,
         }

@@ -108,6 +108,9 @@ pub struct GroupResult {
     pub weight: f64,
     /// Fewer rows than the minimum group size: reported, not trusted.
     pub small: bool,
+    /// Whether the group takes part in disparities and worst groups
+    /// (not small, or small groups included on request; false for the overall row).
+    pub eligible: bool,
     /// Metric key → value (`null` where undefined).
     pub metrics: Ordered<Option<f64>>,
     /// Metric key → confidence interval.

@@ -19,6 +19,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::intervals::Interval;
 use crate::model::Assessment;
 
 /// A policy: a list of rules.
@@ -57,7 +58,7 @@ pub struct RuleResult {
     /// The point estimate.
     pub value: Option<f64>,
     /// The interval, when one exists.
-    pub interval: Option<(f64, f64)>,
+    pub interval: Option<Interval>,
     /// Whether the bound had to hold on the interval.
     pub on_interval: bool,
     /// Whether the rule holds.
@@ -136,10 +137,9 @@ impl Policy {
             a.overall
                 .metrics
                 .get(m)
-                .map(|v| (*v, a.overall.intervals.get(m).map(|i| (i.lower, i.upper))))
+                .map(|v| (*v, a.overall.intervals.get(m).copied()))
         } else {
-            a.disparity(&r.metric)
-                .map(|d| (d.value, d.interval.map(|i| (i.lower, i.upper))))
+            a.disparity(&r.metric).map(|d| (d.value, d.interval))
         };
         let Some((value, interval)) = found else {
             res.message = Some(format!("unknown figure '{}'", r.metric));
@@ -153,7 +153,7 @@ impl Policy {
         };
         let (lo, hi) = if on_interval {
             match interval {
-                Some(i) => i,
+                Some(i) => (i.lower, i.upper),
                 None => {
                     res.message = Some("no confidence interval to check (bootstrap disabled or too few defined replicates)".into());
                     return res;

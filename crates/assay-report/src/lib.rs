@@ -20,10 +20,10 @@
 
 pub mod escape;
 mod facts;
-pub mod format;
+mod format;
 mod html;
 mod markdown;
-pub mod svg;
+mod svg;
 mod terminal;
 
 pub use assay_fairness::Assessment;

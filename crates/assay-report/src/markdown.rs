@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use assay_fairness::intervals::Interval;
 use assay_fairness::metrics::Metric;
 use assay_fairness::model::Assessment;
 
@@ -197,9 +198,15 @@ pub fn render(a: &Assessment) -> String {
                     m(&r.bound),
                     num(r.value),
                     r.interval
-                        .map(|(lo, hi)| {
-                            format!("[{}, {}]", format::fixed(lo, 2), format::fixed(hi, 2))
-                        })
+                        .map(
+                            |Interval {
+                                 lower: lo,
+                                 upper: hi,
+                                 ..
+                             }| {
+                                format!("[{}, {}]", format::fixed(lo, 2), format::fixed(hi, 2))
+                            },
+                        )
                         .unwrap_or_default(),
                     if r.passed { "pass" } else { "**FAIL**" }.to_string(),
                     m(r.message.as_deref().unwrap_or("")),

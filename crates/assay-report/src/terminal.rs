@@ -6,6 +6,7 @@ use comfy_table::{
     ContentArrangement, Table, Width,
 };
 
+use assay_fairness::intervals::Interval;
 use assay_fairness::model::Assessment;
 
 use crate::escape;
@@ -231,9 +232,15 @@ pub fn render(a: &Assessment, opts: &TerminalOptions) -> String {
                 Cell::new(num(r.value)),
                 Cell::new(
                     r.interval
-                        .map(|(lo, hi)| {
-                            format!("[{}, {}]", format::fixed(lo, 2), format::fixed(hi, 2))
-                        })
+                        .map(
+                            |Interval {
+                                 lower: lo,
+                                 upper: hi,
+                                 ..
+                             }| {
+                                format!("[{}, {}]", format::fixed(lo, 2), format::fixed(hi, 2))
+                            },
+                        )
                         .unwrap_or_default(),
                 ),
                 result,

@@ -17,9 +17,13 @@ fn renders_without_optional_parts() {
             assert!(s.contains(v));
         }
         assert!(!s.contains("NaN"));
-        assert!(!s.contains("AUC"), "no score, no AUC column");
         assert!(s.contains("no interval"), "disparities without bootstrap");
     }
+    assert!(
+        !t.contains("AUC") && !m.contains("AUC"),
+        "no score, no AUC column"
+    );
+    assert!(!h.contains("<th class=\"num\">AUC</th>"));
     for id in HTML_SECTIONS {
         assert!(h.contains(&format!("<section id=\"{id}\">")));
     }

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use assay_fairness::intervals::Interval;
 use assay_fairness::metrics::Metric;
 use assay_fairness::model::{Assessment, Disparity, GroupResult};
 
@@ -386,7 +387,15 @@ pub(super) fn policy(o: &mut String, a: &Assessment) {
         .map(|r| {
             let iv = r
                 .interval
-                .map(|(lo, hi)| format!("[{}, {}]", format::fixed(lo, 2), format::fixed(hi, 2)))
+                .map(
+                    |Interval {
+                         lower: lo,
+                         upper: hi,
+                         ..
+                     }| {
+                        format!("[{}, {}]", format::fixed(lo, 2), format::fixed(hi, 2))
+                    },
+                )
                 .unwrap_or_default();
             (
                 if r.passed { None } else { Some("failed") },
