@@ -7,7 +7,7 @@ use assay_data::{BatchStream, ColumnRoles, DataError};
 
 use crate::accumulate::{Accumulator, GroupTable, PassOptions};
 use crate::bootstrap::{Cell, Resampler, SCORE_BINS};
-use crate::disparities::{self, Kind};
+use crate::disparities;
 use crate::intervals::{self, Interval};
 use crate::metrics::{ece_bin, Metric};
 use crate::model::*;
@@ -124,9 +124,11 @@ struct Layout {
     metrics: Vec<Metric>,
     n_units: usize,
     overall: usize,
+    /// Intersectional groups compared in `disparities`.
     eligible: Vec<usize>,
+    /// Each feature's marginal groups compared in `disparities_by_feature`.
     eligible_marginal: Vec<Vec<usize>>,
-    n_disp: usize,
+    specs: Vec<disparities::Spec>,
 }
 
 impl Layout {
@@ -137,12 +139,27 @@ impl Layout {
         let base = self.n_units * self.metrics.len();
         match feature {
             None => base + d,
-            Some(f) => base + (f + 1) * self.n_disp + d,
+            Some(f) => base + (f + 1) * self.specs.len() + d,
+        }
+    }
+    /// The groups compared: intersectional (`None`) or one feature's marginals.
+    fn compared(&self, feature: Option<usize>) -> &[usize] {
+        match feature {
+            None => &self.eligible,
+            Some(f) => &self.eligible_marginal[f],
         }
     }
 
-    /// All statistics from per-unit sums.
-    fn statistics(&self, sums: &[UnitSums], out: &mut Vec<f64>) {
+    /// All statistics from per-unit sums. With `fixed = None` the
+    /// disparities are point estimates and where each was attained is
+    /// returned; with `fixed`, each disparity is evaluated on that same
+    /// comparison (bootstrap replicates).
+    fn statistics(
+        &self,
+        sums: &[UnitSums],
+        out: &mut Vec<f64>,
+        fixed: Option<&[disparities::Attained]>,
+    ) -> Vec<disparities::Attained> {
         out.clear();
         for s in sums {
             for &m in &self.metrics {
@@ -150,34 +167,38 @@ impl Layout {
             }
         }
         let nm = self.metrics.len();
-        let vals = |units: &[usize], m: Metric, out: &[f64]| -> Vec<f64> {
-            let mi = self.metrics.iter().position(|x| *x == m);
-            match mi {
-                Some(mi) => units.iter().map(|&u| out[u * nm + mi]).collect(),
-                None => vec![f64::NAN],
-            }
-        };
-        let mut d = Vec::with_capacity(self.n_disp);
-        let snapshot = out.clone();
+        let unit_values = out.clone();
+        let mi = |m: Metric| self.metrics.iter().position(|x| *x == m);
         let overall = |m: Metric| {
-            self.metrics
-                .iter()
-                .position(|x| *x == m)
-                .map(|mi| snapshot[self.overall * nm + mi])
+            mi(m)
+                .map(|i| unit_values[self.overall * nm + i])
                 .unwrap_or(f64::NAN)
         };
-        disparities::compute(
-            &self.metrics,
-            |m| vals(&self.eligible, m, &snapshot),
-            overall,
-            &mut d,
-        );
-        out.extend_from_slice(&d);
-        for el in &self.eligible_marginal {
-            d.clear();
-            disparities::compute(&self.metrics, |m| vals(el, m, &snapshot), overall, &mut d);
-            out.extend_from_slice(&d);
+        let mut attained = Vec::new();
+        let features = std::iter::once(None).chain((0..self.eligible_marginal.len()).map(Some));
+        for (block, feature) in features.enumerate() {
+            let units = self.compared(feature);
+            let values = |m: Metric| -> Vec<f64> {
+                match mi(m) {
+                    Some(i) => units.iter().map(|&u| unit_values[u * nm + i]).collect(),
+                    None => vec![f64::NAN; units.len()],
+                }
+            };
+            for (d, spec) in self.specs.iter().enumerate() {
+                match fixed {
+                    None => {
+                        let (v, at) = disparities::evaluate(spec, &values, &overall);
+                        out.push(v);
+                        attained.push(at);
+                    }
+                    Some(f) => {
+                        let at = f[block * self.specs.len() + d];
+                        out.push(disparities::evaluate_fixed(spec, at, &values, &overall));
+                    }
+                }
+            }
         }
+        attained
     }
 }
 
@@ -386,17 +407,16 @@ pub fn assess_table(
             opts.min_group_size
         ));
     }
-    let names = disparities::disparity_names(&metrics);
     let layout = Layout {
         metrics: metrics.clone(),
         n_units,
         overall: units.overall(),
         eligible,
         eligible_marginal,
-        n_disp: names.len(),
+        specs: disparities::specs(&metrics),
     };
     let mut point = Vec::new();
-    layout.statistics(&sums, &mut point);
+    let attained = layout.statistics(&sums, &mut point, None);
 
     // Bootstrap.
     let mut reps_t: Vec<Vec<f64>> = Vec::new();
@@ -475,7 +495,7 @@ pub fn assess_table(
             let cw: Vec<f64> = count_cells.iter().map(|c| c.w).collect();
             let bw: Vec<f64> = bin_cells.iter().map(|c| c.w).collect();
             let mut binned = Vec::new();
-            layout.statistics(&replicate(&cw, Some(&bw)), &mut binned);
+            layout.statistics(&replicate(&cw, Some(&bw)), &mut binned, Some(&attained));
             for (i, s) in shift.iter_mut().enumerate() {
                 let d = point[i] - binned[i];
                 *s = if d.is_finite() { d } else { 0.0 };
@@ -500,7 +520,7 @@ pub fn assess_table(
                 }
                 let sums = replicate(&cw, has_score.then_some(&bw[..]));
                 let mut out = Vec::new();
-                layout.statistics(&sums, &mut out);
+                layout.statistics(&sums, &mut out, Some(&attained));
                 out
             })
             .collect();
@@ -565,31 +585,39 @@ pub fn assess_table(
     }
     let overall = group_result(units.overall());
 
-    let disparity = |idx: usize, kind: Kind| -> Disparity {
+    let disparity = |feature: Option<usize>, d: usize| -> Disparity {
+        let idx = layout.disparity_index(feature, d);
+        let block = feature.map_or(0, |f| f + 1);
+        let compared = layout.compared(feature);
+        let between = match attained[block * layout.specs.len() + d] {
+            disparities::Attained::Undefined => Vec::new(),
+            disparities::Attained::Pair { hi, lo, .. } => vec![
+                units.units[compared[hi]].group.clone(),
+                units.units[compared[lo]].group.clone(),
+            ],
+            disparities::Attained::Overall { g, .. } => {
+                vec![units.units[compared[g]].group.clone()]
+            }
+        };
         let interval = boot_interval(idx);
-        let reference = kind.reference();
+        let reference = layout.specs[d].kind.reference();
         Disparity {
             value: opt(point[idx]),
             interval,
             reference,
             significant: interval.map(|i| i.lower > reference || i.upper < reference),
+            between,
         }
     };
     let mut disp = Ordered::default();
-    for (d, (name, kind)) in names.iter().enumerate() {
-        disp.push(
-            name.clone(),
-            disparity(layout.disparity_index(None, d), *kind),
-        );
+    for (d, spec) in layout.specs.iter().enumerate() {
+        disp.push(spec.name.clone(), disparity(None, d));
     }
     let mut by_feature = Ordered::default();
     for (f, fname) in table.features.iter().enumerate() {
         let mut o = Ordered::default();
-        for (d, (name, kind)) in names.iter().enumerate() {
-            o.push(
-                name.clone(),
-                disparity(layout.disparity_index(Some(f), d), *kind),
-            );
+        for (d, spec) in layout.specs.iter().enumerate() {
+            o.push(spec.name.clone(), disparity(Some(f), d));
         }
         by_feature.push(fname.clone(), o);
     }

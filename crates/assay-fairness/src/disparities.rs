@@ -95,62 +95,253 @@ impl Kind {
     }
 }
 
-/// The name and kind of every disparity reported for `metrics`, in order:
-/// the named fairness criteria first, then each metric's four aggregates.
-pub fn disparity_names(metrics: &[Metric]) -> Vec<(String, Kind)> {
-    let mut v: Vec<(String, Kind)> = [
-        ("demographic_parity_difference", Kind::Difference),
-        ("demographic_parity_ratio", Kind::Ratio),
-        ("disparate_impact_ratio", Kind::Ratio),
-        ("equalized_odds_difference", Kind::Difference),
-        ("equalized_odds_ratio", Kind::Ratio),
-        ("equal_opportunity_difference", Kind::Difference),
-        ("equal_opportunity_ratio", Kind::Ratio),
-        ("predictive_parity_difference", Kind::Difference),
-        ("predictive_parity_ratio", Kind::Ratio),
-    ]
-    .into_iter()
-    .map(|(n, k)| (n.to_string(), k))
-    .collect();
-    for m in metrics {
-        let k = m.key();
-        v.push((format!("{k}_difference"), Kind::Difference));
-        v.push((format!("{k}_ratio"), Kind::Ratio));
-        v.push((format!("{k}_difference_to_overall"), Kind::Difference));
-        v.push((format!("{k}_ratio_to_overall"), Kind::Ratio));
+/// How a metric's group values are aggregated into one disparity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Agg {
+    /// max − min.
+    Difference,
+    /// min / max.
+    Ratio,
+    /// max |group − overall|.
+    DifferenceToOverall,
+    /// min of group/overall, each inverted when above 1.
+    RatioToOverall,
+}
+
+impl Agg {
+    fn kind(self) -> Kind {
+        match self {
+            Agg::Difference | Agg::DifferenceToOverall => Kind::Difference,
+            Agg::Ratio | Agg::RatioToOverall => Kind::Ratio,
+        }
+    }
+}
+
+/// One reported disparity: its name and the (metric, aggregate) parts it is
+/// the worst case of (two parts for equalized odds, one otherwise).
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// Key in the report.
+    pub name: String,
+    /// Difference or ratio.
+    pub kind: Kind,
+    /// The parts; with two, a difference takes Python's `max` of them and a
+    /// ratio its `min`, as Fairlearn's `equalized_odds_*` do.
+    pub parts: Vec<(Metric, Agg)>,
+}
+
+/// Every disparity reported for `metrics`, in report order: the named
+/// fairness criteria first, then each metric's four aggregates.
+pub fn specs(metrics: &[Metric]) -> Vec<Spec> {
+    use Agg::*;
+    use Metric::*;
+    let named: [(&str, &[(Metric, Agg)]); 9] = [
+        (
+            "demographic_parity_difference",
+            &[(SelectionRate, Difference)],
+        ),
+        ("demographic_parity_ratio", &[(SelectionRate, Ratio)]),
+        ("disparate_impact_ratio", &[(SelectionRate, Ratio)]),
+        (
+            "equalized_odds_difference",
+            &[(Tpr, Difference), (Fpr, Difference)],
+        ),
+        ("equalized_odds_ratio", &[(Tpr, Ratio), (Fpr, Ratio)]),
+        ("equal_opportunity_difference", &[(Tpr, Difference)]),
+        ("equal_opportunity_ratio", &[(Tpr, Ratio)]),
+        ("predictive_parity_difference", &[(Precision, Difference)]),
+        ("predictive_parity_ratio", &[(Precision, Ratio)]),
+    ];
+    let mut v: Vec<Spec> = named
+        .iter()
+        .map(|(n, parts)| Spec {
+            name: n.to_string(),
+            kind: parts[0].1.kind(),
+            parts: parts.to_vec(),
+        })
+        .collect();
+    for &m in metrics {
+        for (suffix, agg) in [
+            ("difference", Difference),
+            ("ratio", Ratio),
+            ("difference_to_overall", DifferenceToOverall),
+            ("ratio_to_overall", RatioToOverall),
+        ] {
+            v.push(Spec {
+                name: format!("{}_{suffix}", m.key()),
+                kind: agg.kind(),
+                parts: vec![(m, agg)],
+            });
+        }
     }
     v
 }
 
-/// Computes every disparity of [`disparity_names`] (same order) from the
-/// groups' metric values. `group_values(m)` gives the values of metric `m`
-/// over the groups compared, `overall(m)` the overall value.
-pub fn compute(
-    metrics: &[Metric],
-    group_values: impl Fn(Metric) -> Vec<f64>,
-    overall: impl Fn(Metric) -> f64,
-    out: &mut Vec<f64>,
-) {
-    let sel = group_values(Metric::SelectionRate);
-    let tpr = group_values(Metric::Tpr);
-    let fpr = group_values(Metric::Fpr);
-    let prec = group_values(Metric::Precision);
-    out.push(difference_between(&sel));
-    out.push(ratio_between(&sel));
-    out.push(ratio_between(&sel));
-    out.push(py_max(difference_between(&tpr), difference_between(&fpr)));
-    out.push(py_min(ratio_between(&tpr), ratio_between(&fpr)));
-    out.push(difference_between(&tpr));
-    out.push(ratio_between(&tpr));
-    out.push(difference_between(&prec));
-    out.push(ratio_between(&prec));
-    for &m in metrics {
-        let v = group_values(m);
-        let o = overall(m);
-        out.push(difference_between(&v));
-        out.push(ratio_between(&v));
-        out.push(difference_to_overall(&v, o));
-        out.push(ratio_to_overall(&v, o));
+/// Where a disparity's point estimate was attained, as positions in the
+/// list of compared groups. Bootstrap replicates evaluate the same
+/// comparison ([`evaluate_fixed`]): the gap between the same two groups, or
+/// between the same group and everyone, signed so that the estimate is
+/// positive. (Re-taking max − min in every replicate would give a
+/// distribution that never reaches 0, so no gap could ever look like chance.)
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Attained {
+    /// No group had a defined value.
+    Undefined,
+    /// Between the groups with the highest (`hi`) and lowest (`lo`) values of part `part`.
+    Pair {
+        /// Which part of the spec.
+        part: usize,
+        /// Group with the highest value.
+        hi: usize,
+        /// Group with the lowest value.
+        lo: usize,
+    },
+    /// Between group `g` and the overall value of part `part`; `flip` when
+    /// the group is below the overall value (difference) or the ratio was inverted.
+    Overall {
+        /// Which part of the spec.
+        part: usize,
+        /// The group.
+        g: usize,
+        /// Whether the comparison is taken the other way round.
+        flip: bool,
+    },
+}
+
+fn argmin_max(v: &[f64]) -> Option<(usize, usize)> {
+    let mut best: Option<(usize, usize)> = None;
+    for (i, &x) in v.iter().enumerate() {
+        if x.is_nan() {
+            continue;
+        }
+        best = Some(match best {
+            None => (i, i),
+            Some((lo, hi)) => (
+                if x < v[lo] { i } else { lo },
+                if x > v[hi] { i } else { hi },
+            ),
+        });
+    }
+    best
+}
+
+fn part_value(values: &[f64], overall: f64, agg: Agg, part: usize) -> (f64, Attained) {
+    match agg {
+        Agg::Difference | Agg::Ratio => match argmin_max(values) {
+            None => (f64::NAN, Attained::Undefined),
+            Some((lo, hi)) => {
+                let v = if agg == Agg::Difference {
+                    values[hi] - values[lo]
+                } else {
+                    values[lo] / values[hi]
+                };
+                (v, Attained::Pair { part, hi, lo })
+            }
+        },
+        Agg::DifferenceToOverall => {
+            let d: Vec<f64> = values.iter().map(|v| (v - overall).abs()).collect();
+            match argmin_max(&d) {
+                None => (f64::NAN, Attained::Undefined),
+                Some((_, g)) => (
+                    d[g],
+                    Attained::Overall {
+                        part,
+                        g,
+                        flip: values[g] < overall,
+                    },
+                ),
+            }
+        }
+        Agg::RatioToOverall => {
+            let r: Vec<f64> = values
+                .iter()
+                .map(|v| {
+                    let r = v / overall;
+                    if r > 1.0 {
+                        1.0 / r
+                    } else {
+                        r
+                    }
+                })
+                .collect();
+            match argmin_max(&r) {
+                None => (f64::NAN, Attained::Undefined),
+                Some((g, _)) => (
+                    r[g],
+                    Attained::Overall {
+                        part,
+                        g,
+                        flip: values[g] / overall > 1.0,
+                    },
+                ),
+            }
+        }
+    }
+}
+
+/// The point estimate of `spec` and where it was attained. `values(m)`
+/// gives metric `m` over the compared groups, `overall(m)` its overall value.
+/// Values are those of Fairlearn's `MetricFrame.difference`/`.ratio` and
+/// `equalized_odds_*` (NaN skipped; Python's `max`/`min` order for equalized odds).
+pub fn evaluate(
+    spec: &Spec,
+    values: &dyn Fn(Metric) -> Vec<f64>,
+    overall: &dyn Fn(Metric) -> f64,
+) -> (f64, Attained) {
+    let mut best: Option<(f64, Attained)> = None;
+    for (i, &(m, agg)) in spec.parts.iter().enumerate() {
+        let cand = part_value(&values(m), overall(m), agg, i);
+        best = Some(match best {
+            None => cand,
+            Some(b) => {
+                // Python's max(a, b) / min(a, b): b only when strictly better.
+                let better = match spec.kind {
+                    Kind::Difference => cand.0 > b.0,
+                    Kind::Ratio => cand.0 < b.0,
+                };
+                if better {
+                    cand
+                } else {
+                    b
+                }
+            }
+        });
+    }
+    let (v, at) = best.unwrap_or((f64::NAN, Attained::Undefined));
+    if v.is_nan() {
+        (v, Attained::Undefined)
+    } else {
+        (v, at)
+    }
+}
+
+/// The statistic of `spec` with the comparison fixed at `at` (for bootstrap replicates).
+pub fn evaluate_fixed(
+    spec: &Spec,
+    at: Attained,
+    values: &dyn Fn(Metric) -> Vec<f64>,
+    overall: &dyn Fn(Metric) -> f64,
+) -> f64 {
+    match at {
+        Attained::Undefined => f64::NAN,
+        Attained::Pair { part, hi, lo } => {
+            let (m, agg) = spec.parts[part];
+            let v = values(m);
+            match agg {
+                Agg::Ratio => v[lo] / v[hi],
+                _ => v[hi] - v[lo],
+            }
+        }
+        Attained::Overall { part, g, flip } => {
+            let (m, agg) = spec.parts[part];
+            let (v, o) = (values(m)[g], overall(m));
+            match (agg, flip) {
+                (Agg::RatioToOverall, false) => v / o,
+                (Agg::RatioToOverall, true) => o / v,
+                (_, false) => v - o,
+                (_, true) => o - v,
+            }
+        }
     }
 }
 

@@ -128,6 +128,11 @@ pub struct Disparity {
     pub reference: f64,
     /// Whether the interval excludes the parity value (`null` without an interval).
     pub significant: Option<bool>,
+    /// The groups the estimate compares: for a difference or ratio between
+    /// groups, the group with the highest value and the one with the lowest;
+    /// for a comparison to the overall value, the group furthest from it.
+    /// The interval is that same comparison's.
+    pub between: Vec<Ordered<String>>,
 }
 
 /// The worst group for a metric.

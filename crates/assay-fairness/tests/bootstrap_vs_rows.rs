@@ -77,16 +77,19 @@ fn stream(rows: &[Row]) -> BatchStream {
     )
 }
 
-/// Demographic parity difference and the overall AUC of a set of rows.
-fn stats(rows: &[&Row]) -> (f64, f64) {
+fn selection_rates(rows: &[&Row]) -> Vec<f64> {
     let mut sel = [[0.0f64; 2]; 3];
     for r in rows {
         sel[r.g][0] += r.p as u8 as f64;
         sel[r.g][1] += 1.0;
     }
-    let rates: Vec<f64> = sel.iter().map(|s| s[0] / s[1]).collect();
-    let dp = rates.iter().cloned().fold(f64::MIN, f64::max)
-        - rates.iter().cloned().fold(f64::MAX, f64::min);
+    sel.iter().map(|s| s[0] / s[1]).collect()
+}
+
+/// The gap in selection rate between groups `hi` and `lo`, and the overall AUC, of a set of rows.
+fn stats(rows: &[&Row], hi: usize, lo: usize) -> (f64, f64) {
+    let rates = selection_rates(rows);
+    let dp = rates[hi] - rates[lo];
     let mut v: Vec<(f64, f64, bool)> = rows.iter().map(|r| (r.s, 1.0, r.y)).collect();
     v.sort_by(|a, b| a.0.total_cmp(&b.0));
     (dp, auc_sorted(v.into_iter()))
@@ -124,13 +127,31 @@ fn check(round: bool) {
         .unwrap();
     let auc = a.overall.intervals.get("auc").unwrap();
 
+    // The bootstrap follows the gap between the two groups that are furthest
+    // apart in the data (not max − min of each resample).
+    let all: Vec<&Row> = rows.iter().collect();
+    let rates = selection_rates(&all);
+    let hi = (0..3)
+        .max_by(|&a, &b| rates[a].total_cmp(&rates[b]))
+        .unwrap();
+    let lo = (0..3)
+        .min_by(|&a, &b| rates[a].total_cmp(&rates[b]))
+        .unwrap();
+    let names = ["a", "b", "c"];
+    let between = &a
+        .disparities
+        .get("demographic_parity_difference")
+        .unwrap()
+        .between;
+    assert_eq!(between[0].get("g").map(|s| s.as_str()), Some(names[hi]));
+    assert_eq!(between[1].get("g").map(|s| s.as_str()), Some(names[lo]));
     let mut rng = ChaCha8Rng::seed_from_u64(99);
     let (mut dps, mut aucs) = (Vec::new(), Vec::new());
     for _ in 0..b {
         let sample: Vec<&Row> = (0..rows.len())
             .map(|_| &rows[rng.random_range(0..rows.len())])
             .collect();
-        let (d, u) = stats(&sample);
+        let (d, u) = stats(&sample, hi, lo);
         dps.push(d);
         aucs.push(u);
     }
@@ -151,4 +172,50 @@ fn check(round: bool) {
             "auc q{q}: {ours} vs rows {naive}"
         );
     }
+}
+
+/// Under parity (every group drawn from the same distribution) a 95%
+/// interval should exclude parity about 5% of the time, not always.
+#[test]
+fn parity_is_rarely_called_significant() {
+    let trials = 60;
+    let mut significant = 0;
+    for t in 0..trials {
+        let mut rng = ChaCha8Rng::seed_from_u64(1000 + t);
+        let rows: Vec<Row> = (0..1500)
+            .map(|_| {
+                let y = rng.random_bool(0.4);
+                let s = (rng.random::<f64>() * 50.0).round() / 50.0;
+                Row {
+                    y,
+                    p: s >= 0.5,
+                    s,
+                    g: rng.random_range(0..2usize),
+                }
+            })
+            .collect();
+        let mut opts = AssessOptions::new(ColumnRoles {
+            label: "y".into(),
+            prediction: Some("p".into()),
+            sensitive: vec!["g".into()],
+            ..Default::default()
+        });
+        opts.bootstrap = 400;
+        opts.seed = t;
+        opts.scan = false;
+        let a = assess(stream(&rows), &opts).unwrap();
+        if a.disparities
+            .get("demographic_parity_difference")
+            .unwrap()
+            .significant
+            == Some(true)
+        {
+            significant += 1;
+        }
+    }
+    eprintln!("{significant} of {trials} parity datasets called significant");
+    assert!(
+        significant <= 10,
+        "{significant} of {trials} parity datasets called significant"
+    );
 }
