@@ -164,12 +164,6 @@ pub fn features_label(a: &Assessment) -> String {
     a.input.sensitive.join(" × ")
 }
 
-/// Whether a group takes part in disparities, worst groups and the
-/// four-fifths rule.
-pub fn eligible(a: &Assessment, g: &GroupResult) -> bool {
-    !g.small || a.settings.include_small_groups
-}
-
 /// A group's (finite) value of a metric.
 pub fn value(g: &GroupResult, m: Metric) -> Option<f64> {
     finite(g.metrics.get(m.key()).copied().flatten())
@@ -190,7 +184,7 @@ pub fn extremes(a: &Assessment, m: Metric) -> Option<(&GroupResult, &GroupResult
     let with: Vec<(&GroupResult, f64)> = a
         .groups
         .iter()
-        .filter(|g| eligible(a, g))
+        .filter(|g| g.eligible)
         .filter_map(|g| value(g, m).map(|v| (g, v)))
         .collect();
     let lo = with.iter().min_by(|x, y| x.1.total_cmp(&y.1))?;
