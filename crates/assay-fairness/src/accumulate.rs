@@ -147,7 +147,6 @@ pub struct Accumulator {
     score_range: (f64, f64),
     label_seen: BinarySeen,
     pred_seen: BinarySeen,
-    positives_seen: (u64, u64),
     // Reused per-batch buffers.
     label: Vec<bool>,
     pred: Vec<bool>,
@@ -212,7 +211,6 @@ impl Accumulator {
             score_range: (f64::INFINITY, f64::NEG_INFINITY),
             label_seen: Default::default(),
             pred_seen: Default::default(),
-            positives_seen: (0, 0),
             label: Vec::new(),
             pred: Vec::new(),
             score: Vec::new(),
@@ -447,8 +445,6 @@ impl Accumulator {
                 self.score_range.0 = self.score_range.0.min(s);
                 self.score_range.1 = self.score_range.1.max(s);
             }
-            self.positives_seen.0 += y as u64;
-            self.positives_seen.1 += p as u64;
             self.stats[g].add(y, p, w, s, self.weighted);
         }
 
@@ -594,10 +590,21 @@ impl Accumulator {
                 None => self.dropped.by_column.push((c, m)),
             }
         }
+        let column = |c: &str, m: String| DataError::BadColumn {
+            path: self.opts.path.clone(),
+            column: c.to_string(),
+            message: m,
+        };
+        self.label_seen
+            .merge(&other.label_seen)
+            .map_err(|m| column(&self.opts.roles.label, m))?;
+        if let Some(p) = &self.opts.roles.prediction {
+            self.pred_seen
+                .merge(&other.pred_seen)
+                .map_err(|m| column(p, m))?;
+        }
         self.score_range.0 = self.score_range.0.min(other.score_range.0);
         self.score_range.1 = self.score_range.1.max(other.score_range.1);
-        self.positives_seen.0 += other.positives_seen.0;
-        self.positives_seen.1 += other.positives_seen.1;
         Ok(())
     }
 

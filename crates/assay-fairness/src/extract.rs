@@ -61,6 +61,12 @@ impl BinarySeen {
         &self.values
     }
 
+    /// Adds the values another reader of the same column saw; an error if
+    /// together they make more than two.
+    pub fn merge(&mut self, other: &BinarySeen) -> Result<(), String> {
+        other.values.iter().try_for_each(|v| self.check_text(v))
+    }
+
     #[inline]
     fn check_text(&mut self, v: &str) -> Result<(), String> {
         if self.values.iter().any(|x| x == v) {

@@ -130,3 +130,43 @@ proptest! {
         assert_same(&whole, &seq.finish());
     }
 }
+
+#[test]
+fn merging_a_third_label_value_is_an_error() {
+    let text_batch = |labels: &[&str]| {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("y", DataType::Utf8, false),
+            Field::new("p", DataType::Utf8, false),
+            Field::new("a", DataType::Utf8, false),
+        ]));
+        let n = labels.len();
+        RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(StringArray::from_iter_values(labels.iter().copied())) as ArrayRef,
+                Arc::new(StringArray::from_iter_values(std::iter::repeat_n("yes", n))),
+                Arc::new(StringArray::from_iter_values(std::iter::repeat_n("g", n))),
+            ],
+        )
+        .unwrap()
+    };
+    let new = || {
+        Accumulator::new(PassOptions {
+            roles: ColumnRoles {
+                label: "y".into(),
+                prediction: Some("p".into()),
+                sensitive: vec!["a".into()],
+                positive: Some("yes".into()),
+                ..Default::default()
+            },
+            drop_invalid: false,
+            path: PathBuf::from("generated"),
+        })
+    };
+    let mut a = new();
+    a.update(&text_batch(&["yes", "no"])).unwrap();
+    let mut b = new();
+    b.update(&text_batch(&["maybe"])).unwrap();
+    let err = a.merge(b).unwrap_err().to_string();
+    assert!(err.contains("'y'") && err.contains("maybe"), "{err}");
+}
