@@ -5,14 +5,17 @@ use rayon::prelude::*;
 
 use assay_data::{BatchStream, ColumnRoles, DataError};
 
-use crate::accumulate::{Accumulator, GroupTable, PassOptions};
+use crate::accumulate::GroupTable;
 use crate::bootstrap::{Cell, Resampler, SCORE_BINS};
 use crate::disparities;
 use crate::intervals::{self, Interval};
-use crate::metrics::{ece_bin, Metric};
+use crate::metrics::Metric;
 use crate::model::*;
-use crate::scan::{BiasScan, ScanAccumulator};
-use crate::units::{sorted_scores, unit_auc, AucSweep, ScoredRow, UnitKind, UnitSums, Units};
+pub use crate::pass::column_requests;
+use crate::pass::pass;
+use crate::scan::BiasScan;
+use crate::score_bins::{rep_score, score_bins};
+use crate::units::{sorted_scores, unit_auc, AucSweep, UnitKind, UnitSums, Units};
 
 /// An error of the assessment.
 #[derive(Debug, thiserror::Error)]
@@ -63,60 +66,6 @@ impl AssessOptions {
             scan: true,
         }
     }
-}
-
-/// Reads the stream once (reading and accumulating run on two threads).
-fn pass(
-    stream: BatchStream,
-    opts: &AssessOptions,
-) -> Result<(GroupTable, Option<BiasScan>), FairnessError> {
-    let path = stream.path().to_path_buf();
-    let mut acc = Accumulator::new(PassOptions {
-        roles: opts.roles.clone(),
-        drop_invalid: opts.drop_invalid,
-        path: path.clone(),
-    });
-    let roles = &opts.roles;
-    let role_cols: Vec<&String> = std::iter::once(&roles.label)
-        .chain(roles.prediction.iter())
-        .chain(roles.score.iter())
-        .chain(roles.weight.iter())
-        .chain(roles.sensitive.iter())
-        .collect();
-    let mut scan = opts.scan.then(|| {
-        let cols: Vec<String> = stream
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .filter(|n| !role_cols.contains(&n))
-            .collect();
-        ScanAccumulator::new(cols, roles.sensitive.clone())
-    });
-    std::thread::scope(|s| -> Result<(), FairnessError> {
-        let (tx, rx) = std::sync::mpsc::sync_channel(4);
-        s.spawn(move || {
-            for b in stream {
-                if tx.send(b).is_err() {
-                    break;
-                }
-            }
-        });
-        for b in rx {
-            let b = b?;
-            acc.update(&b)?;
-            if let Some(sc) = scan.as_mut() {
-                sc.update(&b, acc.last_codes(), Some(acc.last_valid()))
-                    .map_err(|m| {
-                        FairnessError::Input(format!("{}: bias scan: {m}", path.display()))
-                    })?;
-            }
-        }
-        Ok(())
-    })?;
-    let values = acc.feature_values();
-    let scan = scan.map(|s| s.finish(&values));
-    Ok((acc.finish(), scan))
 }
 
 /// Which statistics the replicate vector holds, and where.
@@ -199,95 +148,6 @@ impl Layout {
             }
         }
         attained
-    }
-}
-
-/// A score bin: resampling cell of the score metrics.
-#[derive(Debug, Clone, Copy)]
-struct ScoreBin {
-    g: u32,
-    y: bool,
-    cell: Cell,
-    ws: f64,
-    wloss: f64,
-    ece: u8,
-    first: f64,
-    last: f64,
-    exact: bool,
-}
-
-/// Groups the sorted scored rows into bins per (group, label): one per
-/// distinct score when there are at most SCORE_BINS, else quantile bins.
-fn score_bins(rows: &[ScoredRow], n_groups: usize) -> (Vec<ScoreBin>, bool) {
-    let key = |r: &ScoredRow| r.g as usize * 2 + r.y as usize;
-    let mut distinct = vec![0usize; n_groups * 2];
-    let mut count = vec![0u64; n_groups * 2];
-    let mut last = vec![f64::NAN; n_groups * 2];
-    for r in rows {
-        let k = key(r);
-        if r.s != last[k] {
-            distinct[k] += 1;
-            last[k] = r.s;
-        }
-        count[k] += 1;
-    }
-    let coarse = distinct.iter().any(|&d| d > SCORE_BINS);
-    let cap: Vec<u64> = (0..n_groups * 2)
-        .map(|k| {
-            if distinct[k] <= SCORE_BINS {
-                1
-            } else {
-                count[k].div_ceil(SCORE_BINS as u64)
-            }
-        })
-        .collect();
-    let mut open: Vec<Option<usize>> = vec![None; n_groups * 2];
-    let mut bins: Vec<ScoreBin> = Vec::new();
-    for r in rows {
-        let k = key(r);
-        let e = ece_bin(r.s) as u8;
-        let start_new = match open[k] {
-            None => true,
-            Some(b) => {
-                let bin = &bins[b];
-                // Ties never split; a bin closes at its quota or a calibration-bin edge.
-                r.s != bin.last && (bin.cell.n >= cap[k] || bin.ece != e)
-            }
-        };
-        let b = if start_new {
-            open[k] = Some(bins.len());
-            bins.push(ScoreBin {
-                g: r.g,
-                y: r.y,
-                cell: Cell::default(),
-                ws: 0.0,
-                wloss: 0.0,
-                ece: e,
-                first: r.s,
-                last: r.s,
-                exact: cap[k] == 1,
-            });
-            bins.len() - 1
-        } else {
-            open[k].unwrap_or(0)
-        };
-        let bin = &mut bins[b];
-        bin.cell.n += 1;
-        bin.cell.w += r.w;
-        bin.cell.w2 += r.w * r.w;
-        bin.ws += r.w * r.s;
-        let y = r.y as u8 as f64;
-        bin.wloss += r.w * (r.s - y) * (r.s - y);
-        bin.last = r.s;
-    }
-    (bins, coarse)
-}
-
-fn rep_score(b: &ScoreBin) -> f64 {
-    if !b.exact && b.cell.w > 0.0 {
-        b.ws / b.cell.w
-    } else {
-        b.first
     }
 }
 
@@ -716,35 +576,4 @@ pub fn assess_table(
         policy: None,
         notes,
     })
-}
-
-/// The columns an assessment reads, and how CSV text is decoded for each:
-/// scores, weights and binned sensitive features as numbers, the rest as text.
-pub fn column_requests(roles: &ColumnRoles) -> Vec<assay_data::source::ColumnRequest> {
-    use assay_data::csv::TextType;
-    use assay_data::source::ColumnRequest;
-    let req = |name: &str, text_as: TextType, role: &str| ColumnRequest {
-        name: name.to_string(),
-        text_as,
-        role: role.to_string(),
-    };
-    let mut v = vec![req(&roles.label, TextType::Utf8, "label")];
-    if let Some(p) = &roles.prediction {
-        v.push(req(p, TextType::Utf8, "prediction"));
-    }
-    if let Some(s) = &roles.score {
-        v.push(req(s, TextType::Float64, "score"));
-    }
-    if let Some(w) = &roles.weight {
-        v.push(req(w, TextType::Float64, "weight"));
-    }
-    for s in &roles.sensitive {
-        let t = if roles.binning(s).is_some() {
-            TextType::Float64
-        } else {
-            TextType::Utf8
-        };
-        v.push(req(s, t, "sensitive feature"));
-    }
-    v
 }

@@ -14,8 +14,10 @@ pub mod extract;
 pub mod intervals;
 pub mod metrics;
 pub mod model;
+mod pass;
 pub mod policy;
 pub mod scan;
+mod score_bins;
 pub mod stats;
 pub mod units;
 
