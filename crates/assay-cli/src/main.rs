@@ -5,6 +5,8 @@
 mod example_cmd;
 mod fairness_cmd;
 mod input;
+mod predict_cmd;
+mod train_cmd;
 
 use std::process::ExitCode;
 
@@ -32,6 +34,10 @@ enum Command {
     Fairness(Box<fairness_cmd::FairnessArgs>),
     /// Write a seeded synthetic example dataset.
     Example(example_cmd::ExampleArgs),
+    /// Predict with an XGBoost (JSON) or LightGBM (text) tree ensemble on a table, streaming; input columns match the model's features by name.
+    Predict(Box<predict_cmd::PredictArgs>),
+    /// Fit a model (L2-regularised logistic regression, scikit-learn's optimum) on a table and save it as JSON with its feature encoding.
+    Train(Box<train_cmd::TrainArgs>),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +45,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Fairness(args) => fairness_cmd::run(*args),
         Command::Example(args) => example_cmd::run(args),
+        Command::Predict(args) => predict_cmd::run(*args),
+        Command::Train(args) => train_cmd::run(*args),
     };
     match result {
         Ok(code) => code,

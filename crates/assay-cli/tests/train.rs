@@ -1,0 +1,195 @@
+//! End-to-end tests of `assay train`: a model trained on a small generated CSV is saved, loads
+//! with its feature schema, and predicts; bad cells are errors naming file, column and row.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use assay_model::learners::{FeatureValue, Matrix, TrainedLogistic};
+
+fn assay(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(args)
+        .output()
+        .expect("run assay")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// 400 rows: numeric x1, x2, a categorical group, a binary label, a 3-class label and a weight,
+/// all deterministic functions of the row number.
+fn data(dir: &Path) -> PathBuf {
+    let mut s = String::from("x1,x2,group,approved,tier,w\n");
+    for i in 0..400 {
+        let x1 = ((i * 37) % 101) as f64 / 10.0 - 5.0;
+        let x2 = ((i * 53) % 89) as f64 / 20.0;
+        let group = ["north", "south", "east"][i % 3];
+        let score = x1 + 0.5 * x2 - if group == "south" { 1.0 } else { 0.0 }
+            + (((i * 7919) % 13) as f64 - 6.0) / 2.0;
+        let approved = if score > 0.0 { "yes" } else { "no" };
+        let tier = if score < -2.0 {
+            "low"
+        } else if score < 2.0 {
+            "mid"
+        } else {
+            "high"
+        };
+        let w = 0.5 + (i % 4) as f64 / 2.0;
+        writeln!(s, "{x1},{x2},{group},{approved},{tier},{w}").unwrap();
+    }
+    let p = dir.join("train.csv");
+    std::fs::write(&p, s).unwrap();
+    p
+}
+
+fn predict_first_rows(model: &TrainedLogistic, n: usize) -> Vec<f64> {
+    let d = model.n_features();
+    let mut x = vec![0.0; n * d];
+    for i in 0..n {
+        let x1 = ((i * 37) % 101) as f64 / 10.0 - 5.0;
+        let x2 = ((i * 53) % 89) as f64 / 20.0;
+        let group = ["north", "south", "east"][i % 3];
+        let cells = [
+            FeatureValue::Num(x1),
+            FeatureValue::Num(x2),
+            FeatureValue::Text(group),
+        ];
+        model
+            .encode_row(&cells, &mut x[i * d..(i + 1) * d])
+            .unwrap();
+    }
+    model
+        .model
+        .predict_proba(&Matrix::new(&x, d).unwrap())
+        .unwrap()
+}
+
+#[test]
+fn trains_saves_loads_and_predicts_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = data(dir.path());
+    let out = dir.path().join("model.json");
+    let o = assay(&[
+        "train",
+        "--learner",
+        "logistic",
+        csv.to_str().unwrap(),
+        "--label",
+        "approved",
+        "--positive",
+        "yes",
+        "--features",
+        "x1,x2",
+        "--categorical",
+        "group",
+        "--weight",
+        "w",
+        "--standardize",
+        "--c",
+        "0.5",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("400 rows"), "{stdout}");
+    assert!(stdout.contains("(converged)"), "{stdout}");
+    assert!(stdout.contains("training log-loss"), "{stdout}");
+
+    let model = TrainedLogistic::load(&out).unwrap();
+    assert_eq!(model.class_names, ["not yes", "yes"]);
+    assert_eq!(
+        model.feature_names,
+        ["x1", "x2", "group=east", "group=north", "group=south"]
+    );
+    assert_eq!(model.weight.as_deref(), Some("w"));
+    assert!(model.model.converged);
+    let p = predict_first_rows(&model, 50);
+    assert_eq!(p.len(), 50);
+    assert!(p.iter().all(|v| *v > 0.0 && *v < 1.0));
+    // x1 pushes towards approval, so its coefficient is positive.
+    assert!(model.model.coef[0][0] > 0.0);
+}
+
+#[test]
+fn trains_multinomial() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = data(dir.path());
+    let out = dir.path().join("tier.json");
+    let o = assay(&[
+        "train",
+        "--learner",
+        "logistic",
+        csv.to_str().unwrap(),
+        "--label",
+        "tier",
+        "--features",
+        "x1,x2,group",
+        "--categorical",
+        "group",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let model = TrainedLogistic::load(&out).unwrap();
+    assert_eq!(model.class_names, ["high", "low", "mid"]);
+    assert_eq!(model.model.coef.len(), 3);
+    let p = predict_first_rows(&model, 20);
+    assert_eq!(p.len(), 60);
+    for row in p.chunks(3) {
+        assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn bad_cells_name_file_column_and_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("bad.csv");
+    std::fs::write(&csv, "x,g,y\n1,a,0\n2,,1\n3,b,0\n").unwrap();
+    let out = dir.path().join("m.json");
+    let o = assay(&[
+        "train",
+        "--learner",
+        "logistic",
+        csv.to_str().unwrap(),
+        "--label",
+        "y",
+        "--features",
+        "x",
+        "--categorical",
+        "g",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("bad.csv") && e.contains("'g'") && e.contains("row 2"),
+        "{e}"
+    );
+
+    std::fs::write(&csv, "x,y,w\n1,0,1\n2,1,-1\n").unwrap();
+    let o = assay(&[
+        "train",
+        "--learner",
+        "logistic",
+        csv.to_str().unwrap(),
+        "--label",
+        "y",
+        "--features",
+        "x",
+        "--weight",
+        "w",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("'w'") && e.contains("row 2") && e.contains("non-negative"),
+        "{e}"
+    );
+    assert!(!out.exists());
+}

@@ -1,0 +1,238 @@
+//! The saved form of a model trained by `assay train`: the fitted coefficients together with how
+//! table columns become the model's feature vector (numeric columns, optionally standardised;
+//! categorical columns one-hot encoded over sorted categories) and what the classes are called.
+//!
+//! Encoding a row with [`TrainedLogistic::encode_row`] at prediction time applies exactly the
+//! transformation used for training.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{FittedLogistic, LearnError};
+
+/// The `format` tag of a saved [`TrainedLogistic`].
+pub const FORMAT: &str = "assay.logistic/1";
+
+/// How one input column becomes one or more features.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FeatureSpec {
+    /// A numeric column: one feature, `(value − mean) / std` when standardised (StandardScaler's
+    /// transform, population standard deviation, 1 when it is zero), the value otherwise.
+    Numeric {
+        /// Column name in the input table.
+        column: String,
+        /// Mean subtracted, when standardised.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mean: Option<f64>,
+        /// Divisor, when standardised.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        std: Option<f64>,
+    },
+    /// A categorical column: one 0/1 feature per category, in this (sorted) order.
+    Categorical {
+        /// Column name in the input table.
+        column: String,
+        /// The categories seen in training, sorted.
+        categories: Vec<String>,
+    },
+}
+
+impl FeatureSpec {
+    /// The input column.
+    pub fn column(&self) -> &str {
+        match self {
+            FeatureSpec::Numeric { column, .. } | FeatureSpec::Categorical { column, .. } => column,
+        }
+    }
+
+    /// Number of features this column becomes.
+    pub fn width(&self) -> usize {
+        match self {
+            FeatureSpec::Numeric { .. } => 1,
+            FeatureSpec::Categorical { categories, .. } => categories.len(),
+        }
+    }
+
+    /// Names of the features: the column, or `column=category` for each category.
+    pub fn feature_names(&self) -> Vec<String> {
+        match self {
+            FeatureSpec::Numeric { column, .. } => vec![column.clone()],
+            FeatureSpec::Categorical { column, categories } => {
+                categories.iter().map(|c| format!("{column}={c}")).collect()
+            }
+        }
+    }
+}
+
+/// One input cell, as [`TrainedLogistic::encode_row`] takes it.
+#[derive(Debug, Clone, Copy)]
+pub enum FeatureValue<'a> {
+    /// A number (for a numeric column).
+    Num(f64),
+    /// A category (for a categorical column).
+    Text(&'a str),
+}
+
+/// A logistic regression trained by `assay train`, as saved to JSON: the fitted model
+/// ([`FittedLogistic`], whose objective is the scikit-learn User Guide's, section 1.1.11
+/// "Logistic regression") and the schema that turns table rows into its features.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainedLogistic {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The label column.
+    pub label: String,
+    /// Names of the classes, in the order of [`FittedLogistic::classes`] (class index `k` is
+    /// `class_names[k]`). With a positive value `v` the classes are `["not v", "v"]`.
+    pub class_names: Vec<String>,
+    /// The label value taken as positive, if one was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub positive: Option<String>,
+    /// The sample-weight column used in training, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
+    /// The input columns, in feature order.
+    pub features: Vec<FeatureSpec>,
+    /// The name of every feature (`column` or `column=category`).
+    pub feature_names: Vec<String>,
+    /// The fitted coefficients.
+    pub model: FittedLogistic,
+}
+
+impl TrainedLogistic {
+    /// Builds the saved form, deriving the feature names from `features`.
+    pub fn new(
+        label: String,
+        class_names: Vec<String>,
+        positive: Option<String>,
+        weight: Option<String>,
+        features: Vec<FeatureSpec>,
+        model: FittedLogistic,
+    ) -> Self {
+        let feature_names = features.iter().flat_map(|f| f.feature_names()).collect();
+        TrainedLogistic {
+            format: FORMAT.to_string(),
+            label,
+            class_names,
+            positive,
+            weight,
+            features,
+            feature_names,
+            model,
+        }
+    }
+
+    /// Number of features the encoded rows have.
+    pub fn n_features(&self) -> usize {
+        self.features.iter().map(FeatureSpec::width).sum()
+    }
+
+    /// Encodes one row with [`encode_row`] and this model's feature schema.
+    pub fn encode_row(&self, values: &[FeatureValue], out: &mut [f64]) -> Result<(), String> {
+        encode_row(&self.features, values, out)
+    }
+
+    /// Writes the model as pretty JSON to `path`.
+    pub fn save(&self, path: &Path) -> Result<(), LearnError> {
+        let text = serde_json::to_string_pretty(self).map_err(|source| LearnError::Json {
+            path: path.display().to_string(),
+            source,
+        })?;
+        std::fs::write(path, text + "\n").map_err(|source| LearnError::Io {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+
+    /// Reads a model written by [`TrainedLogistic::save`] and checks it is consistent.
+    pub fn load(path: &Path) -> Result<TrainedLogistic, LearnError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| LearnError::Io {
+            path: name.clone(),
+            source,
+        })?;
+        let m: TrainedLogistic =
+            serde_json::from_str(&text).map_err(|source| LearnError::Json {
+                path: name.clone(),
+                source,
+            })?;
+        let invalid = |message: String| LearnError::Invalid {
+            path: name.clone(),
+            message,
+        };
+        if m.format != FORMAT {
+            return Err(invalid(format!(
+                "format is '{}', expected '{FORMAT}'",
+                m.format
+            )));
+        }
+        m.model.validate().map_err(invalid)?;
+        if m.n_features() != m.model.n_features() || m.feature_names.len() != m.n_features() {
+            return Err(invalid(format!(
+                "the schema has {} features and {} feature names, the coefficients {}",
+                m.n_features(),
+                m.feature_names.len(),
+                m.model.n_features()
+            )));
+        }
+        if m.class_names.len() != m.model.classes.len() {
+            return Err(invalid(format!(
+                "{} class names for {} classes",
+                m.class_names.len(),
+                m.model.classes.len()
+            )));
+        }
+        for f in &m.features {
+            if let FeatureSpec::Categorical { column, categories } = f {
+                if categories.windows(2).any(|w| w[0] >= w[1]) {
+                    return Err(invalid(format!(
+                        "the categories of '{column}' are not sorted and distinct"
+                    )));
+                }
+            }
+        }
+        Ok(m)
+    }
+}
+
+/// Writes `values` (one per entry of `features`) into `out` (one slot per feature, the sum of
+/// the specs' widths). An error message (without row or file, for the caller to add) names the
+/// column when a value has the wrong kind or a category was not seen in training.
+pub fn encode_row(
+    features: &[FeatureSpec],
+    values: &[FeatureValue],
+    out: &mut [f64],
+) -> Result<(), String> {
+    let mut at = 0;
+    for (spec, value) in features.iter().zip(values) {
+        match (spec, value) {
+            (FeatureSpec::Numeric { mean, std, .. }, FeatureValue::Num(v)) => {
+                out[at] = (v - mean.unwrap_or(0.0)) / std.unwrap_or(1.0);
+            }
+            (FeatureSpec::Categorical { column, categories }, FeatureValue::Text(t)) => {
+                let slots = &mut out[at..at + categories.len()];
+                slots.fill(0.0);
+                match categories.binary_search_by(|c| c.as_str().cmp(t)) {
+                    Ok(k) => slots[k] = 1.0,
+                    Err(_) => {
+                        return Err(format!(
+                            "column '{column}': category '{t}' was not seen in training"
+                        ))
+                    }
+                }
+            }
+            (FeatureSpec::Numeric { column, .. }, FeatureValue::Text(t)) => {
+                return Err(format!("column '{column}': expected a number, found '{t}'"))
+            }
+            (FeatureSpec::Categorical { column, .. }, FeatureValue::Num(_)) => {
+                return Err(format!(
+                    "column '{column}': expected a category, found a number"
+                ))
+            }
+        }
+        at += spec.width();
+    }
+    Ok(())
+}
