@@ -1,4 +1,6 @@
-//! `assay predict`: predictions of an XGBoost or LightGBM tree ensemble on a table.
+//! `assay predict`: predictions of an XGBoost or LightGBM tree ensemble, or of gradient-boosted
+//! trees trained by `assay train --learner gbdt` (recognised by its `assay.gbdt/1` format tag),
+//! on a table.
 //!
 //! The input is streamed batch by batch: the model's feature columns (matched by name) are
 //! copied into one dense row-major `f64` buffer, reused across batches, evaluated with
@@ -17,6 +19,7 @@ use clap::{Args, ValueEnum};
 
 use assay_data::csv::TextType;
 use assay_data::source::ColumnRequest;
+use assay_model::learners::{FeatureSpec, TrainedGbdt};
 use assay_model::TreeEnsemble;
 
 use crate::input::InputArgs;
@@ -56,7 +59,7 @@ pub struct PredictArgs {
     /// The data: CSV, Parquet or Arrow IPC, one row per prediction. Columns are matched to the model's features by name; empty cells and nulls are missing values, routed by the model's own rules. Features the model declares categorical take the numeric category codes it was trained with, as XGBoost and LightGBM do on numeric input (text categories are an error).
     pub data: PathBuf,
 
-    /// The model: XGBoost JSON or LightGBM text.
+    /// The model: XGBoost JSON, LightGBM text, or gradient-boosted trees saved by `assay train --learner gbdt` (recognised by its format tag; its categorical columns take the category text).
     #[arg(long, value_name = "FILE", help_heading = "Model")]
     pub model: PathBuf,
     /// Model format (default: `.json` is XGBoost JSON, `.txt` LightGBM text, otherwise from the file's first bytes).
@@ -117,12 +120,50 @@ fn model_format(path: &Path, flag: Option<ModelFormat>) -> Result<ModelFormat, S
     }
 }
 
-fn load_model(a: &PredictArgs) -> Result<TreeEnsemble, String> {
+/// A loaded model: the ensemble and, for an assay-trained one, the categories of each feature
+/// that is a coded categorical column (`None` for numeric features).
+struct Loaded {
+    model: TreeEnsemble,
+    categories: Vec<Option<Vec<String>>>,
+}
+
+/// Whether the file starts like a model saved by `assay train --learner gbdt`.
+fn is_assay_gbdt(path: &Path) -> bool {
+    let mut head = [0u8; 256];
+    let n = File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let text = String::from_utf8_lossy(&head[..n]);
+    text.trim_start().starts_with('{')
+        && text.contains(&format!(
+            "\"{}\"",
+            assay_model::learners::schema::GBDT_FORMAT
+        ))
+}
+
+fn load_model(a: &PredictArgs) -> Result<Loaded, String> {
+    if a.format_model.is_none() && is_assay_gbdt(&a.model) {
+        let m = TrainedGbdt::load(&a.model).map_err(|e| e.to_string())?;
+        let categories = m
+            .features
+            .iter()
+            .map(|f| match f {
+                FeatureSpec::Ordinal { categories, .. } => Some(categories.clone()),
+                _ => None,
+            })
+            .collect();
+        return Ok(Loaded {
+            model: m.model,
+            categories,
+        });
+    }
     let model = match model_format(&a.model, a.format_model)? {
         ModelFormat::Xgboost => assay_model::xgboost::load(&a.model),
         ModelFormat::Lightgbm => assay_model::lightgbm::load(&a.model),
     };
-    model.map_err(|e| e.to_string())
+    let model = model.map_err(|e| e.to_string())?;
+    let categories = vec![None; model.n_features];
+    Ok(Loaded { model, categories })
 }
 
 /// The input column of each model feature, in the model's order.
@@ -265,6 +306,51 @@ fn parquet_error(out: Option<&Path>, e: parquet::errors::ParquetError) -> String
     format!("{}: cannot write Parquet: {e}", out_name(out))
 }
 
+/// Copies a coded categorical column (the categories of an assay-trained model) into column `j`
+/// of `x`: each value's position in the sorted `categories`, nulls as NaN, unseen categories an
+/// error naming the row.
+#[allow(clippy::too_many_arguments)]
+fn fill_coded(
+    x: &mut [f64],
+    n_cols: usize,
+    j: usize,
+    col: &ArrayRef,
+    categories: &[String],
+    file: &Path,
+    name: &str,
+    first_row: u64,
+) -> Result<(), String> {
+    let text = arrow_cast::cast(col, &DataType::Utf8).map_err(|_| {
+        format!(
+            "{}: column '{name}' has type {}, which cannot be read as categories",
+            file.display(),
+            col.data_type()
+        )
+    })?;
+    let text = text
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .expect("cast to Utf8 gives a StringArray");
+    for (i, v) in text.iter().enumerate() {
+        x[i * n_cols + j] = match v {
+            None => f64::NAN,
+            Some(s) => match categories.binary_search_by(|c| c.as_str().cmp(s)) {
+                Ok(k) => k as f64,
+                Err(_) => {
+                    return Err(assay_data::DataError::bad_value(
+                        file,
+                        name,
+                        first_row + i as u64,
+                        format!("category '{s}' was not seen in training"),
+                    )
+                    .to_string())
+                }
+            },
+        };
+    }
+    Ok(())
+}
+
 /// Copies feature column `j` of a batch into column `j` of the row-major buffer `x`, with
 /// nulls as NaN. `first_row` is the 1-based file row of the batch's first row, for errors.
 fn fill_column(
@@ -337,7 +423,7 @@ fn copy_f64(x: &mut [f64], n_cols: usize, j: usize, col: &ArrayRef) {
 
 /// Runs `assay predict`.
 pub fn run(a: PredictArgs) -> Result<ExitCode, String> {
-    let model = load_model(&a)?;
+    let Loaded { model, categories } = load_model(&a)?;
     let columns = feature_columns(&a, &model)?;
     let mut requests: Vec<ColumnRequest> = columns
         .iter()
@@ -352,7 +438,11 @@ pub fn run(a: PredictArgs) -> Result<ExitCode, String> {
         .enumerate()
         .map(|(f, (col, name))| ColumnRequest {
             name: col.clone(),
-            text_as: TextType::Float64,
+            text_as: if categories[f].is_some() {
+                TextType::Utf8
+            } else {
+                TextType::Float64
+            },
             role: match name {
                 Some(n) if n == col => "model feature".to_string(),
                 Some(n) => format!("input for model feature '{n}'"),
@@ -381,8 +471,16 @@ pub fn run(a: PredictArgs) -> Result<ExitCode, String> {
     let out_schema: SchemaRef = Arc::new(Schema::new(fields));
     let out = a.out.as_deref();
     let mut sink = Sink::open(out, out_schema.clone())?;
-    let written = write_predictions(&a, &model, &columns, stream, &mut sink, &out_schema)
-        .and_then(|()| sink.finish(out));
+    let written = write_predictions(
+        &a,
+        &model,
+        &categories,
+        &columns,
+        stream,
+        &mut sink,
+        &out_schema,
+    )
+    .and_then(|()| sink.finish(out));
     if written.is_err() {
         // Do not leave a partial output file behind.
         if let Some(p) = out {
@@ -396,6 +494,7 @@ pub fn run(a: PredictArgs) -> Result<ExitCode, String> {
 fn write_predictions(
     a: &PredictArgs,
     model: &TreeEnsemble,
+    categories: &[Option<Vec<String>>],
     columns: &[String],
     stream: assay_data::BatchStream,
     sink: &mut Sink,
@@ -418,7 +517,10 @@ fn write_predictions(
             let col = batch
                 .column_by_name(name)
                 .ok_or_else(|| format!("{}: column '{name}' was not read", file.display()))?;
-            fill_column(&mut x, n_cols, j, col, &file, name, rows_done + 1)?;
+            match &categories[j] {
+                Some(cats) => fill_coded(&mut x, n_cols, j, col, cats, &file, name, rows_done + 1)?,
+                None => fill_column(&mut x, n_cols, j, col, &file, name, rows_done + 1)?,
+            }
         }
         pred.clear();
         pred.resize(n, 0.0);

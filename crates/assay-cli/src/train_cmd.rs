@@ -1,8 +1,9 @@
 //! `assay train`: fit a model on a table and save it, with its feature schema, as JSON.
 //!
 //! The table is streamed once through assay-data; numeric feature columns are kept as numbers
-//! (optionally standardised), categorical ones are one-hot encoded over their sorted categories,
-//! and both are recorded in the saved model so prediction applies the same encoding.
+//! (optionally standardised), categorical ones are one-hot encoded over their sorted categories
+//! (logistic regression) or coded by their position in them (gradient-boosted trees), and both
+//! are recorded in the saved model so prediction applies the same encoding.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,7 +18,8 @@ use assay_data::DataError;
 use assay_fairness::extract::{view, ColumnView};
 use assay_model::learners::schema::encode_row;
 use assay_model::learners::{
-    FeatureSpec, FeatureValue, LearnError, LogisticRegression, Matrix, TrainedLogistic,
+    FeatureSpec, FeatureValue, GradientBoosting, LearnError, LogisticRegression, Loss, Matrix,
+    TrainedGbdt, TrainedLogistic,
 };
 
 use crate::input::InputArgs;
@@ -28,6 +30,20 @@ pub enum Learner {
     /// L2-regularised logistic regression (scikit-learn's `LogisticRegression(penalty="l2",
     /// solver="lbfgs")` optimum): binary, or multinomial for three or more classes.
     Logistic,
+    /// Histogram-based gradient-boosted trees (Friedman 2001; leaf-wise growth as in LightGBM,
+    /// Ke et al. 2017): binary log-loss, or squared error with --loss squared-error. Missing
+    /// numeric cells are allowed and routed by learned default directions; categorical columns
+    /// are coded by their position in the sorted categories.
+    Gbdt,
+}
+
+/// The loss of `--learner gbdt`.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum GbdtLoss {
+    /// Binary log-loss (two classes, or --positive).
+    Logistic,
+    /// Squared error on a numeric label (regression).
+    SquaredError,
 }
 
 /// Flags of `assay train`.
@@ -76,6 +92,44 @@ pub struct TrainArgs {
     /// Convergence tolerance on the max-norm of the gradient of the mean-loss objective.
     #[arg(long, default_value_t = 1e-10, help_heading = "Learner")]
     pub tol: f64,
+    /// gbdt: the loss.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "logistic",
+        help_heading = "Gradient boosting"
+    )]
+    pub loss: GbdtLoss,
+    /// gbdt: number of trees.
+    #[arg(long, default_value_t = 100, help_heading = "Gradient boosting")]
+    pub trees: usize,
+    /// gbdt: learning rate (shrinkage of every leaf value).
+    #[arg(long, default_value_t = 0.1, help_heading = "Gradient boosting")]
+    pub learning_rate: f64,
+    /// gbdt: maximum tree depth (default: no limit).
+    #[arg(long, help_heading = "Gradient boosting")]
+    pub max_depth: Option<usize>,
+    /// gbdt: maximum leaves per tree, grown best-first (0: no limit; then set --max-depth).
+    #[arg(long, default_value_t = 31, help_heading = "Gradient boosting")]
+    pub max_leaves: usize,
+    /// gbdt: minimum hessian sum in a leaf.
+    #[arg(long, default_value_t = 1e-3, help_heading = "Gradient boosting")]
+    pub min_child_weight: f64,
+    /// gbdt: minimum training rows in a leaf.
+    #[arg(long, default_value_t = 20, help_heading = "Gradient boosting")]
+    pub min_samples_leaf: usize,
+    /// gbdt: L2 penalty on leaf values.
+    #[arg(long, default_value_t = 0.0, help_heading = "Gradient boosting")]
+    pub lambda: f64,
+    /// gbdt: maximum bins per feature (2 to 255; missing values get one more).
+    #[arg(long, default_value_t = 255, help_heading = "Gradient boosting")]
+    pub max_bins: usize,
+    /// gbdt: fraction of rows each tree is grown on.
+    #[arg(long, default_value_t = 1.0, help_heading = "Gradient boosting")]
+    pub subsample: f64,
+    /// gbdt: seed of the row subsampling.
+    #[arg(long, default_value_t = 0, help_heading = "Gradient boosting")]
+    pub seed: u64,
     /// Where to write the model (JSON).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -193,6 +247,15 @@ fn num_at(
     Ok(x)
 }
 
+/// Whether the cell is null.
+fn is_null(v: &ColumnView, i: usize) -> bool {
+    match v {
+        ColumnView::Text(a) => a.is_null(i),
+        ColumnView::Num(a) => a.is_null(i),
+        ColumnView::Bool(a) => a.is_null(i),
+    }
+}
+
 /// One feature column as read.
 enum Column {
     Num(Vec<f64>),
@@ -207,7 +270,10 @@ enum Stored {
 
 /// Runs `assay train`.
 pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
-    let Learner::Logistic = a.learner;
+    let gbdt = matches!(a.learner, Learner::Gbdt);
+    if gbdt && a.standardize {
+        return Err("--standardize applies to --learner logistic only".into());
+    }
     let mut names: Vec<String> = a.features.clone();
     for c in &a.categorical {
         if !names.contains(c) {
@@ -291,6 +357,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
             for i in 0..rows {
                 let row = n_rows + i as u64 + 1;
                 match col {
+                    Column::Num(out) if gbdt && is_null(&v, i) => out.push(f64::NAN),
                     Column::Num(out) => out.push(num_at(&v, i, &path, name, row, "feature")?),
                     Column::Cat(codes) => match text_at(&v, i) {
                         Some(t) => codes.push(&t),
@@ -331,8 +398,28 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
     }
     let n = n_rows as usize;
 
-    // Labels: class indices.
+    let regression = gbdt && matches!(a.loss, GbdtLoss::SquaredError);
+    // Labels: class indices, or numbers for regression.
     let (class_names, y): (Vec<String>, Vec<f64>) = match &a.positive {
+        _ if regression => {
+            let values = label
+                .values
+                .iter()
+                .map(|v| {
+                    v.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| {
+                        format!(
+                            "{}: column '{}': the squared-error loss needs numeric labels, found '{v}'",
+                            path.display(),
+                            a.label
+                        )
+                    })
+                })
+                .collect::<Result<Vec<f64>, String>>()?;
+            (
+                vec![],
+                label.codes.iter().map(|&c| values[c as usize]).collect(),
+            )
+        }
         Some(pos) => {
             let Some(&code) = label.index.get(pos) else {
                 return Err(format!(
@@ -360,7 +447,15 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
             (values, codes.iter().map(|&c| f64::from(c)).collect())
         }
     };
-    if class_names.len() < 2 || y.iter().all(|&v| v == y[0]) {
+    if !regression && gbdt && class_names.len() > 2 {
+        return Err(format!(
+            "{}: column '{}' has {} classes; gbdt is binary: name the positive one with --positive",
+            path.display(),
+            a.label,
+            class_names.len()
+        ));
+    }
+    if !regression && (class_names.len() < 2 || y.iter().all(|&v| v == y[0])) {
         return Err(format!(
             "{}: column '{}': the label needs at least two classes, all rows have '{}'",
             path.display(),
@@ -392,9 +487,16 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
             }
             Column::Cat(codes) => {
                 let (cats, codes) = codes.sorted(false);
-                specs.push(FeatureSpec::Categorical {
-                    column: name.clone(),
-                    categories: cats.clone(),
+                specs.push(if gbdt {
+                    FeatureSpec::Ordinal {
+                        column: name.clone(),
+                        categories: cats.clone(),
+                    }
+                } else {
+                    FeatureSpec::Categorical {
+                        column: name.clone(),
+                        categories: cats.clone(),
+                    }
                 });
                 stored.push(Stored::Cat(cats, codes));
             }
@@ -414,6 +516,11 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
     }
     drop(cells);
     drop(stored);
+    let matrix = Matrix::with_rows(&x, n, d).map_err(|e| e.to_string())?;
+    let w = a.weight.as_ref().map(|_| &weights[..]);
+    if gbdt {
+        return train_gbdt(&a, &path, specs, class_names, &matrix, &y, w, regression);
+    }
 
     let learner = LogisticRegression {
         c: a.c,
@@ -421,8 +528,6 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
         max_iter: a.max_iter,
         tol: a.tol,
     };
-    let matrix = Matrix::with_rows(&x, n, d).map_err(|e| e.to_string())?;
-    let w = a.weight.as_ref().map(|_| &weights[..]);
     let fitted = learner.fit(&matrix, &y, w).map_err(|e| match e {
         LearnError::Parameter(m) => m,
         e => format!("{}: {e}", path.display()),
@@ -499,5 +604,120 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
             a.tol, a.max_iter
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Fits, summarises and saves `--learner gbdt`.
+#[allow(clippy::too_many_arguments)]
+fn train_gbdt(
+    a: &TrainArgs,
+    path: &Path,
+    specs: Vec<FeatureSpec>,
+    class_names: Vec<String>,
+    matrix: &Matrix,
+    y: &[f64],
+    w: Option<&[f64]>,
+    regression: bool,
+) -> Result<ExitCode, String> {
+    let params = GradientBoosting {
+        loss: if regression {
+            Loss::SquaredError
+        } else {
+            Loss::BinaryLogistic
+        },
+        n_trees: a.trees,
+        learning_rate: a.learning_rate,
+        max_depth: a.max_depth,
+        max_leaves: (a.max_leaves > 0).then_some(a.max_leaves),
+        min_child_weight: a.min_child_weight,
+        min_samples_leaf: a.min_samples_leaf,
+        lambda: a.lambda,
+        max_bins: a.max_bins,
+        subsample: a.subsample,
+        seed: a.seed,
+    };
+    let ensemble = params.fit(matrix, y, w).map_err(|e| match e {
+        LearnError::Parameter(m) => m,
+        e => format!("{}: {e}", path.display()),
+    })?;
+    let n = matrix.n_rows();
+    let pred = ensemble
+        .predict(matrix.data(), matrix.n_cols())
+        .map_err(|e| e.to_string())?;
+    let (mut loss, mut correct, mut total) = (0.0, 0.0, 0.0);
+    for i in 0..n {
+        let wi = w.map_or(1.0, |w| w[i]);
+        if regression {
+            loss += wi * (pred[i] - y[i]) * (pred[i] - y[i]);
+        } else {
+            let p = if y[i] == 1.0 { pred[i] } else { 1.0 - pred[i] };
+            loss -= wi * p.max(f64::MIN_POSITIVE).ln();
+            if (pred[i] > 0.5) == (y[i] == 1.0) {
+                correct += wi;
+            }
+        }
+        total += wi;
+    }
+    let leaves: usize = ensemble
+        .trees
+        .iter()
+        .map(|t| (0..t.n_nodes()).filter(|&k| t.is_leaf(k)).count())
+        .sum();
+    let n_trees = ensemble.trees.len();
+    let model = TrainedGbdt::new(
+        a.label.clone(),
+        class_names.clone(),
+        a.positive.clone(),
+        a.weight.clone(),
+        specs,
+        params,
+        ensemble,
+    );
+    model.save(&a.out).map_err(|e| e.to_string())?;
+    println!(
+        "trained gradient-boosted trees ({}, {n_trees} trees, learning rate {}) on {n} rows of {}",
+        if regression {
+            "squared error"
+        } else {
+            "log-loss"
+        },
+        a.learning_rate,
+        path.display()
+    );
+    if regression {
+        println!(
+            "  label '{}': numeric; {} features",
+            a.label,
+            matrix.n_cols()
+        );
+    } else {
+        println!(
+            "  label '{}': 2 classes ({}); {} features",
+            a.label,
+            class_names.join(", "),
+            matrix.n_cols()
+        );
+    }
+    println!(
+        "  leaves: {leaves} in all, {:.1} per tree",
+        leaves as f64 / n_trees.max(1) as f64
+    );
+    let weighted = match &a.weight {
+        Some(w) => format!(" (weighted by '{w}')"),
+        None => String::new(),
+    };
+    if regression {
+        println!(
+            "  training mean squared error: {:.6}{weighted}",
+            loss / total
+        );
+    } else {
+        println!(
+            "  training log-loss: {:.6}, accuracy: {:.4}{weighted}",
+            loss / total,
+            correct / total
+        );
+    }
+    println!("  model written to {}", a.out.display());
     Ok(ExitCode::SUCCESS)
 }

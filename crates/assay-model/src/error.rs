@@ -76,4 +76,11 @@ pub enum ModelError {
         /// Length of the output slice.
         found: usize,
     },
+    /// The model cannot be written in the requested format (e.g. a categorical split in an ONNX
+    /// export).
+    #[error("cannot export the model: {message}")]
+    Export {
+        /// What cannot be represented, naming the tree and node where there is one.
+        message: String,
+    },
 }

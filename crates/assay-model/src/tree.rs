@@ -14,11 +14,16 @@
 //! * LightGBM: the text model written by `Tree::ToString` and evaluated by
 //!   `Tree::NumericalDecision` / `Tree::CategoricalDecision` (`include/LightGBM/tree.h`);
 //!   parameters at <https://lightgbm.readthedocs.io/en/stable/Parameters.html>.
+//!
+//! Every type is serde-serialisable, so a model can be saved as JSON (assay's own gradient
+//! boosting learner does so).
+
+use serde::{Deserialize, Serialize};
 
 /// How one internal node compares a feature value with its split.
 ///
 /// Numerical and categorical rules differ between libraries, so each keeps its own variant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Decision {
     /// A leaf: no split.
     Leaf,
@@ -43,7 +48,7 @@ pub enum Decision {
 ///
 /// XGBoost nodes use [`MissingType::NaN`]: NaN is the only missing value and goes to the default
 /// child.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MissingType {
     /// `0`: no missing values seen in training. A NaN input is replaced by 0.0 and then
     /// compared with the threshold.
@@ -57,7 +62,7 @@ pub enum MissingType {
 
 /// A set of non-negative integer categories, stored as a little-endian bitset of 32-bit words
 /// (LightGBM's `cat_threshold` layout; XGBoost's category lists are converted to it).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CategorySet {
     /// Bit `c % 32` of word `c / 32` is set iff category `c` is in the set.
     pub words: Vec<u32>,
@@ -110,7 +115,7 @@ impl CategorySet {
 /// Leaves have `left == right == -1` and [`Decision::Leaf`]; their `split_feature`,
 /// `threshold`, `default_left` and `missing` entries are meaningless (0, 0.0, false,
 /// [`MissingType::None`]).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tree {
     /// Left child of each node, `-1` for a leaf.
     pub left: Vec<i32>,
@@ -317,7 +322,7 @@ fn lightgbm_numerical(x: f64, threshold: f64, missing: MissingType, default_left
 }
 
 /// The inverse link from margin to prediction.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Link {
     /// Prediction = margin (regression objectives).
     Identity,
@@ -330,7 +335,7 @@ pub enum Link {
 }
 
 /// The training objective: the library's own name and the inverse link it implies.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Objective {
     /// Objective as written in the model file (`binary:logistic`, `binary sigmoid:1`, ...).
     pub name: String,
@@ -339,7 +344,7 @@ pub struct Objective {
 }
 
 /// The floating-point arithmetic the library predicts with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Arithmetic {
     /// XGBoost: features are converted to `f32`, leaf values summed in `f32` starting from
     /// the base score, and the link computed in `f32`.
@@ -349,7 +354,7 @@ pub enum Arithmetic {
 }
 
 /// Which library and format a model was loaded from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Source {
     /// XGBoost JSON, with the `version` triple stored in the file.
     XGBoost {
@@ -361,12 +366,18 @@ pub enum Source {
         /// The `version=` line of the header.
         version: String,
     },
+    /// Trained by assay itself ([`crate::learners::gbdt`]), with the crate version that
+    /// trained it.
+    Assay {
+        /// `assay-model`'s version (`CARGO_PKG_VERSION`).
+        version: String,
+    },
 }
 
 /// A tree ensemble: margin = `base_score` + Σ trees, prediction = link⁻¹(margin).
 ///
 /// Only single-output models (binary classification, regression) are represented.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TreeEnsemble {
     /// The trees, in boosting order (the order matters for [`Arithmetic::F32`] sums).
     pub trees: Vec<Tree>,

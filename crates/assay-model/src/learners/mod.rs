@@ -4,17 +4,23 @@
 //!   scikit-learn's `LogisticRegression(penalty="l2", solver="lbfgs")` solution; see the
 //!   scikit-learn User Guide, section 1.1.11 "Logistic regression".
 //!
+//! * [`gbdt`] is histogram-based gradient-boosted trees (Friedman 2001; LightGBM, Ke et al.
+//!   2017; second-order split gain of Chen & Guestrin 2016), binary logistic or squared-error
+//!   loss, producing a [`crate::TreeEnsemble`].
+//!
 //! * [`schema`] is the saved form of a model trained by `assay train`: the fitted model plus how
 //!   table columns become its features.
 //!
 //! Learners take a [`Matrix`], a borrowed dense row-major `f64` matrix, and return typed
 //! [`LearnError`]s; nothing here prints.
 
+pub mod gbdt;
 pub mod logistic;
 pub mod schema;
 
+pub use gbdt::{GradientBoosting, Loss};
 pub use logistic::{FittedLogistic, LogisticRegression};
-pub use schema::{FeatureSpec, FeatureValue, TrainedLogistic};
+pub use schema::{FeatureSpec, FeatureValue, TrainedGbdt, TrainedLogistic};
 
 use thiserror::Error;
 
@@ -172,7 +178,7 @@ pub enum LearnError {
         source: std::io::Error,
     },
     /// A model file is not JSON of the expected shape.
-    #[error("{path}: not a logistic regression model: {source}")]
+    #[error("{path}: not a model file of the expected form: {source}")]
     Json {
         /// The model file.
         path: String,

@@ -1,18 +1,24 @@
-//! The saved form of a model trained by `assay train`: the fitted coefficients together with how
+//! The saved form of a model trained by `assay train`: the fitted model together with how
 //! table columns become the model's feature vector (numeric columns, optionally standardised;
-//! categorical columns one-hot encoded over sorted categories) and what the classes are called.
+//! categorical columns one-hot encoded over sorted categories, or coded by their position in the
+//! sorted categories) and what the classes are called.
 //!
-//! Encoding a row with [`TrainedLogistic::encode_row`] at prediction time applies exactly the
-//! transformation used for training.
+//! Two forms share the feature schema: [`TrainedLogistic`] (`assay.logistic/1`) and
+//! [`TrainedGbdt`] (`assay.gbdt/1`, gradient-boosted trees, [`super::gbdt`]). Encoding a row with
+//! [`encode_row`] at prediction time applies exactly the transformation used for training.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{FittedLogistic, LearnError};
+use super::{FittedLogistic, GradientBoosting, LearnError};
+use crate::TreeEnsemble;
 
 /// The `format` tag of a saved [`TrainedLogistic`].
 pub const FORMAT: &str = "assay.logistic/1";
+
+/// The `format` tag of a saved [`TrainedGbdt`].
+pub const GBDT_FORMAT: &str = "assay.gbdt/1";
 
 /// How one input column becomes one or more features.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,28 +43,41 @@ pub enum FeatureSpec {
         /// The categories seen in training, sorted.
         categories: Vec<String>,
     },
+    /// A categorical column as one feature: the category's position in the sorted `categories`
+    /// (for tree learners, which split on the codes as numbers).
+    Ordinal {
+        /// Column name in the input table.
+        column: String,
+        /// The categories seen in training, sorted; category `categories[k]` is coded `k`.
+        categories: Vec<String>,
+    },
 }
 
 impl FeatureSpec {
     /// The input column.
     pub fn column(&self) -> &str {
         match self {
-            FeatureSpec::Numeric { column, .. } | FeatureSpec::Categorical { column, .. } => column,
+            FeatureSpec::Numeric { column, .. }
+            | FeatureSpec::Categorical { column, .. }
+            | FeatureSpec::Ordinal { column, .. } => column,
         }
     }
 
     /// Number of features this column becomes.
     pub fn width(&self) -> usize {
         match self {
-            FeatureSpec::Numeric { .. } => 1,
+            FeatureSpec::Numeric { .. } | FeatureSpec::Ordinal { .. } => 1,
             FeatureSpec::Categorical { categories, .. } => categories.len(),
         }
     }
 
-    /// Names of the features: the column, or `column=category` for each category.
+    /// Names of the features: the column, or `column=category` for each category of a one-hot
+    /// encoded column.
     pub fn feature_names(&self) -> Vec<String> {
         match self {
-            FeatureSpec::Numeric { column, .. } => vec![column.clone()],
+            FeatureSpec::Numeric { column, .. } | FeatureSpec::Ordinal { column, .. } => {
+                vec![column.clone()]
+            }
             FeatureSpec::Categorical { column, categories } => {
                 categories.iter().map(|c| format!("{column}={c}")).collect()
             }
@@ -184,17 +203,25 @@ impl TrainedLogistic {
                 m.model.classes.len()
             )));
         }
-        for f in &m.features {
-            if let FeatureSpec::Categorical { column, categories } = f {
-                if categories.windows(2).any(|w| w[0] >= w[1]) {
-                    return Err(invalid(format!(
-                        "the categories of '{column}' are not sorted and distinct"
-                    )));
-                }
-            }
-        }
+        check_categories(&m.features).map_err(invalid)?;
         Ok(m)
     }
+}
+
+/// Checks that every categorical spec's categories are sorted and distinct.
+fn check_categories(features: &[FeatureSpec]) -> Result<(), String> {
+    for f in features {
+        if let FeatureSpec::Categorical { column, categories }
+        | FeatureSpec::Ordinal { column, categories } = f
+        {
+            if categories.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(format!(
+                    "the categories of '{column}' are not sorted and distinct"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Writes `values` (one per entry of `features`) into `out` (one slot per feature, the sum of
@@ -223,10 +250,23 @@ pub fn encode_row(
                     }
                 }
             }
+            (FeatureSpec::Ordinal { column, categories }, FeatureValue::Text(t)) => {
+                match categories.binary_search_by(|c| c.as_str().cmp(t)) {
+                    Ok(k) => out[at] = k as f64,
+                    Err(_) => {
+                        return Err(format!(
+                            "column '{column}': category '{t}' was not seen in training"
+                        ))
+                    }
+                }
+            }
             (FeatureSpec::Numeric { column, .. }, FeatureValue::Text(t)) => {
                 return Err(format!("column '{column}': expected a number, found '{t}'"))
             }
-            (FeatureSpec::Categorical { column, .. }, FeatureValue::Num(_)) => {
+            (
+                FeatureSpec::Categorical { column, .. } | FeatureSpec::Ordinal { column, .. },
+                FeatureValue::Num(_),
+            ) => {
                 return Err(format!(
                     "column '{column}': expected a category, found a number"
                 ))
@@ -235,4 +275,118 @@ pub fn encode_row(
         at += spec.width();
     }
     Ok(())
+}
+
+/// Gradient-boosted trees trained by `assay train --learner gbdt`, as saved to JSON: the
+/// ensemble ([`TreeEnsemble`], evaluated by [`TreeEnsemble::predict`]; learner of
+/// [`super::gbdt`], after Friedman 2001, Ke et al. 2017 and Chen & Guestrin 2016), the settings
+/// it was trained with and the schema that turns table rows into its features.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainedGbdt {
+    /// Always [`GBDT_FORMAT`].
+    pub format: String,
+    /// The label column.
+    pub label: String,
+    /// For binary models, the names of label 0 and label 1 (`["not v", "v"]` with a positive
+    /// value `v`); empty for regression.
+    pub class_names: Vec<String>,
+    /// The label value taken as positive, if one was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub positive: Option<String>,
+    /// The sample-weight column used in training, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
+    /// The input columns, in feature order.
+    pub features: Vec<FeatureSpec>,
+    /// The name of every feature (also stored in the ensemble's `feature_names`).
+    pub feature_names: Vec<String>,
+    /// The settings the ensemble was trained with.
+    pub params: GradientBoosting,
+    /// The trees.
+    pub model: TreeEnsemble,
+}
+
+impl TrainedGbdt {
+    /// Builds the saved form, deriving the feature names from `features` and storing them in
+    /// the ensemble too.
+    pub fn new(
+        label: String,
+        class_names: Vec<String>,
+        positive: Option<String>,
+        weight: Option<String>,
+        features: Vec<FeatureSpec>,
+        params: GradientBoosting,
+        mut model: TreeEnsemble,
+    ) -> Self {
+        let feature_names: Vec<String> = features.iter().flat_map(|f| f.feature_names()).collect();
+        model.feature_names = Some(feature_names.clone());
+        TrainedGbdt {
+            format: GBDT_FORMAT.to_string(),
+            label,
+            class_names,
+            positive,
+            weight,
+            features,
+            feature_names,
+            params,
+            model,
+        }
+    }
+
+    /// Number of features the encoded rows have.
+    pub fn n_features(&self) -> usize {
+        self.features.iter().map(FeatureSpec::width).sum()
+    }
+
+    /// Encodes one row with [`encode_row`] and this model's feature schema.
+    pub fn encode_row(&self, values: &[FeatureValue], out: &mut [f64]) -> Result<(), String> {
+        encode_row(&self.features, values, out)
+    }
+
+    /// Writes the model as pretty JSON to `path`.
+    pub fn save(&self, path: &Path) -> Result<(), LearnError> {
+        let text = serde_json::to_string_pretty(self).map_err(|source| LearnError::Json {
+            path: path.display().to_string(),
+            source,
+        })?;
+        std::fs::write(path, text + "\n").map_err(|source| LearnError::Io {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+
+    /// Reads a model written by [`TrainedGbdt::save`] and checks it is consistent (format tag,
+    /// every tree valid, schema width equal to the ensemble's features).
+    pub fn load(path: &Path) -> Result<TrainedGbdt, LearnError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| LearnError::Io {
+            path: name.clone(),
+            source,
+        })?;
+        let m: TrainedGbdt = serde_json::from_str(&text).map_err(|source| LearnError::Json {
+            path: name.clone(),
+            source,
+        })?;
+        let invalid = |message: String| LearnError::Invalid {
+            path: name.clone(),
+            message,
+        };
+        if m.format != GBDT_FORMAT {
+            return Err(invalid(format!(
+                "format is '{}', expected '{GBDT_FORMAT}'",
+                m.format
+            )));
+        }
+        m.model.validate().map_err(invalid)?;
+        if m.n_features() != m.model.n_features || m.feature_names.len() != m.n_features() {
+            return Err(invalid(format!(
+                "the schema has {} features and {} feature names, the trees {}",
+                m.n_features(),
+                m.feature_names.len(),
+                m.model.n_features
+            )));
+        }
+        check_categories(&m.features).map_err(invalid)?;
+        Ok(m)
+    }
 }
