@@ -1,26 +1,29 @@
-//! `assay predict`: predictions of an XGBoost or LightGBM tree ensemble, or of gradient-boosted
-//! trees trained by `assay train --learner gbdt` (recognised by its `assay.gbdt/1` format tag),
-//! on a table.
+//! `assay predict`: predictions of an XGBoost or LightGBM tree ensemble, or of a logistic
+//! regression or gradient-boosted trees trained by `assay train` (recognised by their
+//! `assay.logistic/1` / `assay.gbdt/1` format tags), on a table.
 //!
-//! The input is streamed batch by batch: the model's feature columns (matched by name) are
-//! copied into one dense row-major `f64` buffer, reused across batches, evaluated with
-//! `assay-model`'s batched predictor, and the predictions written out before the next batch is
-//! read, so memory stays bounded by the batch size.
+//! The model is loaded with `assay_model::load_model` and used only through the
+//! `assay_model::Model` interface. The input is streamed batch by batch: each record batch is
+//! scored with `Model::score_batch` (columns matched by name and encoded by the model layer) and
+//! the predictions written out before the next batch is read, so memory stays bounded by the
+//! batch size. A model with several outputs (a multinomial logistic regression) writes one
+//! `prediction_<class>` column per class.
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
+use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use clap::{Args, ValueEnum};
 
 use assay_data::csv::TextType;
 use assay_data::source::ColumnRequest;
-use assay_model::learners::{FeatureSpec, TrainedGbdt};
-use assay_model::TreeEnsemble;
+use assay_model::learners::TrainedGbdt;
+use assay_model::model::{load_model_as, ModelFormat as LoadFormat, TreeModel};
+use assay_model::{ColumnKind, Model};
 
 use crate::input::InputArgs;
 
@@ -31,6 +34,10 @@ pub enum ModelFormat {
     Xgboost,
     /// LightGBM text (`Booster.save_model("m.txt")`).
     Lightgbm,
+    /// A logistic regression saved by `assay train --learner logistic` (`assay.logistic/1`).
+    Logistic,
+    /// Gradient-boosted trees saved by `assay train --learner gbdt` (`assay.gbdt/1`).
+    Gbdt,
 }
 
 /// What to write in the `prediction` column.
@@ -59,10 +66,10 @@ pub struct PredictArgs {
     /// The data: CSV, Parquet or Arrow IPC, one row per prediction. Columns are matched to the model's features by name; empty cells and nulls are missing values, routed by the model's own rules. Features the model declares categorical take the numeric category codes it was trained with, as XGBoost and LightGBM do on numeric input (text categories are an error).
     pub data: PathBuf,
 
-    /// The model: XGBoost JSON, LightGBM text, or gradient-boosted trees saved by `assay train --learner gbdt` (recognised by its format tag; its categorical columns take the category text).
+    /// The model: XGBoost JSON, LightGBM text, or a logistic regression or gradient-boosted trees saved by `assay train` (recognised by its format tag; its categorical columns take the category text; a binary logistic model predicts the probability of the positive class, a multinomial one writes one `prediction_<class>` column per class).
     #[arg(long, value_name = "FILE", help_heading = "Model")]
     pub model: PathBuf,
-    /// Model format (default: `.json` is XGBoost JSON, `.txt` LightGBM text, otherwise from the file's first bytes).
+    /// Model format (default: an assay format tag at the start of the file, else `.json` is XGBoost JSON, `.txt` LightGBM text, otherwise from the file's first bytes).
     #[arg(long = "format-model", value_enum, help_heading = "Model")]
     pub format_model: Option<ModelFormat>,
     /// Input column for each model feature, comma-separated in the model's feature order (required when the model stores no feature names; overrides them otherwise).
@@ -93,101 +100,87 @@ pub struct PredictArgs {
     pub input: InputArgs,
 }
 
-/// The format of `path`: the flag, else the extension, else the first bytes.
-fn model_format(path: &Path, flag: Option<ModelFormat>) -> Result<ModelFormat, String> {
-    if let Some(f) = flag {
-        return Ok(f);
-    }
-    match path.extension().and_then(|e| e.to_str()) {
-        Some(e) if e.eq_ignore_ascii_case("json") => return Ok(ModelFormat::Xgboost),
-        Some(e) if e.eq_ignore_ascii_case("txt") => return Ok(ModelFormat::Lightgbm),
-        _ => {}
-    }
-    let mut head = [0u8; 64];
-    let n = File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .map_err(|e| format!("cannot read model file {}: {e}", path.display()))?;
-    let text = head[..n].trim_ascii_start();
-    if text.starts_with(b"{") {
-        Ok(ModelFormat::Xgboost)
-    } else if text.starts_with(b"tree") {
-        Ok(ModelFormat::Lightgbm)
-    } else {
-        Err(format!(
-            "{}: unknown model format (expected XGBoost JSON or LightGBM text); name it with --format-model",
-            path.display()
-        ))
-    }
-}
-
-/// A loaded model: the ensemble and, for an assay-trained one, the categories of each feature
-/// that is a coded categorical column (`None` for numeric features).
+/// A loaded model and, per input column, the model feature it feeds when the column was renamed
+/// with `--features` (for messages).
 struct Loaded {
-    model: TreeEnsemble,
-    categories: Vec<Option<Vec<String>>>,
+    model: Box<dyn Model>,
+    renamed: Vec<Option<String>>,
 }
 
-/// Whether the file starts like a model saved by `assay train --learner gbdt`.
-fn is_assay_gbdt(path: &Path) -> bool {
-    let mut head = [0u8; 256];
-    let n = File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    let text = String::from_utf8_lossy(&head[..n]);
-    text.trim_start().starts_with('{')
-        && text.contains(&format!(
-            "\"{}\"",
-            assay_model::learners::schema::GBDT_FORMAT
-        ))
-}
-
+/// Loads the model with `assay_model::load_model` (the format from the flag, else detected),
+/// reading tree-ensemble features from the `--features` columns when given.
 fn load_model(a: &PredictArgs) -> Result<Loaded, String> {
-    if a.format_model.is_none() && is_assay_gbdt(&a.model) {
-        let m = TrainedGbdt::load(&a.model).map_err(|e| e.to_string())?;
-        let categories = m
-            .features
-            .iter()
-            .map(|f| match f {
-                FeatureSpec::Ordinal { categories, .. } => Some(categories.clone()),
-                _ => None,
-            })
-            .collect();
-        return Ok(Loaded {
-            model: m.model,
-            categories,
-        });
-    }
-    let model = match model_format(&a.model, a.format_model)? {
-        ModelFormat::Xgboost => assay_model::xgboost::load(&a.model),
-        ModelFormat::Lightgbm => assay_model::lightgbm::load(&a.model),
+    let path = a.model.as_path();
+    let format = match a.format_model {
+        Some(ModelFormat::Xgboost) => LoadFormat::Xgboost,
+        Some(ModelFormat::Lightgbm) => LoadFormat::Lightgbm,
+        Some(ModelFormat::Logistic) => LoadFormat::AssayLogistic,
+        Some(ModelFormat::Gbdt) => LoadFormat::AssayGbdt,
+        None => LoadFormat::detect(path).map_err(|e| match e {
+            assay_model::ModelError::Unsupported { .. } => {
+                format!("{e}; name it with --format-model")
+            }
+            e => e.to_string(),
+        })?,
     };
-    let model = model.map_err(|e| e.to_string())?;
-    let categories = vec![None; model.n_features];
-    Ok(Loaded { model, categories })
-}
-
-/// The input column of each model feature, in the model's order.
-fn feature_columns(a: &PredictArgs, model: &TreeEnsemble) -> Result<Vec<String>, String> {
-    let columns = match (&a.features, &model.feature_names) {
-        (Some(cols), _) => cols.clone(),
-        (None, Some(names)) => names.clone(),
-        (None, None) => {
-            return Err(format!(
-                "{}: the model stores no feature names; give the input column of each of its {} features, in order, with --features a,b,c",
-                a.model.display(),
-                model.n_features
-            ))
+    let columns_error = |e: assay_model::ModelError| {
+        match e {
+        assay_model::ModelError::NoFeatureNames { n_features } => format!(
+            "{}: the model stores no feature names; give the input column of each of its {n_features} features, in order, with --features a,b,c",
+            path.display()
+        ),
+        assay_model::ModelError::ColumnCount { expected, found } => format!(
+            "--features names {found} columns but the model {} has {expected} features",
+            path.display()
+        ),
+        e => e.to_string(),
+    }
+    };
+    let Some(columns) = a.features.clone() else {
+        let model = if a.format_model.is_none() {
+            assay_model::load_model(path, None)
+        } else {
+            load_model_as(path, format, None)
+        };
+        let model = model.map_err(columns_error)?;
+        let renamed = vec![None; model.input_schema().columns.len()];
+        return Ok(Loaded { model, renamed });
+    };
+    let (model, names) = match format {
+        LoadFormat::Xgboost | LoadFormat::Lightgbm => {
+            let ensemble = if format == LoadFormat::Xgboost {
+                assay_model::xgboost::load(path)
+            } else {
+                assay_model::lightgbm::load(path)
+            }
+            .map_err(|e| e.to_string())?;
+            let names = ensemble.feature_names.clone();
+            (TreeModel::new(ensemble, Some(columns)), names)
+        }
+        LoadFormat::AssayGbdt => {
+            let m = TrainedGbdt::load(path).map_err(|e| e.to_string())?;
+            let names = Some(m.feature_names.clone());
+            (TreeModel::from_gbdt(m, Some(columns)), names)
+        }
+        LoadFormat::AssayLogistic => {
+            let message =
+                "a logistic model reads the columns named in its schema; --features does not apply";
+            return Err(format!("{}: {message}", path.display()));
         }
     };
-    if columns.len() != model.n_features {
-        return Err(format!(
-            "--features names {} columns but the model {} has {} features",
-            columns.len(),
-            a.model.display(),
-            model.n_features
-        ));
-    }
-    Ok(columns)
+    let model: Box<dyn Model> = Box::new(model.map_err(columns_error)?);
+    let renamed = model
+        .input_schema()
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(f, c)| match names.as_ref().and_then(|n| n.get(f)) {
+            Some(n) if *n == c.name => None,
+            Some(n) => Some(format!("input for model feature '{n}'")),
+            None => Some(format!("input for model feature {f}")),
+        })
+        .collect();
+    Ok(Loaded { model, renamed })
 }
 
 /// Where predictions go.
@@ -235,6 +228,7 @@ impl Sink {
         schema: &SchemaRef,
         id: Option<&ArrayRef>,
         pred: &[f64],
+        k: usize,
     ) -> Result<(), String> {
         match self {
             Sink::Csv { writer, number } => {
@@ -248,7 +242,7 @@ impl Sink {
                     }
                     None => None,
                 };
-                for (i, p) in pred.iter().enumerate() {
+                for (i, row) in pred.chunks(k).enumerate() {
                     if let (Some(f), Some(col)) = (&formatter, id) {
                         number.clear();
                         if col.is_valid(i) {
@@ -259,14 +253,16 @@ impl Sink {
                             .write_field(number.as_bytes())
                             .map_err(|e| write_error(out, e))?;
                     }
-                    number.clear();
-                    {
-                        use std::fmt::Write as _;
-                        let _ = write!(number, "{p}");
+                    for p in row {
+                        number.clear();
+                        {
+                            use std::fmt::Write as _;
+                            let _ = write!(number, "{p}");
+                        }
+                        writer
+                            .write_field(number.as_bytes())
+                            .map_err(|e| write_error(out, e))?;
                     }
-                    writer
-                        .write_field(number.as_bytes())
-                        .map_err(|e| write_error(out, e))?;
                     writer
                         .write_record(None::<&[u8]>)
                         .map_err(|e| write_error(out, e))?;
@@ -278,7 +274,10 @@ impl Sink {
                 if let Some(col) = id {
                     columns.push(col.clone());
                 }
-                columns.push(Arc::new(Float64Array::from(pred.to_vec())));
+                for j in 0..k {
+                    let values: Vec<f64> = pred.iter().skip(j).step_by(k).copied().collect();
+                    columns.push(Arc::new(Float64Array::from(values)));
+                }
                 let batch = RecordBatch::try_new(schema.clone(), columns)
                     .map_err(|e| format!("cannot build the output batch: {e}"))?;
                 w.write(&batch).map_err(|e| parquet_error(out, e))
@@ -306,148 +305,22 @@ fn parquet_error(out: Option<&Path>, e: parquet::errors::ParquetError) -> String
     format!("{}: cannot write Parquet: {e}", out_name(out))
 }
 
-/// Copies a coded categorical column (the categories of an assay-trained model) into column `j`
-/// of `x`: each value's position in the sorted `categories`, nulls as NaN, unseen categories an
-/// error naming the row.
-#[allow(clippy::too_many_arguments)]
-fn fill_coded(
-    x: &mut [f64],
-    n_cols: usize,
-    j: usize,
-    col: &ArrayRef,
-    categories: &[String],
-    file: &Path,
-    name: &str,
-    first_row: u64,
-) -> Result<(), String> {
-    let text = arrow_cast::cast(col, &DataType::Utf8).map_err(|_| {
-        format!(
-            "{}: column '{name}' has type {}, which cannot be read as categories",
-            file.display(),
-            col.data_type()
-        )
-    })?;
-    let text = text
-        .as_any()
-        .downcast_ref::<StringArray>()
-        .expect("cast to Utf8 gives a StringArray");
-    for (i, v) in text.iter().enumerate() {
-        x[i * n_cols + j] = match v {
-            None => f64::NAN,
-            Some(s) => match categories.binary_search_by(|c| c.as_str().cmp(s)) {
-                Ok(k) => k as f64,
-                Err(_) => {
-                    return Err(assay_data::DataError::bad_value(
-                        file,
-                        name,
-                        first_row + i as u64,
-                        format!("category '{s}' was not seen in training"),
-                    )
-                    .to_string())
-                }
-            },
-        };
-    }
-    Ok(())
-}
-
-/// Copies feature column `j` of a batch into column `j` of the row-major buffer `x`, with
-/// nulls as NaN. `first_row` is the 1-based file row of the batch's first row, for errors.
-fn fill_column(
-    x: &mut [f64],
-    n_cols: usize,
-    j: usize,
-    col: &ArrayRef,
-    file: &Path,
-    name: &str,
-    first_row: u64,
-) -> Result<(), String> {
-    let bad = |row: usize, message: String| {
-        assay_data::DataError::bad_value(file, name, first_row + row as u64, message).to_string()
-    };
-    match col.data_type() {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
-            let text = arrow_cast::cast(col, &DataType::Utf8).map_err(|e| e.to_string())?;
-            let text = text
-                .as_any()
-                .downcast_ref::<StringArray>()
-                .expect("cast to Utf8 gives a StringArray");
-            for (i, v) in text.iter().enumerate() {
-                x[i * n_cols + j] = match v.map(str::trim) {
-                    None | Some("") => f64::NAN,
-                    Some(s) => s.parse::<f64>().map_err(|_| {
-                        bad(i, format!("expected a number (model feature), found '{s}'"))
-                    })?,
-                };
-            }
-        }
-        DataType::Float64 => copy_f64(x, n_cols, j, col),
-        dt if dt.is_numeric() || matches!(dt, DataType::Boolean | DataType::Dictionary(..)) => {
-            let num = arrow_cast::cast(col, &DataType::Float64).map_err(|_| {
-                format!(
-                    "{}: column '{name}' has type {dt}, which cannot be read as numbers for the model",
-                    file.display()
-                )
-            })?;
-            copy_f64(x, n_cols, j, &num);
-        }
-        dt => {
-            return Err(format!(
-                "{}: column '{name}' has type {dt}; model features must be numbers",
-                file.display()
-            ))
-        }
-    }
-    Ok(())
-}
-
-fn copy_f64(x: &mut [f64], n_cols: usize, j: usize, col: &ArrayRef) {
-    let a = col
-        .as_any()
-        .downcast_ref::<Float64Array>()
-        .expect("a Float64 column");
-    let values = a.values();
-    match a.nulls() {
-        None => {
-            for (i, &v) in values.iter().enumerate() {
-                x[i * n_cols + j] = v;
-            }
-        }
-        Some(nulls) => {
-            for (i, &v) in values.iter().enumerate() {
-                x[i * n_cols + j] = if nulls.is_valid(i) { v } else { f64::NAN };
-            }
-        }
-    }
-}
-
 /// Runs `assay predict`.
 pub fn run(a: PredictArgs) -> Result<ExitCode, String> {
-    let Loaded { model, categories } = load_model(&a)?;
-    let columns = feature_columns(&a, &model)?;
-    let mut requests: Vec<ColumnRequest> = columns
+    let Loaded { model, renamed } = load_model(&a)?;
+    let mut requests: Vec<ColumnRequest> = model
+        .input_schema()
+        .columns
         .iter()
-        .zip(
-            model
-                .feature_names
-                .iter()
-                .flatten()
-                .map(Some)
-                .chain(std::iter::repeat(None)),
-        )
-        .enumerate()
-        .map(|(f, (col, name))| ColumnRequest {
-            name: col.clone(),
-            text_as: if categories[f].is_some() {
+        .zip(renamed)
+        .map(|(c, role)| ColumnRequest {
+            name: c.name.clone(),
+            text_as: if matches!(c.kind, ColumnKind::Categories(_)) {
                 TextType::Utf8
             } else {
                 TextType::Float64
             },
-            role: match name {
-                Some(n) if n == col => "model feature".to_string(),
-                Some(n) => format!("input for model feature '{n}'"),
-                None => format!("input for model feature {f}"),
-            },
+            role: role.unwrap_or_else(|| "model feature".to_string()),
         })
         .collect();
     if let Some(id) = &a.id {
@@ -467,20 +340,19 @@ pub fn run(a: PredictArgs) -> Result<ExitCode, String> {
             .map_err(|e| format!("{}: {e}", file.display()))?;
         fields.push(Field::new(id.clone(), f.data_type().clone(), true));
     }
-    fields.push(Field::new("prediction", DataType::Float64, false));
+    match model.outputs() {
+        [_] => fields.push(Field::new("prediction", DataType::Float64, false)),
+        names => fields.extend(
+            names
+                .iter()
+                .map(|n| Field::new(format!("prediction_{n}"), DataType::Float64, false)),
+        ),
+    }
     let out_schema: SchemaRef = Arc::new(Schema::new(fields));
     let out = a.out.as_deref();
     let mut sink = Sink::open(out, out_schema.clone())?;
-    let written = write_predictions(
-        &a,
-        &model,
-        &categories,
-        &columns,
-        stream,
-        &mut sink,
-        &out_schema,
-    )
-    .and_then(|()| sink.finish(out));
+    let written = write_predictions(&a, model.as_ref(), stream, &mut sink, &out_schema)
+        .and_then(|()| sink.finish(out));
     if written.is_err() {
         // Do not leave a partial output file behind.
         if let Some(p) = out {
@@ -493,43 +365,39 @@ pub fn run(a: PredictArgs) -> Result<ExitCode, String> {
 /// Streams the batches through the model into the sink.
 fn write_predictions(
     a: &PredictArgs,
-    model: &TreeEnsemble,
-    categories: &[Option<Vec<String>>],
-    columns: &[String],
+    model: &dyn Model,
     stream: assay_data::BatchStream,
     sink: &mut Sink,
     out_schema: &SchemaRef,
 ) -> Result<(), String> {
     let file = stream.path().to_path_buf();
     let out = a.out.as_deref();
-
-    let n_cols = model.n_features;
-    let transform = a.output == OutputKind::Probability;
-    let mut x: Vec<f64> = Vec::new();
-    let mut pred: Vec<f64> = Vec::new();
+    let k = model.outputs().len();
     let mut rows_done: u64 = 0;
     for batch in stream {
         let batch = batch.map_err(|e| e.to_string())?;
-        let n = batch.num_rows();
-        x.clear();
-        x.resize(n * n_cols, f64::NAN);
-        for (j, name) in columns.iter().enumerate() {
-            let col = batch
-                .column_by_name(name)
-                .ok_or_else(|| format!("{}: column '{name}' was not read", file.display()))?;
-            match &categories[j] {
-                Some(cats) => fill_coded(&mut x, n_cols, j, col, cats, &file, name, rows_done + 1)?,
-                None => fill_column(&mut x, n_cols, j, col, &file, name, rows_done + 1)?,
-            }
-        }
-        pred.clear();
-        pred.resize(n, 0.0);
-        model
-            .predict_into(&x, n_cols, &mut pred, transform)
-            .map_err(|e| e.to_string())?;
+        let scored = match a.output {
+            OutputKind::Probability => model.score_batch(&batch),
+            OutputKind::Margin => model.margin_batch(&batch),
+        };
+        let pred = scored.map_err(|e| match e {
+            assay_model::ModelError::BadValue {
+                column,
+                row,
+                message,
+            } => assay_data::DataError::bad_value(
+                &file,
+                &column,
+                rows_done + 1 + row as u64,
+                message,
+            )
+            .to_string(),
+            e @ assay_model::ModelError::Column { .. } => format!("{}: {e}", file.display()),
+            e => e.to_string(),
+        })?;
         let id = a.id.as_ref().and_then(|id| batch.column_by_name(id));
-        sink.write(out, out_schema, id, &pred)?;
-        rows_done += n as u64;
+        sink.write(out, out_schema, id, &pred, k)?;
+        rows_done += batch.num_rows() as u64;
     }
     Ok(())
 }

@@ -314,3 +314,86 @@ fn bad_cells_name_file_column_and_row() {
     );
     assert!(!out.exists());
 }
+
+/// `assay train --learner logistic` then `assay predict` with that model gives the probability
+/// of the positive class that the library computes from the saved schema; a 3-class model writes
+/// one probability column per class.
+#[test]
+fn logistic_trains_and_predict_loads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = data(dir.path());
+    let out = dir.path().join("logistic.json");
+    let o = assay(&[
+        "train",
+        "--learner",
+        "logistic",
+        csv.to_str().unwrap(),
+        "--label",
+        "approved",
+        "--positive",
+        "yes",
+        "--features",
+        "x1,x2",
+        "--categorical",
+        "group",
+        "--standardize",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let model = TrainedLogistic::load(&out).unwrap();
+    let preds = dir.path().join("preds.csv");
+    let o = assay(&[
+        "predict",
+        csv.to_str().unwrap(),
+        "--model",
+        out.to_str().unwrap(),
+        "--out",
+        preds.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&preds).unwrap();
+    assert_eq!(text.lines().next(), Some("prediction"));
+    let got: Vec<f64> = text.lines().skip(1).map(|l| l.parse().unwrap()).collect();
+    assert_eq!(got.len(), 400);
+    assert_eq!(got, predict_first_rows(&model, 400));
+
+    // Multinomial: one column per class, rows summing to one.
+    let out3 = dir.path().join("tier.json");
+    let o = assay(&[
+        "train",
+        "--learner",
+        "logistic",
+        csv.to_str().unwrap(),
+        "--label",
+        "tier",
+        "--features",
+        "x1,x2",
+        "--categorical",
+        "group",
+        "--out",
+        out3.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let model3 = TrainedLogistic::load(&out3).unwrap();
+    let o = assay(&[
+        "predict",
+        csv.to_str().unwrap(),
+        "--model",
+        out3.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let header: Vec<String> = model3
+        .class_names
+        .iter()
+        .map(|c| format!("prediction_{c}"))
+        .collect();
+    assert_eq!(text.lines().next(), Some(header.join(",").as_str()));
+    let got: Vec<f64> = text
+        .lines()
+        .skip(1)
+        .flat_map(|l| l.split(',').map(|v| v.parse::<f64>().unwrap()))
+        .collect();
+    assert_eq!(got, predict_first_rows(&model3, 400));
+}

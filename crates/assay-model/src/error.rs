@@ -83,4 +83,31 @@ pub enum ModelError {
         /// What cannot be represented, naming the tree and node where there is one.
         message: String,
     },
+    /// A tree ensemble stores no feature names and no input columns were given for them.
+    #[error("the model stores no feature names; the input column of each of its {n_features} features must be given, in order")]
+    NoFeatureNames {
+        /// The model's number of features.
+        n_features: usize,
+    },
+    /// A value of an input column cannot be encoded for the model.
+    #[error("column '{column}', row {row}: {message}")]
+    BadValue {
+        /// The input column.
+        column: String,
+        /// 0-based row within the scored batch.
+        row: usize,
+        /// What is wrong with the value.
+        message: String,
+    },
+    /// An input column is missing or has a type the model cannot read.
+    #[error("column '{column}' {message}")]
+    Column {
+        /// The input column.
+        column: String,
+        /// What is wrong (`is not in the input`, `has type ...`).
+        message: String,
+    },
+    /// An error of an assay-trained model (loading it, or its learner's prediction).
+    #[error(transparent)]
+    Learn(#[from] crate::learners::LearnError),
 }
