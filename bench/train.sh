@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-/work/venv/bin/python}
 THREADS=${THREADS:-2}
-DATA=${1:-/work/shared/data/adult.data}
+DATA=${1:-${ASSAY_DATA_DIR:-../shared/data}/adult.data}
 export RAYON_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS
 
 cargo build --release -q -p assay-model --example train_bench

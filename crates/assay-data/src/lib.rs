@@ -6,6 +6,7 @@
 //! expected ([`DataError`]). Nothing in this crate prints or exits.
 
 pub mod csv;
+pub mod datasets;
 pub mod error;
 pub mod roles;
 pub mod source;

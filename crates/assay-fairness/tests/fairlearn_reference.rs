@@ -4,22 +4,17 @@
 
 use std::path::{Path, PathBuf};
 
-use assay_data::csv::CsvOptions;
 use assay_data::{ColumnRoles, ReadOptions};
 use assay_fairness::model::{Assessment, GroupResult};
 use assay_fairness::{assess, AssessOptions};
 use serde_json::Value;
-
-const ADULT_COLUMNS: &str = "age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 fn data_dir() -> PathBuf {
-    std::env::var_os("ASSAY_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/data"))
+    assay_data::datasets::data_dir(&root())
 }
 
 fn golden(case: &str) -> Value {
@@ -47,11 +42,7 @@ fn run(case: &str) -> Option<(Assessment, Value)> {
         return None;
     }
     if data == "adult.data" {
-        read.csv = CsvOptions {
-            has_header: false,
-            columns: Some(ADULT_COLUMNS.split(',').map(String::from).collect()),
-            ..Default::default()
-        };
+        read = assay_data::datasets::adult_read_options();
     }
     let roles = ColumnRoles {
         label: s("label").unwrap(),

@@ -17,23 +17,7 @@ use assay_data::ReadOptions;
 use assay_fairness::scan::{BiasScan, ColumnKind, ScanAccumulator};
 use serde_json::Value;
 
-const ADULT_COLUMNS: [&str; 15] = [
-    "age",
-    "workclass",
-    "fnlwgt",
-    "education",
-    "education-num",
-    "marital-status",
-    "occupation",
-    "relationship",
-    "race",
-    "sex",
-    "capital-gain",
-    "capital-loss",
-    "hours-per-week",
-    "native-country",
-    "income",
-];
+use assay_data::datasets::ADULT_COLUMNS;
 const FEATURES: [&str; 2] = ["sex", "race"];
 const TOL: f64 = 1e-9;
 
@@ -42,10 +26,7 @@ fn workspace() -> PathBuf {
 }
 
 fn data_dir() -> PathBuf {
-    match std::env::var_os("ASSAY_DATA_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => workspace().join("../shared/data"),
-    }
+    assay_data::datasets::data_dir(&workspace())
 }
 
 fn golden(case: &str) -> Value {

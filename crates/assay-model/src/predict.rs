@@ -565,7 +565,6 @@ mod tests {
     /// [`Tree::leaf`] on awkward inputs (NaN, signed zeros, values around 1e-35, infinities).
     #[test]
     fn stump_routing_matches_tree_leaf() {
-        use crate::tree::{Objective, Source};
         let xs = [
             f64::NAN,
             0.0,
@@ -590,37 +589,13 @@ mod tests {
             for missing in [MissingType::None, MissingType::Zero, MissingType::NaN] {
                 for default_left in [false, true] {
                     for threshold in [-1.0, -1e-36, 0.0, 1e-36, 0.1f32 as f64, 0.5] {
-                        let tree = Tree {
-                            left: vec![1, -1, -1],
-                            right: vec![2, -1, -1],
-                            split_feature: vec![0; 3],
-                            threshold: vec![threshold, 0.0, 0.0],
-                            default_left: vec![default_left, false, false],
-                            missing: vec![missing, MissingType::None, MissingType::None],
-                            decision: vec![decision, Decision::Leaf, Decision::Leaf],
-                            category_set: vec![None; 3],
-                            category_sets: vec![],
-                            value: vec![0.0, -1.0, 1.0],
-                            cover: None,
-                            count: None,
-                            gain: vec![0.0; 3],
-                            shrinkage: None,
-                        };
-                        let model = TreeEnsemble {
-                            trees: vec![tree],
-                            n_features: 1,
-                            feature_names: None,
-                            categorical_features: vec![],
-                            base_score: 0.0,
-                            objective: Objective {
-                                name: "test".into(),
-                                link: Link::Identity,
-                            },
+                        let model = crate::tree::stump_ensemble(
+                            decision,
+                            missing,
+                            default_left,
+                            threshold,
                             arithmetic,
-                            source: Source::LightGBM {
-                                version: "v4".into(),
-                            },
-                        };
+                        );
                         let got = model.predict_margin(&x, 1).unwrap();
                         for (i, &v) in xs.iter().enumerate() {
                             let want = model.trees[0].value[model.trees[0].leaf(&[v])];

@@ -419,3 +419,45 @@ impl TreeEnsemble {
         Ok(())
     }
 }
+
+/// A one-split tree (node 0 splits feature 0 at `threshold`; leaves −1 left, +1 right) in an
+/// identity-link ensemble: the fixture of the routing tests in `predict` and `onnx`.
+#[cfg(test)]
+pub(crate) fn stump_ensemble(
+    decision: Decision,
+    missing: MissingType,
+    default_left: bool,
+    threshold: f64,
+    arithmetic: Arithmetic,
+) -> TreeEnsemble {
+    TreeEnsemble {
+        trees: vec![Tree {
+            left: vec![1, -1, -1],
+            right: vec![2, -1, -1],
+            split_feature: vec![0; 3],
+            threshold: vec![threshold, 0.0, 0.0],
+            default_left: vec![default_left, false, false],
+            missing: vec![missing, MissingType::None, MissingType::None],
+            decision: vec![decision, Decision::Leaf, Decision::Leaf],
+            category_set: vec![None; 3],
+            category_sets: vec![],
+            value: vec![0.0, -1.0, 1.0],
+            cover: None,
+            count: None,
+            gain: vec![0.0; 3],
+            shrinkage: None,
+        }],
+        n_features: 1,
+        feature_names: None,
+        categorical_features: vec![],
+        base_score: 0.0,
+        objective: Objective {
+            name: "test".into(),
+            link: Link::Identity,
+        },
+        arithmetic,
+        source: Source::LightGBM {
+            version: "v4".into(),
+        },
+    }
+}

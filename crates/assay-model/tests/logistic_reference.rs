@@ -10,31 +10,13 @@ use assay_model::learners::{LogisticRegression, Matrix};
 use serde_json::Value;
 
 fn data_path() -> Option<PathBuf> {
-    let dir = match std::env::var_os("ASSAY_DATA_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-    };
-    let path = dir.join("adult.data");
-    path.exists().then_some(path)
+    assay_data::datasets::find(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.."),
+        "adult.data",
+    )
 }
 
-const COLUMNS: [&str; 15] = [
-    "age",
-    "workclass",
-    "fnlwgt",
-    "education",
-    "education-num",
-    "marital-status",
-    "occupation",
-    "relationship",
-    "race",
-    "sex",
-    "capital-gain",
-    "capital-loss",
-    "hours-per-week",
-    "native-country",
-    "income",
-];
+use assay_data::datasets::ADULT_COLUMNS as COLUMNS;
 
 fn golden(case: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

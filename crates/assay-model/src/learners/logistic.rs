@@ -493,28 +493,13 @@ impl FittedLogistic {
 
     /// Writes the model as JSON to `path`.
     pub fn save(&self, path: &Path) -> Result<(), LearnError> {
-        let text = serde_json::to_string_pretty(self).map_err(|source| LearnError::Json {
-            path: path.display().to_string(),
-            source,
-        })?;
-        std::fs::write(path, text + "\n").map_err(|source| LearnError::Io {
-            path: path.display().to_string(),
-            source,
-        })
+        super::write_json(path, self)
     }
 
     /// Reads a model written by [`FittedLogistic::save`], checking that its arrays agree.
     pub fn load(path: &Path) -> Result<FittedLogistic, LearnError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| LearnError::Io {
-            path: name.clone(),
-            source,
-        })?;
-        let model: FittedLogistic =
-            serde_json::from_str(&text).map_err(|source| LearnError::Json {
-                path: name.clone(),
-                source,
-            })?;
+        let model: FittedLogistic = super::read_json(path)?;
         model.validate().map_err(|message| LearnError::Invalid {
             path: name,
             message,

@@ -22,7 +22,32 @@ pub use gbdt::{GradientBoosting, Loss};
 pub use logistic::{FittedLogistic, LogisticRegression};
 pub use schema::{FeatureSpec, FeatureValue, TrainedGbdt, TrainedLogistic};
 
+use std::path::Path;
+
 use thiserror::Error;
+
+/// Writes `value` as pretty JSON (with a final newline) to `path`: the one
+/// save routine of every learner's model file.
+pub(crate) fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), LearnError> {
+    let text = serde_json::to_string_pretty(value).map_err(|source| LearnError::Json {
+        path: path.display().to_string(),
+        source,
+    })?;
+    std::fs::write(path, text + "\n").map_err(|source| LearnError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Reads a JSON model file written by [`write_json`]; the caller validates its contents.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, LearnError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| LearnError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| LearnError::Json { path: name, source })
+}
 
 /// A borrowed dense row-major `f64` matrix of `n_rows × n_cols` values.
 #[derive(Debug, Clone, Copy)]

@@ -155,28 +155,13 @@ impl TrainedLogistic {
 
     /// Writes the model as pretty JSON to `path`.
     pub fn save(&self, path: &Path) -> Result<(), LearnError> {
-        let text = serde_json::to_string_pretty(self).map_err(|source| LearnError::Json {
-            path: path.display().to_string(),
-            source,
-        })?;
-        std::fs::write(path, text + "\n").map_err(|source| LearnError::Io {
-            path: path.display().to_string(),
-            source,
-        })
+        super::write_json(path, self)
     }
 
     /// Reads a model written by [`TrainedLogistic::save`] and checks it is consistent.
     pub fn load(path: &Path) -> Result<TrainedLogistic, LearnError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| LearnError::Io {
-            path: name.clone(),
-            source,
-        })?;
-        let m: TrainedLogistic =
-            serde_json::from_str(&text).map_err(|source| LearnError::Json {
-                path: name.clone(),
-                source,
-            })?;
+        let m: TrainedLogistic = super::read_json(path)?;
         let invalid = |message: String| LearnError::Invalid {
             path: name.clone(),
             message,
@@ -345,28 +330,14 @@ impl TrainedGbdt {
 
     /// Writes the model as pretty JSON to `path`.
     pub fn save(&self, path: &Path) -> Result<(), LearnError> {
-        let text = serde_json::to_string_pretty(self).map_err(|source| LearnError::Json {
-            path: path.display().to_string(),
-            source,
-        })?;
-        std::fs::write(path, text + "\n").map_err(|source| LearnError::Io {
-            path: path.display().to_string(),
-            source,
-        })
+        super::write_json(path, self)
     }
 
     /// Reads a model written by [`TrainedGbdt::save`] and checks it is consistent (format tag,
     /// every tree valid, schema width equal to the ensemble's features).
     pub fn load(path: &Path) -> Result<TrainedGbdt, LearnError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| LearnError::Io {
-            path: name.clone(),
-            source,
-        })?;
-        let m: TrainedGbdt = serde_json::from_str(&text).map_err(|source| LearnError::Json {
-            path: name.clone(),
-            source,
-        })?;
+        let m: TrainedGbdt = super::read_json(path)?;
         let invalid = |message: String| LearnError::Invalid {
             path: name.clone(),
             message,

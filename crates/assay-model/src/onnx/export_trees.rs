@@ -254,39 +254,9 @@ mod tests {
 
     use super::*;
     use crate::onnx::proto::ModelProto;
-    use crate::tree::{Objective, Source};
 
     fn stump(decision: Decision, missing: MissingType, default_left: bool, t: f64) -> TreeEnsemble {
-        TreeEnsemble {
-            trees: vec![Tree {
-                left: vec![1, -1, -1],
-                right: vec![2, -1, -1],
-                split_feature: vec![0; 3],
-                threshold: vec![t, 0.0, 0.0],
-                default_left: vec![default_left, false, false],
-                missing: vec![missing, MissingType::None, MissingType::None],
-                decision: vec![decision, Decision::Leaf, Decision::Leaf],
-                category_set: vec![None; 3],
-                category_sets: vec![],
-                value: vec![0.0, -1.0, 1.0],
-                cover: None,
-                count: None,
-                gain: vec![0.0; 3],
-                shrinkage: None,
-            }],
-            n_features: 1,
-            feature_names: None,
-            categorical_features: vec![],
-            base_score: 0.0,
-            objective: Objective {
-                name: "test".into(),
-                link: Link::Identity,
-            },
-            arithmetic: Arithmetic::F64,
-            source: Source::LightGBM {
-                version: "v4".into(),
-            },
-        }
+        crate::tree::stump_ensemble(decision, missing, default_left, t, Arithmetic::F64)
     }
 
     /// Mode, missing-value flag and threshold of node 0, read back from the encoded model.
