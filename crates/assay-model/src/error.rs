@@ -107,6 +107,15 @@ pub enum ModelError {
         /// What is wrong (`is not in the input`, `has type ...`).
         message: String,
     },
+    /// An ONNX model cannot be loaded or run: an unsupported operator or opset, a graph tract
+    /// cannot type, or a failure while running it.
+    #[error("{path}: {message}")]
+    Onnx {
+        /// The model file.
+        path: String,
+        /// What failed, naming the operator or input, and what would fix it.
+        message: String,
+    },
     /// An error of an assay-trained model (loading it, or its learner's prediction).
     #[error(transparent)]
     Learn(#[from] crate::learners::LearnError),

@@ -35,6 +35,9 @@ pub enum ColumnKind {
     /// A categorical column given as category text; the model knows these categories (sorted)
     /// and rejects any other.
     Categories(Vec<String>),
+    /// A text column passed to the model as it is (the string inputs of an ONNX graph, whose
+    /// own operators encode them).
+    Text,
 }
 
 /// One column a model reads.
@@ -381,6 +384,12 @@ pub fn batch_to_dense(schema: &InputSchema, batch: &RecordBatch) -> Result<Vec<f
             ColumnKind::Categories(cats) => fill_coded(&mut x, n_cols, j, col, cats, &c.name)?,
             ColumnKind::Numeric | ColumnKind::Codes => {
                 fill_column(&mut x, n_cols, j, col, &c.name)?
+            }
+            ColumnKind::Text => {
+                return Err(ModelError::Column {
+                    column: c.name.clone(),
+                    message: "is a text input, which has no dense numeric encoding".into(),
+                })
             }
         }
     }

@@ -17,6 +17,7 @@
 pub mod export_logistic;
 pub mod export_trees;
 pub mod proto;
+pub mod runtime;
 
 use std::path::Path;
 
