@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch};
+use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use clap::{Args, ValueEnum};
 
@@ -38,6 +38,8 @@ pub enum ModelFormat {
     Logistic,
     /// Gradient-boosted trees saved by `assay train --learner gbdt` (`assay.gbdt/1`).
     Gbdt,
+    /// An ONNX graph (scikit-learn pipelines exported with skl2onnx, PyTorch exports, assay's own exports).
+    Onnx,
 }
 
 /// What to write in the `prediction` column.
@@ -116,6 +118,7 @@ fn load_model(a: &PredictArgs) -> Result<Loaded, String> {
         Some(ModelFormat::Lightgbm) => LoadFormat::Lightgbm,
         Some(ModelFormat::Logistic) => LoadFormat::AssayLogistic,
         Some(ModelFormat::Gbdt) => LoadFormat::AssayGbdt,
+        Some(ModelFormat::Onnx) => LoadFormat::Onnx,
         None => LoadFormat::detect(path).map_err(|e| match e {
             assay_model::ModelError::Unsupported { .. } => {
                 format!("{e}; name it with --format-model")
@@ -155,12 +158,33 @@ fn load_model(a: &PredictArgs) -> Result<Loaded, String> {
             }
             .map_err(|e| e.to_string())?;
             let names = ensemble.feature_names.clone();
-            (TreeModel::new(ensemble, Some(columns)), names)
+            (
+                TreeModel::new(ensemble, Some(columns)).map(|m| Box::new(m) as Box<dyn Model>),
+                names,
+            )
         }
         LoadFormat::AssayGbdt => {
             let m = TrainedGbdt::load(path).map_err(|e| e.to_string())?;
             let names = Some(m.feature_names.clone());
-            (TreeModel::from_gbdt(m, Some(columns)), names)
+            (
+                TreeModel::from_gbdt(m, Some(columns)).map(|m| Box::new(m) as Box<dyn Model>),
+                names,
+            )
+        }
+        LoadFormat::Onnx => {
+            let m = assay_model::onnx::runtime::OnnxModel::load(path).map_err(|e| e.to_string())?;
+            let names = Some(
+                m.input_schema()
+                    .names()
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+            );
+            (
+                m.with_columns(columns)
+                    .map(|m| Box::new(m) as Box<dyn Model>),
+                names,
+            )
         }
         LoadFormat::AssayLogistic => {
             let message =
@@ -168,7 +192,7 @@ fn load_model(a: &PredictArgs) -> Result<Loaded, String> {
             return Err(format!("{}: {message}", path.display()));
         }
     };
-    let model: Box<dyn Model> = Box::new(model.map_err(columns_error)?);
+    let model: Box<dyn Model> = model.map_err(columns_error)?;
     let renamed = model
         .input_schema()
         .columns
@@ -183,11 +207,112 @@ fn load_model(a: &PredictArgs) -> Result<Loaded, String> {
     Ok(Loaded { model, renamed })
 }
 
+/// The columns `assay predict` adds after the input columns.
+///
+/// Classifiers (models that know their class labels): `score` (the probability of the second
+/// class) for two classes, `score_<class>` per class otherwise, then `prediction`, the class
+/// label: the second class where its probability is above 0.5, else the class of highest
+/// probability (the first on ties, as scikit-learn's `predict`). With `--output margin` the
+/// scores are raw margins, named `margin` / `margin_<class>`, and the prediction follows the
+/// margin (above 0, or the largest). Other models: `prediction` (or `prediction_<output>` per
+/// output), the model's value.
+struct OutputColumns {
+    fields: Vec<Field>,
+    classes: Option<Vec<String>>,
+    k: usize,
+    margin: bool,
+}
+
+impl OutputColumns {
+    fn new(model: &dyn Model, margin: bool) -> OutputColumns {
+        let k = model.outputs().len();
+        let mut fields = Vec::new();
+        let classes = model.classes().map(|c| c.to_vec());
+        let prefix = if margin { "margin" } else { "score" };
+        match &classes {
+            Some(c) if k == 1 && c.len() == 2 => {
+                fields.push(Field::new(prefix, DataType::Float64, false));
+                fields.push(Field::new("prediction", DataType::Utf8, false));
+            }
+            Some(c) if c.len() == k => {
+                for name in c {
+                    fields.push(Field::new(
+                        format!("{prefix}_{name}"),
+                        DataType::Float64,
+                        false,
+                    ));
+                }
+                fields.push(Field::new("prediction", DataType::Utf8, false));
+            }
+            _ => {
+                let prefix = if margin { "margin" } else { "prediction" };
+                if k == 1 {
+                    fields.push(Field::new(prefix, DataType::Float64, false));
+                } else {
+                    for name in model.outputs() {
+                        fields.push(Field::new(
+                            format!("{prefix}_{name}"),
+                            DataType::Float64,
+                            false,
+                        ));
+                    }
+                }
+            }
+        }
+        let classes = classes.filter(|c| (k == 1 && c.len() == 2) || c.len() == k);
+        OutputColumns {
+            fields,
+            classes,
+            k,
+            margin,
+        }
+    }
+
+    /// The added arrays for one batch of row-major model values.
+    fn arrays(&self, values: &[f64]) -> Vec<ArrayRef> {
+        let k = self.k;
+        let mut out: Vec<ArrayRef> = (0..k)
+            .map(|j| {
+                Arc::new(Float64Array::from(
+                    values
+                        .iter()
+                        .skip(j)
+                        .step_by(k)
+                        .copied()
+                        .collect::<Vec<_>>(),
+                )) as ArrayRef
+            })
+            .collect();
+        if let Some(classes) = &self.classes {
+            let cut = if self.margin { 0.0 } else { 0.5 };
+            let labels: Vec<&str> = values
+                .chunks(k)
+                .map(|row| {
+                    if k == 1 {
+                        &classes[usize::from(row[0] > cut)]
+                    } else {
+                        let mut best = 0;
+                        for (j, v) in row.iter().enumerate() {
+                            if *v > row[best] {
+                                best = j;
+                            }
+                        }
+                        &classes[best]
+                    }
+                    .as_str()
+                })
+                .collect();
+            out.push(Arc::new(StringArray::from(labels)));
+        }
+        out
+    }
+}
+
 /// Where predictions go.
 enum Sink {
     Csv {
         writer: csv::Writer<Box<dyn Write>>,
-        number: String,
+        cell: String,
     },
     Parquet(parquet::arrow::ArrowWriter<File>),
 }
@@ -218,49 +343,30 @@ impl Sink {
             .map_err(|e| write_error(out, e))?;
         Ok(Sink::Csv {
             writer,
-            number: String::new(),
+            cell: String::new(),
         })
     }
 
-    fn write(
-        &mut self,
-        out: Option<&Path>,
-        schema: &SchemaRef,
-        id: Option<&ArrayRef>,
-        pred: &[f64],
-        k: usize,
-    ) -> Result<(), String> {
+    /// Writes one batch: CSV cells as Arrow displays them (nulls empty), Parquet as is.
+    fn write(&mut self, out: Option<&Path>, batch: &RecordBatch) -> Result<(), String> {
         match self {
-            Sink::Csv { writer, number } => {
-                let formatter = match id {
-                    Some(col) => {
-                        let opts = arrow_cast::display::FormatOptions::default();
-                        Some(
-                            arrow_cast::display::ArrayFormatter::try_new(col.as_ref(), &opts)
-                                .map_err(|e| format!("cannot format the id column: {e}"))?,
-                        )
-                    }
-                    None => None,
-                };
-                for (i, row) in pred.chunks(k).enumerate() {
-                    if let (Some(f), Some(col)) = (&formatter, id) {
-                        number.clear();
+            Sink::Csv { writer, cell } => {
+                let opts = arrow_cast::display::FormatOptions::default();
+                let formatters = batch
+                    .columns()
+                    .iter()
+                    .map(|c| arrow_cast::display::ArrayFormatter::try_new(c.as_ref(), &opts))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| format!("cannot format the output: {e}"))?;
+                for i in 0..batch.num_rows() {
+                    for (f, col) in formatters.iter().zip(batch.columns()) {
+                        cell.clear();
                         if col.is_valid(i) {
                             use std::fmt::Write as _;
-                            let _ = write!(number, "{}", f.value(i));
+                            let _ = write!(cell, "{}", f.value(i));
                         }
                         writer
-                            .write_field(number.as_bytes())
-                            .map_err(|e| write_error(out, e))?;
-                    }
-                    for p in row {
-                        number.clear();
-                        {
-                            use std::fmt::Write as _;
-                            let _ = write!(number, "{p}");
-                        }
-                        writer
-                            .write_field(number.as_bytes())
+                            .write_field(cell.as_bytes())
                             .map_err(|e| write_error(out, e))?;
                     }
                     writer
@@ -269,19 +375,7 @@ impl Sink {
                 }
                 Ok(())
             }
-            Sink::Parquet(w) => {
-                let mut columns: Vec<ArrayRef> = Vec::with_capacity(2);
-                if let Some(col) = id {
-                    columns.push(col.clone());
-                }
-                for j in 0..k {
-                    let values: Vec<f64> = pred.iter().skip(j).step_by(k).copied().collect();
-                    columns.push(Arc::new(Float64Array::from(values)));
-                }
-                let batch = RecordBatch::try_new(schema.clone(), columns)
-                    .map_err(|e| format!("cannot build the output batch: {e}"))?;
-                w.write(&batch).map_err(|e| parquet_error(out, e))
-            }
+            Sink::Parquet(w) => w.write(batch).map_err(|e| parquet_error(out, e)),
         }
     }
 
@@ -324,35 +418,63 @@ pub fn run(a: PredictArgs) -> Result<ExitCode, String> {
         })
         .collect();
     if let Some(id) = &a.id {
-        requests.push(ColumnRequest {
-            name: id.clone(),
-            text_as: TextType::Utf8,
-            role: "id column".into(),
-        });
+        if !requests.iter().any(|r| &r.name == id) {
+            requests.push(ColumnRequest {
+                name: id.clone(),
+                text_as: TextType::Utf8,
+                role: "id column".into(),
+            });
+        }
     }
+    // Without --id every input column is copied to the output (as text, for CSV input).
+    let passthrough: Vec<String> = match &a.id {
+        Some(id) => vec![id.clone()],
+        None => {
+            let names = assay_data::source::column_names(&a.data, &a.input.read_options()?)
+                .map_err(|e| e.to_string())?;
+            for n in &names {
+                if !requests.iter().any(|r| &r.name == n) {
+                    requests.push(ColumnRequest {
+                        name: n.clone(),
+                        text_as: TextType::Utf8,
+                        role: "column".into(),
+                    });
+                }
+            }
+            names
+        }
+    };
     let stream = a.input.open(&a.data, &requests, false)?;
     let file = stream.path().to_path_buf();
     let in_schema = stream.schema();
-    let mut fields: Vec<Field> = Vec::with_capacity(2);
-    if let Some(id) = &a.id {
+    let added = OutputColumns::new(model.as_ref(), a.output == OutputKind::Margin);
+    let mut fields: Vec<Field> = Vec::new();
+    for name in &passthrough {
         let f = in_schema
-            .field_with_name(id)
+            .field_with_name(name)
             .map_err(|e| format!("{}: {e}", file.display()))?;
-        fields.push(Field::new(id.clone(), f.data_type().clone(), true));
+        if added.fields.iter().any(|a| a.name() == name) {
+            return Err(format!(
+                "{}: the input already has a column '{name}', which assay predict adds; rename it or copy only an id column with --id",
+                file.display()
+            ));
+        }
+        fields.push(Field::new(name.clone(), f.data_type().clone(), true));
     }
-    match model.outputs() {
-        [_] => fields.push(Field::new("prediction", DataType::Float64, false)),
-        names => fields.extend(
-            names
-                .iter()
-                .map(|n| Field::new(format!("prediction_{n}"), DataType::Float64, false)),
-        ),
-    }
+    fields.extend(added.fields.iter().cloned());
     let out_schema: SchemaRef = Arc::new(Schema::new(fields));
     let out = a.out.as_deref();
     let mut sink = Sink::open(out, out_schema.clone())?;
-    let written = write_predictions(&a, model.as_ref(), stream, &mut sink, &out_schema)
-        .and_then(|()| sink.finish(out));
+    let written = write_predictions(
+        &a,
+        model.as_ref(),
+        stream,
+        &mut sink,
+        &out_schema,
+        &passthrough,
+        &added,
+    )
+    .and_then(|()| sink.finish(out));
     if written.is_err() {
         // Do not leave a partial output file behind.
         if let Some(p) = out {
@@ -369,10 +491,11 @@ fn write_predictions(
     stream: assay_data::BatchStream,
     sink: &mut Sink,
     out_schema: &SchemaRef,
+    passthrough: &[String],
+    added: &OutputColumns,
 ) -> Result<(), String> {
     let file = stream.path().to_path_buf();
     let out = a.out.as_deref();
-    let k = model.outputs().len();
     let mut rows_done: u64 = 0;
     for batch in stream {
         let batch = batch.map_err(|e| e.to_string())?;
@@ -395,8 +518,14 @@ fn write_predictions(
             e @ assay_model::ModelError::Column { .. } => format!("{}: {e}", file.display()),
             e => e.to_string(),
         })?;
-        let id = a.id.as_ref().and_then(|id| batch.column_by_name(id));
-        sink.write(out, out_schema, id, &pred, k)?;
+        let mut columns: Vec<ArrayRef> = passthrough
+            .iter()
+            .map(|n| batch.column_by_name(n).expect("requested column").clone())
+            .collect();
+        columns.extend(added.arrays(&pred));
+        let out_batch = RecordBatch::try_new(out_schema.clone(), columns)
+            .map_err(|e| format!("cannot build the output batch: {e}"))?;
+        sink.write(out, &out_batch)?;
         rows_done += batch.num_rows() as u64;
     }
     Ok(())

@@ -66,14 +66,19 @@ fn feature_names() -> Vec<String> {
         .collect()
 }
 
-/// Parses `id,prediction` CSV output.
-fn parse_output(text: &str) -> Vec<(String, f64)> {
+/// Parses CSV output with an `id` column: the ids and the values of column `key`.
+fn parse_output(text: &str, key: &str) -> Vec<(String, f64)> {
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("id,prediction"));
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header[0], "id", "{header:?}");
+    let j = header
+        .iter()
+        .position(|h| *h == key)
+        .unwrap_or_else(|| panic!("no column {key} in {header:?}"));
     lines
         .map(|l| {
-            let (id, p) = l.split_once(',').unwrap();
-            (id.to_string(), p.parse().unwrap())
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells[0].to_string(), cells[j].parse().unwrap())
         })
         .collect()
 }
@@ -82,7 +87,15 @@ fn check_case(case: &str, file: &str) {
     let dir = tempfile::tempdir().unwrap();
     let (csv, n_rows) = golden_csv(dir.path(), &feature_names());
     let golden = read_json(&reference().join(format!("golden/trees_{case}.json")));
-    for (output, key) in [("probability", "prediction"), ("margin", "margin")] {
+    let binary = case.ends_with("binary");
+    for (output, key, golden_key) in [
+        (
+            "probability",
+            if binary { "score" } else { "prediction" },
+            "prediction",
+        ),
+        ("margin", "margin", "margin"),
+    ] {
         let m = model(file);
         let o = assay(&[
             "predict",
@@ -97,8 +110,8 @@ fn check_case(case: &str, file: &str) {
             "100",
         ]);
         assert!(o.status.success(), "{case}: {}", stderr(&o));
-        let got = parse_output(&String::from_utf8(o.stdout).unwrap());
-        let want = golden[key].as_array().unwrap();
+        let got = parse_output(&String::from_utf8(o.stdout).unwrap(), key);
+        let want = golden[golden_key].as_array().unwrap();
         assert_eq!(got.len(), n_rows, "{case}: rows");
         assert_eq!(want.len(), n_rows, "{case}: golden rows");
         for (i, ((id, g), w)) in got.iter().zip(want).enumerate() {
@@ -163,9 +176,17 @@ fn parquet_output_and_features_flag() {
     let mut got = Vec::new();
     for batch in reader {
         let batch = batch.unwrap();
-        assert_eq!(batch.schema().field(0).name(), "prediction");
+        let names: Vec<&String> = batch
+            .schema_ref()
+            .fields()
+            .iter()
+            .map(|f| f.name())
+            .collect();
+        let j = names.iter().position(|n| *n == "score").unwrap();
+        assert_eq!(names[j + 1], "prediction");
+        assert_eq!(j + 2, names.len(), "input columns first: {names:?}");
         let col = batch
-            .column(0)
+            .column(j)
             .as_any()
             .downcast_ref::<arrow_array::Float64Array>()
             .unwrap();

@@ -73,6 +73,11 @@ pub trait Model: Send + Sync {
     /// probabilities) and their names.
     fn outputs(&self) -> &[String];
 
+    /// The class labels of a classifier, in the order of its probabilities (two for a binary
+    /// model, whose one score is the probability of the second); `None` for regression and
+    /// for graphs whose outputs are not known to be class probabilities.
+    fn classes(&self) -> Option<&[String]>;
+
     /// Scores an Arrow record batch: columns are found by name (extra columns are ignored);
     /// missing or wrongly typed columns and values that cannot be encoded are errors naming the
     /// column (and the 0-based row within the batch). Returns row-major scores (probabilities for
@@ -95,6 +100,7 @@ pub struct TreeModel {
     ensemble: TreeEnsemble,
     schema: InputSchema,
     outputs: Vec<String>,
+    classes: Option<Vec<String>>,
 }
 
 impl TreeModel {
@@ -130,10 +136,13 @@ impl TreeModel {
                 },
             })
             .collect();
+        let classes = matches!(ensemble.objective.link, crate::tree::Link::Logistic { .. })
+            .then(|| vec!["0".to_string(), "1".to_string()]);
         Ok(TreeModel {
             ensemble,
             schema: InputSchema { columns },
             outputs: vec!["prediction".to_string()],
+            classes,
         })
     }
 
@@ -148,6 +157,7 @@ impl TreeModel {
         }
         if m.class_names.len() == 2 {
             t.outputs = vec![m.class_names[1].clone()];
+            t.classes = Some(m.class_names.clone());
         }
         Ok(t)
     }
@@ -169,6 +179,10 @@ impl TreeModel {
 impl Model for TreeModel {
     fn input_schema(&self) -> &InputSchema {
         &self.schema
+    }
+
+    fn classes(&self) -> Option<&[String]> {
+        self.classes.as_deref()
     }
 
     fn outputs(&self) -> &[String] {
@@ -289,6 +303,10 @@ impl LogisticModel {
 impl Model for LogisticModel {
     fn input_schema(&self) -> &InputSchema {
         &self.schema
+    }
+
+    fn classes(&self) -> Option<&[String]> {
+        Some(&self.model.class_names)
     }
 
     fn outputs(&self) -> &[String] {
@@ -491,6 +509,8 @@ pub enum ModelFormat {
     AssayLogistic,
     /// Gradient-boosted trees saved by `assay train --learner gbdt` (`assay.gbdt/1`).
     AssayGbdt,
+    /// An ONNX graph (`.onnx`), run by [`crate::onnx::runtime`].
+    Onnx,
 }
 
 impl ModelFormat {
@@ -502,6 +522,7 @@ impl ModelFormat {
             "lightgbm" => Some(ModelFormat::Lightgbm),
             "logistic" | FORMAT => Some(ModelFormat::AssayLogistic),
             "gbdt" | GBDT_FORMAT => Some(ModelFormat::AssayGbdt),
+            "onnx" => Some(ModelFormat::Onnx),
             _ => None,
         }
     }
@@ -529,17 +550,21 @@ impl ModelFormat {
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("json") => return Ok(ModelFormat::Xgboost),
             Some(e) if e.eq_ignore_ascii_case("txt") => return Ok(ModelFormat::Lightgbm),
+            Some(e) if e.eq_ignore_ascii_case("onnx") => return Ok(ModelFormat::Onnx),
             _ => {}
         }
         if text.starts_with('{') {
             Ok(ModelFormat::Xgboost)
         } else if text.starts_with("tree") {
             Ok(ModelFormat::Lightgbm)
+        } else if head[..n].first() == Some(&0x08) {
+            // A protobuf whose first field is 1 (varint): ONNX's `ir_version`.
+            Ok(ModelFormat::Onnx)
         } else {
             Err(ModelError::Unsupported {
                 path: path.display().to_string(),
                 message: format!(
-                    "unknown model format (expected XGBoost JSON, LightGBM text, {FORMAT} or {GBDT_FORMAT})"
+                    "unknown model format (expected XGBoost JSON, LightGBM text, ONNX, {FORMAT} or {GBDT_FORMAT})"
                 ),
             })
         }
@@ -577,6 +602,13 @@ pub fn load_model_as(
         ModelFormat::Lightgbm => Box::new(TreeModel::new(crate::lightgbm::load(path)?, columns)?),
         ModelFormat::AssayGbdt => {
             Box::new(TreeModel::from_gbdt(TrainedGbdt::load(path)?, columns)?)
+        }
+        ModelFormat::Onnx => {
+            let m = crate::onnx::runtime::OnnxModel::load(path)?;
+            Box::new(match columns {
+                Some(c) => m.with_columns(c)?,
+                None => m,
+            })
         }
         ModelFormat::AssayLogistic => {
             if columns.is_some() {

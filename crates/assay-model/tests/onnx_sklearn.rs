@@ -7,8 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use arrow_array::{Array, Float32Array};
-use assay_data::source::{open, ColumnRequest, ReadOptions};
 use assay_data::csv::TextType;
+use assay_data::source::{open, ColumnRequest, ReadOptions};
 use assay_model::onnx::runtime::OnnxModel;
 use assay_model::{ColumnKind, Model};
 
@@ -39,11 +39,21 @@ fn golden(column: &str) -> Vec<f32> {
 }
 
 fn check(model_file: &str, column: &str, adult: &Path) {
-    let path = workspace().join("tests/reference/models/onnx").join(model_file);
+    let path = workspace()
+        .join("tests/reference/models/onnx")
+        .join(model_file);
     let model = OnnxModel::load(&path).unwrap_or_else(|e| panic!("{e}"));
     let schema = model.input_schema();
-    assert_eq!(schema.columns.len(), 14, "{model_file}: one input per raw column");
-    assert_eq!(model.outputs(), ["1"], "{model_file}: P(class 1) named after its label");
+    assert_eq!(
+        schema.columns.len(),
+        14,
+        "{model_file}: one input per raw column"
+    );
+    assert_eq!(
+        model.outputs(),
+        ["1"],
+        "{model_file}: P(class 1) named after its label"
+    );
     let requests: Vec<ColumnRequest> = schema
         .columns
         .iter()
@@ -68,7 +78,11 @@ fn check(model_file: &str, column: &str, adult: &Path) {
     {
         got.extend(model.score_batch(&batch.unwrap()).unwrap());
     }
-    assert_eq!(got.len(), want.len(), "{model_file}: every row of adult.data");
+    assert_eq!(
+        got.len(),
+        want.len(),
+        "{model_file}: every row of adult.data"
+    );
     let mut worst = (0.0f64, 0usize);
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         let d = (g - *w as f64).abs();
@@ -93,7 +107,9 @@ fn check(model_file: &str, column: &str, adult: &Path) {
 fn adult() -> Option<PathBuf> {
     let found = assay_data::datasets::find(&workspace(), "adult.data");
     if found.is_none() {
-        eprintln!("skipping: adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)");
+        eprintln!(
+            "skipping: adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)"
+        );
     }
     found
 }

@@ -84,6 +84,8 @@ pub struct OnnxModel {
     binary: bool,
     /// Model outputs exposed through [`Model::outputs`].
     outputs: Vec<String>,
+    /// Class labels, when the scores are a classifier's probabilities.
+    classes: Option<Vec<String>>,
     info: OnnxInfo,
 }
 
@@ -232,7 +234,10 @@ impl OnnxModel {
             else {
                 return Err(err(
                     &p,
-                    format!("input '{}' is not a tensor; assay feeds tensors only", vi.name),
+                    format!(
+                        "input '{}' is not a tensor; assay feeds tensors only",
+                        vi.name
+                    ),
                 ));
             };
             let ty = match tt.elem_type {
@@ -327,12 +332,14 @@ impl OnnxModel {
             .map(|o| typed.node(o.node).name.clone())
             .collect();
         let graph_outputs: Vec<&str> = graph.output.iter().map(|o| o.name.as_str()).collect();
+        let classes;
         let (score_output, score_names) = if let Some(z) = zipmap {
             let labels = ops::zipmap::class_labels(z).map_err(|e| err(&p, format!("{e:#}")))?;
             let pos = graph_outputs
                 .iter()
                 .position(|o| z.output.iter().any(|x| x == o))
                 .ok_or_else(|| err(&p, "the ZipMap's output is not a graph output"))?;
+            classes = Some(labels.clone());
             (pos, labels)
         } else {
             let mut found = None;
@@ -342,7 +349,9 @@ impl OnnxModel {
                     .map_err(|e| err(&p, format!("{e:#}")))?;
                 if fact.datum_type.is_float() {
                     let k = if fact.rank() >= 2 {
-                        fact.shape[fact.rank() - 1].to_i64().map_or(1, |v| v as usize)
+                        fact.shape[fact.rank() - 1]
+                            .to_i64()
+                            .map_or(1, |v| v as usize)
                     } else {
                         1
                     };
@@ -350,9 +359,18 @@ impl OnnxModel {
                     break;
                 }
             }
-            let (i, k) = found.ok_or_else(|| err(&p, "the graph has no floating-point output to read scores from"))?;
-            let name = graph_outputs.get(i).map_or_else(|| output_names[i].clone(), |s| s.to_string());
-            let labels = classifier_labels(graph).filter(|l| l.len() == k).unwrap_or_else(|| {
+            let (i, k) = found.ok_or_else(|| {
+                err(
+                    &p,
+                    "the graph has no floating-point output to read scores from",
+                )
+            })?;
+            let name = graph_outputs
+                .get(i)
+                .map_or_else(|| output_names[i].clone(), |s| s.to_string());
+            let labels = classifier_labels(graph).filter(|l| l.len() == k);
+            classes = labels.clone();
+            let labels = labels.unwrap_or_else(|| {
                 if k == 1 {
                     vec![name.clone()]
                 } else {
@@ -361,7 +379,7 @@ impl OnnxModel {
             });
             (i, labels)
         };
-        let binary = score_names.len() == 2;
+        let binary = classes.is_some() && score_names.len() == 2;
         let outputs = if binary {
             vec![score_names[1].clone()]
         } else {
@@ -395,6 +413,7 @@ impl OnnxModel {
             score_names,
             binary,
             outputs,
+            classes,
             info,
         })
     }
@@ -506,8 +525,14 @@ impl OnnxModel {
                         .map_err(|e| err(&self.path, e.to_string()))?;
                     match input.ty {
                         InputType::F32 => t,
-                        InputType::F64 => t.cast_to::<f64>().map_err(|e| err(&self.path, e.to_string()))?.into_owned(),
-                        _ => t.cast_to::<i64>().map_err(|e| err(&self.path, e.to_string()))?.into_owned(),
+                        InputType::F64 => t
+                            .cast_to::<f64>()
+                            .map_err(|e| err(&self.path, e.to_string()))?
+                            .into_owned(),
+                        _ => t
+                            .cast_to::<i64>()
+                            .map_err(|e| err(&self.path, e.to_string()))?
+                            .into_owned(),
                     }
                 }
             };
@@ -543,13 +568,15 @@ impl OnnxModel {
         for input in &self.inputs {
             let mut cols = Vec::with_capacity(input.columns.len());
             for name in &input.columns {
-                let col = batch.column_by_name(name).ok_or_else(|| ModelError::Column {
-                    column: name.clone(),
-                    message: format!(
-                        "is not in the input (the model's input '{}' reads it)",
-                        input.name
-                    ),
-                })?;
+                let col = batch
+                    .column_by_name(name)
+                    .ok_or_else(|| ModelError::Column {
+                        column: name.clone(),
+                        message: format!(
+                            "is not in the input (the model's input '{}' reads it)",
+                            input.name
+                        ),
+                    })?;
                 cols.push(if input.ty == InputType::Text {
                     Column::Text(text_column(col, name)?)
                 } else {
@@ -595,12 +622,11 @@ fn numeric_column(col: &ArrayRef, name: &str, ty: InputType) -> Result<Vec<f32>,
             kind: ColumnKind::Numeric,
         }],
     };
-    let batch = RecordBatch::try_from_iter([(name, col.clone())]).map_err(|e| {
-        ModelError::Column {
+    let batch =
+        RecordBatch::try_from_iter([(name, col.clone())]).map_err(|e| ModelError::Column {
             column: name.to_string(),
             message: e.to_string(),
-        }
-    })?;
+        })?;
     let dense = crate::model::batch_to_dense(&schema, &batch)?;
     if ty == InputType::I64 {
         if let Some(row) = dense.iter().position(|v| v.is_nan() || v.fract() != 0.0) {
@@ -628,6 +654,10 @@ impl Model for OnnxModel {
         &self.schema
     }
 
+    fn classes(&self) -> Option<&[String]> {
+        self.classes.as_deref()
+    }
+
     fn outputs(&self) -> &[String] {
         &self.outputs
     }
@@ -640,9 +670,17 @@ impl Model for OnnxModel {
     fn score_matrix(&self, x: &[f64], n_rows: usize) -> Result<Vec<f64>, ModelError> {
         let d = self.schema.columns.len();
         if x.len() != n_rows * d {
-            return Err(ModelError::Ragged { len: x.len(), n_cols: d });
+            return Err(ModelError::Ragged {
+                len: x.len(),
+                n_cols: d,
+            });
         }
-        if let Some(c) = self.schema.columns.iter().find(|c| c.kind == ColumnKind::Text) {
+        if let Some(c) = self
+            .schema
+            .columns
+            .iter()
+            .find(|c| c.kind == ColumnKind::Text)
+        {
             return Err(ModelError::Column {
                 column: c.name.clone(),
                 message: "is a text input; score a record batch instead of a matrix".into(),
@@ -653,7 +691,9 @@ impl Model for OnnxModel {
         for input in &self.inputs {
             let mut cols = Vec::with_capacity(input.columns.len());
             for _ in &input.columns {
-                cols.push(Column::Num((0..n_rows).map(|i| x[i * d + j] as f32).collect()));
+                cols.push(Column::Num(
+                    (0..n_rows).map(|i| x[i * d + j] as f32).collect(),
+                ));
                 j += 1;
             }
             columns.push(cols);

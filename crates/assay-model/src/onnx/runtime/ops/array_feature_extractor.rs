@@ -49,21 +49,25 @@ impl Kernel for ArrayFeatureExtractor {
     ) -> InferenceResult {
         check_input_arity(inputs, 2)?;
         s.equals(&outputs[0].datum_type, &inputs[0].datum_type)?;
-        s.given_2(&inputs[0].rank, &inputs[1].shape, move |s, rank, idx_shape| {
-            let k: TDim = idx_shape.iter().product();
-            let rank = rank as usize;
-            if rank <= 1 {
-                s.equals(&outputs[0].rank, 2)?;
-                s.equals(&outputs[0].shape[0], 1.to_dim())?;
-                s.equals(&outputs[0].shape[1], k)
-            } else {
-                s.equals(&outputs[0].rank, rank as i64)?;
-                for i in 0..rank - 1 {
-                    s.equals(&outputs[0].shape[i], &inputs[0].shape[i])?;
+        s.given_2(
+            &inputs[0].rank,
+            &inputs[1].shape,
+            move |s, rank, idx_shape| {
+                let k: TDim = idx_shape.iter().product();
+                let rank = rank as usize;
+                if rank <= 1 {
+                    s.equals(&outputs[0].rank, 2)?;
+                    s.equals(&outputs[0].shape[0], 1.to_dim())?;
+                    s.equals(&outputs[0].shape[1], k)
+                } else {
+                    s.equals(&outputs[0].rank, rank as i64)?;
+                    for i in 0..rank - 1 {
+                        s.equals(&outputs[0].shape[i], &inputs[0].shape[i])?;
+                    }
+                    s.equals(&outputs[0].shape[rank - 1], k)
                 }
-                s.equals(&outputs[0].shape[rank - 1], k)
-            }
-        })
+            },
+        )
     }
 
     fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
@@ -71,7 +75,12 @@ impl Kernel for ArrayFeatureExtractor {
         let mut shape: TVec<TDim> = if inputs[0].rank() <= 1 {
             tvec!(1.to_dim())
         } else {
-            inputs[0].shape.iter().take(inputs[0].rank() - 1).cloned().collect()
+            inputs[0]
+                .shape
+                .iter()
+                .take(inputs[0].rank() - 1)
+                .cloned()
+                .collect()
         };
         shape.push(k);
         Ok(tvec!(inputs[0].datum_type.fact(shape)))
@@ -79,7 +88,11 @@ impl Kernel for ArrayFeatureExtractor {
 
     fn eval(&self, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let (x, y) = (&inputs[0], &inputs[1]);
-        let c = if x.rank() == 0 { 1 } else { *x.shape().last().unwrap() };
+        let c = if x.rank() == 0 {
+            1
+        } else {
+            *x.shape().last().unwrap()
+        };
         let rows = if c == 0 { 0 } else { x.len() / c };
         let idx: Vec<usize> = as_i64(y)?
             .iter()

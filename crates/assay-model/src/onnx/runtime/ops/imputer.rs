@@ -21,8 +21,12 @@ pub fn parse(
     _ctx: &tract_onnx::model::ParsingContext,
     node: &NodeProto,
 ) -> TractResult<(Box<dyn InferenceOp>, Vec<String>)> {
-    let floats: Vec<f32> = node.get_attr_opt_vec("imputed_value_floats")?.unwrap_or_default();
-    let ints: Vec<i64> = node.get_attr_opt_vec("imputed_value_int64s")?.unwrap_or_default();
+    let floats: Vec<f32> = node
+        .get_attr_opt_vec("imputed_value_floats")?
+        .unwrap_or_default();
+    let ints: Vec<i64> = node
+        .get_attr_opt_vec("imputed_value_int64s")?
+        .unwrap_or_default();
     ensure!(
         floats.is_empty() != ints.is_empty(),
         "Imputer node '{}' needs exactly one of imputed_value_floats and imputed_value_int64s",

@@ -19,7 +19,11 @@ enum Key {
 }
 
 fn float_key(v: f32) -> Key {
-    Key::Float(if v.is_nan() { f32::NAN.to_bits() } else { v.to_bits() })
+    Key::Float(if v.is_nan() {
+        f32::NAN.to_bits()
+    } else {
+        v.to_bits()
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -152,10 +156,16 @@ impl LabelEncoder {
             );
             Ok(as_strings(x)?.iter().cloned().map(Key::Str).collect())
         } else if self.key_type == i64::datum_type() {
-            ensure!(is_integer(dt), "LabelEncoder with int64 keys got a {dt:?} input");
+            ensure!(
+                is_integer(dt),
+                "LabelEncoder with int64 keys got a {dt:?} input"
+            );
             Ok(as_i64(x)?.into_iter().map(Key::Int).collect())
         } else {
-            ensure!(dt.is_float(), "LabelEncoder with float keys got a {dt:?} input");
+            ensure!(
+                dt.is_float(),
+                "LabelEncoder with float keys got a {dt:?} input"
+            );
             Ok(as_f32(x)?.into_iter().map(float_key).collect())
         }
     }
@@ -202,11 +212,11 @@ impl Kernel for LabelEncoder {
                         .clone()
                 })
                 .collect();
-            return Ok(tvec!(tract_onnx::tract_hir::tract_ndarray::Array::from_shape_vec(
-                shape, out
-            )?
-            .into_tensor()
-            .into_tvalue()));
+            return Ok(tvec!(
+                tract_onnx::tract_hir::tract_ndarray::Array::from_shape_vec(shape, out)?
+                    .into_tensor()
+                    .into_tvalue()
+            ));
         }
         let found: Vec<Option<usize>> = self
             .keys(x)?
@@ -214,13 +224,18 @@ impl Kernel for LabelEncoder {
             .map(|k| self.map.get(k).copied())
             .collect();
         let t = if self.v1 {
-            let out: Vec<i64> = found.iter().map(|f| f.map_or(self.default_int, |i| i as i64)).collect();
+            let out: Vec<i64> = found
+                .iter()
+                .map(|f| f.map_or(self.default_int, |i| i as i64))
+                .collect();
             Tensor::from_shape(&shape, &out)?
         } else {
             match &self.values {
                 Values::Str(v, d) => {
-                    let out: Vec<String> =
-                        found.iter().map(|f| f.map_or(d, |i| &v[i]).clone()).collect();
+                    let out: Vec<String> = found
+                        .iter()
+                        .map(|f| f.map_or(d, |i| &v[i]).clone())
+                        .collect();
                     tract_onnx::tract_hir::tract_ndarray::Array::from_shape_vec(shape, out)?
                         .into_tensor()
                 }

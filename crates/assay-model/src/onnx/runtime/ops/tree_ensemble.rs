@@ -239,11 +239,17 @@ fn build(node: &NodeProto, classifier: bool) -> TractResult<TreeEnsemble> {
             Labels::Strings(s) => s.len(),
             Labels::Ints(v) => v.len(),
         };
-        ensure!(k >= 2, "TreeEnsembleClassifier node '{name}' has {k} class labels; at least 2 are needed");
+        ensure!(
+            k >= 2,
+            "TreeEnsembleClassifier node '{name}' has {k} class labels; at least 2 are needed"
+        );
         (Some(labels), k)
     } else {
         let k = node.get_attr_opt::<i64>("n_targets")?.unwrap_or(1);
-        ensure!(k >= 1, "TreeEnsembleRegressor node '{name}': n_targets is {k}");
+        ensure!(
+            k >= 1,
+            "TreeEnsembleRegressor node '{name}': n_targets is {k}"
+        );
         (None, k as usize)
     };
     let mut per_node: Vec<Vec<(usize, f32)>> = vec![Vec::new(); n];

@@ -1,0 +1,109 @@
+//! `assay predict` on ONNX models: the four scikit-learn pipelines exported with skl2onnx
+//! (`tests/reference/sklearn_onnx_golden.py`) score the raw columns of UCI Adult, read as the
+//! headerless CSV it is, and give onnxruntime's probabilities to 1e-5 on every row; the output
+//! keeps the input columns and adds `score` and `prediction`.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use arrow_array::{Array, Float32Array, Float64Array, StringArray};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+const ADULT: &str = "age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income";
+
+fn assay(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(args)
+        .output()
+        .expect("run assay")
+}
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read_parquet(path: &PathBuf) -> Vec<arrow_array::RecordBatch> {
+    let file = std::fs::File::open(path).unwrap();
+    ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap()
+        .map(|b| b.unwrap())
+        .collect()
+}
+
+#[test]
+fn sklearn_pipelines_through_assay_predict_match_onnxruntime() {
+    let Some(adult) = assay_data::datasets::find(&workspace(), "adult.data") else {
+        eprintln!(
+            "skipping: adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)"
+        );
+        return;
+    };
+    let golden =
+        read_parquet(&workspace().join("tests/reference/golden/sklearn_onnx_adult.parquet"));
+    let dir = tempfile::tempdir().unwrap();
+    for m in ["lr", "rf", "gb", "hgb"] {
+        let model = workspace().join(format!("tests/reference/models/onnx/adult_{m}.onnx"));
+        let out = dir.path().join(format!("{m}.parquet"));
+        let o = assay(&[
+            "predict",
+            adult.to_str().unwrap(),
+            "--no-header",
+            "--columns",
+            ADULT,
+            "--model",
+            model.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            o.status.success(),
+            "{m}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let batches = read_parquet(&out);
+        let schema = batches[0].schema();
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(
+            names.len(),
+            17,
+            "{m}: input columns + score + prediction: {names:?}"
+        );
+        assert_eq!(&names[15..], ["score", "prediction"]);
+        let mut got = Vec::new();
+        let mut labels = Vec::new();
+        for b in &batches {
+            let s = b
+                .column(15)
+                .as_any()
+                .downcast_ref::<Float64Array>()
+                .unwrap();
+            got.extend(s.values().iter().copied());
+            let p = b.column(16).as_any().downcast_ref::<StringArray>().unwrap();
+            labels.extend((0..p.len()).map(|i| p.value(i).to_string()));
+        }
+        let mut want = Vec::new();
+        for b in &golden {
+            let c = b
+                .column_by_name(&format!("{m}_p1"))
+                .unwrap()
+                .as_any()
+                .downcast_ref::<Float32Array>()
+                .unwrap();
+            want.extend(c.values().iter().copied());
+        }
+        assert_eq!(got.len(), 32_561, "{m}: every row");
+        assert_eq!(got.len(), want.len());
+        let worst = got
+            .iter()
+            .zip(&want)
+            .map(|(g, w)| (g - *w as f64).abs())
+            .fold(0.0f64, f64::max);
+        eprintln!("{m}: worst |assay predict - onnxruntime| = {worst:e}");
+        assert!(worst <= 1e-5, "{m}: {worst}");
+        for (i, (l, g)) in labels.iter().zip(&got).enumerate() {
+            assert_eq!(l, if *g > 0.5 { "1" } else { "0" }, "{m} row {i}");
+        }
+    }
+}
