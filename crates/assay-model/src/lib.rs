@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod inspect;
 pub mod learners;
 pub mod lightgbm;
 pub mod model;

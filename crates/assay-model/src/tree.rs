@@ -161,6 +161,27 @@ impl Tree {
         self.left.len()
     }
 
+    /// Number of leaves.
+    pub fn n_leaves(&self) -> usize {
+        self.left.iter().filter(|&&l| l < 0).count()
+    }
+
+    /// Depth: the number of splits on the longest path from the root to a leaf (0 for a
+    /// single leaf).
+    pub fn depth(&self) -> usize {
+        let mut deepest = 0;
+        let mut stack = vec![(0usize, 0usize)];
+        while let Some((n, d)) = stack.pop() {
+            if n >= self.n_nodes() || self.is_leaf(n) {
+                deepest = deepest.max(d);
+            } else {
+                stack.push((self.left[n] as usize, d + 1));
+                stack.push((self.right[n] as usize, d + 1));
+            }
+        }
+        deepest
+    }
+
     /// Whether node `n` is a leaf.
     pub fn is_leaf(&self, n: usize) -> bool {
         self.left[n] < 0

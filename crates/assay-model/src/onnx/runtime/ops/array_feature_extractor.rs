@@ -93,7 +93,7 @@ impl Kernel for ArrayFeatureExtractor {
         } else {
             *x.shape().last().unwrap()
         };
-        let rows = if c == 0 { 0 } else { x.len() / c };
+        let rows = x.len().checked_div(c).unwrap_or(0);
         let idx: Vec<usize> = as_i64(y)?
             .iter()
             .map(|&i| {
