@@ -5,6 +5,7 @@
 mod example_cmd;
 mod fairness_cmd;
 mod input;
+mod model_cmd;
 mod predict_cmd;
 mod train_cmd;
 
@@ -34,8 +35,11 @@ enum Command {
     Fairness(Box<fairness_cmd::FairnessArgs>),
     /// Write a seeded synthetic example dataset.
     Example(example_cmd::ExampleArgs),
-    /// Predict with an XGBoost (JSON) or LightGBM (text) tree ensemble on a table, streaming; input columns match the model's features by name.
+    /// Score a table with a model (ONNX, XGBoost JSON, LightGBM text, or one saved by `assay train`), streaming; input columns match the model's inputs by name; the output keeps the input columns and adds score and prediction.
     Predict(Box<predict_cmd::PredictArgs>),
+    /// Inspect a model file: its input columns, outputs, classes and structure.
+    #[command(subcommand)]
+    Model(model_cmd::ModelCommand),
     /// Fit a model (L2-regularised logistic regression, scikit-learn's optimum) on a table and save it as JSON with its feature encoding.
     Train(Box<train_cmd::TrainArgs>),
 }
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
         Command::Example(args) => example_cmd::run(args),
         Command::Predict(args) => predict_cmd::run(*args),
         Command::Train(args) => train_cmd::run(*args),
+        Command::Model(cmd) => model_cmd::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -107,3 +107,79 @@ fn sklearn_pipelines_through_assay_predict_match_onnxruntime() {
         }
     }
 }
+
+#[test]
+fn model_inspect_reports_inputs_operators_and_trees() {
+    let model = workspace().join("tests/reference/models/onnx/adult_rf.onnx");
+    let o = assay(&[
+        "model",
+        "inspect",
+        model.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["format"], "onnx");
+    let inputs = v["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 14);
+    assert_eq!(inputs[0]["name"], "workclass");
+    assert_eq!(inputs[0]["kind"], "text");
+    assert_eq!(inputs[8]["name"], "age");
+    assert_eq!(inputs[8]["kind"], "numeric");
+    assert_eq!(v["classes"], serde_json::json!(["0", "1"]));
+    let details = v["details"].as_array().unwrap();
+    let get = |k: &str| {
+        details
+            .iter()
+            .find(|d| d["key"].as_str().unwrap().starts_with(k))
+            .unwrap_or_else(|| panic!("no {k} in {details:?}"))["value"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(get("tree ensemble"), "30 trees, max depth 8");
+    assert!(get("operators").contains("ai.onnx.ml:OneHotEncoder×8"));
+
+    // A tree ensemble loaded natively, in text.
+    let xgb = workspace().join("tests/reference/models/xgb_binary.json");
+    let o = assay(&["model", "inspect", xgb.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("format  xgboost"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("trees")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("max depth")), "{text}");
+}
+
+#[test]
+fn onnx_errors_name_the_model_and_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    // A corrupt model file.
+    let bad = dir.path().join("bad.onnx");
+    std::fs::write(&bad, b"\x08\x07garbage that is not protobuf \xff\xff").unwrap();
+    let data = dir.path().join("d.csv");
+    std::fs::write(&data, "age,workclass\n1,x\n").unwrap();
+    let o = assay(&[
+        "predict",
+        data.to_str().unwrap(),
+        "--model",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("bad.onnx") && e.contains("not an ONNX model"),
+        "{e}"
+    );
+    // A table missing one of the model's inputs.
+    let model = workspace().join("tests/reference/models/onnx/adult_lr.onnx");
+    let o = assay(&[
+        "predict",
+        data.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("d.csv") && e.contains("'education'"), "{e}");
+}

@@ -153,9 +153,7 @@ pub fn inspect(path: &Path, format: Option<ModelFormat>) -> Result<ModelSummary,
                 "opsets",
                 info.opsets
                     .iter()
-                    .map(|(dom, v)| {
-                        format!("{} {v}", if dom.is_empty() { "ai.onnx" } else { dom })
-                    })
+                    .map(|(dom, v)| format!("{} {v}", if dom.is_empty() { "ai.onnx" } else { dom }))
                     .collect::<Vec<_>>()
                     .join(", "),
             ));
@@ -167,6 +165,12 @@ pub fn inspect(path: &Path, format: Option<ModelFormat>) -> Result<ModelSummary,
                     .collect::<Vec<_>>()
                     .join(", "),
             ));
+            for (name, trees, depth) in &info.tree_ensembles {
+                d.push(detail(
+                    &format!("tree ensemble {name}"),
+                    format!("{trees} trees, max depth {depth}"),
+                ));
+            }
             for (name, ty) in &info.outputs {
                 d.push(detail(&format!("graph output {name}"), ty));
             }

@@ -67,6 +67,62 @@ pub struct OnnxInfo {
     pub operators: BTreeMap<String, usize>,
     /// Graph outputs, with their ONNX types as text.
     pub outputs: Vec<(String, String)>,
+    /// Tree-ensemble operators: node name, number of trees, deepest tree (splits on the longest
+    /// root-to-leaf path).
+    pub tree_ensembles: Vec<(String, usize, usize)>,
+}
+
+/// Number of trees and maximum depth of a TreeEnsemble node, from its attributes.
+fn tree_stats(node: &pb::NodeProto) -> (usize, usize) {
+    let ints = |name: &str| -> Vec<i64> {
+        node.attribute
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| a.ints.clone())
+            .unwrap_or_default()
+    };
+    let (tree, id, t, f) = (
+        ints("nodes_treeids"),
+        ints("nodes_nodeids"),
+        ints("nodes_truenodeids"),
+        ints("nodes_falsenodeids"),
+    );
+    let modes: Vec<bool> = node
+        .attribute
+        .iter()
+        .find(|a| a.name == "nodes_modes")
+        .map(|a| a.strings.iter().map(|m| m.as_slice() == b"LEAF").collect())
+        .unwrap_or_default();
+    let n = tree
+        .len()
+        .min(id.len())
+        .min(t.len())
+        .min(f.len())
+        .min(modes.len());
+    let index: std::collections::HashMap<(i64, i64), usize> =
+        (0..n).map(|i| ((tree[i], id[i]), i)).collect();
+    let mut roots = Vec::new();
+    for i in 0..n {
+        if i == 0 || tree[i] != tree[i - 1] {
+            roots.push(i);
+        }
+    }
+    let mut deepest = 0;
+    for &r in &roots {
+        let mut stack = vec![(r, 0usize)];
+        while let Some((i, d)) = stack.pop() {
+            if modes[i] || d > n {
+                deepest = deepest.max(d);
+                continue;
+            }
+            for c in [t[i], f[i]] {
+                if let Some(&j) = index.get(&(tree[i], c)) {
+                    stack.push((j, d + 1));
+                }
+            }
+        }
+    }
+    (roots.len(), deepest)
 }
 
 /// An ONNX model ready to score tables.
@@ -180,6 +236,15 @@ impl OnnxModel {
                         o.name.clone(),
                         o.r#type.as_ref().map(onnx_type_name).unwrap_or_default(),
                     )
+                })
+                .collect(),
+            tree_ensembles: graph
+                .node
+                .iter()
+                .filter(|n| n.op_type.starts_with("TreeEnsemble"))
+                .map(|n| {
+                    let (trees, depth) = tree_stats(n);
+                    (format!("{} ({})", n.name, n.op_type), trees, depth)
                 })
                 .collect(),
         };
