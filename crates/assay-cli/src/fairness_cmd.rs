@@ -3,11 +3,17 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
+use arrow_array::{ArrayRef, Float64Array, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use clap::{Args, ValueEnum};
 
-use assay_data::{Binning, ColumnRoles};
+use assay_data::csv::TextType;
+use assay_data::source::ColumnRequest;
+use assay_data::{BatchStream, Binning, ColumnRoles, DataError};
 use assay_fairness::{assess, AssessOptions, Policy};
+use assay_model::{ColumnKind, Model, ModelError};
 
 use crate::input::InputArgs;
 
@@ -41,9 +47,12 @@ pub struct FairnessArgs {
     /// The model's score column (probability or any number).
     #[arg(long, help_heading = "Columns")]
     pub score: Option<String>,
-    /// Derive the decision from the score: positive when score >= T.
+    /// Derive the decision from the score: positive when score >= T (with --model: default 0.5).
     #[arg(long, value_name = "T", help_heading = "Columns")]
     pub threshold: Option<f64>,
+    /// Score the data with this model on the fly (ONNX, XGBoost JSON, LightGBM text, or one saved by `assay train`) instead of reading a score column: its probability of the positive class becomes the column `model_score`, and the decision is `model_score >= --threshold` (default 0.5).
+    #[arg(long, value_name = "FILE", help_heading = "Columns")]
+    pub model: Option<PathBuf>,
     /// Sensitive feature column(s); several make intersectional groups (comma-separated or repeated).
     #[arg(long, value_delimiter = ',', help_heading = "Columns")]
     pub sensitive: Vec<String>,
@@ -118,12 +127,27 @@ pub struct FairnessArgs {
     pub no_color: bool,
 }
 
+/// The column `--model` adds to the data.
+const MODEL_SCORE: &str = "model_score";
+
 fn roles(a: &FairnessArgs) -> Result<ColumnRoles, String> {
+    if a.model.is_some() && (a.score.is_some() || a.prediction.is_some()) {
+        return Err(
+            "--model scores the data itself; it cannot be combined with --score or --prediction"
+                .into(),
+        );
+    }
     let flags = ColumnRoles {
         label: a.label.clone().unwrap_or_default(),
         prediction: a.prediction.clone(),
-        score: a.score.clone(),
-        threshold: a.threshold,
+        score: match &a.model {
+            Some(_) => Some(MODEL_SCORE.to_string()),
+            None => a.score.clone(),
+        },
+        threshold: match &a.model {
+            Some(_) => Some(a.threshold.unwrap_or(0.5)),
+            None => a.threshold,
+        },
         sensitive: a.sensitive.clone(),
         weight: a.weight.clone(),
         positive: a.positive.clone(),
@@ -140,6 +164,53 @@ fn roles(a: &FairnessArgs) -> Result<ColumnRoles, String> {
     };
     roles.validate().map_err(|e| e.to_string())?;
     Ok(roles)
+}
+
+/// Adds the column [`MODEL_SCORE`], the model's probability of the positive class, to every
+/// batch of the stream (scored as it is read, so the pass stays single and streaming).
+fn with_model_score(stream: BatchStream, model: Box<dyn Model>) -> Result<BatchStream, String> {
+    let path = stream.path().to_path_buf();
+    let in_schema = stream.schema();
+    if in_schema.field_with_name(MODEL_SCORE).is_ok() {
+        return Err(format!(
+            "{}: the data already has a column '{MODEL_SCORE}', which --model adds",
+            path.display()
+        ));
+    }
+    let mut fields: Vec<Field> = in_schema
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone())
+        .collect();
+    fields.push(Field::new(MODEL_SCORE, DataType::Float64, false));
+    let schema: SchemaRef = Arc::new(Schema::new(fields));
+    let out_schema = schema.clone();
+    let file = path.clone();
+    let mut rows_done = 0u64;
+    let iter = stream.map(move |batch| {
+        let batch = batch?;
+        let score = model.score_batch(&batch).map_err(|e| match e {
+            ModelError::BadValue {
+                column,
+                row,
+                message,
+            } => DataError::bad_value(&file, &column, rows_done + 1 + row as u64, message),
+            e => DataError::BadColumn {
+                path: file.clone(),
+                column: MODEL_SCORE.to_string(),
+                message: e.to_string(),
+            },
+        })?;
+        rows_done += batch.num_rows() as u64;
+        let mut columns = batch.columns().to_vec();
+        columns.push(Arc::new(Float64Array::from(score)) as ArrayRef);
+        RecordBatch::try_new(out_schema.clone(), columns).map_err(|e| DataError::BadColumn {
+            path: file.clone(),
+            column: MODEL_SCORE.to_string(),
+            message: e.to_string(),
+        })
+    });
+    Ok(BatchStream::new(path, schema, Box::new(iter)))
 }
 
 fn write(path: &PathBuf, text: &str) -> Result<(), String> {
@@ -162,8 +233,41 @@ pub fn run(a: FairnessArgs) -> Result<ExitCode, String> {
     opts.include_small_groups = a.include_small_groups;
     opts.positive_is_favorable = !a.harmful_positive;
     opts.scan = !a.no_scan;
-    let requests = assay_fairness::assess::column_requests(&opts.roles);
+    let mut requests = assay_fairness::assess::column_requests(&opts.roles);
+    let model = match &a.model {
+        Some(path) => {
+            let m = assay_model::load_model(path, None).map_err(|e| e.to_string())?;
+            let binary = m.outputs().len() == 1 && m.classes().is_some_and(|c| c.len() == 2);
+            if !binary {
+                return Err(format!(
+                    "{}: a fairness assessment needs a binary classifier (one probability of the positive class); this model has outputs {}",
+                    path.display(),
+                    m.outputs().join(", ")
+                ));
+            }
+            requests.retain(|r| r.name != MODEL_SCORE);
+            for c in &m.input_schema().columns {
+                if !requests.iter().any(|r| r.name == c.name) {
+                    requests.push(ColumnRequest {
+                        name: c.name.clone(),
+                        text_as: if matches!(c.kind, ColumnKind::Numeric | ColumnKind::Codes) {
+                            TextType::Float64
+                        } else {
+                            TextType::Utf8
+                        },
+                        role: format!("input of the model {}", path.display()),
+                    });
+                }
+            }
+            Some(m)
+        }
+        None => None,
+    };
     let stream = a.input.open(&a.data, &requests, opts.scan)?;
+    let stream = match model {
+        Some(m) => with_model_score(stream, m)?,
+        None => stream,
+    };
     let mut result = assess(stream, &opts).map_err(|e| e.to_string())?;
     if let (Some(p), Some(path)) = (&policy, &a.policy) {
         result.policy = Some(p.evaluate(&result, &path.display().to_string()));

@@ -7,6 +7,7 @@ mod fairness_cmd;
 mod input;
 mod model_cmd;
 mod predict_cmd;
+mod progress;
 mod train_cmd;
 
 use std::process::ExitCode;

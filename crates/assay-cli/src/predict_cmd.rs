@@ -21,7 +21,7 @@ use clap::{Args, ValueEnum};
 
 use assay_data::csv::TextType;
 use assay_data::source::ColumnRequest;
-use assay_model::learners::TrainedGbdt;
+use assay_model::learners::{TrainedGbdt, TrainedTree};
 use assay_model::model::{load_model_as, ModelFormat as LoadFormat, TreeModel};
 use assay_model::{ColumnKind, Model};
 
@@ -38,6 +38,8 @@ pub enum ModelFormat {
     Logistic,
     /// Gradient-boosted trees saved by `assay train --learner gbdt` (`assay.gbdt/1`).
     Gbdt,
+    /// A decision tree saved by `assay train --learner tree` (`assay.tree/1`).
+    Tree,
     /// An ONNX graph (scikit-learn pipelines exported with skl2onnx, PyTorch exports, assay's own exports).
     Onnx,
 }
@@ -118,6 +120,7 @@ fn load_model(a: &PredictArgs) -> Result<Loaded, String> {
         Some(ModelFormat::Lightgbm) => LoadFormat::Lightgbm,
         Some(ModelFormat::Logistic) => LoadFormat::AssayLogistic,
         Some(ModelFormat::Gbdt) => LoadFormat::AssayGbdt,
+        Some(ModelFormat::Tree) => LoadFormat::AssayTree,
         Some(ModelFormat::Onnx) => LoadFormat::Onnx,
         None => LoadFormat::detect(path).map_err(|e| match e {
             assay_model::ModelError::Unsupported { .. } => {
@@ -160,6 +163,14 @@ fn load_model(a: &PredictArgs) -> Result<Loaded, String> {
             let names = ensemble.feature_names.clone();
             (
                 TreeModel::new(ensemble, Some(columns)).map(|m| Box::new(m) as Box<dyn Model>),
+                names,
+            )
+        }
+        LoadFormat::AssayTree => {
+            let m = TrainedTree::load(path).map_err(|e| e.to_string())?;
+            let names = Some(m.feature_names.clone());
+            (
+                TreeModel::from_tree(m, Some(columns)).map(|m| Box::new(m) as Box<dyn Model>),
                 names,
             )
         }
@@ -497,6 +508,7 @@ fn write_predictions(
     let file = stream.path().to_path_buf();
     let out = a.out.as_deref();
     let mut rows_done: u64 = 0;
+    let progress = crate::progress::rows("scored");
     for batch in stream {
         let batch = batch.map_err(|e| e.to_string())?;
         let scored = match a.output {
@@ -527,6 +539,8 @@ fn write_predictions(
             .map_err(|e| format!("cannot build the output batch: {e}"))?;
         sink.write(out, &out_batch)?;
         rows_done += batch.num_rows() as u64;
+        progress.set_position(rows_done);
     }
+    progress.finish_and_clear();
     Ok(())
 }

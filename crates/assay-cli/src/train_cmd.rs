@@ -2,8 +2,8 @@
 //!
 //! The table is streamed once through assay-data; numeric feature columns are kept as numbers
 //! (optionally standardised), categorical ones are one-hot encoded over their sorted categories
-//! (logistic regression) or coded by their position in them (gradient-boosted trees), and both
-//! are recorded in the saved model so prediction applies the same encoding.
+//! (logistic regression) or coded by their position in them (gradient-boosted trees, decision
+//! tree), and both are recorded in the saved model so prediction applies the same encoding.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -18,8 +18,8 @@ use assay_data::DataError;
 use assay_fairness::extract::{view, ColumnView};
 use assay_model::learners::schema::encode_row;
 use assay_model::learners::{
-    FeatureSpec, FeatureValue, GradientBoosting, LearnError, LogisticRegression, Loss, Matrix,
-    TrainedGbdt, TrainedLogistic,
+    Criterion, DecisionTree, FeatureSpec, FeatureValue, GradientBoosting, LearnError,
+    LogisticRegression, Loss, Matrix, TrainedGbdt, TrainedLogistic, TrainedTree,
 };
 
 use crate::input::InputArgs;
@@ -35,6 +35,20 @@ pub enum Learner {
     /// numeric cells are allowed and routed by learned default directions; categorical columns
     /// are coded by their position in the sorted categories.
     Gbdt,
+    /// A CART classification tree (Breiman et al. 1984), fitted as scikit-learn's
+    /// `DecisionTreeClassifier`: exact best splits by Gini or entropy, binary (two classes, or
+    /// --positive). Every feature cell needs a value; categorical columns are coded by their
+    /// position in the sorted categories.
+    Tree,
+}
+
+/// The impurity criterion of `--learner tree`.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum TreeCriterion {
+    /// Gini impurity.
+    Gini,
+    /// Shannon entropy.
+    Entropy,
 }
 
 /// The loss of `--learner gbdt`.
@@ -106,7 +120,7 @@ pub struct TrainArgs {
     /// gbdt: learning rate (shrinkage of every leaf value).
     #[arg(long, default_value_t = 0.1, help_heading = "Gradient boosting")]
     pub learning_rate: f64,
-    /// gbdt: maximum tree depth (default: no limit).
+    /// gbdt, tree: maximum tree depth (default: no limit).
     #[arg(long, help_heading = "Gradient boosting")]
     pub max_depth: Option<usize>,
     /// gbdt: maximum leaves per tree, grown best-first (0: no limit; then set --max-depth).
@@ -115,9 +129,9 @@ pub struct TrainArgs {
     /// gbdt: minimum hessian sum in a leaf.
     #[arg(long, default_value_t = 1e-3, help_heading = "Gradient boosting")]
     pub min_child_weight: f64,
-    /// gbdt: minimum training rows in a leaf.
-    #[arg(long, default_value_t = 20, help_heading = "Gradient boosting")]
-    pub min_samples_leaf: usize,
+    /// gbdt, tree: minimum training rows in a leaf [default: 20 for gbdt, 1 for tree].
+    #[arg(long, help_heading = "Gradient boosting")]
+    pub min_samples_leaf: Option<usize>,
     /// gbdt: L2 penalty on leaf values.
     #[arg(long, default_value_t = 0.0, help_heading = "Gradient boosting")]
     pub lambda: f64,
@@ -130,6 +144,14 @@ pub struct TrainArgs {
     /// gbdt: seed of the row subsampling.
     #[arg(long, default_value_t = 0, help_heading = "Gradient boosting")]
     pub seed: u64,
+    /// tree: the impurity criterion.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "gini",
+        help_heading = "Decision tree"
+    )]
+    pub criterion: TreeCriterion,
     /// Where to write the model (JSON).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -270,8 +292,12 @@ enum Stored {
 
 /// Runs `assay train`.
 pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
+    let tree = matches!(a.learner, Learner::Tree);
+    // Tree learners: categorical columns as ordinal codes.
+    let trees = tree || matches!(a.learner, Learner::Gbdt);
+    // Only gradient boosting reads empty numeric cells as missing values.
     let gbdt = matches!(a.learner, Learner::Gbdt);
-    if gbdt && a.standardize {
+    if trees && a.standardize {
         return Err("--standardize applies to --learner logistic only".into());
     }
     let mut names: Vec<String> = a.features.clone();
@@ -447,12 +473,13 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
             (values, codes.iter().map(|&c| f64::from(c)).collect())
         }
     };
-    if !regression && gbdt && class_names.len() > 2 {
+    if !regression && trees && class_names.len() > 2 {
         return Err(format!(
-            "{}: column '{}' has {} classes; gbdt is binary: name the positive one with --positive",
+            "{}: column '{}' has {} classes; {} is binary: name the positive one with --positive",
             path.display(),
             a.label,
-            class_names.len()
+            class_names.len(),
+            if tree { "tree" } else { "gbdt" }
         ));
     }
     if !regression && (class_names.len() < 2 || y.iter().all(|&v| v == y[0])) {
@@ -487,7 +514,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
             }
             Column::Cat(codes) => {
                 let (cats, codes) = codes.sorted(false);
-                specs.push(if gbdt {
+                specs.push(if trees {
                     FeatureSpec::Ordinal {
                         column: name.clone(),
                         categories: cats.clone(),
@@ -520,6 +547,9 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
     let w = a.weight.as_ref().map(|_| &weights[..]);
     if gbdt {
         return train_gbdt(&a, &path, specs, class_names, &matrix, &y, w, regression);
+    }
+    if tree {
+        return train_tree(&a, &path, specs, class_names, &matrix, &y, w);
     }
 
     let learner = LogisticRegression {
@@ -630,7 +660,7 @@ fn train_gbdt(
         max_depth: a.max_depth,
         max_leaves: (a.max_leaves > 0).then_some(a.max_leaves),
         min_child_weight: a.min_child_weight,
-        min_samples_leaf: a.min_samples_leaf,
+        min_samples_leaf: a.min_samples_leaf.unwrap_or(20),
         lambda: a.lambda,
         max_bins: a.max_bins,
         subsample: a.subsample,
@@ -718,6 +748,97 @@ fn train_gbdt(
             correct / total
         );
     }
+    println!("  model written to {}", a.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Fits, summarises and saves `--learner tree` (a CART classification tree, [`DecisionTree`]),
+/// as `assay.tree/1` ([`TrainedTree`]).
+fn train_tree(
+    a: &TrainArgs,
+    path: &Path,
+    specs: Vec<FeatureSpec>,
+    class_names: Vec<String>,
+    matrix: &Matrix,
+    y: &[f64],
+    w: Option<&[f64]>,
+) -> Result<ExitCode, String> {
+    let params = DecisionTree {
+        criterion: match a.criterion {
+            TreeCriterion::Gini => Criterion::Gini,
+            TreeCriterion::Entropy => Criterion::Entropy,
+        },
+        max_depth: a.max_depth,
+        min_samples_leaf: a.min_samples_leaf.unwrap_or(1),
+        ..DecisionTree::default()
+    };
+    let ensemble = params.fit(matrix, y, w).map_err(|e| match e {
+        LearnError::Parameter(m) => m,
+        e => format!("{}: {e}", path.display()),
+    })?;
+    let n = matrix.n_rows();
+    let pred = ensemble
+        .predict(matrix.data(), matrix.n_cols())
+        .map_err(|e| e.to_string())?;
+    let (mut loss, mut correct, mut total) = (0.0, 0.0, 0.0);
+    for i in 0..n {
+        let wi = w.map_or(1.0, |w| w[i]);
+        let p = if y[i] == 1.0 { pred[i] } else { 1.0 - pred[i] };
+        loss -= wi * p.max(f64::MIN_POSITIVE).ln();
+        if (pred[i] > 0.5) == (y[i] == 1.0) {
+            correct += wi;
+        }
+        total += wi;
+    }
+    let t = &ensemble.trees[0];
+    let leaves = (0..t.n_nodes()).filter(|&k| t.is_leaf(k)).count();
+    let mut depth = vec![0usize; t.n_nodes()];
+    for k in 0..t.n_nodes() {
+        if !t.is_leaf(k) {
+            depth[t.left[k] as usize] = depth[k] + 1;
+            depth[t.right[k] as usize] = depth[k] + 1;
+        }
+    }
+    let depth = depth.into_iter().max().unwrap_or(0);
+    let n_nodes = t.n_nodes();
+    let model = TrainedTree::new(
+        a.label.clone(),
+        class_names.clone(),
+        a.positive.clone(),
+        a.weight.clone(),
+        specs,
+        params,
+        ensemble,
+    );
+    model.save(&a.out).map_err(|e| e.to_string())?;
+    println!(
+        "trained decision tree ({}, max depth {}, min samples per leaf {}) on {n} rows of {}",
+        match params.criterion {
+            Criterion::Gini => "gini",
+            Criterion::Entropy => "entropy",
+        },
+        params
+            .max_depth
+            .map_or_else(|| "none".to_string(), |d| d.to_string()),
+        params.min_samples_leaf,
+        path.display()
+    );
+    println!(
+        "  label '{}': 2 classes ({}); {} features",
+        a.label,
+        class_names.join(", "),
+        matrix.n_cols()
+    );
+    println!("  nodes: {n_nodes}, leaves: {leaves}, depth: {depth}");
+    println!(
+        "  training log-loss: {:.6}, accuracy: {:.4}{}",
+        loss / total,
+        correct / total,
+        match &a.weight {
+            Some(w) => format!(" (weighted by '{w}')"),
+            None => String::new(),
+        }
+    );
     println!("  model written to {}", a.out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -183,3 +183,104 @@ fn onnx_errors_name_the_model_and_the_fix() {
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("d.csv") && e.contains("'education'"), "{e}");
 }
+
+/// `assay fairness --model` scores on the fly and gives the same assessment as scoring with
+/// `assay predict` first and auditing the written `score` column; its overall selection rate is
+/// the share of onnxruntime probabilities at or above 0.5.
+#[test]
+fn fairness_with_model_equals_predict_then_fairness() {
+    let Some(adult) = assay_data::datasets::find(&workspace(), "adult.data") else {
+        eprintln!(
+            "skipping: adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let model = workspace().join("tests/reference/models/onnx/adult_gb.onnx");
+    let common = [
+        "--label",
+        "income",
+        "--positive",
+        ">50K",
+        "--sensitive",
+        "sex,race",
+        "--format",
+        "json",
+        "--bootstrap",
+        "50",
+        "--seed",
+        "7",
+        "--no-scan",
+    ];
+    let mut args = vec![
+        "fairness",
+        adult.to_str().unwrap(),
+        "--no-header",
+        "--columns",
+        ADULT,
+        "--model",
+        model.to_str().unwrap(),
+    ];
+    args.extend(common);
+    let o = assay(&args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let on_the_fly: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+
+    let scored = dir.path().join("scored.csv");
+    let o = assay(&[
+        "predict",
+        adult.to_str().unwrap(),
+        "--no-header",
+        "--columns",
+        ADULT,
+        "--model",
+        model.to_str().unwrap(),
+        "--out",
+        scored.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut args = vec![
+        "fairness",
+        scored.to_str().unwrap(),
+        "--score",
+        "score",
+        "--threshold",
+        "0.5",
+    ];
+    args.extend(common);
+    let o = assay(&args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let two_steps: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(on_the_fly["groups"], two_steps["groups"]);
+    assert_eq!(on_the_fly["disparities"], two_steps["disparities"]);
+    assert_eq!(on_the_fly["overall"], two_steps["overall"]);
+
+    let golden =
+        read_parquet(&workspace().join("tests/reference/golden/sklearn_onnx_adult.parquet"));
+    let mut n = 0usize;
+    let mut selected = 0usize;
+    for b in &golden {
+        let c = b
+            .column_by_name("gb_p1")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<Float32Array>()
+            .unwrap();
+        n += c.len();
+        selected += c.values().iter().filter(|p| **p as f64 >= 0.5).count();
+    }
+    let rate = on_the_fly["overall"]["metrics"]["selection_rate"]
+        .as_f64()
+        .unwrap();
+    assert!((rate - selected as f64 / n as f64).abs() < 1e-12, "{rate}");
+}

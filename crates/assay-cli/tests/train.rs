@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use assay_model::learners::{FeatureValue, Matrix, TrainedGbdt, TrainedLogistic};
+use assay_model::learners::{
+    Criterion, FeatureValue, Matrix, TrainedGbdt, TrainedLogistic, TrainedTree,
+};
 
 fn assay(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_assay"))
@@ -166,7 +168,14 @@ fn gbdt_trains_and_predict_loads_it() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(&preds).unwrap();
-    let got: Vec<f64> = text.lines().skip(1).map(|l| l.parse().unwrap()).collect();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let j = header.len() - 2;
+    assert_eq!(&header[j..], ["score", "prediction"]);
+    let got: Vec<f64> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(j).unwrap().parse().unwrap())
+        .collect();
     assert_eq!(got.len(), 400);
     let mut x = vec![0.0; 3];
     for (i, g) in got.iter().enumerate().take(30) {
@@ -353,10 +362,28 @@ fn logistic_trains_and_predict_loads_it() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(&preds).unwrap();
-    assert_eq!(text.lines().next(), Some("prediction"));
-    let got: Vec<f64> = text.lines().skip(1).map(|l| l.parse().unwrap()).collect();
+    // The input columns, then the probability of "yes" and the predicted class.
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let j = header.len() - 2;
+    assert_eq!(&header[j..], ["score", "prediction"]);
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let got: Vec<f64> = rows.iter().map(|r| r[j].parse().unwrap()).collect();
     assert_eq!(got.len(), 400);
     assert_eq!(got, predict_first_rows(&model, 400));
+    for (r, p) in rows.iter().zip(&got) {
+        assert_eq!(
+            r[j + 1],
+            if *p > 0.5 {
+                "yes"
+            } else {
+                model.class_names[0].as_str()
+            }
+        );
+    }
 
     // Multinomial: one column per class, rows summing to one.
     let out3 = dir.path().join("tier.json");
@@ -384,16 +411,190 @@ fn logistic_trains_and_predict_loads_it() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);
-    let header: Vec<String> = model3
+    let mut want: Vec<String> = model3
         .class_names
         .iter()
-        .map(|c| format!("prediction_{c}"))
+        .map(|c| format!("score_{c}"))
         .collect();
-    assert_eq!(text.lines().next(), Some(header.join(",").as_str()));
+    want.push("prediction".into());
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let k = model3.class_names.len();
+    let j = header.len() - k - 1;
+    assert_eq!(
+        header[j..],
+        want.iter().map(|s| s.as_str()).collect::<Vec<_>>()[..]
+    );
     let got: Vec<f64> = text
         .lines()
         .skip(1)
-        .flat_map(|l| l.split(',').map(|v| v.parse::<f64>().unwrap()))
+        .flat_map(|l| {
+            l.split(',')
+                .skip(j)
+                .take(k)
+                .map(|v| v.parse::<f64>().unwrap())
+                .collect::<Vec<_>>()
+        })
         .collect();
     assert_eq!(got, predict_first_rows(&model3, 400));
+}
+
+/// `assay train --learner tree` on the generated table.
+fn train_tree(csv: &Path, out: &Path) -> Output {
+    assay(&[
+        "train",
+        "--learner",
+        "tree",
+        csv.to_str().unwrap(),
+        "--label",
+        "approved",
+        "--positive",
+        "yes",
+        "--features",
+        "x1,x2",
+        "--categorical",
+        "group",
+        "--weight",
+        "w",
+        "--max-depth",
+        "4",
+        "--min-samples-leaf",
+        "5",
+        "--criterion",
+        "entropy",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
+/// `assay train --learner tree` saves one CART tree (`assay.tree/1`) with its settings and the
+/// feature schema (the categorical column coded); it is the tree the library fits on the same
+/// encoded rows, labels and weights.
+#[test]
+fn tree_trains_and_saves_the_library_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = data(dir.path());
+    let out = dir.path().join("tree.json");
+    let o = train_tree(&csv, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("trained decision tree (entropy"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("training log-loss"), "{stdout}");
+    let model = TrainedTree::load(&out).unwrap();
+    assert_eq!(model.format, "assay.tree/1");
+    assert_eq!(model.feature_names, ["x1", "x2", "group"]);
+    assert_eq!(model.class_names, ["not yes", "yes"]);
+    assert_eq!(model.params.criterion, Criterion::Entropy);
+    assert_eq!(model.params.max_depth, Some(4));
+    assert_eq!(model.params.min_samples_leaf, 5);
+    assert_eq!(model.model.trees.len(), 1);
+
+    // Refit with the library on the rows encoded by the saved schema.
+    let (mut x, mut y, mut w) = (vec![0.0; 400 * 3], vec![], vec![]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    for (i, line) in text.lines().skip(1).enumerate() {
+        let f: Vec<&str> = line.split(',').collect();
+        let cells = [
+            FeatureValue::Num(f[0].parse().unwrap()),
+            FeatureValue::Num(f[1].parse().unwrap()),
+            FeatureValue::Text(f[2]),
+        ];
+        model
+            .encode_row(&cells, &mut x[i * 3..(i + 1) * 3])
+            .unwrap();
+        y.push(f64::from(u8::from(f[3] == "yes")));
+        w.push(f[5].parse::<f64>().unwrap());
+    }
+    let mut want = model
+        .params
+        .fit(&Matrix::new(&x, 3).unwrap(), &y, Some(&w))
+        .unwrap();
+    want.feature_names = model.model.feature_names.clone();
+    assert_eq!(model.model, want);
+    let t = &model.model.trees[0];
+    assert!(t.n_nodes() >= 7, "{}", t.n_nodes());
+    assert!(t.value.iter().all(|v| (0.0..=1.0).contains(v)));
+}
+
+/// `assay predict` recognises an `assay.tree/1` file and gives the tree's probabilities.
+#[test]
+fn tree_predict_loads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = data(dir.path());
+    let out = dir.path().join("tree.json");
+    let o = train_tree(&csv, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let model = TrainedTree::load(&out).unwrap();
+    let preds = dir.path().join("preds.csv");
+    let o = assay(&[
+        "predict",
+        csv.to_str().unwrap(),
+        "--model",
+        out.to_str().unwrap(),
+        "--out",
+        preds.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&preds).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let j = header.len() - 2;
+    assert_eq!(&header[j..], ["score", "prediction"]);
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 400);
+    let mut x = vec![0.0; 3];
+    for (i, row) in rows.iter().enumerate() {
+        let g: f64 = row[j].parse().unwrap();
+        let x1 = ((i * 37) % 101) as f64 / 10.0 - 5.0;
+        let x2 = ((i * 53) % 89) as f64 / 20.0;
+        let group = ["north", "south", "east"][i % 3];
+        let cells = [
+            FeatureValue::Num(x1),
+            FeatureValue::Num(x2),
+            FeatureValue::Text(group),
+        ];
+        model.encode_row(&cells, &mut x).unwrap();
+        let p = model.model.predict_row(&x);
+        assert_eq!(g, p, "row {i}");
+        let label = if p > 0.5 { "yes" } else { "not yes" };
+        assert_eq!(row[j + 1], label, "row {i}");
+    }
+}
+
+/// The tree needs a value in every feature cell: an empty numeric cell is an error naming the
+/// file, column and row; more than two classes need --positive.
+#[test]
+fn tree_rejects_missing_cells_and_many_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = data(dir.path());
+    let mut text = std::fs::read_to_string(&csv).unwrap();
+    text = text.replacen("\n-5,", "\n,", 1);
+    let holes = dir.path().join("holes.csv");
+    std::fs::write(&holes, &text).unwrap();
+    let out = dir.path().join("tree.json");
+    let o = train_tree(&holes, &out);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("x1") && err.contains("row 1"), "{err}");
+    assert!(err.contains("missing value"), "{err}");
+
+    let o = assay(&[
+        "train",
+        "--learner",
+        "tree",
+        csv.to_str().unwrap(),
+        "--label",
+        "tier",
+        "--features",
+        "x1,x2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--positive"), "{}", stderr(&o));
 }

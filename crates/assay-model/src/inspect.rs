@@ -58,6 +58,7 @@ fn format_name(f: ModelFormat) -> &'static str {
         ModelFormat::Lightgbm => "lightgbm",
         ModelFormat::AssayLogistic => crate::learners::schema::FORMAT,
         ModelFormat::AssayGbdt => crate::learners::schema::GBDT_FORMAT,
+        ModelFormat::AssayTree => crate::learners::schema::TREE_FORMAT,
         ModelFormat::Onnx => "onnx",
     }
 }
@@ -125,6 +126,12 @@ pub fn inspect(path: &Path, format: Option<ModelFormat>) -> Result<ModelSummary,
     let details = match format {
         ModelFormat::Xgboost => tree_details(&crate::xgboost::load(path)?),
         ModelFormat::Lightgbm => tree_details(&crate::lightgbm::load(path)?),
+        ModelFormat::AssayTree => {
+            let m = crate::learners::TrainedTree::load(path)?;
+            let mut d = vec![detail("label", &m.label)];
+            d.extend(tree_details(&m.model));
+            d
+        }
         ModelFormat::AssayGbdt => {
             let m = crate::learners::TrainedGbdt::load(path)?;
             let mut d = vec![detail("label", &m.label)];

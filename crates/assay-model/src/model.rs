@@ -19,8 +19,10 @@ use std::path::Path;
 use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
 use arrow_schema::DataType;
 
-use crate::learners::schema::{FORMAT, GBDT_FORMAT};
-use crate::learners::{FeatureSpec, FeatureValue, Matrix, TrainedGbdt, TrainedLogistic};
+use crate::learners::schema::{FORMAT, GBDT_FORMAT, TREE_FORMAT};
+use crate::learners::{
+    FeatureSpec, FeatureValue, Matrix, TrainedGbdt, TrainedLogistic, TrainedTree,
+};
 use crate::{ModelError, TreeEnsemble};
 
 /// How a model reads one input column.
@@ -149,15 +151,32 @@ impl TreeModel {
     /// Wraps a gradient-boosted model trained by assay, reading its columns by the names in its
     /// feature schema (or `columns`, when given); coded categorical columns take category text.
     pub fn from_gbdt(m: TrainedGbdt, columns: Option<Vec<String>>) -> Result<Self, ModelError> {
-        let mut t = TreeModel::new(m.model, columns)?;
-        for (c, spec) in t.schema.columns.iter_mut().zip(&m.features) {
+        Self::with_schema(m.model, &m.features, &m.class_names, columns)
+    }
+
+    /// Wraps a decision tree trained by assay (`assay.tree/1`), as [`TreeModel::from_gbdt`]
+    /// does: columns by the names in its feature schema (or `columns`), coded categorical
+    /// columns take category text, the output is named after class 1.
+    pub fn from_tree(m: TrainedTree, columns: Option<Vec<String>>) -> Result<Self, ModelError> {
+        Self::with_schema(m.model, &m.features, &m.class_names, columns)
+    }
+
+    /// An ensemble trained by assay with its feature schema and class names.
+    fn with_schema(
+        ensemble: TreeEnsemble,
+        features: &[FeatureSpec],
+        class_names: &[String],
+        columns: Option<Vec<String>>,
+    ) -> Result<Self, ModelError> {
+        let mut t = TreeModel::new(ensemble, columns)?;
+        for (c, spec) in t.schema.columns.iter_mut().zip(features) {
             if let FeatureSpec::Ordinal { categories, .. } = spec {
                 c.kind = ColumnKind::Categories(categories.clone());
             }
         }
-        if m.class_names.len() == 2 {
-            t.outputs = vec![m.class_names[1].clone()];
-            t.classes = Some(m.class_names.clone());
+        if class_names.len() == 2 {
+            t.outputs = vec![class_names[1].clone()];
+            t.classes = Some(class_names.to_vec());
         }
         Ok(t)
     }
@@ -509,19 +528,22 @@ pub enum ModelFormat {
     AssayLogistic,
     /// Gradient-boosted trees saved by `assay train --learner gbdt` (`assay.gbdt/1`).
     AssayGbdt,
+    /// A CART decision tree saved by `assay train --learner tree` (`assay.tree/1`).
+    AssayTree,
     /// An ONNX graph (`.onnx`), run by [`crate::onnx::runtime`].
     Onnx,
 }
 
 impl ModelFormat {
     /// Parses a format name: `xgboost`, `lightgbm`, `logistic` or `assay.logistic/1`, `gbdt` or
-    /// `assay.gbdt/1` (case-insensitive).
+    /// `assay.gbdt/1`, `tree` or `assay.tree/1`, `onnx` (case-insensitive).
     pub fn parse(name: &str) -> Option<ModelFormat> {
         match name.to_ascii_lowercase().as_str() {
             "xgboost" => Some(ModelFormat::Xgboost),
             "lightgbm" => Some(ModelFormat::Lightgbm),
             "logistic" | FORMAT => Some(ModelFormat::AssayLogistic),
             "gbdt" | GBDT_FORMAT => Some(ModelFormat::AssayGbdt),
+            "tree" | TREE_FORMAT => Some(ModelFormat::AssayTree),
             "onnx" => Some(ModelFormat::Onnx),
             _ => None,
         }
@@ -542,6 +564,9 @@ impl ModelFormat {
         if text.starts_with('{') {
             if text.contains(&format!("\"{GBDT_FORMAT}\"")) {
                 return Ok(ModelFormat::AssayGbdt);
+            }
+            if text.contains(&format!("\"{TREE_FORMAT}\"")) {
+                return Ok(ModelFormat::AssayTree);
             }
             if text.contains(&format!("\"{FORMAT}\"")) {
                 return Ok(ModelFormat::AssayLogistic);
@@ -564,7 +589,7 @@ impl ModelFormat {
             Err(ModelError::Unsupported {
                 path: path.display().to_string(),
                 message: format!(
-                    "unknown model format (expected XGBoost JSON, LightGBM text, ONNX, {FORMAT} or {GBDT_FORMAT})"
+                    "unknown model format (expected XGBoost JSON, LightGBM text, ONNX, {FORMAT}, {GBDT_FORMAT} or {TREE_FORMAT})"
                 ),
             })
         }
@@ -602,6 +627,9 @@ pub fn load_model_as(
         ModelFormat::Lightgbm => Box::new(TreeModel::new(crate::lightgbm::load(path)?, columns)?),
         ModelFormat::AssayGbdt => {
             Box::new(TreeModel::from_gbdt(TrainedGbdt::load(path)?, columns)?)
+        }
+        ModelFormat::AssayTree => {
+            Box::new(TreeModel::from_tree(TrainedTree::load(path)?, columns)?)
         }
         ModelFormat::Onnx => {
             let m = crate::onnx::runtime::OnnxModel::load(path)?;

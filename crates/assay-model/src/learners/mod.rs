@@ -8,6 +8,10 @@
 //!   2017; second-order split gain of Chen & Guestrin 2016), binary logistic or squared-error
 //!   loss, producing a [`crate::TreeEnsemble`].
 //!
+//! * [`tree`] is a CART classification tree (Breiman et al. 1984), fitted as scikit-learn's
+//!   `DecisionTreeClassifier` (Gini or entropy, exact best splits, sample weights), producing a
+//!   one-tree [`crate::TreeEnsemble`] whose prediction is `P(class 1)`.
+//!
 //! * [`schema`] is the saved form of a model trained by `assay train`: the fitted model plus how
 //!   table columns become its features.
 //!
@@ -17,10 +21,12 @@
 pub mod gbdt;
 pub mod logistic;
 pub mod schema;
+pub mod tree;
 
 pub use gbdt::{GradientBoosting, Loss};
 pub use logistic::{FittedLogistic, LogisticRegression};
-pub use schema::{FeatureSpec, FeatureValue, TrainedGbdt, TrainedLogistic};
+pub use schema::{FeatureSpec, FeatureValue, TrainedGbdt, TrainedLogistic, TrainedTree};
+pub use tree::{Criterion, DecisionTree};
 
 use std::path::Path;
 

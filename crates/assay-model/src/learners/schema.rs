@@ -3,15 +3,16 @@
 //! categorical columns one-hot encoded over sorted categories, or coded by their position in the
 //! sorted categories) and what the classes are called.
 //!
-//! Two forms share the feature schema: [`TrainedLogistic`] (`assay.logistic/1`) and
-//! [`TrainedGbdt`] (`assay.gbdt/1`, gradient-boosted trees, [`super::gbdt`]). Encoding a row with
+//! Three forms share the feature schema: [`TrainedLogistic`] (`assay.logistic/1`),
+//! [`TrainedGbdt`] (`assay.gbdt/1`, gradient-boosted trees, [`super::gbdt`]) and [`TrainedTree`]
+//! (`assay.tree/1`, a CART decision tree, [`super::tree`]). Encoding a row with
 //! [`encode_row`] at prediction time applies exactly the transformation used for training.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{FittedLogistic, GradientBoosting, LearnError};
+use super::{DecisionTree, FittedLogistic, GradientBoosting, LearnError};
 use crate::TreeEnsemble;
 
 /// The `format` tag of a saved [`TrainedLogistic`].
@@ -19,6 +20,9 @@ pub const FORMAT: &str = "assay.logistic/1";
 
 /// The `format` tag of a saved [`TrainedGbdt`].
 pub const GBDT_FORMAT: &str = "assay.gbdt/1";
+
+/// The `format` tag of a saved [`TrainedTree`].
+pub const TREE_FORMAT: &str = "assay.tree/1";
 
 /// How one input column becomes one or more features.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -355,6 +359,124 @@ impl TrainedGbdt {
                 m.n_features(),
                 m.feature_names.len(),
                 m.model.n_features
+            )));
+        }
+        check_categories(&m.features).map_err(invalid)?;
+        Ok(m)
+    }
+}
+
+/// A CART decision tree trained by `assay train --learner tree`, as saved to JSON (`assay.tree/1`):
+/// the tree as a one-tree, identity-link [`TreeEnsemble`] whose prediction is `P(class 1)`
+/// (learner of [`super::tree`], after Breiman et al. 1984 and scikit-learn's
+/// `DecisionTreeClassifier`), the settings it was fitted with and the schema that turns table
+/// rows into its features.
+///
+/// The fields are those of [`TrainedGbdt`] except `params`, so a loader reads both the same way
+/// (feature schema, class names, ensemble). It is a distinct format rather than an
+/// `assay.gbdt/1` file because `TrainedGbdt::params` is a required [`GradientBoosting`]: a tree
+/// saved there would have to claim boosting settings (trees, learning rate, bins) it was not
+/// fitted with, and a reader could not tell the two learners apart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainedTree {
+    /// Always [`TREE_FORMAT`].
+    pub format: String,
+    /// The label column.
+    pub label: String,
+    /// The names of label 0 and label 1 (`["not v", "v"]` with a positive value `v`).
+    pub class_names: Vec<String>,
+    /// The label value taken as positive, if one was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub positive: Option<String>,
+    /// The sample-weight column used in training, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
+    /// The input columns, in feature order.
+    pub features: Vec<FeatureSpec>,
+    /// The name of every feature (also stored in the ensemble's `feature_names`).
+    pub feature_names: Vec<String>,
+    /// The settings the tree was fitted with.
+    pub params: DecisionTree,
+    /// The tree.
+    pub model: TreeEnsemble,
+}
+
+impl TrainedTree {
+    /// Builds the saved form, deriving the feature names from `features` and storing them in
+    /// the ensemble too.
+    pub fn new(
+        label: String,
+        class_names: Vec<String>,
+        positive: Option<String>,
+        weight: Option<String>,
+        features: Vec<FeatureSpec>,
+        params: DecisionTree,
+        mut model: TreeEnsemble,
+    ) -> Self {
+        let feature_names: Vec<String> = features.iter().flat_map(|f| f.feature_names()).collect();
+        model.feature_names = Some(feature_names.clone());
+        TrainedTree {
+            format: TREE_FORMAT.to_string(),
+            label,
+            class_names,
+            positive,
+            weight,
+            features,
+            feature_names,
+            params,
+            model,
+        }
+    }
+
+    /// Number of features the encoded rows have.
+    pub fn n_features(&self) -> usize {
+        self.features.iter().map(FeatureSpec::width).sum()
+    }
+
+    /// Encodes one row with [`encode_row`] and this model's feature schema.
+    pub fn encode_row(&self, values: &[FeatureValue], out: &mut [f64]) -> Result<(), String> {
+        encode_row(&self.features, values, out)
+    }
+
+    /// Writes the model as pretty JSON to `path`.
+    pub fn save(&self, path: &Path) -> Result<(), LearnError> {
+        super::write_json(path, self)
+    }
+
+    /// Reads a model written by [`TrainedTree::save`] and checks it is consistent (format tag,
+    /// exactly one valid tree, schema width equal to the ensemble's features, two class names).
+    pub fn load(path: &Path) -> Result<TrainedTree, LearnError> {
+        let name = path.display().to_string();
+        let m: TrainedTree = super::read_json(path)?;
+        let invalid = |message: String| LearnError::Invalid {
+            path: name.clone(),
+            message,
+        };
+        if m.format != TREE_FORMAT {
+            return Err(invalid(format!(
+                "format is '{}', expected '{TREE_FORMAT}'",
+                m.format
+            )));
+        }
+        m.model.validate().map_err(invalid)?;
+        if m.model.trees.len() != 1 {
+            return Err(invalid(format!(
+                "a decision tree has one tree, found {}",
+                m.model.trees.len()
+            )));
+        }
+        if m.n_features() != m.model.n_features || m.feature_names.len() != m.n_features() {
+            return Err(invalid(format!(
+                "the schema has {} features and {} feature names, the tree {}",
+                m.n_features(),
+                m.feature_names.len(),
+                m.model.n_features
+            )));
+        }
+        if m.class_names.len() != 2 {
+            return Err(invalid(format!(
+                "{} class names, expected 2",
+                m.class_names.len()
             )));
         }
         check_categories(&m.features).map_err(invalid)?;
