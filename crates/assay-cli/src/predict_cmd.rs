@@ -420,7 +420,10 @@ pub fn run(a: PredictArgs) -> Result<ExitCode, String> {
         .zip(renamed)
         .map(|(c, role)| ColumnRequest {
             name: c.name.clone(),
-            text_as: if matches!(c.kind, ColumnKind::Categories(_) | ColumnKind::Text) {
+            text_as: if matches!(
+                c.kind,
+                ColumnKind::Categories(_) | ColumnKind::OpenCategories(_) | ColumnKind::Text
+            ) {
                 TextType::Utf8
             } else {
                 TextType::Float64

@@ -16,7 +16,7 @@ use assay_data::csv::TextType;
 use assay_data::source::ColumnRequest;
 use assay_data::DataError;
 use assay_fairness::extract::{view, ColumnView};
-use assay_model::learners::schema::encode_row;
+use assay_model::learners::schema::{encode_row, Unknown};
 use assay_model::learners::{
     Criterion, DecisionTree, FeatureSpec, FeatureValue, GradientBoosting, LearnError,
     LogisticRegression, Loss, Matrix, TrainedGbdt, TrainedLogistic, TrainedTree,
@@ -40,6 +40,63 @@ pub enum Learner {
     /// --positive). Every feature cell needs a value; categorical columns are coded by their
     /// position in the sorted categories.
     Tree,
+}
+
+/// `--handle-unknown`.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum HandleUnknown {
+    /// Unseen categories are an error naming the column and row.
+    Error,
+    /// Unseen categories are encoded as all zeros (one-hot) or as missing (trees).
+    Ignore,
+}
+
+/// A parsed `--impute` strategy.
+#[derive(Clone, Copy)]
+enum Impute {
+    Mean,
+    Median,
+    Constant(f64),
+}
+
+fn parse_impute(s: &str) -> Result<Impute, String> {
+    match s {
+        "mean" => Ok(Impute::Mean),
+        "median" => Ok(Impute::Median),
+        _ => s
+            .strip_prefix("constant=")
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|v| v.is_finite())
+            .map(Impute::Constant)
+            .ok_or_else(|| {
+                format!(
+                    "--impute: expected mean, median or constant=V (a finite number), found '{s}'"
+                )
+            }),
+    }
+}
+
+/// The fill value of a numeric column: its mean, median (of the present values; the average
+/// of the two middle values for an even count, as numpy) or a constant. `None` when every cell
+/// is missing.
+fn fill_value(v: &[f64], how: Impute) -> Option<f64> {
+    let mut present: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+    if present.is_empty() {
+        return None;
+    }
+    Some(match how {
+        Impute::Constant(c) => c,
+        Impute::Mean => present.iter().sum::<f64>() / present.len() as f64,
+        Impute::Median => {
+            present.sort_by(f64::total_cmp);
+            let m = present.len() / 2;
+            if present.len() % 2 == 1 {
+                present[m]
+            } else {
+                (present[m - 1] + present[m]) / 2.0
+            }
+        }
+    })
 }
 
 /// The impurity criterion of `--learner tree`.
@@ -100,6 +157,17 @@ pub struct TrainArgs {
     /// the model).
     #[arg(long, help_heading = "Learner")]
     pub standardize: bool,
+    /// Fill missing numeric cells with a value learned in training and stored in the model: the
+    /// training `mean`, `median`, or `constant=V` (scikit-learn's `SimpleImputer`; applied before
+    /// --standardize). Without it a missing numeric cell is an error, except for gbdt, which
+    /// routes missing values itself.
+    #[arg(long, value_name = "STRATEGY", help_heading = "Features")]
+    pub impute: Option<String>,
+    /// What a category not seen in training becomes when the model scores: `error` (default) or
+    /// `ignore` (one-hot: all zeros, as scikit-learn's `handle_unknown="ignore"`; trees: a missing
+    /// value). Stored in the model.
+    #[arg(long, value_enum, default_value = "error", help_heading = "Features")]
+    pub handle_unknown: HandleUnknown,
     /// Maximum Newton iterations.
     #[arg(long, default_value_t = 100, help_heading = "Learner")]
     pub max_iter: usize,
@@ -300,6 +368,11 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
     if trees && a.standardize {
         return Err("--standardize applies to --learner logistic only".into());
     }
+    let impute = a.impute.as_deref().map(parse_impute).transpose()?;
+    let unknown = match a.handle_unknown {
+        HandleUnknown::Error => Unknown::Error,
+        HandleUnknown::Ignore => Unknown::Ignore,
+    };
     let mut names: Vec<String> = a.features.clone();
     for c in &a.categorical {
         if !names.contains(c) {
@@ -383,7 +456,9 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
             for i in 0..rows {
                 let row = n_rows + i as u64 + 1;
                 match col {
-                    Column::Num(out) if gbdt && is_null(&v, i) => out.push(f64::NAN),
+                    Column::Num(out) if (gbdt || impute.is_some()) && is_null(&v, i) => {
+                        out.push(f64::NAN)
+                    }
                     Column::Num(out) => out.push(num_at(&v, i, &path, name, row, "feature")?),
                     Column::Cat(codes) => match text_at(&v, i) {
                         Some(t) => codes.push(&t),
@@ -496,7 +571,19 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
     let mut stored: Vec<Stored> = Vec::with_capacity(names.len());
     for (name, col) in names.iter().zip(columns) {
         match col {
-            Column::Num(v) => {
+            Column::Num(mut v) => {
+                let fill = match impute {
+                    Some(how) => Some(fill_value(&v, how).ok_or_else(|| {
+                        format!(
+                            "{}: column '{name}' has no value to learn --impute from (every cell is missing)",
+                            path.display()
+                        )
+                    })?),
+                    None => None,
+                };
+                if let Some(f) = fill {
+                    v.iter_mut().filter(|x| x.is_nan()).for_each(|x| *x = f);
+                }
                 let (mean, std) = if a.standardize {
                     let mean = v.iter().sum::<f64>() / n as f64;
                     let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n as f64;
@@ -509,6 +596,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
                     column: name.clone(),
                     mean,
                     std,
+                    impute: fill,
                 });
                 stored.push(Stored::Num(v));
             }
@@ -518,11 +606,13 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
                     FeatureSpec::Ordinal {
                         column: name.clone(),
                         categories: cats.clone(),
+                        unknown,
                     }
                 } else {
                     FeatureSpec::Categorical {
                         column: name.clone(),
                         categories: cats.clone(),
+                        unknown,
                     }
                 });
                 stored.push(Stored::Cat(cats, codes));

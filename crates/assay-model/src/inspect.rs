@@ -119,6 +119,9 @@ pub fn inspect(path: &Path, format: Option<ModelFormat>) -> Result<ModelSummary,
                 ColumnKind::Numeric => "numeric".into(),
                 ColumnKind::Codes => "category codes".into(),
                 ColumnKind::Categories(c) => format!("categories ({} known)", c.len()),
+                ColumnKind::OpenCategories(c) => {
+                    format!("categories ({} known, others accepted)", c.len())
+                }
                 ColumnKind::Text => "text".into(),
             },
         })

@@ -37,6 +37,10 @@ pub enum ColumnKind {
     /// A categorical column given as category text; the model knows these categories (sorted)
     /// and rejects any other.
     Categories(Vec<String>),
+    /// A categorical column given as category text, with the categories known (sorted) but any
+    /// other accepted: it becomes what the model was trained to make of it (a row of zeros in a
+    /// one-hot encoding, a missing value for trees).
+    OpenCategories(Vec<String>),
     /// A text column passed to the model as it is (the string inputs of an ONNX graph, whose
     /// own operators encode them).
     Text,
@@ -170,8 +174,17 @@ impl TreeModel {
     ) -> Result<Self, ModelError> {
         let mut t = TreeModel::new(ensemble, columns)?;
         for (c, spec) in t.schema.columns.iter_mut().zip(features) {
-            if let FeatureSpec::Ordinal { categories, .. } = spec {
-                c.kind = ColumnKind::Categories(categories.clone());
+            if let FeatureSpec::Ordinal {
+                categories,
+                unknown,
+                ..
+            } = spec
+            {
+                c.kind = if unknown.is_error() {
+                    ColumnKind::Categories(categories.clone())
+                } else {
+                    ColumnKind::OpenCategories(categories.clone())
+                };
             }
         }
         if class_names.len() == 2 {
@@ -247,9 +260,21 @@ impl LogisticModel {
                 name: f.column().to_string(),
                 kind: match f {
                     FeatureSpec::Numeric { .. } => ColumnKind::Numeric,
-                    FeatureSpec::Categorical { categories, .. }
-                    | FeatureSpec::Ordinal { categories, .. } => {
-                        ColumnKind::Categories(categories.clone())
+                    FeatureSpec::Categorical {
+                        categories,
+                        unknown,
+                        ..
+                    }
+                    | FeatureSpec::Ordinal {
+                        categories,
+                        unknown,
+                        ..
+                    } => {
+                        if unknown.is_error() {
+                            ColumnKind::Categories(categories.clone())
+                        } else {
+                            ColumnKind::OpenCategories(categories.clone())
+                        }
                     }
                 },
             })
@@ -279,15 +304,30 @@ impl LogisticModel {
         }
         let n = batch.num_rows();
         let mut cols = Vec::with_capacity(self.schema.columns.len());
-        for c in &self.schema.columns {
+        for (c, spec) in self.schema.columns.iter().zip(&self.model.features) {
             let array = find_column(batch, &c.name)?;
             cols.push(match c.kind {
-                ColumnKind::Categories(_) => Col::Text(as_text(array, &c.name)?),
+                ColumnKind::Categories(_) | ColumnKind::OpenCategories(_) => {
+                    Col::Text(as_text(array, &c.name)?)
+                }
                 _ => {
                     let mut v = vec![f64::NAN; n];
                     fill_column(&mut v, 1, 0, array, &c.name)?;
-                    if let Some(row) = v.iter().position(|x| x.is_nan()) {
-                        return Err(bad_value(&c.name, row, "missing value".into()));
+                    let imputed = matches!(
+                        spec,
+                        FeatureSpec::Numeric {
+                            impute: Some(_),
+                            ..
+                        }
+                    );
+                    if !imputed {
+                        if let Some(row) = v.iter().position(|x| x.is_nan()) {
+                            return Err(bad_value(
+                                &c.name,
+                                row,
+                                "missing value (the model was trained without --impute)".into(),
+                            ));
+                        }
                     }
                     Col::Num(v)
                 }
@@ -418,7 +458,12 @@ pub fn batch_to_dense(schema: &InputSchema, batch: &RecordBatch) -> Result<Vec<f
     for (j, c) in schema.columns.iter().enumerate() {
         let col = find_column(batch, &c.name)?;
         match &c.kind {
-            ColumnKind::Categories(cats) => fill_coded(&mut x, n_cols, j, col, cats, &c.name)?,
+            ColumnKind::Categories(cats) => {
+                fill_coded(&mut x, n_cols, j, col, cats, &c.name, false)?
+            }
+            ColumnKind::OpenCategories(cats) => {
+                fill_coded(&mut x, n_cols, j, col, cats, &c.name, true)?
+            }
             ColumnKind::Numeric | ColumnKind::Codes => {
                 fill_column(&mut x, n_cols, j, col, &c.name)?
             }
@@ -434,7 +479,8 @@ pub fn batch_to_dense(schema: &InputSchema, batch: &RecordBatch) -> Result<Vec<f
 }
 
 /// Copies a categorical text column into column `j` of `x`: each value's position in the sorted
-/// `categories`, nulls as NaN, unseen categories an error naming the row.
+/// `categories`, nulls as NaN, unseen categories NaN when `open`, an error naming the row
+/// otherwise.
 fn fill_coded(
     x: &mut [f64],
     n_cols: usize,
@@ -442,6 +488,7 @@ fn fill_coded(
     col: &ArrayRef,
     categories: &[String],
     name: &str,
+    open: bool,
 ) -> Result<(), ModelError> {
     let text = as_text(col, name)?;
     for (i, v) in text.iter().enumerate() {
@@ -449,6 +496,7 @@ fn fill_coded(
             None => f64::NAN,
             Some(s) => match categories.binary_search_by(|c| c.as_str().cmp(s)) {
                 Ok(k) => k as f64,
+                Err(_) if open => f64::NAN,
                 Err(_) => {
                     return Err(bad_value(
                         name,

@@ -39,6 +39,11 @@ pub enum FeatureSpec {
         /// Divisor, when standardised.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         std: Option<f64>,
+        /// The value that replaces a missing cell (before standardising), learned in training
+        /// (scikit-learn's `SimpleImputer`: the training mean, median or a constant). Without
+        /// it a missing cell is an error for learners that cannot route missing values.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        impute: Option<f64>,
     },
     /// A categorical column: one 0/1 feature per category, in this (sorted) order.
     Categorical {
@@ -46,6 +51,9 @@ pub enum FeatureSpec {
         column: String,
         /// The categories seen in training, sorted.
         categories: Vec<String>,
+        /// What a category not seen in training becomes.
+        #[serde(default, skip_serializing_if = "Unknown::is_error")]
+        unknown: Unknown,
     },
     /// A categorical column as one feature: the category's position in the sorted `categories`
     /// (for tree learners, which split on the codes as numbers).
@@ -54,7 +62,30 @@ pub enum FeatureSpec {
         column: String,
         /// The categories seen in training, sorted; category `categories[k]` is coded `k`.
         categories: Vec<String>,
+        /// What a category not seen in training becomes.
+        #[serde(default, skip_serializing_if = "Unknown::is_error")]
+        unknown: Unknown,
     },
+}
+
+/// What a categorical feature does with a category it did not see in training (scikit-learn's
+/// `OneHotEncoder(handle_unknown=...)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unknown {
+    /// An error naming the column, row and category (the default).
+    #[default]
+    Error,
+    /// One-hot: a row of zeros (`handle_unknown="ignore"`). Ordinal codes: a missing value,
+    /// routed by the trees' missing-value rule.
+    Ignore,
+}
+
+impl Unknown {
+    /// Whether this is the default, [`Unknown::Error`].
+    pub fn is_error(&self) -> bool {
+        *self == Unknown::Error
+    }
 }
 
 impl FeatureSpec {
@@ -82,9 +113,9 @@ impl FeatureSpec {
             FeatureSpec::Numeric { column, .. } | FeatureSpec::Ordinal { column, .. } => {
                 vec![column.clone()]
             }
-            FeatureSpec::Categorical { column, categories } => {
-                categories.iter().map(|c| format!("{column}={c}")).collect()
-            }
+            FeatureSpec::Categorical {
+                column, categories, ..
+            } => categories.iter().map(|c| format!("{column}={c}")).collect(),
         }
     }
 }
@@ -200,8 +231,12 @@ impl TrainedLogistic {
 /// Checks that every categorical spec's categories are sorted and distinct.
 fn check_categories(features: &[FeatureSpec]) -> Result<(), String> {
     for f in features {
-        if let FeatureSpec::Categorical { column, categories }
-        | FeatureSpec::Ordinal { column, categories } = f
+        if let FeatureSpec::Categorical {
+            column, categories, ..
+        }
+        | FeatureSpec::Ordinal {
+            column, categories, ..
+        } = f
         {
             if categories.windows(2).any(|w| w[0] >= w[1]) {
                 return Err(format!(
@@ -224,14 +259,31 @@ pub fn encode_row(
     let mut at = 0;
     for (spec, value) in features.iter().zip(values) {
         match (spec, value) {
-            (FeatureSpec::Numeric { mean, std, .. }, FeatureValue::Num(v)) => {
+            (
+                FeatureSpec::Numeric {
+                    mean, std, impute, ..
+                },
+                FeatureValue::Num(v),
+            ) => {
+                let v = match impute {
+                    Some(fill) if v.is_nan() => *fill,
+                    _ => *v,
+                };
                 out[at] = (v - mean.unwrap_or(0.0)) / std.unwrap_or(1.0);
             }
-            (FeatureSpec::Categorical { column, categories }, FeatureValue::Text(t)) => {
+            (
+                FeatureSpec::Categorical {
+                    column,
+                    categories,
+                    unknown,
+                },
+                FeatureValue::Text(t),
+            ) => {
                 let slots = &mut out[at..at + categories.len()];
                 slots.fill(0.0);
                 match categories.binary_search_by(|c| c.as_str().cmp(t)) {
                     Ok(k) => slots[k] = 1.0,
+                    Err(_) if *unknown == Unknown::Ignore => {}
                     Err(_) => {
                         return Err(format!(
                             "column '{column}': category '{t}' was not seen in training"
@@ -239,16 +291,22 @@ pub fn encode_row(
                     }
                 }
             }
-            (FeatureSpec::Ordinal { column, categories }, FeatureValue::Text(t)) => {
-                match categories.binary_search_by(|c| c.as_str().cmp(t)) {
-                    Ok(k) => out[at] = k as f64,
-                    Err(_) => {
-                        return Err(format!(
-                            "column '{column}': category '{t}' was not seen in training"
-                        ))
-                    }
+            (
+                FeatureSpec::Ordinal {
+                    column,
+                    categories,
+                    unknown,
+                },
+                FeatureValue::Text(t),
+            ) => match categories.binary_search_by(|c| c.as_str().cmp(t)) {
+                Ok(k) => out[at] = k as f64,
+                Err(_) if *unknown == Unknown::Ignore => out[at] = f64::NAN,
+                Err(_) => {
+                    return Err(format!(
+                        "column '{column}': category '{t}' was not seen in training"
+                    ))
                 }
-            }
+            },
             (FeatureSpec::Numeric { column, .. }, FeatureValue::Text(t)) => {
                 return Err(format!("column '{column}': expected a number, found '{t}'"))
             }
