@@ -170,10 +170,12 @@ fn assay_logistic_is_encoded_from_its_schema() {
             column: "x1".into(),
             mean: Some(mean),
             std: Some(2.0),
+            impute: None,
         },
         FeatureSpec::Categorical {
             column: "group".into(),
             categories: vec!["east".into(), "north".into(), "south".into()],
+            unknown: Default::default(),
         },
     ];
     let x = encode(&features, &x1, &group);
@@ -237,10 +239,12 @@ fn assay_gbdt_takes_category_text() {
             column: "x1".into(),
             mean: None,
             std: None,
+            impute: None,
         },
         FeatureSpec::Ordinal {
             column: "group".into(),
             categories: vec!["east".into(), "north".into(), "south".into()],
+            unknown: Default::default(),
         },
     ];
     let x = encode(&features, &x1, &group);
