@@ -1,0 +1,131 @@
+//! Base learners of the reductions and the predictors they fit.
+//!
+//! A reduction calls [`BaseLearner::fit`] with relabelled, reweighted data many times; each
+//! fit gives a [`Predictor`], which is what a mitigated model keeps and saves.
+
+use serde::{Deserialize, Serialize};
+
+use assay_model::learners::{FittedLogistic, GradientBoosting, LogisticRegression, Loss, Matrix};
+use assay_model::TreeEnsemble;
+
+use crate::error::{check_len, MitigationError};
+
+/// A learner that fits binary classifiers (labels 0/1) or regressors with sample weights.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "learner", rename_all = "snake_case")]
+pub enum BaseLearner {
+    /// assay's L2-regularised logistic regression (scikit-learn's `LogisticRegression` optimum).
+    Logistic(LogisticRegression),
+    /// assay's histogram gradient-boosted trees (binary log-loss, or squared error for
+    /// regression).
+    Gbdt(GradientBoosting),
+}
+
+/// A fitted base predictor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "predictor", rename_all = "snake_case")]
+pub enum Predictor {
+    /// A logistic regression: score `P(y = 1 | x)`, class 1 when the margin is positive.
+    Logistic(FittedLogistic),
+    /// A tree ensemble: score its transformed output; class 1 when the score exceeds 0.5
+    /// (binary log-loss) — for squared error the score is the prediction.
+    Trees(TreeEnsemble),
+    /// The same value for every row: what a reduction keeps when all relabelled training rows
+    /// have one label (as Fairlearn's `_ConstantPredictor`).
+    Constant {
+        /// The predicted value (0 or 1 for classifiers).
+        value: f64,
+    },
+}
+
+impl BaseLearner {
+    /// Fits the learner to `x`, labels `y` (0/1 for classification; any finite numbers for a
+    /// squared-error gbdt) and non-negative `weights`. When every row with positive weight has
+    /// the same label, the result is [`Predictor::Constant`] (the learners need two classes).
+    pub fn fit(
+        &self,
+        x: &Matrix,
+        y: &[f64],
+        weights: &[f64],
+    ) -> Result<Predictor, MitigationError> {
+        check_len("labels", x.n_rows(), y.len())?;
+        check_len("weights", x.n_rows(), weights.len())?;
+        let classifier = match self {
+            BaseLearner::Logistic(_) => true,
+            BaseLearner::Gbdt(g) => g.loss == Loss::BinaryLogistic,
+        };
+        if classifier {
+            let mut labels = y
+                .iter()
+                .zip(weights)
+                .filter(|(_, &w)| w > 0.0)
+                .map(|(&v, _)| v);
+            if let Some(first) = labels.next() {
+                if labels.all(|v| v == first) {
+                    return Ok(Predictor::Constant { value: first });
+                }
+            }
+        }
+        Ok(match self {
+            BaseLearner::Logistic(l) => Predictor::Logistic(l.fit(x, y, Some(weights))?),
+            BaseLearner::Gbdt(g) => Predictor::Trees(g.fit(x, y, Some(weights))?),
+        })
+    }
+}
+
+impl Predictor {
+    /// Scores of the rows of `x`: `P(y = 1 | x)` for classifiers, predictions for regressors.
+    pub fn score(&self, x: &Matrix) -> Result<Vec<f64>, MitigationError> {
+        Ok(match self {
+            Predictor::Logistic(m) => m.predict_proba(x)?,
+            Predictor::Trees(e) => e
+                .predict(x.data(), x.n_cols())
+                .map_err(|e| MitigationError::Data(e.to_string()))?,
+            Predictor::Constant { value } => vec![*value; x.n_rows()],
+        })
+    }
+
+    /// Hard predictions (0/1) of a classifier, as scikit-learn's `predict`: class 1 when the
+    /// logistic margin is positive, or when a tree ensemble's probability exceeds 0.5.
+    pub fn predict(&self, x: &Matrix) -> Result<Vec<f64>, MitigationError> {
+        Ok(match self {
+            Predictor::Logistic(m) => m
+                .decision_function(x)?
+                .into_iter()
+                .map(|z| f64::from(u8::from(z > 0.0)))
+                .collect(),
+            Predictor::Trees(_) => self
+                .score(x)?
+                .into_iter()
+                .map(|p| f64::from(u8::from(p > 0.5)))
+                .collect(),
+            Predictor::Constant { value } => vec![*value; x.n_rows()],
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_label_gives_a_constant() {
+        let x = [0.0, 1.0, 2.0];
+        let m = Matrix::new(&x, 1).unwrap();
+        let p = BaseLearner::Logistic(LogisticRegression::default())
+            .fit(&m, &[1.0, 0.0, 1.0], &[1.0, 0.0, 2.0])
+            .unwrap();
+        assert_eq!(p, Predictor::Constant { value: 1.0 });
+        assert_eq!(p.predict(&m).unwrap(), vec![1.0; 3]);
+    }
+
+    #[test]
+    fn logistic_predicts_by_margin() {
+        let x = [0.0, 1.0, 2.0, 3.0];
+        let m = Matrix::new(&x, 1).unwrap();
+        let p = BaseLearner::Logistic(LogisticRegression::default())
+            .fit(&m, &[0.0, 0.0, 1.0, 1.0], &[1.0; 4])
+            .unwrap();
+        assert_eq!(p.predict(&m).unwrap(), vec![0.0, 0.0, 1.0, 1.0]);
+    }
+}

@@ -1,0 +1,2 @@
+//! Post-processing: methods that change the decisions of a fitted scorer, using the sensitive
+//! feature at decision time.
