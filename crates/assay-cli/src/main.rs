@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 ok, 1 a policy check failed, 2 usage or input error.
 
+mod design;
 mod example_cmd;
 mod fairness_cmd;
 mod input;

@@ -5,23 +5,18 @@
 //! (logistic regression) or coded by their position in them (gradient-boosted trees, decision
 //! tree), and both are recorded in the saved model so prediction applies the same encoding.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use arrow_array::Array;
 use clap::{Args, ValueEnum};
 
-use assay_data::csv::TextType;
-use assay_data::source::ColumnRequest;
-use assay_data::DataError;
-use assay_fairness::extract::{view, ColumnView};
-use assay_model::learners::schema::{encode_row, Unknown};
+use assay_model::learners::schema::Unknown;
 use assay_model::learners::{
-    Criterion, DecisionTree, FeatureSpec, FeatureValue, GradientBoosting, LearnError,
-    LogisticRegression, Loss, Matrix, TrainedGbdt, TrainedLogistic, TrainedTree,
+    Criterion, DecisionTree, FeatureSpec, GradientBoosting, LearnError, LogisticRegression, Loss,
+    Matrix, TrainedGbdt, TrainedLogistic, TrainedTree,
 };
 
+use crate::design::{load_design, parse_impute, Design, DesignSpec};
 use crate::input::InputArgs;
 
 /// The learners `assay train` can fit.
@@ -49,54 +44,6 @@ pub enum HandleUnknown {
     Error,
     /// Unseen categories are encoded as all zeros (one-hot) or as missing (trees).
     Ignore,
-}
-
-/// A parsed `--impute` strategy.
-#[derive(Clone, Copy)]
-enum Impute {
-    Mean,
-    Median,
-    Constant(f64),
-}
-
-fn parse_impute(s: &str) -> Result<Impute, String> {
-    match s {
-        "mean" => Ok(Impute::Mean),
-        "median" => Ok(Impute::Median),
-        _ => s
-            .strip_prefix("constant=")
-            .and_then(|v| v.parse::<f64>().ok())
-            .filter(|v| v.is_finite())
-            .map(Impute::Constant)
-            .ok_or_else(|| {
-                format!(
-                    "--impute: expected mean, median or constant=V (a finite number), found '{s}'"
-                )
-            }),
-    }
-}
-
-/// The fill value of a numeric column: its mean, median (of the present values; the average
-/// of the two middle values for an even count, as numpy) or a constant. `None` when every cell
-/// is missing.
-fn fill_value(v: &[f64], how: Impute) -> Option<f64> {
-    let mut present: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
-    if present.is_empty() {
-        return None;
-    }
-    Some(match how {
-        Impute::Constant(c) => c,
-        Impute::Mean => present.iter().sum::<f64>() / present.len() as f64,
-        Impute::Median => {
-            present.sort_by(f64::total_cmp);
-            let m = present.len() / 2;
-            if present.len() % 2 == 1 {
-                present[m]
-            } else {
-                (present[m - 1] + present[m]) / 2.0
-            }
-        }
-    })
 }
 
 /// The impurity criterion of `--learner tree`.
@@ -227,137 +174,6 @@ pub struct TrainArgs {
     pub input: InputArgs,
 }
 
-/// A categorical column's values as codes into a dictionary in first-seen order.
-#[derive(Default)]
-struct Codes {
-    index: HashMap<String, u32>,
-    values: Vec<String>,
-    codes: Vec<u32>,
-}
-
-impl Codes {
-    fn push(&mut self, v: &str) {
-        let code = match self.index.get(v) {
-            Some(&c) => c,
-            None => {
-                let c = self.values.len() as u32;
-                self.index.insert(v.to_string(), c);
-                self.values.push(v.to_string());
-                c
-            }
-        };
-        self.codes.push(code);
-    }
-
-    /// The values sorted (numerically when all are numbers) and every code mapped into them.
-    fn sorted(self, numeric_order: bool) -> (Vec<String>, Vec<u32>) {
-        let mut order: Vec<u32> = (0..self.values.len() as u32).collect();
-        let nums: Option<Vec<f64>> = numeric_order
-            .then(|| self.values.iter().map(|v| v.parse().ok()).collect())
-            .flatten();
-        match &nums {
-            Some(n) => order.sort_by(|&a, &b| n[a as usize].total_cmp(&n[b as usize])),
-            None => order.sort_by(|&a, &b| self.values[a as usize].cmp(&self.values[b as usize])),
-        }
-        let mut remap = vec![0u32; order.len()];
-        for (new, &old) in order.iter().enumerate() {
-            remap[old as usize] = new as u32;
-        }
-        let mut values = self.values;
-        let sorted = order
-            .iter()
-            .map(|&o| std::mem::take(&mut values[o as usize]))
-            .collect();
-        let codes = self.codes.iter().map(|&c| remap[c as usize]).collect();
-        (sorted, codes)
-    }
-}
-
-fn missing(path: &Path, column: &str, row: u64, role: &str) -> String {
-    DataError::bad_value(
-        path,
-        column,
-        row,
-        format!("missing value; the {role} needs a value in every row"),
-    )
-    .to_string()
-}
-
-/// The cell as text (numbers in Rust's shortest form, booleans as `true`/`false`).
-fn text_at(v: &ColumnView, i: usize) -> Option<String> {
-    match v {
-        ColumnView::Text(a) => a.is_valid(i).then(|| a.value(i).to_string()),
-        ColumnView::Num(a) => a.is_valid(i).then(|| a.value(i).to_string()),
-        ColumnView::Bool(a) => a.is_valid(i).then(|| a.value(i).to_string()),
-    }
-}
-
-/// The cell as a finite number, or an error naming file, column and row.
-fn num_at(
-    v: &ColumnView,
-    i: usize,
-    path: &Path,
-    column: &str,
-    row: u64,
-    role: &str,
-) -> Result<f64, String> {
-    let x = match v {
-        ColumnView::Num(a) if a.is_valid(i) => a.value(i),
-        ColumnView::Num(_) => return Err(missing(path, column, row, role)),
-        ColumnView::Text(a) if a.is_null(i) => return Err(missing(path, column, row, role)),
-        ColumnView::Bool(a) if a.is_null(i) => return Err(missing(path, column, row, role)),
-        ColumnView::Text(a) => {
-            return Err(DataError::bad_value(
-                path,
-                column,
-                row,
-                format!("expected a number for the {role}, found '{}'", a.value(i)),
-            )
-            .to_string())
-        }
-        ColumnView::Bool(_) => {
-            return Err(DataError::bad_value(
-                path,
-                column,
-                row,
-                format!("expected a number for the {role}, found a boolean"),
-            )
-            .to_string())
-        }
-    };
-    if !x.is_finite() {
-        return Err(DataError::bad_value(
-            path,
-            column,
-            row,
-            format!("expected a finite number for the {role}, found {x}"),
-        )
-        .to_string());
-    }
-    Ok(x)
-}
-
-/// Whether the cell is null.
-fn is_null(v: &ColumnView, i: usize) -> bool {
-    match v {
-        ColumnView::Text(a) => a.is_null(i),
-        ColumnView::Num(a) => a.is_null(i),
-        ColumnView::Bool(a) => a.is_null(i),
-    }
-}
-
-/// One feature column as read.
-enum Column {
-    Num(Vec<f64>),
-    Cat(Codes),
-}
-
-/// One feature column after the pass: numbers, or sorted categories and a code per row.
-enum Stored {
-    Num(Vec<f64>),
-    Cat(Vec<String>, Vec<u32>),
-}
-
 /// Runs `assay train`.
 pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
     let tree = matches!(a.learner, Learner::Tree);
@@ -373,181 +189,36 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
         HandleUnknown::Error => Unknown::Error,
         HandleUnknown::Ignore => Unknown::Ignore,
     };
-    let mut names: Vec<String> = a.features.clone();
-    for c in &a.categorical {
-        if !names.contains(c) {
-            names.push(c.clone());
-        }
-    }
-    if names.is_empty() {
-        return Err("name the feature columns with --features (and/or --categorical)".into());
-    }
-    if let Some(dup) = names
-        .iter()
-        .enumerate()
-        .find(|(i, n)| names[..*i].contains(n))
-    {
-        return Err(format!("column '{}' is named twice in --features", dup.1));
-    }
-    if names.contains(&a.label) {
-        return Err(format!(
-            "the label column '{}' cannot also be a feature",
-            a.label
-        ));
-    }
-    let is_cat: Vec<bool> = names.iter().map(|n| a.categorical.contains(n)).collect();
-    let mut requests: Vec<ColumnRequest> = names
-        .iter()
-        .zip(&is_cat)
-        .map(|(n, &cat)| ColumnRequest {
-            name: n.clone(),
-            text_as: if cat {
-                TextType::Utf8
-            } else {
-                TextType::Float64
-            },
-            role: if cat {
-                "categorical feature"
-            } else {
-                "feature"
-            }
-            .into(),
-        })
-        .collect();
-    requests.push(ColumnRequest {
-        name: a.label.clone(),
-        text_as: TextType::Utf8,
-        role: "label".into(),
-    });
-    if let Some(w) = &a.weight {
-        requests.push(ColumnRequest {
-            name: w.clone(),
-            text_as: TextType::Float64,
-            role: "weight".into(),
-        });
-    }
-    let stream = a.input.open(&a.data, &requests, false)?;
-    let path = stream.path().to_path_buf();
-
-    let mut columns: Vec<Column> = is_cat
-        .iter()
-        .map(|&cat| {
-            if cat {
-                Column::Cat(Codes::default())
-            } else {
-                Column::Num(Vec::new())
-            }
-        })
-        .collect();
-    let mut label = Codes::default();
-    let mut weights: Vec<f64> = Vec::new();
-    let mut n_rows: u64 = 0;
-    for batch in stream {
-        let batch = batch.map_err(|e| e.to_string())?;
-        let get = |name: &str| -> Result<ColumnView, String> {
-            let arr = batch
-                .column_by_name(name)
-                .ok_or_else(|| format!("{}: no column named '{name}'", path.display()))?;
-            view(arr, &path, name).map_err(|e| e.to_string())
-        };
-        let rows = batch.num_rows();
-        for (name, col) in names.iter().zip(&mut columns) {
-            let v = get(name)?;
-            for i in 0..rows {
-                let row = n_rows + i as u64 + 1;
-                match col {
-                    Column::Num(out) if (gbdt || impute.is_some()) && is_null(&v, i) => {
-                        out.push(f64::NAN)
-                    }
-                    Column::Num(out) => out.push(num_at(&v, i, &path, name, row, "feature")?),
-                    Column::Cat(codes) => match text_at(&v, i) {
-                        Some(t) => codes.push(&t),
-                        None => return Err(missing(&path, name, row, "categorical feature")),
-                    },
-                }
-            }
-        }
-        let v = get(&a.label)?;
-        for i in 0..rows {
-            let row = n_rows + i as u64 + 1;
-            match text_at(&v, i) {
-                Some(t) => label.push(&t),
-                None => return Err(missing(&path, &a.label, row, "label")),
-            }
-        }
-        if let Some(w) = &a.weight {
-            let v = get(w)?;
-            for i in 0..rows {
-                let row = n_rows + i as u64 + 1;
-                let x = num_at(&v, i, &path, w, row, "weight")?;
-                if x < 0.0 {
-                    return Err(DataError::bad_value(
-                        &path,
-                        w,
-                        row,
-                        format!("expected a non-negative weight, found {x}"),
-                    )
-                    .to_string());
-                }
-                weights.push(x);
-            }
-        }
-        n_rows += rows as u64;
-    }
-    if n_rows == 0 {
-        return Err(format!("{}: no data rows to train on", path.display()));
-    }
-    let n = n_rows as usize;
-
     let regression = gbdt && matches!(a.loss, GbdtLoss::SquaredError);
-    // Labels: class indices, or numbers for regression.
-    let (class_names, y): (Vec<String>, Vec<f64>) = match &a.positive {
-        _ if regression => {
-            let values = label
-                .values
-                .iter()
-                .map(|v| {
-                    v.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| {
-                        format!(
-                            "{}: column '{}': the squared-error loss needs numeric labels, found '{v}'",
-                            path.display(),
-                            a.label
-                        )
-                    })
-                })
-                .collect::<Result<Vec<f64>, String>>()?;
-            (
-                vec![],
-                label.codes.iter().map(|&c| values[c as usize]).collect(),
-            )
-        }
-        Some(pos) => {
-            let Some(&code) = label.index.get(pos) else {
-                return Err(format!(
-                    "{}: column '{}': no row has the positive value '{pos}' (values: {})",
-                    path.display(),
-                    a.label,
-                    label
-                        .values
-                        .iter()
-                        .take(10)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            };
-            let y = label
-                .codes
-                .iter()
-                .map(|&c| f64::from(u8::from(c == code)))
-                .collect();
-            (vec![format!("not {pos}"), pos.clone()], y)
-        }
-        None => {
-            let (values, codes) = label.sorted(true);
-            (values, codes.iter().map(|&c| f64::from(c)).collect())
-        }
-    };
+    let design = load_design(
+        &a.input,
+        &a.data,
+        &DesignSpec {
+            features: &a.features,
+            categorical: &a.categorical,
+            label: &a.label,
+            positive: a.positive.as_deref(),
+            weight: a.weight.as_deref(),
+            extra: &[],
+            ordinal: trees,
+            allow_missing: gbdt,
+            impute,
+            standardize: a.standardize,
+            unknown,
+            regression,
+        },
+    )?;
+    let Design {
+        path,
+        specs,
+        x,
+        n,
+        d,
+        y,
+        class_names,
+        weights,
+        ..
+    } = design;
     if !regression && trees && class_names.len() > 2 {
         return Err(format!(
             "{}: column '{}' has {} classes; {} is binary: name the positive one with --positive",
@@ -557,84 +228,9 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
             if tree { "tree" } else { "gbdt" }
         ));
     }
-    if !regression && (class_names.len() < 2 || y.iter().all(|&v| v == y[0])) {
-        return Err(format!(
-            "{}: column '{}': the label needs at least two classes, all rows have '{}'",
-            path.display(),
-            a.label,
-            class_names[y[0] as usize]
-        ));
-    }
 
-    // Feature schema and the encoded design matrix.
-    let mut specs = Vec::with_capacity(names.len());
-    let mut stored: Vec<Stored> = Vec::with_capacity(names.len());
-    for (name, col) in names.iter().zip(columns) {
-        match col {
-            Column::Num(mut v) => {
-                let fill = match impute {
-                    Some(how) => Some(fill_value(&v, how).ok_or_else(|| {
-                        format!(
-                            "{}: column '{name}' has no value to learn --impute from (every cell is missing)",
-                            path.display()
-                        )
-                    })?),
-                    None => None,
-                };
-                if let Some(f) = fill {
-                    v.iter_mut().filter(|x| x.is_nan()).for_each(|x| *x = f);
-                }
-                let (mean, std) = if a.standardize {
-                    let mean = v.iter().sum::<f64>() / n as f64;
-                    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n as f64;
-                    let std = var.sqrt();
-                    (Some(mean), Some(if std > 0.0 { std } else { 1.0 }))
-                } else {
-                    (None, None)
-                };
-                specs.push(FeatureSpec::Numeric {
-                    column: name.clone(),
-                    mean,
-                    std,
-                    impute: fill,
-                });
-                stored.push(Stored::Num(v));
-            }
-            Column::Cat(codes) => {
-                let (cats, codes) = codes.sorted(false);
-                specs.push(if trees {
-                    FeatureSpec::Ordinal {
-                        column: name.clone(),
-                        categories: cats.clone(),
-                        unknown,
-                    }
-                } else {
-                    FeatureSpec::Categorical {
-                        column: name.clone(),
-                        categories: cats.clone(),
-                        unknown,
-                    }
-                });
-                stored.push(Stored::Cat(cats, codes));
-            }
-        }
-    }
-    let d: usize = specs.iter().map(FeatureSpec::width).sum();
-    let mut x = vec![0.0; n * d];
-    let mut cells: Vec<FeatureValue> = Vec::with_capacity(names.len());
-    for i in 0..n {
-        cells.clear();
-        cells.extend(stored.iter().map(|s| match s {
-            Stored::Num(v) => FeatureValue::Num(v[i]),
-            Stored::Cat(cats, codes) => FeatureValue::Text(&cats[codes[i] as usize]),
-        }));
-        encode_row(&specs, &cells, &mut x[i * d..(i + 1) * d])
-            .map_err(|e| format!("{}: row {}: {e}", path.display(), i + 1))?;
-    }
-    drop(cells);
-    drop(stored);
     let matrix = Matrix::with_rows(&x, n, d).map_err(|e| e.to_string())?;
-    let w = a.weight.as_ref().map(|_| &weights[..]);
+    let w = weights.as_deref();
     if gbdt {
         return train_gbdt(&a, &path, specs, class_names, &matrix, &y, w, regression);
     }
