@@ -18,6 +18,7 @@
 pub mod base;
 pub mod error;
 pub mod groups;
+pub mod model;
 pub mod postprocessing;
 pub mod preprocessing;
 pub mod reductions;
@@ -25,3 +26,4 @@ pub mod reductions;
 pub use base::{BaseLearner, Predictor};
 pub use error::MitigationError;
 pub use groups::Groups;
+pub use model::{Decision, MitigatedModel};

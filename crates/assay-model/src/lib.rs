@@ -32,7 +32,9 @@ pub mod tree;
 pub mod xgboost;
 
 pub use error::ModelError;
-pub use model::{load_model, ColumnKind, InputColumn, InputSchema, Model, ModelFormat};
+pub use model::{
+    load_model, randomized_decision, ColumnKind, InputColumn, InputSchema, Model, ModelFormat,
+};
 pub use tree::{
     Arithmetic, CategorySet, Decision, Link, MissingType, Objective, Source, Tree, TreeEnsemble,
 };

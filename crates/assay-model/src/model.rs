@@ -97,6 +97,29 @@ pub trait Model: Send + Sync {
     /// decision values), row-major with as many values per row as [`Model::outputs`] for
     /// multinomial models and one per row otherwise.
     fn margin_batch(&self, batch: &RecordBatch) -> Result<Vec<f64>, ModelError>;
+
+    /// `Some(seed)` for a randomized binary classifier (a mixture of predictors, or randomised
+    /// group thresholds): its score is the probability `P(ŷ = 1 | x)` and its decision for the
+    /// row at 0-based position `row` of the input is [`randomized_decision`]`(seed, row, score)`.
+    /// `None` (the default) for models whose decision is a threshold on the score.
+    fn randomized(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// The decision of a randomized classifier (see [`Model::randomized`]): `u < p`, where `u` in
+/// [0, 1) is drawn from the counter-based stream SplitMix64 (Steele, Lea & Flood 2014) keyed by
+/// `seed` and the row's position, so a row's decision depends only on the seed, its position
+/// and its probability — not on how the input is split into batches.
+pub fn randomized_decision(seed: u64, row: u64, p: f64) -> bool {
+    fn mix(mut z: u64) -> u64 {
+        z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    let u = (mix(mix(seed) ^ row) >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+    u < p
 }
 
 /// A tree ensemble read by column name: an XGBoost or LightGBM model, or assay's trained gbdt
@@ -298,65 +321,66 @@ impl LogisticModel {
 
     /// Encodes a batch into the model's feature matrix (one-hot, standardised).
     fn encode_batch(&self, batch: &RecordBatch) -> Result<Vec<f64>, ModelError> {
-        enum Col {
-            Num(Vec<f64>),
-            Text(StringArray),
-        }
-        let n = batch.num_rows();
-        let mut cols = Vec::with_capacity(self.schema.columns.len());
-        for (c, spec) in self.schema.columns.iter().zip(&self.model.features) {
-            let array = find_column(batch, &c.name)?;
-            cols.push(match c.kind {
-                ColumnKind::Categories(_) | ColumnKind::OpenCategories(_) => {
-                    Col::Text(as_text(array, &c.name)?)
-                }
-                _ => {
-                    let mut v = vec![f64::NAN; n];
-                    fill_column(&mut v, 1, 0, array, &c.name)?;
-                    let imputed = matches!(
-                        spec,
-                        FeatureSpec::Numeric {
-                            impute: Some(_),
-                            ..
-                        }
-                    );
-                    if !imputed {
-                        if let Some(row) = v.iter().position(|x| x.is_nan()) {
-                            return Err(bad_value(
-                                &c.name,
-                                row,
-                                "missing value (the model was trained without --impute)".into(),
-                            ));
-                        }
+        encode_batch(&self.model.features, batch)
+    }
+}
+
+/// Encodes a record batch with a trained model's feature schema (the columns named in
+/// `features`, standardised, imputed and one-hot or ordinally coded as in training, with
+/// [`crate::learners::schema::encode_row`]) into a row-major matrix. Missing numeric cells are
+/// errors unless the column has an imputation value; errors name the column and row.
+pub fn encode_batch(features: &[FeatureSpec], batch: &RecordBatch) -> Result<Vec<f64>, ModelError> {
+    enum Col {
+        Num(Vec<f64>),
+        Text(StringArray),
+    }
+    let n = batch.num_rows();
+    let mut cols = Vec::with_capacity(features.len());
+    for spec in features {
+        let name = spec.column();
+        let array = find_column(batch, name)?;
+        cols.push(match spec {
+            FeatureSpec::Categorical { .. } | FeatureSpec::Ordinal { .. } => {
+                Col::Text(as_text(array, name)?)
+            }
+            FeatureSpec::Numeric { impute, .. } => {
+                let mut v = vec![f64::NAN; n];
+                fill_column(&mut v, 1, 0, array, name)?;
+                if impute.is_none() {
+                    if let Some(row) = v.iter().position(|x| x.is_nan()) {
+                        return Err(bad_value(
+                            name,
+                            row,
+                            "missing value (the model was trained without --impute)".into(),
+                        ));
                     }
-                    Col::Num(v)
                 }
+                Col::Num(v)
+            }
+        });
+    }
+    let d: usize = features.iter().map(FeatureSpec::width).sum();
+    let mut x = vec![0.0; n * d];
+    let mut values = Vec::with_capacity(cols.len());
+    for i in 0..n {
+        values.clear();
+        for (col, spec) in cols.iter().zip(features) {
+            values.push(match col {
+                Col::Num(v) => FeatureValue::Num(v[i]),
+                Col::Text(t) if t.is_null(i) => {
+                    return Err(bad_value(spec.column(), i, "missing value".into()))
+                }
+                Col::Text(t) => FeatureValue::Text(t.value(i)),
             });
         }
-        let d = self.model.n_features();
-        let mut x = vec![0.0; n * d];
-        let mut values = Vec::with_capacity(cols.len());
-        for i in 0..n {
-            values.clear();
-            for (col, c) in cols.iter().zip(&self.schema.columns) {
-                values.push(match col {
-                    Col::Num(v) => FeatureValue::Num(v[i]),
-                    Col::Text(t) if t.is_null(i) => {
-                        return Err(bad_value(&c.name, i, "missing value".into()))
-                    }
-                    Col::Text(t) => FeatureValue::Text(t.value(i)),
-                });
-            }
-            self.model
-                .encode_row(&values, &mut x[i * d..(i + 1) * d])
-                .map_err(|message| {
-                    // encode_row names the column; keep the rest of its message.
-                    let (column, message) = split_column(&message);
-                    bad_value(&column, i, message)
-                })?;
-        }
-        Ok(x)
+        crate::learners::schema::encode_row(features, &values, &mut x[i * d..(i + 1) * d])
+            .map_err(|message| {
+                // encode_row names the column; keep the rest of its message.
+                let (column, message) = split_column(&message);
+                bad_value(&column, i, message)
+            })?;
     }
+    Ok(x)
 }
 
 impl Model for LogisticModel {

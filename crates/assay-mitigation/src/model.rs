@@ -1,0 +1,387 @@
+//! The saved form of a mitigated predictor (`assay.mitigated/1`) and its [`Model`]
+//! implementation, so that `assay predict` and `assay fairness --model` use it as any model.
+//!
+//! A mitigated model reads the same raw table columns as the model it came from (its
+//! [`FeatureSpec`]s), plus the sensitive columns when the method decides by group (threshold
+//! optimizer, reject option, per-group calibration, correlation remover): those are declared
+//! inputs ([`MitigatedModel::sensitive_at_decision`]) because a user may not be allowed to use
+//! them at decision time. Randomized predictors (the exponentiated-gradient mixture,
+//! randomised thresholds) score `P(ŷ = 1 | x)` and decide with
+//! [`assay_model::randomized_decision`] and the stored seed.
+
+use std::path::Path;
+
+use arrow_array::{Array, RecordBatch, StringArray};
+use serde::{Deserialize, Serialize};
+
+use assay_model::learners::{FeatureSpec, Matrix};
+use assay_model::model::encode_batch;
+use assay_model::{ColumnKind, InputColumn, InputSchema, Model, ModelError};
+
+use crate::base::Predictor;
+use crate::error::MitigationError;
+
+/// The format tag of a saved mitigated model.
+pub const FORMAT: &str = "assay.mitigated/1";
+
+/// How the mitigated model turns encoded features (and the group) into `P(ŷ = 1 | x)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Decision {
+    /// One deterministic predictor (a model fitted on reweighed or resampled data, or a
+    /// collapsed reduction): the score is its probability, the decision `score > 0.5`.
+    Single {
+        /// The predictor.
+        predictor: Predictor,
+    },
+    /// A randomized classifier over predictors (Agarwal et al. 2018, the exponentiated-gradient
+    /// solution `Q`): `P(ŷ = 1 | x) = Σ_j weight_j · h_j(x)` with each `h_j` the 0/1
+    /// prediction of predictor `j`, as Fairlearn's `_pmf_predict`.
+    Mixture {
+        /// Probability of each predictor (non-negative, summing to 1).
+        weights: Vec<f64>,
+        /// The predictors.
+        predictors: Vec<Predictor>,
+    },
+}
+
+/// A mitigated predictor as saved by `assay mitigate`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MitigatedModel {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The method and its settings, in words (for reports and `assay model inspect`).
+    pub method: String,
+    /// The label column.
+    pub label: String,
+    /// The two class names (`["not v", "v"]` with a positive value `v`).
+    pub class_names: Vec<String>,
+    /// The label value taken as positive, if one was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub positive: Option<String>,
+    /// How table columns become the predictors' features.
+    pub features: Vec<FeatureSpec>,
+    /// The sensitive columns the method used; their values joined with " & " name a group.
+    pub sensitive: Vec<String>,
+    /// The group names seen in training.
+    pub groups: Vec<String>,
+    /// Whether the decision reads the sensitive columns (then they are model inputs).
+    pub sensitive_at_decision: bool,
+    /// Seed of randomized decisions.
+    pub seed: u64,
+    /// The decision rule.
+    pub decision: Decision,
+    #[serde(skip)]
+    schema: InputSchema,
+    #[serde(skip)]
+    outputs: Vec<String>,
+}
+
+impl MitigatedModel {
+    /// Builds a mitigated model; checks the decision rule (see [`MitigatedModel::validate`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        method: String,
+        label: String,
+        class_names: Vec<String>,
+        positive: Option<String>,
+        features: Vec<FeatureSpec>,
+        sensitive: Vec<String>,
+        groups: Vec<String>,
+        seed: u64,
+        decision: Decision,
+    ) -> Result<MitigatedModel, MitigationError> {
+        let mut m = MitigatedModel {
+            format: FORMAT.to_string(),
+            method,
+            label,
+            class_names,
+            positive,
+            features,
+            sensitive,
+            groups,
+            sensitive_at_decision: false,
+            seed,
+            decision,
+            schema: InputSchema::default(),
+            outputs: Vec::new(),
+        };
+        m.sensitive_at_decision = m.needs_group();
+        m.validate().map_err(MitigationError::Parameter)?;
+        m.derive();
+        Ok(m)
+    }
+
+    fn needs_group(&self) -> bool {
+        match &self.decision {
+            Decision::Single { .. } | Decision::Mixture { .. } => false,
+        }
+    }
+
+    /// Checks the saved fields are consistent: two classes, mixture weights a probability
+    /// vector of one weight per predictor, and the flag of sensitive inputs as the rule needs.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.format != FORMAT {
+            return Err(format!("format is '{}', expected '{FORMAT}'", self.format));
+        }
+        if self.class_names.len() != 2 {
+            return Err(format!(
+                "a mitigated model is a binary classifier; it has {} class names",
+                self.class_names.len()
+            ));
+        }
+        if let Decision::Mixture {
+            weights,
+            predictors,
+        } = &self.decision
+        {
+            if weights.len() != predictors.len() || weights.is_empty() {
+                return Err(format!(
+                    "the mixture has {} weights for {} predictors",
+                    weights.len(),
+                    predictors.len()
+                ));
+            }
+            if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0)) {
+                return Err("mixture weights must be non-negative numbers".into());
+            }
+            let total: f64 = weights.iter().sum();
+            if (total - 1.0).abs() > 1e-9 {
+                return Err(format!("mixture weights sum to {total}, not 1"));
+            }
+        }
+        if self.sensitive_at_decision != self.needs_group() {
+            return Err("sensitive_at_decision does not match the decision rule".into());
+        }
+        Ok(())
+    }
+
+    /// Fills the derived input schema and output names.
+    fn derive(&mut self) {
+        let mut columns: Vec<InputColumn> = self
+            .features
+            .iter()
+            .map(|f| InputColumn {
+                name: f.column().to_string(),
+                kind: match f {
+                    FeatureSpec::Numeric { .. } => ColumnKind::Numeric,
+                    FeatureSpec::Categorical {
+                        categories,
+                        unknown,
+                        ..
+                    }
+                    | FeatureSpec::Ordinal {
+                        categories,
+                        unknown,
+                        ..
+                    } => {
+                        if unknown.is_error() {
+                            ColumnKind::Categories(categories.clone())
+                        } else {
+                            ColumnKind::OpenCategories(categories.clone())
+                        }
+                    }
+                },
+            })
+            .collect();
+        if self.sensitive_at_decision {
+            for s in &self.sensitive {
+                if !columns.iter().any(|c| &c.name == s) {
+                    columns.push(InputColumn {
+                        name: s.clone(),
+                        kind: ColumnKind::Text,
+                    });
+                }
+            }
+        }
+        self.schema = InputSchema { columns };
+        self.outputs = vec![self.class_names[1].clone()];
+    }
+
+    /// Whether the decision is randomized (a mixture with more than one predictor).
+    pub fn is_randomized(&self) -> bool {
+        match &self.decision {
+            Decision::Single { .. } => false,
+            Decision::Mixture { weights, .. } => weights.iter().filter(|&&w| w > 0.0).count() > 1,
+        }
+    }
+
+    /// `P(ŷ = 1 | x)` of encoded rows `x` (n × d) whose groups are `groups` (indices into
+    /// [`MitigatedModel::groups`]; unused unless [`MitigatedModel::sensitive_at_decision`]).
+    pub fn probability(&self, x: &Matrix, _groups: &[u32]) -> Result<Vec<f64>, MitigationError> {
+        match &self.decision {
+            Decision::Single { predictor } => predictor.score(x),
+            Decision::Mixture {
+                weights,
+                predictors,
+            } => {
+                let mut p = vec![0.0; x.n_rows()];
+                for (w, h) in weights.iter().zip(predictors) {
+                    if *w == 0.0 {
+                        continue;
+                    }
+                    for (pi, yi) in p.iter_mut().zip(h.predict(x)?) {
+                        *pi += w * yi;
+                    }
+                }
+                Ok(p)
+            }
+        }
+    }
+
+    /// The group index of every row of `batch` from its sensitive columns; an error naming the
+    /// row for a group not seen in training.
+    pub fn batch_groups(&self, batch: &RecordBatch) -> Result<Vec<u32>, ModelError> {
+        let n = batch.num_rows();
+        if !self.sensitive_at_decision {
+            return Ok(vec![0; n]);
+        }
+        let cols = self
+            .sensitive
+            .iter()
+            .map(|s| {
+                let a = batch.column_by_name(s).ok_or_else(|| ModelError::Column {
+                    column: s.clone(),
+                    message: "is missing: the mitigated model decides by group and reads it".into(),
+                })?;
+                let a = arrow_cast::cast(a, &arrow_schema::DataType::Utf8).map_err(|e| {
+                    ModelError::Column {
+                        column: s.clone(),
+                        message: format!("cannot be read as text: {e}"),
+                    }
+                })?;
+                Ok(a.as_any()
+                    .downcast_ref::<StringArray>()
+                    .expect("cast to Utf8 gives a StringArray")
+                    .clone())
+            })
+            .collect::<Result<Vec<StringArray>, ModelError>>()?;
+        let mut key = String::new();
+        (0..n)
+            .map(|i| {
+                key.clear();
+                for (k, (c, name)) in cols.iter().zip(&self.sensitive).enumerate() {
+                    if c.is_null(i) {
+                        return Err(ModelError::BadValue {
+                            column: name.clone(),
+                            row: i,
+                            message: "missing value; the mitigated model decides by group".into(),
+                        });
+                    }
+                    if k > 0 {
+                        key.push_str(" & ");
+                    }
+                    key.push_str(c.value(i));
+                }
+                self.groups
+                    .iter()
+                    .position(|g| *g == key)
+                    .map(|g| g as u32)
+                    .ok_or_else(|| ModelError::BadValue {
+                        column: self.sensitive.join(","),
+                        row: i,
+                        message: format!(
+                            "group '{key}' was not seen in training (groups: {})",
+                            self.groups.join(", ")
+                        ),
+                    })
+            })
+            .collect()
+    }
+
+    /// Writes the model as pretty JSON.
+    pub fn save(&self, path: &Path) -> Result<(), MitigationError> {
+        let text = serde_json::to_string_pretty(self)
+            .map_err(|e| MitigationError::Data(format!("{}: {e}", path.display())))?;
+        std::fs::write(path, text + "\n")
+            .map_err(|e| MitigationError::Data(format!("cannot write {}: {e}", path.display())))
+    }
+
+    /// Reads a model written by [`MitigatedModel::save`] and checks it.
+    pub fn load(path: &Path) -> Result<MitigatedModel, ModelError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ModelError::Io {
+            path: name.clone(),
+            source,
+        })?;
+        let mut m: MitigatedModel =
+            serde_json::from_str(&text).map_err(|e| ModelError::Invalid {
+                path: name.clone(),
+                message: e.to_string(),
+            })?;
+        m.validate().map_err(|message| ModelError::Invalid {
+            path: name.clone(),
+            message,
+        })?;
+        m.derive();
+        Ok(m)
+    }
+
+    /// Whether the file at `path` is a mitigated model (its JSON `format` tag).
+    pub fn is_mitigated(path: &Path) -> bool {
+        std::fs::read(path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .is_some_and(|v| v.get("format").and_then(|f| f.as_str()) == Some(FORMAT))
+    }
+
+    fn n_features(&self) -> usize {
+        self.features.iter().map(FeatureSpec::width).sum()
+    }
+}
+
+fn to_model_error(e: MitigationError) -> ModelError {
+    match e {
+        MitigationError::Learner(l) => ModelError::Learn(l),
+        e => ModelError::Invalid {
+            path: "mitigated model".into(),
+            message: e.to_string(),
+        },
+    }
+}
+
+impl Model for MitigatedModel {
+    fn input_schema(&self) -> &InputSchema {
+        &self.schema
+    }
+
+    fn outputs(&self) -> &[String] {
+        &self.outputs
+    }
+
+    fn classes(&self) -> Option<&[String]> {
+        Some(&self.class_names)
+    }
+
+    fn score_batch(&self, batch: &RecordBatch) -> Result<Vec<f64>, ModelError> {
+        let x = encode_batch(&self.features, batch)?;
+        let groups = self.batch_groups(batch)?;
+        let m = Matrix::with_rows(&x, batch.num_rows(), self.n_features())?;
+        self.probability(&m, &groups).map_err(to_model_error)
+    }
+
+    fn score_matrix(&self, x: &[f64], n_rows: usize) -> Result<Vec<f64>, ModelError> {
+        if self.sensitive_at_decision {
+            return Err(ModelError::Unsupported {
+                path: "mitigated model".into(),
+                message: "it decides by group; score a table that has the sensitive columns".into(),
+            });
+        }
+        let m = Matrix::with_rows(x, n_rows, self.n_features())?;
+        self.probability(&m, &vec![0; n_rows])
+            .map_err(to_model_error)
+    }
+
+    fn margin_batch(&self, batch: &RecordBatch) -> Result<Vec<f64>, ModelError> {
+        // The mitigated decision has no margin of its own: its log-odds.
+        Ok(self
+            .score_batch(batch)?
+            .into_iter()
+            .map(|p| (p / (1.0 - p)).ln())
+            .collect())
+    }
+
+    fn randomized(&self) -> Option<u64> {
+        self.is_randomized().then_some(self.seed)
+    }
+}
