@@ -31,6 +31,11 @@ What comes from where:
   column, on the three-group and on the two-group data. AIF360 bins the protected column with a
   Freedman-Diaconis histogram before stratifying; the script asserts that every bin holds exactly
   one group code, so the strata are the groups.
+* ``di_remover_stress``: six small tie-heavy cases (2-4 groups) repaired by BlackBoxAuditing's
+  ``CategoricRepairer`` directly (string group names, so no binning) at levels 1.0, 0.75, 0.5
+  and 0.3, where Python's half-to-even rounding matters.
+* ``reweighing.formula_group_label3_weighted``: the formula with three label values
+  (``label3``), weighted.
 
 The dataset is synthetic and deterministic (numpy ``default_rng(20240611)``).
 """
@@ -150,6 +155,35 @@ def di_remover(df: pd.DataFrame, group: str, level: float) -> np.ndarray:
     return out.features[:, 1:]
 
 
+def di_stress_cases() -> list[dict]:
+    """Small, tie-heavy cases for the repair itself, through BlackBoxAuditing's
+    ``CategoricRepairer`` with string group names (what AIF360 runs after binning the protected
+    column; here the strata are exactly the groups), at repair levels where Python's
+    half-to-even rounding matters."""
+    from BlackBoxAuditing.repairers.CategoricRepairer import Repairer
+
+    rng = np.random.default_rng(7)
+    cases = []
+    for case in range(6):
+        n = int(rng.integers(30, 200))
+        k = int(rng.integers(2, 5))
+        group = rng.integers(0, k, size=n)
+        group[:k] = np.arange(k)  # every group has rows
+        cols = [
+            rng.integers(0, 4 + 3 * case, size=n) + group,  # few distinct values, ties
+            np.round(rng.normal(size=n) + 0.5 * group, 1),  # ties from rounding
+            rng.normal(size=n) * (1 + group),  # all distinct
+        ]
+        x = np.column_stack(cols).astype(float)
+        rows = [[f"g{g}", *map(float, r)] for g, r in zip(group, x)]
+        out = {"group": [int(g) for g in group], "n_groups": k, "features": flat(x)}
+        for level in (1.0, 0.75, 0.5, 0.3):
+            repaired = Repairer(rows, 0, level, False).repair(rows)
+            out[f"level_{level}"] = flat([r[1:] for r in repaired])
+        cases.append(out)
+    return cases
+
+
 def flat(a: np.ndarray) -> list[float]:
     return [float(v) for v in np.asarray(a, dtype=np.float64).ravel()]
 
@@ -202,6 +236,13 @@ def main() -> None:
         for group in ("group", "sex")
         for level, key in ((1.0, "1"), (0.5, "0_5"))
     }
+
+    result["di_remover_stress"] = di_stress_cases()
+
+    # more than two label values: the formula
+    df3 = df.assign(label=df["label"] + (df["score"] > 1.0))
+    result["label3"] = flat(df3["label"])
+    result["reweighing"]["formula_group_label3_weighted"] = reweighing_formula(df3, "group", True)
 
     OUT.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(result, separators=(",", ":"))

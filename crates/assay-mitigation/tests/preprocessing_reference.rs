@@ -189,3 +189,57 @@ fn uniform_resampling_on_the_reference_data() {
     }
     assert_eq!(r, uniform_resample(&d.group, &d.label, 2024).unwrap());
 }
+
+#[test]
+fn reweighing_with_three_label_values() {
+    let g = golden();
+    let d = data(golden());
+    let labels = floats(&g["label3"]);
+    let expect = floats(&g["reweighing"]["formula_group_label3_weighted"]);
+    let got = reweigh(&d.group, &labels, Some(&d.weight)).unwrap();
+    let rel = got
+        .weights
+        .iter()
+        .zip(&expect)
+        .map(|(a, b)| (a - b).abs() / b.abs())
+        .fold(0.0, f64::max);
+    eprintln!("reweighing three labels: max relative difference {rel:e}");
+    assert!(rel <= 1e-12, "{rel}");
+    assert_eq!(got.cells.len(), 9);
+}
+
+#[test]
+fn disparate_impact_remover_matches_blackboxauditing_on_tie_heavy_cases() {
+    let g = golden();
+    for (c, case) in g["di_remover_stress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let k = case["n_groups"].as_u64().unwrap() as usize;
+        let names: Vec<String> = (0..k).map(|g| format!("g{g}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let groups = groups(&case["group"], &names);
+        let features = floats(&case["features"]);
+        let x = Matrix::new(&features, 3).unwrap();
+        for level in [1.0, 0.75, 0.5, 0.3] {
+            let expect = floats(&case[format!("level_{level:?}")]);
+            let got = DisparateImpactRemover::new(level)
+                .unwrap()
+                .repair(&x, &groups)
+                .unwrap();
+            let differing = got
+                .iter()
+                .zip(&expect)
+                .filter(|(a, b)| a.to_bits() != b.to_bits())
+                .count();
+            eprintln!(
+                "DI remover stress case {c} ({} rows, {k} groups) level {level}: {differing} \
+                 values differ",
+                groups.len()
+            );
+            assert_eq!(differing, 0, "case {c} level {level}");
+        }
+    }
+}
