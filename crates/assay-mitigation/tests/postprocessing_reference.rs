@@ -5,7 +5,10 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use assay_mitigation::postprocessing::{Constraint, Objective, Operator, ThresholdOptimizer};
+use assay_mitigation::postprocessing::{
+    calibration_curve, group_calibration_curves, BinStrategy, CalibrationMethod, Constraint,
+    GroupCalibrator, IsotonicCalibrator, Objective, Operator, PlattCalibrator, ThresholdOptimizer,
+};
 use assay_mitigation::Groups;
 
 fn golden() -> Value {
@@ -182,4 +185,147 @@ fn threshold_optimizer_matches_fairlearn() {
         "threshold optimizer: {} cases, max |Δ| parameters {worst_p:e}, pmf {worst_pmf:e}",
         cases.len()
     );
+}
+
+fn group_rows(d: &Data, g: usize) -> Vec<usize> {
+    (0..d.score.len())
+        .filter(|&i| d.groups.codes[i] as usize == g)
+        .collect()
+}
+
+#[test]
+fn platt_matches_sklearn_sigmoid_calibration() {
+    let g = golden();
+    let d = data(&g);
+    let mut worst: f64 = 0.0;
+    for (gi, name) in d.groups.names.iter().enumerate() {
+        let rows = group_rows(&d, gi);
+        let s: Vec<f64> = rows.iter().map(|&i| d.score[i]).collect();
+        let y: Vec<f64> = rows.iter().map(|&i| d.y[i]).collect();
+        let w: Vec<f64> = rows.iter().map(|&i| d.weight[i]).collect();
+        let big: Vec<f64> = s.iter().map(|v| (v - 0.5) * 80.0).collect();
+        let want = &g["platt"][name];
+        let fits = [
+            ("", PlattCalibrator::fit(&s, &y, None).unwrap()),
+            ("_weighted", PlattCalibrator::fit(&s, &y, Some(&w)).unwrap()),
+            (
+                "_scaled_input",
+                PlattCalibrator::fit(&big, &y, None).unwrap(),
+            ),
+        ];
+        for (suffix, p) in fits {
+            let (wa, wb) = (
+                num(&want[format!("a{suffix}")]),
+                num(&want[format!("b{suffix}")]),
+            );
+            assert!(
+                close(p.a, wa, 1e-6),
+                "{name}{suffix} a: assay {} sklearn {wa}",
+                p.a
+            );
+            assert!(
+                close(p.b, wb, 1e-6),
+                "{name}{suffix} b: assay {} sklearn {wb}",
+                p.b
+            );
+            worst = worst.max((p.a - wa).abs()).max((p.b - wb).abs());
+        }
+        // The per-group calibrator uses the same fit.
+        let gc = GroupCalibrator::fit(CalibrationMethod::Sigmoid, &d.score, &d.y, &d.groups, None)
+            .unwrap();
+        let p0 = PlattCalibrator::fit(&s, &y, None).unwrap();
+        assert_eq!(gc.transform(0.3, gi as u32).unwrap(), p0.transform(0.3));
+    }
+    eprintln!("platt: max |Δ| a, b = {worst:e}");
+}
+
+#[test]
+fn isotonic_matches_sklearn() {
+    let g = golden();
+    let d = data(&g);
+    let mut worst: f64 = 0.0;
+    let gc =
+        GroupCalibrator::fit(CalibrationMethod::Isotonic, &d.score, &d.y, &d.groups, None).unwrap();
+    let gcw = GroupCalibrator::fit(
+        CalibrationMethod::Isotonic,
+        &d.score,
+        &d.y,
+        &d.groups,
+        Some(&d.weight),
+    )
+    .unwrap();
+    for (gi, name) in d.groups.names.iter().enumerate() {
+        let want = &g["isotonic"][name];
+        let rows = group_rows(&d, gi);
+        let s: Vec<f64> = rows.iter().map(|&i| d.score[i]).collect();
+        let y: Vec<f64> = rows.iter().map(|&i| d.y[i]).collect();
+        let iso = IsotonicCalibrator::fit(&s, &y, None).unwrap();
+        assert_eq!(iso.x_thresholds, nums(&want["x_thresholds"]), "{name}");
+        let wy = nums(&want["y_thresholds"]);
+        assert_eq!(iso.y_thresholds.len(), wy.len(), "{name}");
+        for (a, b) in iso.y_thresholds.iter().zip(&wy) {
+            assert!(close(*a, *b, 1e-9), "{name} y_thresholds {a} vs {b}");
+            worst = worst.max((a - b).abs());
+        }
+        let probe = nums(&want["probe"]);
+        let checks = [
+            (&gc, &s, "transform_rows"),
+            (&gc, &probe, "transform_probe"),
+            (&gcw, &s, "weighted_transform_rows"),
+            (&gcw, &probe, "weighted_transform_probe"),
+        ];
+        for (cal, xs, key) in checks {
+            let expect = nums(&want[key]);
+            assert_eq!(xs.len(), expect.len());
+            for (x, e) in xs.iter().zip(&expect) {
+                let v = cal.transform(*x, gi as u32).unwrap();
+                assert!(close(v, *e, 1e-9), "{name} {key} at {x}: {v} vs {e}");
+                worst = worst.max((v - e).abs());
+            }
+        }
+    }
+    eprintln!("isotonic: max |Δ| = {worst:e}");
+}
+
+fn check_curve(got: &assay_mitigation::postprocessing::CalibrationCurve, want: &Value, what: &str) {
+    assert_eq!(got.prob_true, nums(&want["prob_true"]), "{what} prob_true");
+    assert_eq!(got.prob_pred, nums(&want["prob_pred"]), "{what} prob_pred");
+}
+
+fn strategy(v: &Value) -> BinStrategy {
+    serde_json::from_value(v.clone()).unwrap()
+}
+
+#[test]
+fn calibration_curves_match_sklearn_exactly() {
+    let g = golden();
+    let d = data(&g);
+    let mut n = 0;
+    for want in g["calibration_curve"]["all"].as_array().unwrap() {
+        let nb = want["n_bins"].as_u64().unwrap() as usize;
+        let c = calibration_curve(&d.y, &d.score, nb, strategy(&want["strategy"])).unwrap();
+        check_curve(&c, want, &format!("all {nb} {}", want["strategy"]));
+        n += 1;
+    }
+    let per_group: Vec<&Value> = g["calibration_curve"]["groups"]["a"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    for (k, first) in per_group.iter().enumerate() {
+        let nb = first["n_bins"].as_u64().unwrap() as usize;
+        let curves =
+            group_calibration_curves(&d.y, &d.score, &d.groups, nb, strategy(&first["strategy"]))
+                .unwrap();
+        for (gi, name) in d.groups.names.iter().enumerate() {
+            let want = &g["calibration_curve"]["groups"][name][k];
+            check_curve(
+                &curves[gi],
+                want,
+                &format!("group {name} {nb} {}", want["strategy"]),
+            );
+            n += 1;
+        }
+    }
+    eprintln!("calibration curves: {n} curves identical");
 }
