@@ -9,15 +9,20 @@ basis depends on that order), and a label whose rate depends on the features and
 Fairlearn 0.15.0's ExponentiatedGradient (eps 0.02, otherwise defaults: max_iter 50, nu None,
 eta0 2.0, run_linprog_step True) with LogisticRegression(C=1.0, solver="lbfgs", tol=1e-10,
 max_iter=10000), under DemographicParity, EqualizedOdds, TruePositiveRateParity,
-ErrorRateParity (difference_bound 0.01, Fairlearn's default) and DemographicParity with
-ratio_bound 0.9 (slack 0.01). For each: weights_ (all, zeros included), the `_pmf_predict`
+ErrorRateParity, FalsePositiveRateParity (difference_bound 0.01, Fairlearn's default),
+DemographicParity with ratio_bound 0.9 (slack 0.01), and BoundedGroupLoss(ZeroOneLoss(),
+upper_bound=0.27) (a loss moment: the classifier's 0/1 predictions are the "regression"
+values, labels are not relabelled, only reweighted); and two long runs past the automatic
+stopping rule (nu 1e-6, max_iter 30, eps 0.01): EqualizedOdds, and DemographicParity with
+run_linprog_step False. For each: weights_ (all, zeros included), the `_pmf_predict`
 probability P(y_hat = 1) of every row, n_oracle_calls_, n_oracle_calls_dummy_returned_,
 best_gap_, best_iter_, last_iter_, nu, the lambda vector each predictor was found at, each
 predictor's training error and gamma, the mixture's training error and gamma, and the
 predictors' coefficients.
 
-GridSearch (DemographicParity, grid_size 7, otherwise defaults) with the same base learner: the
-lambda grid, every predictor's objective and gamma, best_idx_, and the best predictor's
+GridSearch with the same base learner, otherwise defaults: DemographicParity (grid_size 7),
+EqualizedOdds (grid_size 10), BoundedGroupLoss(ZeroOneLoss(), upper_bound=0.27) (grid_size 6):
+the lambda grid, every predictor's objective and gamma, best_idx_, and the best predictor's
 predictions.
 
 Run from the repository root:
@@ -35,12 +40,15 @@ import pandas as pd
 import scipy
 import sklearn
 from fairlearn.reductions import (
+    BoundedGroupLoss,
     DemographicParity,
     EqualizedOdds,
     ErrorRateParity,
     ExponentiatedGradient,
+    FalsePositiveRateParity,
     GridSearch,
     TruePositiveRateParity,
+    ZeroOneLoss,
 )
 from sklearn.linear_model import LogisticRegression
 
@@ -70,16 +78,24 @@ def key(idx):
     return [str(part) for part in idx] if isinstance(idx, tuple) else [str(idx)]
 
 
-def exponentiated_gradient(x, y, groups, name, constraint):
-    eg = ExponentiatedGradient(learner(), constraint, eps=0.02)
+def exponentiated_gradient(x, y, groups, name, constraint, **settings):
+    settings = {"eps": 0.02, **settings}
+    eg = ExponentiatedGradient(learner(), constraint, **settings)
     eg.fit(x, y, sensitive_features=groups)
-    pmf = eg._pmf_predict(x)[:, 1]
     weights = eg.weights_.sort_index()
+    pmf_raw = eg._pmf_predict(x)
+    if isinstance(pmf_raw, pd.DataFrame):
+        # a loss moment: every predictor's predictions; the mixture's mean prediction
+        pmf = pmf_raw[weights.index].to_numpy().dot(weights.to_numpy())
+    else:
+        pmf = pmf_raw[:, 1]
     preds = np.column_stack([p.predict(x) for p in eg.predictors_])
     constraints = eg.constraints_
     errors = [float(np.mean(preds[:, j] != y)) for j in range(preds.shape[1])]
     gammas = [constraints.gamma(lambda _x, j=j: preds[:, j]).tolist() for j in range(preds.shape[1])]
-    mixture_gamma = constraints.gamma(lambda _x: pmf).tolist()
+    # a mixture's gamma is the weighted gammas (for a loss moment the loss of the mean
+    # prediction is not the mean loss)
+    mixture_gamma = (np.array(gammas).T @ np.array(eg.weights_.sort_index())).tolist()
     coefs = []
     for p in eg.predictors_:
         if hasattr(p, "coef_"):
@@ -88,8 +104,10 @@ def exponentiated_gradient(x, y, groups, name, constraint):
             coefs.append(None)
     return {
         "name": name,
+        "settings": settings,
         "constraint_index": [key(i) for i in constraints.index],
         "bound": constraints.bound().tolist(),
+        "mixture_gamma_pmf": constraints.gamma(lambda _x: pmf).tolist(),
         "weights": [float(weights[i]) for i in range(len(eg.predictors_))],
         "pmf": pmf.tolist(),
         "n_oracle_calls": int(eg.n_oracle_calls_),
@@ -107,12 +125,12 @@ def exponentiated_gradient(x, y, groups, name, constraint):
     }
 
 
-def grid_search(x, y, groups):
-    gs = GridSearch(learner(), DemographicParity(), grid_size=7)
+def grid_search(x, y, groups, name, constraint, grid_size):
+    gs = GridSearch(learner(), constraint, grid_size=grid_size)
     gs.fit(x, y, sensitive_features=groups)
     return {
-        "name": "demographic_parity",
-        "grid_size": 7,
+        "name": name,
+        "grid_size": grid_size,
         "constraint_index": [key(i) for i in gs.constraints_.index],
         "lambda_vecs": [gs.lambda_vecs_[c].tolist() for c in gs.lambda_vecs_.columns],
         "objectives": [float(v) for v in gs.objectives_],
@@ -126,11 +144,26 @@ def main():
     warnings.simplefilter("ignore")
     x, y, groups = dataset()
     runs = [
-        ("demographic_parity", DemographicParity()),
-        ("equalized_odds", EqualizedOdds()),
-        ("true_positive_rate_parity", TruePositiveRateParity()),
-        ("error_rate_parity", ErrorRateParity()),
-        ("demographic_parity_ratio", DemographicParity(ratio_bound=0.9, ratio_bound_slack=0.01)),
+        ("demographic_parity", DemographicParity(), {}),
+        ("equalized_odds", EqualizedOdds(), {}),
+        ("true_positive_rate_parity", TruePositiveRateParity(), {}),
+        ("error_rate_parity", ErrorRateParity(), {}),
+        ("demographic_parity_ratio", DemographicParity(ratio_bound=0.9, ratio_bound_slack=0.01), {}),
+        ("false_positive_rate_parity", FalsePositiveRateParity(), {}),
+        ("bounded_group_loss", BoundedGroupLoss(ZeroOneLoss(), upper_bound=0.27), {}),
+        # past the automatic stopping rule: 30 iterations, step-size shrinking, many LPs
+        ("equalized_odds_long", EqualizedOdds(), {"eps": 0.01, "nu": 1e-6, "max_iter": 30}),
+        # the pure exponentiated-gradient path, no linear programs
+        (
+            "demographic_parity_no_lp",
+            DemographicParity(),
+            {"eps": 0.01, "nu": 1e-6, "max_iter": 30, "run_linprog_step": False},
+        ),
+    ]
+    grids = [
+        ("demographic_parity", DemographicParity(), 7),
+        ("equalized_odds", EqualizedOdds(), 10),
+        ("bounded_group_loss", BoundedGroupLoss(ZeroOneLoss(), upper_bound=0.27), 6),
     ]
     out = {
         "versions": {
@@ -144,8 +177,10 @@ def main():
         "x": x.tolist(),
         "y": y.tolist(),
         "groups": groups.tolist(),
-        "exponentiated_gradient": [exponentiated_gradient(x, y, groups, n, c) for n, c in runs],
-        "grid_search": grid_search(x, y, groups),
+        "exponentiated_gradient": [
+            exponentiated_gradient(x, y, groups, n, c, **k) for n, c, k in runs
+        ],
+        "grid_search": [grid_search(x, y, groups, n, c, k) for n, c, k in grids],
     }
     with open(OUT, "w") as f:
         json.dump(out, f, separators=(",", ":"))
