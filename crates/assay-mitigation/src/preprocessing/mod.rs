@@ -4,7 +4,8 @@
 //! * [`reweighing`]: Kamiran & Calders (2012) reweighing, as AIF360's `Reweighing`, for any
 //!   number of groups and label values.
 //! * [`resampling`]: Kamiran & Calders' (2012) uniform sampling — every (group, label) cell
-//!   resampled, seeded, to its expected size under independence.
+//!   resampled, seeded, to its expected size under independence — and their preferential
+//!   sampling (the same sizes, borderline rows of a ranker removed or duplicated).
 //! * [`correlation_remover`]: Fairlearn's `CorrelationRemover(alpha)` with the one-hot encoded
 //!   group as the sensitive features; the fitted state is serializable.
 //! * [`disparate_impact_remover`]: Feldman et al. (2015) repair, exactly as AIF360's
@@ -17,7 +18,7 @@ pub mod reweighing;
 
 pub use correlation_remover::{CorrelationRemover, FittedCorrelationRemover};
 pub use disparate_impact_remover::DisparateImpactRemover;
-pub use resampling::{uniform_resample, ResampleCell, Resampled};
+pub use resampling::{preferential_resample, uniform_resample, ResampleCell, Resampled};
 pub use reweighing::{reweigh, ReweighCell, Reweighed};
 
 use crate::error::{check_len, MitigationError};
