@@ -111,7 +111,7 @@ impl PlattCalibrator {
                 hbb += h;
             }
             let det = haa * hbb - hab * hab;
-            if !(det > 0.0) || !det.is_finite() {
+            if det.is_nan() || det <= 0.0 || !det.is_finite() {
                 break;
             }
             let da = (hbb * ga - hab * gb) / det;
@@ -587,9 +587,11 @@ mod tests {
         // scikit-learn's docstring example.
         let c = calibration_curve(&y, &p, 3, BinStrategy::Uniform).unwrap();
         assert_eq!(c.prob_true, vec![0.0, 0.5, 1.0]);
-        assert_eq!(c.prob_pred, vec![0.2, 0.525, 0.85]);
+        // numpy prints 0.2; the stored value is (0.1 + 0.2 + 0.3) / 3.
+        assert_eq!(c.prob_pred, vec![0.20000000000000004, 0.525, 0.85]);
         let c = calibration_curve(&y, &p, 10, BinStrategy::Uniform).unwrap();
-        assert_eq!(c.bins, vec![1, 2, 3, 4, 6, 7, 8, 9]);
+        // Edges k·0.1: 0.1 sits on an edge (bin 0), 0.7 just below 7·0.1 (bin 6), as numpy.
+        assert_eq!(c.bins, vec![0, 1, 2, 3, 6, 7, 8, 9]);
         assert!(calibration_curve(&y, &[1.5; 9], 3, BinStrategy::Uniform).is_err());
         assert!(calibration_curve(&y, &p, 0, BinStrategy::Quantile).is_err());
     }
