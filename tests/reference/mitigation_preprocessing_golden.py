@@ -25,7 +25,8 @@ What comes from where:
   to ``[one-hot(group) | features]`` with the one-hot columns as ``sensitive_feature_ids``, at
   alpha 1.0 and 0.5. The script checks that dropping the first one-hot column gives the same
   output (``max_abs_diff_drop_first``), which is why assay's full one-hot closed form is
-  equivalent.
+  equivalent. ``alpha_0_8_fit_400_transform_rest``: fitted on the first 400 rows at alpha 0.8
+  and applied to the remaining rows (the prediction-time path).
 * ``di_remover.*``: ``aif360.algorithms.preprocessing.DisparateImpactRemover`` (BlackBoxAuditing's
   ``GeneralRepairer``) at repair levels 1.0 and 0.5, with the group code as the protected feature
   column, on the three-group and on the two-group data. AIF360 bins the protected column with a
@@ -229,6 +230,12 @@ def main() -> None:
         cr["sensitive_mean"] = flat(mean)
         cr[f"{key}_max_abs_diff_drop_first"] = float(np.max(np.abs(full - dropped)))
         assert cr[f"{key}_max_abs_diff_drop_first"] < 1e-9
+    # prediction time: fitted on the first 400 rows, applied to the other rows
+    onehot = pd.get_dummies(df["group"].astype(int), prefix="g").astype(float)
+    x = pd.concat([onehot, df[FEATURES]], axis=1)
+    held = CorrelationRemover(sensitive_feature_ids=list(onehot.columns), alpha=0.8)
+    held.fit(x.iloc[:400])
+    cr["alpha_0_8_fit_400_transform_rest"] = flat(held.transform(x.iloc[400:]))
     result["correlation_remover"] = cr
 
     result["di_remover"] = {

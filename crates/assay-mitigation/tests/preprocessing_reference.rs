@@ -243,3 +243,32 @@ fn disparate_impact_remover_matches_blackboxauditing_on_tie_heavy_cases() {
         }
     }
 }
+
+#[test]
+fn correlation_remover_prediction_time_matches_fairlearn() {
+    let d = data(golden());
+    let p = d.n_cols;
+    let split = 400;
+    let fit_x = Matrix::new(&d.features[..split * p], p).unwrap();
+    let rest_x = Matrix::new(&d.features[split * p..], p).unwrap();
+    let fit_g = Groups {
+        codes: d.group.codes[..split].to_vec(),
+        names: d.group.names.clone(),
+    };
+    let rest_g = Groups {
+        codes: d.group.codes[split..].to_vec(),
+        names: d.group.names.clone(),
+    };
+    let fitted = CorrelationRemover::new(0.8)
+        .unwrap()
+        .fit(&fit_x, &fit_g)
+        .unwrap();
+    // saved and loaded with the model
+    let fitted: assay_mitigation::preprocessing::FittedCorrelationRemover =
+        serde_json::from_str(&serde_json::to_string(&fitted).unwrap()).unwrap();
+    let got = fitted.transform(&rest_x, &rest_g).unwrap();
+    let expect = floats(&d.g["correlation_remover"]["alpha_0_8_fit_400_transform_rest"]);
+    let rel = max_rel(&got, &expect);
+    eprintln!("correlation remover fit 400 / transform 200 at alpha 0.8: {rel:e}");
+    assert!(rel <= 1e-9, "{rel}");
+}
