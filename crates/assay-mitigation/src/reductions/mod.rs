@@ -22,3 +22,6 @@ pub mod moments;
 pub use exponentiated_gradient::{ExponentiatedGradient, ExponentiatedGradientResult};
 pub use grid_search::{GridSearch, GridSearchResult};
 pub use moments::{Constraint, ConstraintLabel, ErrorRate, ParityBound, RegressionLoss};
+
+#[cfg(test)]
+mod tests;
