@@ -231,6 +231,16 @@ fn check_eg(name: &str) {
         "{name}: training error differs by {ed}, {ted}"
     );
     assert!(gmd < 1e-4, "{name}: training gamma differs by {gmd}");
+    let violation = r.max_violation();
+    let want_violation = floats(&g["mixture_gamma"])
+        .iter()
+        .zip(floats(&g["bound"]))
+        .map(|(a, b)| a - b)
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert!(
+        (violation - want_violation).abs() < 1e-9,
+        "{name}: violation {violation}"
+    );
     let s: f64 = r.weights.iter().sum();
     assert!((s - 1.0).abs() < 1e-9, "{name}: weights sum to {s}");
 }

@@ -448,6 +448,12 @@ impl ExponentiatedGradient {
     /// Runs exponentiated gradient with `learner` on features `x` (one copy, borrowed by every
     /// base-learner fit), labels `y` (0/1 for classification constraints), sensitive `groups`
     /// and optional sample weights (an assay extension; `None` is Fairlearn's behaviour).
+    ///
+    /// Constraint entries follow the group codes; Fairlearn sorts the group values, so groups
+    /// built with [`Groups::from_labels`] give Fairlearn's order. One difference in a
+    /// degenerate case: when the relabelled rows with positive weight all share one label but
+    /// a zero-weight row has the other, Fairlearn fits the base learner and assay's
+    /// [`BaseLearner::fit`] returns a constant.
     pub fn fit(
         &self,
         learner: &BaseLearner,
@@ -663,6 +669,18 @@ impl ExponentiatedGradientResult {
             }
         }
         g
+    }
+
+    /// The largest constraint violation of the mixture on the training rows,
+    /// `max_k(γ_k − bound_k)` (positive: the bound is exceeded). Agarwal et al. (2018,
+    /// Theorem 1) bound it by about `2·(eps + best_gap)` for difference bounds near 0; report
+    /// it with the result.
+    pub fn max_violation(&self) -> f64 {
+        self.training_gamma()
+            .iter()
+            .zip(&self.bound)
+            .map(|(g, b)| g - b)
+            .fold(f64::NEG_INFINITY, f64::max)
     }
 
     /// A deterministic stand-in for the mixture (assay's; Fairlearn has none): among the

@@ -291,6 +291,14 @@ impl GridSearch {
                         let weights: Vec<f64> = if classification {
                             c.iter().map(|v| v.abs()).collect()
                         } else {
+                            if let Some(row) = c.iter().position(|&v| v < 0.0) {
+                                return Err(MitigationError::Parameter(format!(
+                                    "grid multipliers {lambda:?} give row {row} the negative \
+                                     weight {}; bounded group loss needs multipliers > -P(g) \
+                                     (use a grid offset of 0 or more)",
+                                    c[row]
+                                )));
+                            }
                             c
                         };
                         learner.fit(x, &labels, &weights)?
