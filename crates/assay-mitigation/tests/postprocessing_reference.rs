@@ -7,7 +7,8 @@ use serde_json::Value;
 
 use assay_mitigation::postprocessing::{
     calibration_curve, group_calibration_curves, BinStrategy, CalibrationMethod, Constraint,
-    GroupCalibrator, IsotonicCalibrator, Objective, Operator, PlattCalibrator, ThresholdOptimizer,
+    FairnessMetric, GroupCalibrator, IsotonicCalibrator, Objective, Operator, PlattCalibrator,
+    RejectOptionClassifier, ThresholdOptimizer,
 };
 use assay_mitigation::Groups;
 
@@ -328,4 +329,47 @@ fn calibration_curves_match_sklearn_exactly() {
         }
     }
     eprintln!("calibration curves: {n} curves identical");
+}
+
+#[test]
+fn reject_option_matches_aif360() {
+    let g = golden();
+    let d = data(&g);
+    for want in g["reject_option"].as_array().unwrap() {
+        let names = |k: &str| -> Vec<String> {
+            want[k]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect()
+        };
+        let metric = match want["metric"].as_str().unwrap() {
+            "Statistical parity difference" => FairnessMetric::StatisticalParityDifference,
+            "Average odds difference" => FairnessMetric::AverageOddsDifference,
+            "Equal opportunity difference" => FairnessMetric::EqualOpportunityDifference,
+            other => panic!("{other}"),
+        };
+        let roc = RejectOptionClassifier {
+            privileged: names("privileged"),
+            unprivileged: names("unprivileged"),
+            low_class_thresh: num(&want["low_class_thresh"]),
+            high_class_thresh: num(&want["high_class_thresh"]),
+            num_class_thresh: want["num_class_thresh"].as_u64().unwrap() as usize,
+            num_roc_margin: want["num_roc_margin"].as_u64().unwrap() as usize,
+            metric,
+            metric_lb: num(&want["metric_lb"]),
+            metric_ub: num(&want["metric_ub"]),
+        };
+        let fit = roc.fit(&d.score, &d.y, &d.groups, None).unwrap();
+        assert_eq!(
+            fit.classification_threshold,
+            num(&want["classification_threshold"]),
+            "{metric:?}"
+        );
+        assert_eq!(fit.roc_margin, num(&want["roc_margin"]), "{metric:?}");
+        let pred = fit.predict(&d.score, &d.groups).unwrap();
+        assert_eq!(pred, nums(&want["predictions"]), "{metric:?}");
+        assert!(fit.metric_value >= roc.metric_lb && fit.metric_value <= roc.metric_ub);
+    }
 }

@@ -13,12 +13,14 @@
 mod common;
 
 pub mod calibration;
+pub mod reject_option;
 pub mod threshold_optimizer;
 
 pub use calibration::{
     calibration_curve, group_calibration_curves, BinStrategy, CalibrationCurve, CalibrationMethod,
     Calibrator, GroupCalibrator, IsotonicCalibrator, PlattCalibrator,
 };
+pub use reject_option::{FairnessMetric, RejectOption, RejectOptionClassifier};
 pub use threshold_optimizer::{
     Constraint, GroupInterpolation, GroupThresholds, Objective, Operator, RateMetric,
     ThresholdOperation, ThresholdOptimizer, Tradeoff,
