@@ -634,4 +634,45 @@ mod tests {
             fitted
         );
     }
+
+    #[test]
+    fn integer_weights_equal_repeated_rows() {
+        let n = 300;
+        let s: Vec<f64> = (0..n)
+            .map(|i| ((i * 37 % 101) as f64 / 100.0 * 20.0).round() / 20.0)
+            .collect();
+        let y: Vec<f64> = (0..n)
+            .map(|i| {
+                f64::from(u8::from(
+                    (i * 37 % 101) as f64 / 100.0 + ((i * 13 % 7) as f64 - 3.0) / 10.0 > 0.5,
+                ))
+            })
+            .collect();
+        let w: Vec<f64> = (0..n).map(|i| (i % 3 + 1) as f64).collect();
+        let (mut rs, mut ry) = (Vec::new(), Vec::new());
+        for i in 0..n {
+            for _ in 0..w[i] as usize {
+                rs.push(s[i]);
+                ry.push(y[i]);
+            }
+        }
+        let a = PlattCalibrator::fit(&s, &y, Some(&w)).unwrap();
+        let b = PlattCalibrator::fit(&rs, &ry, None).unwrap();
+        assert!(
+            (a.a - b.a).abs() < 1e-9 && (a.b - b.b).abs() < 1e-9,
+            "{a:?} {b:?}"
+        );
+        let a = IsotonicCalibrator::fit(&s, &y, Some(&w)).unwrap();
+        let b = IsotonicCalibrator::fit(&rs, &ry, None).unwrap();
+        assert_eq!(a.x_thresholds, b.x_thresholds);
+        for (u, v) in a.y_thresholds.iter().zip(&b.y_thresholds) {
+            assert!((u - v).abs() < 1e-12);
+        }
+        // Zero weights drop rows.
+        let mut w0 = w.clone();
+        w0[0] = 0.0;
+        let c = IsotonicCalibrator::fit(&s, &y, Some(&w0)).unwrap();
+        let d = IsotonicCalibrator::fit(&s[1..], &y[1..], Some(&w[1..])).unwrap();
+        assert_eq!(c, d);
+    }
 }

@@ -1080,4 +1080,69 @@ mod tests {
         let c = t.fit(&s, &y, &g, Some(&vec![2.5; s.len()])).unwrap();
         assert_eq!(a.interpolation, c.interpolation);
     }
+
+    /// Integer sample weights act as repeated rows (the weighted extension of Fairlearn).
+    #[test]
+    fn integer_weights_equal_repeated_rows() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let n = 400;
+        let mut s = Vec::new();
+        let mut y = Vec::new();
+        let mut codes = Vec::new();
+        let mut w = Vec::new();
+        for _ in 0..n {
+            let g: u32 = rng.random_range(0..3);
+            let x: f64 = rng.random::<f64>();
+            let score = (x * 40.0).round() / 40.0; // ties
+            let label = f64::from(u8::from(rng.random::<f64>() < 0.2 + 0.6 * x));
+            s.push(score);
+            y.push(label);
+            codes.push(g);
+            w.push(f64::from(rng.random_range(1u8..4)));
+        }
+        let names = vec!["a".to_string(), "b".to_string(), "c".to_string()];
+        let groups = Groups::new(codes.clone(), names.clone()).unwrap();
+        let (mut rs, mut ry, mut rc) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..n {
+            for _ in 0..w[i] as usize {
+                rs.push(s[i]);
+                ry.push(y[i]);
+                rc.push(codes[i]);
+            }
+        }
+        let repeated = Groups::new(rc, names).unwrap();
+        for (constraint, objective, tol) in [
+            (
+                Constraint::DemographicParity,
+                Objective::AccuracyScore,
+                None,
+            ),
+            (
+                Constraint::EqualizedOdds,
+                Objective::BalancedAccuracyScore,
+                None,
+            ),
+            (
+                Constraint::TruePositiveRateParity,
+                Objective::AccuracyScore,
+                Some(0.05),
+            ),
+            (
+                Constraint::FalsePositiveRateParity,
+                Objective::BalancedAccuracyScore,
+                None,
+            ),
+        ] {
+            let t = ThresholdOptimizer {
+                constraint,
+                objective,
+                tol,
+                flip: true,
+                grid_size: 300,
+            };
+            let weighted = t.fit(&s, &y, &groups, Some(&w)).unwrap();
+            let dup = t.fit(&rs, &ry, &repeated, None).unwrap();
+            assert_eq!(weighted, dup, "{constraint:?}");
+        }
+    }
 }
