@@ -486,11 +486,7 @@ pub fn load_design(input: &InputArgs, data: &Path, spec: &DesignSpec) -> Result<
 }
 
 /// The labels as class indices (or numbers for regression) and the class names.
-fn labels(
-    path: &Path,
-    spec: &DesignSpec,
-    label: Codes,
-) -> Result<(Vec<String>, Vec<f64>), String> {
+fn labels(path: &Path, spec: &DesignSpec, label: Codes) -> Result<(Vec<String>, Vec<f64>), String> {
     let (class_names, y): (Vec<String>, Vec<f64>) = match spec.positive {
         _ if spec.regression => {
             let values = label
@@ -647,21 +643,25 @@ pub fn encode_table(
             let at = start + i * d;
             encode_row(specs, &cells, &mut x[at..at + d])
                 .map_err(|e| format!("{}: row {row}: {e}", path.display()))?;
-            let value = text_at(&label_view, i).ok_or_else(|| missing(&path, label, row, "label"))?;
+            let value =
+                text_at(&label_view, i).ok_or_else(|| missing(&path, label, row, "label"))?;
             let class = match positive {
                 Some(p) => f64::from(u8::from(value == p)),
-                None => class_names.iter().position(|c| c == &value).ok_or_else(|| {
-                    DataError::bad_value(
-                        &path,
-                        label,
-                        row,
-                        format!(
-                            "label '{value}' is not one of the training classes ({})",
-                            class_names.join(", ")
-                        ),
-                    )
-                    .to_string()
-                })? as f64,
+                None => class_names
+                    .iter()
+                    .position(|c| c == &value)
+                    .ok_or_else(|| {
+                        DataError::bad_value(
+                            &path,
+                            label,
+                            row,
+                            format!(
+                                "label '{value}' is not one of the training classes ({})",
+                                class_names.join(", ")
+                            ),
+                        )
+                        .to_string()
+                    })? as f64,
             };
             y.push(class);
             for ((name, v), out) in extra.iter().zip(&extra_views).zip(&mut extra_values) {

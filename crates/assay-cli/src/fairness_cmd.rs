@@ -129,6 +129,9 @@ pub struct FairnessArgs {
 
 /// The column `--model` adds to the data.
 const MODEL_SCORE: &str = "model_score";
+/// The decision column `--model` adds for a randomized classifier (a mitigated model whose
+/// decision is drawn with its probability; see [`Model::randomized`]).
+const MODEL_DECISION: &str = "model_decision";
 
 fn roles(a: &FairnessArgs) -> Result<ColumnRoles, String> {
     if a.model.is_some() && (a.score.is_some() || a.prediction.is_some()) {
@@ -171,11 +174,14 @@ fn roles(a: &FairnessArgs) -> Result<ColumnRoles, String> {
 fn with_model_score(stream: BatchStream, model: Box<dyn Model>) -> Result<BatchStream, String> {
     let path = stream.path().to_path_buf();
     let in_schema = stream.schema();
-    if in_schema.field_with_name(MODEL_SCORE).is_ok() {
-        return Err(format!(
-            "{}: the data already has a column '{MODEL_SCORE}', which --model adds",
-            path.display()
-        ));
+    let seed = model.randomized();
+    for name in [MODEL_SCORE, MODEL_DECISION] {
+        if in_schema.field_with_name(name).is_ok() {
+            return Err(format!(
+                "{}: the data already has a column '{name}', which --model adds",
+                path.display()
+            ));
+        }
     }
     let mut fields: Vec<Field> = in_schema
         .fields()
@@ -183,6 +189,12 @@ fn with_model_score(stream: BatchStream, model: Box<dyn Model>) -> Result<BatchS
         .map(|f| f.as_ref().clone())
         .collect();
     fields.push(Field::new(MODEL_SCORE, DataType::Float64, false));
+    if seed.is_some() {
+        fields.push(Field::new(MODEL_DECISION, DataType::Utf8, false));
+    }
+    // A randomized model's decision is written as its class label, so that --positive reads it
+    // as it reads the label column.
+    let classes: Vec<String> = model.classes().map(|c| c.to_vec()).unwrap_or_default();
     let schema: SchemaRef = Arc::new(Schema::new(fields));
     let out_schema = schema.clone();
     let file = path.clone();
@@ -201,9 +213,22 @@ fn with_model_score(stream: BatchStream, model: Box<dyn Model>) -> Result<BatchS
                 message: e.to_string(),
             },
         })?;
-        rows_done += batch.num_rows() as u64;
         let mut columns = batch.columns().to_vec();
-        columns.push(Arc::new(Float64Array::from(score)) as ArrayRef);
+        if let Some(seed) = seed {
+            let decision: Vec<&str> = score
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| {
+                    let yes = assay_model::randomized_decision(seed, rows_done + i as u64, p);
+                    classes[usize::from(yes)].as_str()
+                })
+                .collect();
+            columns.push(Arc::new(Float64Array::from(score)) as ArrayRef);
+            columns.push(Arc::new(arrow_array::StringArray::from(decision)) as ArrayRef);
+        } else {
+            columns.push(Arc::new(Float64Array::from(score)) as ArrayRef);
+        }
+        rows_done += batch.num_rows() as u64;
         RecordBatch::try_new(out_schema.clone(), columns).map_err(|e| DataError::BadColumn {
             path: file.clone(),
             column: MODEL_SCORE.to_string(),
@@ -236,7 +261,17 @@ pub fn run(a: FairnessArgs) -> Result<ExitCode, String> {
     let mut requests = assay_fairness::assess::column_requests(&opts.roles);
     let model = match &a.model {
         Some(path) => {
-            let m = assay_model::load_model(path, None).map_err(|e| e.to_string())?;
+            let m = crate::models::load(path)?;
+            if m.randomized().is_some() {
+                if a.threshold.is_some() {
+                    return Err(format!(
+                        "{}: the model is a randomized classifier (its decision is drawn with its probability, seeded); --threshold does not apply",
+                        path.display()
+                    ));
+                }
+                opts.roles.prediction = Some(MODEL_DECISION.to_string());
+                opts.roles.threshold = None;
+            }
             let binary = m.outputs().len() == 1 && m.classes().is_some_and(|c| c.len() == 2);
             if !binary {
                 return Err(format!(

@@ -6,7 +6,9 @@ mod design;
 mod example_cmd;
 mod fairness_cmd;
 mod input;
+mod mitigate;
 mod model_cmd;
+mod models;
 mod predict_cmd;
 mod progress;
 mod train_cmd;
@@ -42,6 +44,8 @@ enum Command {
     /// Inspect a model file: its input columns, outputs, classes and structure.
     #[command(subcommand)]
     Model(model_cmd::ModelCommand),
+    /// Mitigate bias: reweighing, resampling, correlation remover, exponentiated gradient, grid search or threshold optimizer; reports fairness and accuracy before and after on test data and saves the mitigated model.
+    Mitigate(Box<mitigate::MitigateArgs>),
     /// Fit a model (L2-regularised logistic regression, scikit-learn's optimum) on a table and save it as JSON with its feature encoding.
     Train(Box<train_cmd::TrainArgs>),
 }
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
         Command::Example(args) => example_cmd::run(args),
         Command::Predict(args) => predict_cmd::run(*args),
         Command::Train(args) => train_cmd::run(*args),
+        Command::Mitigate(args) => mitigate::run(*args),
         Command::Model(cmd) => model_cmd::run(cmd),
     };
     match result {

@@ -115,6 +115,17 @@ struct Loaded {
 /// reading tree-ensemble features from the `--features` columns when given.
 fn load_model(a: &PredictArgs) -> Result<Loaded, String> {
     let path = a.model.as_path();
+    if a.format_model.is_none() && assay_mitigation::MitigatedModel::is_mitigated(path) {
+        if a.features.is_some() {
+            return Err(format!(
+                "{}: a mitigated model reads the columns of its saved schema; --features cannot rename them",
+                path.display()
+            ));
+        }
+        let model = crate::models::load(path)?;
+        let renamed = vec![None; model.input_schema().columns.len()];
+        return Ok(Loaded { model, renamed });
+    }
     let format = match a.format_model {
         Some(ModelFormat::Xgboost) => LoadFormat::Xgboost,
         Some(ModelFormat::Lightgbm) => LoadFormat::Lightgbm,
@@ -226,12 +237,15 @@ fn load_model(a: &PredictArgs) -> Result<Loaded, String> {
 /// probability (the first on ties, as scikit-learn's `predict`). With `--output margin` the
 /// scores are raw margins, named `margin` / `margin_<class>`, and the prediction follows the
 /// margin (above 0, or the largest). Other models: `prediction` (or `prediction_<output>` per
-/// output), the model's value.
+/// output), the model's value. A randomized classifier (a mitigated model's mixture or
+/// randomised thresholds; [`Model::randomized`]) scores `P(ŷ = 1)` and its prediction is drawn
+/// with [`assay_model::randomized_decision`] from its seed and the row's position in the input.
 struct OutputColumns {
     fields: Vec<Field>,
     classes: Option<Vec<String>>,
     k: usize,
     margin: bool,
+    randomized: Option<u64>,
 }
 
 impl OutputColumns {
@@ -276,11 +290,13 @@ impl OutputColumns {
             classes,
             k,
             margin,
+            randomized: model.randomized(),
         }
     }
 
-    /// The added arrays for one batch of row-major model values.
-    fn arrays(&self, values: &[f64]) -> Vec<ArrayRef> {
+    /// The added arrays for one batch of row-major model values; `first_row` is the 0-based
+    /// position of the batch's first row in the input.
+    fn arrays(&self, values: &[f64], first_row: u64) -> Vec<ArrayRef> {
         let k = self.k;
         let mut out: Vec<ArrayRef> = (0..k)
             .map(|j| {
@@ -298,8 +314,17 @@ impl OutputColumns {
             let cut = if self.margin { 0.0 } else { 0.5 };
             let labels: Vec<&str> = values
                 .chunks(k)
-                .map(|row| {
-                    if k == 1 {
+                .enumerate()
+                .map(|(i, row)| {
+                    if let (Some(seed), 1) = (self.randomized, k) {
+                        let p = if self.margin {
+                            1.0 / (1.0 + (-row[0]).exp())
+                        } else {
+                            row[0]
+                        };
+                        let yes = assay_model::randomized_decision(seed, first_row + i as u64, p);
+                        &classes[usize::from(yes)]
+                    } else if k == 1 {
                         &classes[usize::from(row[0] > cut)]
                     } else {
                         let mut best = 0;
@@ -537,7 +562,7 @@ fn write_predictions(
             .iter()
             .map(|n| batch.column_by_name(n).expect("requested column").clone())
             .collect();
-        columns.extend(added.arrays(&pred));
+        columns.extend(added.arrays(&pred, rows_done));
         let out_batch = RecordBatch::try_new(out_schema.clone(), columns)
             .map_err(|e| format!("cannot build the output batch: {e}"))?;
         sink.write(out, &out_batch)?;

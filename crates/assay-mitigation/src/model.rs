@@ -20,6 +20,9 @@ use assay_model::{ColumnKind, InputColumn, InputSchema, Model, ModelError};
 
 use crate::base::Predictor;
 use crate::error::MitigationError;
+use crate::groups::Groups;
+use crate::postprocessing::GroupThresholds;
+use crate::preprocessing::FittedCorrelationRemover;
 
 /// The format tag of a saved mitigated model.
 pub const FORMAT: &str = "assay.mitigated/1";
@@ -42,6 +45,23 @@ pub enum Decision {
         weights: Vec<f64>,
         /// The predictors.
         predictors: Vec<Predictor>,
+    },
+    /// Group-specific randomised thresholds on a base predictor's score (Hardt et al. 2016, the
+    /// threshold optimizer): `P(ŷ = 1 | x, g)` from the group's interpolation.
+    Thresholds {
+        /// The scorer.
+        base: Predictor,
+        /// The fitted thresholds.
+        thresholds: GroupThresholds,
+    },
+    /// A predictor fitted on features with the group's linear correlation removed (Fairlearn's
+    /// `CorrelationRemover`); rows are transformed with their group before scoring, and the
+    /// decision is `score > 0.5`.
+    Decorrelated {
+        /// The fitted remover.
+        remover: FittedCorrelationRemover,
+        /// The predictor fitted on the transformed features.
+        predictor: Predictor,
     },
 }
 
@@ -115,6 +135,7 @@ impl MitigatedModel {
     fn needs_group(&self) -> bool {
         match &self.decision {
             Decision::Single { .. } | Decision::Mixture { .. } => false,
+            Decision::Thresholds { .. } | Decision::Decorrelated { .. } => true,
         }
     }
 
@@ -148,6 +169,20 @@ impl MitigatedModel {
             let total: f64 = weights.iter().sum();
             if (total - 1.0).abs() > 1e-9 {
                 return Err(format!("mixture weights sum to {total}, not 1"));
+            }
+        }
+        let fitted_groups = match &self.decision {
+            Decision::Thresholds { thresholds, .. } => Some(&thresholds.groups),
+            Decision::Decorrelated { remover, .. } => Some(&remover.group_names),
+            _ => None,
+        };
+        if let Some(g) = fitted_groups {
+            if *g != self.groups {
+                return Err(format!(
+                    "the decision rule was fitted on groups [{}], the model lists [{}]",
+                    g.join(", "),
+                    self.groups.join(", ")
+                ));
             }
         }
         if self.sensitive_at_decision != self.needs_group() {
@@ -203,13 +238,29 @@ impl MitigatedModel {
         match &self.decision {
             Decision::Single { .. } => false,
             Decision::Mixture { weights, .. } => weights.iter().filter(|&&w| w > 0.0).count() > 1,
+            // Interpolated thresholds give fractional probabilities near the thresholds (and
+            // the equalized-odds mixing with a constant); where a probability is 0 or 1 the
+            // randomized rule decides it deterministically anyway.
+            Decision::Thresholds { .. } => true,
+            Decision::Decorrelated { .. } => false,
         }
     }
 
     /// `P(ŷ = 1 | x)` of encoded rows `x` (n × d) whose groups are `groups` (indices into
     /// [`MitigatedModel::groups`]; unused unless [`MitigatedModel::sensitive_at_decision`]).
-    pub fn probability(&self, x: &Matrix, _groups: &[u32]) -> Result<Vec<f64>, MitigationError> {
+    pub fn probability(&self, x: &Matrix, groups: &[u32]) -> Result<Vec<f64>, MitigationError> {
         match &self.decision {
+            Decision::Thresholds { base, thresholds } => {
+                thresholds.positive_probabilities(&base.score(x)?, groups)
+            }
+            Decision::Decorrelated { remover, predictor } => {
+                let g = Groups {
+                    codes: groups.to_vec(),
+                    names: self.groups.clone(),
+                };
+                let t = remover.transform(x, &g)?;
+                predictor.score(&Matrix::with_rows(&t, x.n_rows(), x.n_cols())?)
+            }
             Decision::Single { predictor } => predictor.score(x),
             Decision::Mixture {
                 weights,

@@ -17,7 +17,7 @@ use crate::facts;
 use crate::format::{self, count};
 
 /// The stylesheet, inlined into every report.
-const STYLE: &str = include_str!("html/style.css");
+pub(crate) const STYLE: &str = include_str!("html/style.css");
 
 /// The sections, in order: (id, heading).
 pub const SECTIONS: [(&str, &str); 9] = [

@@ -23,6 +23,7 @@ mod facts;
 mod format;
 mod html;
 mod markdown;
+pub mod mitigation;
 mod svg;
 mod terminal;
 

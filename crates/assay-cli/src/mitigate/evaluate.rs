@@ -1,0 +1,330 @@
+//! Before/after assessment of `assay mitigate`, with the metric code of `assay fairness`.
+
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+use serde_json::{json, Value};
+
+use assay_data::{BatchStream, ColumnRoles};
+use assay_fairness::{assess, AssessOptions, Assessment};
+use assay_model::learners::Matrix;
+use assay_model::randomized_decision;
+
+use super::args::MitigateArgs;
+use super::fit::Fitted;
+use crate::design::Design;
+
+/// The figures of one predictor that the summary compares.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Figures {
+    /// Overall accuracy.
+    pub accuracy: Option<f64>,
+    /// Overall balanced accuracy.
+    pub balanced_accuracy: Option<f64>,
+    /// Overall selection rate.
+    pub selection_rate: Option<f64>,
+    /// Largest minus smallest group selection rate.
+    pub demographic_parity_difference: Option<f64>,
+    /// Smallest over largest group selection rate.
+    pub disparate_impact_ratio: Option<f64>,
+    /// Larger of the TPR and FPR differences between groups.
+    pub equalized_odds_difference: Option<f64>,
+    /// Largest minus smallest group true-positive rate.
+    pub equal_opportunity_difference: Option<f64>,
+    /// Largest minus smallest group accuracy.
+    pub accuracy_difference: Option<f64>,
+    /// Per group: name, rows, selection rate, accuracy, TPR, FPR.
+    pub groups: Vec<GroupFigures>,
+}
+
+/// One group's figures.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct GroupFigures {
+    /// The group (sensitive values joined with " & ").
+    pub group: String,
+    /// Rows.
+    pub rows: u64,
+    /// Selection rate.
+    pub selection_rate: Option<f64>,
+    /// Accuracy.
+    pub accuracy: Option<f64>,
+    /// True-positive rate.
+    pub tpr: Option<f64>,
+    /// False-positive rate.
+    pub fpr: Option<f64>,
+}
+
+/// Everything `assay mitigate` reports.
+pub struct Report {
+    /// The method in words.
+    pub method: String,
+    /// Whether the mitigated model reads the sensitive columns at decision time.
+    pub sensitive_at_decision: bool,
+    /// Whether the decisions are randomized.
+    pub randomized: bool,
+    /// Whether the figures come from a separate test table.
+    pub on_test: bool,
+    /// The evaluated file.
+    pub eval_path: String,
+    /// Rows evaluated.
+    pub eval_rows: usize,
+    /// Before mitigation.
+    pub before: Figures,
+    /// After mitigation.
+    pub after: Figures,
+    /// The whole JSON document.
+    pub json: Value,
+}
+
+fn metric(a: &Assessment, key: &str) -> Option<f64> {
+    a.overall.metrics.get(key).copied().flatten()
+}
+
+fn disparity(a: &Assessment, key: &str) -> Option<f64> {
+    a.disparity(key).and_then(|d| d.value)
+}
+
+fn figures(a: &Assessment) -> Figures {
+    let groups: Vec<GroupFigures> = a
+        .groups
+        .iter()
+        .map(|g| GroupFigures {
+            group: g
+                .group
+                .iter()
+                .map(|(_, v)| v.as_str())
+                .collect::<Vec<_>>()
+                .join(" & "),
+            rows: g.count,
+            selection_rate: g.metrics.get("selection_rate").copied().flatten(),
+            accuracy: g.metrics.get("accuracy").copied().flatten(),
+            tpr: g.metrics.get("tpr").copied().flatten(),
+            fpr: g.metrics.get("fpr").copied().flatten(),
+        })
+        .collect();
+    let acc: Vec<f64> = a
+        .groups
+        .iter()
+        .filter(|g| g.eligible)
+        .filter_map(|g| g.metrics.get("accuracy").copied().flatten())
+        .collect();
+    let accuracy_difference = (acc.len() >= 2).then(|| {
+        acc.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+            - acc.iter().cloned().fold(f64::INFINITY, f64::min)
+    });
+    Figures {
+        accuracy: metric(a, "accuracy"),
+        balanced_accuracy: metric(a, "balanced_accuracy"),
+        selection_rate: metric(a, "selection_rate"),
+        demographic_parity_difference: disparity(a, "demographic_parity_difference"),
+        disparate_impact_ratio: disparity(a, "disparate_impact_ratio"),
+        equalized_odds_difference: disparity(a, "equalized_odds_difference"),
+        equal_opportunity_difference: disparity(a, "equal_opportunity_difference"),
+        accuracy_difference,
+        groups,
+    }
+}
+
+/// Assesses 0/1 `decisions` against the evaluation labels with `assay fairness`'s code.
+fn assess_decisions(
+    a: &MitigateArgs,
+    eval: &Design,
+    decisions: Vec<f64>,
+) -> Result<Assessment, String> {
+    let taken = |n: &str| a.sensitive.iter().any(|s| s == n);
+    let label = if taken("label") { "_label" } else { "label" };
+    let prediction = if taken("prediction") {
+        "_prediction"
+    } else {
+        "prediction"
+    };
+    let mut fields = vec![
+        Field::new(label, DataType::Float64, false),
+        Field::new(prediction, DataType::Float64, false),
+    ];
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(Float64Array::from(eval.y.clone())),
+        Arc::new(Float64Array::from(decisions)),
+    ];
+    for (name, values) in a.sensitive.iter().zip(&eval.extra) {
+        fields.push(Field::new(name, DataType::Utf8, false));
+        columns.push(Arc::new(StringArray::from(values.clone())));
+    }
+    let schema = Arc::new(Schema::new(fields));
+    let batch = RecordBatch::try_new(schema.clone(), columns).map_err(|e| e.to_string())?;
+    let stream = BatchStream::new(
+        eval.path.clone(),
+        schema,
+        Box::new(std::iter::once(Ok(batch))),
+    );
+    let roles = ColumnRoles {
+        label: label.to_string(),
+        prediction: Some(prediction.to_string()),
+        score: None,
+        threshold: None,
+        sensitive: a.sensitive.clone(),
+        weight: None,
+        positive: None,
+        bins: Vec::new(),
+    };
+    let mut opts = AssessOptions::new(roles);
+    opts.bootstrap = a.bootstrap;
+    opts.seed = a.seed;
+    opts.scan = false;
+    assess(stream, &opts).map_err(|e| e.to_string())
+}
+
+/// Scores the evaluation rows before and after mitigation, assesses both, and assembles the
+/// report.
+pub fn report(
+    a: &MitigateArgs,
+    train: &Design,
+    eval: &Design,
+    on_test: bool,
+    eval_groups: &[String],
+    fitted: &Fitted,
+) -> Result<Report, String> {
+    let x = Matrix::with_rows(&eval.x, eval.n, eval.d).map_err(|e| e.to_string())?;
+    let path = eval.path.display().to_string();
+    let before = fitted
+        .base
+        .predict(&x)
+        .map_err(|e| format!("{path}: {e}"))?;
+    let model = &fitted.model;
+    let codes: Vec<u32> = if model.sensitive_at_decision {
+        eval_groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                model
+                    .groups
+                    .iter()
+                    .position(|n| n == g)
+                    .map(|c| c as u32)
+                    .ok_or_else(|| {
+                        format!(
+                            "{path}: row {}: group '{g}' does not occur in the training data ({}); the mitigated model decides by group",
+                            i + 1,
+                            model.groups.join(", ")
+                        )
+                    })
+            })
+            .collect::<Result<_, _>>()?
+    } else {
+        vec![0; eval.n]
+    };
+    let p = model
+        .probability(&x, &codes)
+        .map_err(|e| format!("{path}: {e}"))?;
+    let randomized = model.is_randomized();
+    let after: Vec<f64> = p
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| {
+            let yes = if randomized {
+                randomized_decision(model.seed, i as u64, p)
+            } else {
+                p > 0.5
+            };
+            f64::from(u8::from(yes))
+        })
+        .collect();
+    // For a deterministic predictor the expected decisions are the decisions.
+    let expected_p: Vec<f64> = if randomized { p.clone() } else { after.clone() };
+    let expected_after = figures_of_expected(&expected_p, eval, eval_groups);
+    let before_a = assess_decisions(a, eval, before)?;
+    let after_a = assess_decisions(a, eval, after)?;
+    let (fb, fa) = (figures(&before_a), figures(&after_a));
+    let json = json!({
+        "schema": "assay.mitigation/1",
+        "assay_version": env!("CARGO_PKG_VERSION"),
+        "method": model.method,
+        "settings": {
+            "method": a.method.name(),
+            "learner": match a.learner { super::args::Learner::Logistic => "logistic", super::args::Learner::Gbdt => "gbdt" },
+            "sensitive": a.sensitive,
+            "seed": a.seed,
+        },
+        "train": { "path": train.path.display().to_string(), "rows": train.n, "features": train.d },
+        "evaluation": { "path": path, "rows": eval.n, "on_test_data": on_test },
+        "model": {
+            "path": a.out.display().to_string(),
+            "sensitive_at_decision": model.sensitive_at_decision,
+            "randomized": randomized,
+            "seed": model.seed,
+        },
+        "fit_seconds": fitted.seconds,
+        "details": fitted.details,
+        "summary": { "before": fb, "after": fa, "after_expected": expected_after },
+        "before": before_a,
+        "after": after_a,
+    });
+    Ok(Report {
+        method: model.method.clone(),
+        sensitive_at_decision: model.sensitive_at_decision,
+        randomized,
+        on_test,
+        eval_path: path,
+        eval_rows: eval.n,
+        before: fb,
+        after: fa,
+        json,
+    })
+}
+
+/// Figures of the expected decisions `P(ŷ = 1)` (what a randomized classifier achieves on
+/// average, free of the draw; for a deterministic predictor they equal the decisions' own):
+/// accuracy, per-group selection rate, true- and false-positive rate, and the
+/// demographic-parity, equalized-odds and disparate-impact figures over those groups (every
+/// group, also small ones).
+fn figures_of_expected(p: &[f64], eval: &Design, groups: &[String]) -> Value {
+    let mut names: Vec<&String> = groups.iter().collect();
+    names.sort();
+    names.dedup();
+    let n = p.len() as f64;
+    let acc = p
+        .iter()
+        .zip(&eval.y)
+        .map(|(p, y)| if *y == 1.0 { *p } else { 1.0 - p })
+        .sum::<f64>()
+        / n;
+    // Per group: [rows, Σp, positives, Σp over positives, negatives, Σp over negatives].
+    let mut sums = vec![[0.0f64; 6]; names.len()];
+    for ((pi, yi), g) in p.iter().zip(&eval.y).zip(groups) {
+        let k = names.binary_search(&g).expect("every group is named");
+        let s = &mut sums[k];
+        s[0] += 1.0;
+        s[1] += pi;
+        if *yi == 1.0 {
+            s[2] += 1.0;
+            s[3] += pi;
+        } else {
+            s[4] += 1.0;
+            s[5] += pi;
+        }
+    }
+    let rate = |num: f64, den: f64| if den > 0.0 { num / den } else { f64::NAN };
+    let sel: Vec<f64> = sums.iter().map(|s| rate(s[1], s[0])).collect();
+    let tpr: Vec<f64> = sums.iter().map(|s| rate(s[3], s[2])).collect();
+    let fpr: Vec<f64> = sums.iter().map(|s| rate(s[5], s[4])).collect();
+    let spread = |v: &[f64]| {
+        v.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+            - v.iter().cloned().fold(f64::INFINITY, f64::min)
+    };
+    let lo = sel.iter().cloned().fold(f64::INFINITY, f64::min);
+    let hi = sel.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let per_group: Vec<Value> = names
+        .iter()
+        .enumerate()
+        .map(|(k, g)| json!({ "group": g, "selection_rate": sel[k], "tpr": tpr[k], "fpr": fpr[k] }))
+        .collect();
+    json!({
+        "accuracy": acc,
+        "groups": per_group,
+        "demographic_parity_difference": spread(&sel),
+        "disparate_impact_ratio": if hi > 0.0 { lo / hi } else { f64::NAN },
+        "equalized_odds_difference": spread(&tpr).max(spread(&fpr)),
+        "equal_opportunity_difference": spread(&tpr),
+    })
+}

@@ -1,0 +1,101 @@
+//! `assay mitigate`: fit a bias-mitigated predictor and show what it changed.
+//!
+//! The training table is encoded once ([`crate::design`]); the chosen method (pre-processing,
+//! a reduction, or post-processing of the unmitigated model) is fitted with assay-mitigation;
+//! the unmitigated and the mitigated predictors are then assessed on the test table with the
+//! same code as `assay fairness` ([`evaluate`]), and the mitigated predictor is saved as an
+//! `assay.mitigated/1` model that `assay predict` and `assay fairness --model` use.
+
+mod args;
+mod evaluate;
+mod fit;
+mod render;
+
+pub use args::MitigateArgs;
+
+use std::process::ExitCode;
+
+use assay_mitigation::Groups;
+use assay_model::learners::schema::Unknown;
+
+use crate::design::{encode_table, load_design, DesignSpec};
+use args::{Learner, OutputFormat};
+
+/// Joins the sensitive values of row `i` into its group name (" & " between columns).
+fn group_names(extra: &[Vec<String>], n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            extra
+                .iter()
+                .map(|c| c[i].as_str())
+                .collect::<Vec<_>>()
+                .join(" & ")
+        })
+        .collect()
+}
+
+/// Runs `assay mitigate`.
+pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
+    a.check()?;
+    let standardize = matches!(a.learner, Learner::Logistic) && !a.no_standardize;
+    let train = load_design(
+        &a.input,
+        &a.data,
+        &DesignSpec {
+            features: &a.features,
+            categorical: &a.categorical,
+            label: &a.label,
+            positive: a.positive.as_deref(),
+            weight: a.weight.as_deref(),
+            extra: &a.sensitive,
+            ordinal: matches!(a.learner, Learner::Gbdt),
+            allow_missing: matches!(a.learner, Learner::Gbdt),
+            impute: None,
+            standardize,
+            unknown: Unknown::Ignore,
+            regression: false,
+        },
+    )?;
+    if train.class_names.len() != 2 {
+        return Err(format!(
+            "{}: column '{}' has {} classes; mitigation is for binary decisions: name the positive one with --positive",
+            train.path.display(),
+            a.label,
+            train.class_names.len()
+        ));
+    }
+    let groups = Groups::from_labels(&group_names(&train.extra, train.n));
+    let test = match &a.test {
+        Some(t) => Some(encode_table(
+            &a.input,
+            t,
+            &train.specs,
+            &a.label,
+            &train.class_names,
+            a.positive.as_deref(),
+            &a.sensitive,
+        )?),
+        None => None,
+    };
+    let fitted = fit::fit(&a, &train, &groups)?;
+    let eval_on = test.as_ref().unwrap_or(&train);
+    let eval_groups = group_names(&eval_on.extra, eval_on.n);
+    let report = evaluate::report(&a, &train, eval_on, test.is_some(), &eval_groups, &fitted)?;
+    fitted
+        .model
+        .save(&a.out)
+        .map_err(|e| format!("{}: {e}", a.out.display()))?;
+    let json = serde_json::to_string_pretty(&report.json).map_err(|e| e.to_string())? + "\n";
+    if let Some(p) = &a.json {
+        std::fs::write(p, &json).map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
+    }
+    if let Some(p) = &a.html {
+        std::fs::write(p, render::html(&report))
+            .map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
+    }
+    match a.format {
+        OutputFormat::Json => print!("{json}"),
+        OutputFormat::Table => print!("{}", render::text(&report, &a.out)),
+    }
+    Ok(ExitCode::SUCCESS)
+}

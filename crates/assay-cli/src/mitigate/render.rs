@@ -1,0 +1,175 @@
+//! Text and HTML output of `assay mitigate`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use assay_report::mitigation::{GroupRow, MetricRow, MitigationView};
+
+use super::evaluate::{Figures, Report};
+
+/// The compared figures: (label, before, after, higher is better).
+fn metric_rows(b: &Figures, a: &Figures) -> Vec<MetricRow> {
+    let row = |label: &str, before, after, higher_is_better| MetricRow {
+        label: label.to_string(),
+        before,
+        after,
+        higher_is_better,
+    };
+    vec![
+        row("Accuracy", b.accuracy, a.accuracy, true),
+        row(
+            "Balanced accuracy",
+            b.balanced_accuracy,
+            a.balanced_accuracy,
+            true,
+        ),
+        row("Selection rate", b.selection_rate, a.selection_rate, true),
+        row(
+            "Demographic parity difference",
+            b.demographic_parity_difference,
+            a.demographic_parity_difference,
+            false,
+        ),
+        row(
+            "Disparate impact ratio (lowest / highest selection rate)",
+            b.disparate_impact_ratio,
+            a.disparate_impact_ratio,
+            true,
+        ),
+        row(
+            "Equalized odds difference",
+            b.equalized_odds_difference,
+            a.equalized_odds_difference,
+            false,
+        ),
+        row(
+            "Equal opportunity difference (TPR)",
+            b.equal_opportunity_difference,
+            a.equal_opportunity_difference,
+            false,
+        ),
+        row(
+            "Accuracy difference between groups",
+            b.accuracy_difference,
+            a.accuracy_difference,
+            false,
+        ),
+    ]
+}
+
+/// The notes every output carries.
+fn notes(r: &Report) -> Vec<String> {
+    let mut n = Vec::new();
+    if !r.on_test {
+        n.push("Evaluated on the training data (no --test): figures are optimistic for every method; give a held-out table with --test.".to_string());
+    }
+    if r.sensitive_at_decision {
+        n.push("The mitigated model reads the sensitive columns at decision time (they are declared model inputs). Using a protected attribute when deciding may be unlawful in your jurisdiction (for example disparate treatment under US employment law); check before deploying.".to_string());
+    }
+    if r.randomized {
+        n.push("Decisions are randomized: a row's decision is drawn with the model's probability, reproducibly for the saved seed and the row's position. Figures are of one draw; the JSON report also gives the expected figures.".to_string());
+    }
+    n
+}
+
+fn view(r: &Report, sensitive: &[String], train_path: &str) -> MitigationView {
+    let groups = r
+        .before
+        .groups
+        .iter()
+        .map(|g| {
+            let after = r.after.groups.iter().find(|h| h.group == g.group);
+            GroupRow {
+                group: g.group.clone(),
+                rows: g.rows,
+                selection_rate: [g.selection_rate, after.and_then(|h| h.selection_rate)],
+                accuracy: [g.accuracy, after.and_then(|h| h.accuracy)],
+            }
+        })
+        .collect();
+    MitigationView {
+        method: r.method.clone(),
+        train_path: train_path.to_string(),
+        eval_path: r.eval_path.clone(),
+        eval_rows: r.eval_rows,
+        on_test: r.on_test,
+        sensitive_at_decision: r.sensitive_at_decision,
+        sensitive: sensitive.to_vec(),
+        randomized: r.randomized,
+        metrics: metric_rows(&r.before, &r.after),
+        groups,
+        notes: notes(r),
+    }
+}
+
+/// The HTML report.
+pub fn html(r: &Report) -> String {
+    let sensitive: Vec<String> = r.json["settings"]["sensitive"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let train = r.json["train"]["path"].as_str().unwrap_or("").to_string();
+    assay_report::mitigation::render(&view(r, &sensitive, &train))
+}
+
+fn num(v: Option<f64>) -> String {
+    v.filter(|x| x.is_finite())
+        .map_or("n/a".to_string(), |x| format!("{x:.3}"))
+}
+
+/// The text report.
+pub fn text(r: &Report, out: &Path) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", r.method);
+    let _ = writeln!(
+        o,
+        "evaluated on {} ({} rows{})\n",
+        r.eval_path,
+        r.eval_rows,
+        if r.on_test { "" } else { ", the training data" }
+    );
+    let rows = metric_rows(&r.before, &r.after);
+    let w = rows.iter().map(|m| m.label.len()).max().unwrap_or(10);
+    let _ = writeln!(
+        o,
+        "{:<w$}  {:>8}  {:>8}  {:>8}",
+        "", "before", "after", "change"
+    );
+    for m in &rows {
+        let change = match (m.before, m.after) {
+            (Some(b), Some(a)) if b.is_finite() && a.is_finite() => format!("{:+.3}", a - b),
+            _ => "n/a".into(),
+        };
+        let _ = writeln!(
+            o,
+            "{:<w$}  {:>8}  {:>8}  {:>8}",
+            m.label,
+            num(m.before),
+            num(m.after),
+            change
+        );
+    }
+    let _ = writeln!(o, "\nselection rate by group (before → after):");
+    for g in &r.before.groups {
+        let after = r.after.groups.iter().find(|h| h.group == g.group);
+        let _ = writeln!(
+            o,
+            "  {:<24} {:>6} rows  {} → {}   accuracy {} → {}",
+            g.group,
+            g.rows,
+            num(g.selection_rate),
+            num(after.and_then(|h| h.selection_rate)),
+            num(g.accuracy),
+            num(after.and_then(|h| h.accuracy)),
+        );
+    }
+    for n in notes(r) {
+        let _ = writeln!(o, "\nnote: {n}");
+    }
+    let _ = writeln!(o, "\nmitigated model written to {}", out.display());
+    o
+}

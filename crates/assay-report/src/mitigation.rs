@@ -1,0 +1,204 @@
+//! The HTML report of `assay mitigate`: what the mitigation changed, for a reader who must
+//! choose between accuracy and fairness. One self-contained document (inline CSS and SVG, no
+//! script), in the style of the fairness report.
+
+use std::fmt::Write as _;
+
+use crate::escape::html as esc;
+use crate::format::{self, count};
+use crate::svg::{self, BarChart, BarRow, RefKind, RefLine};
+
+/// One figure compared before and after mitigation.
+pub struct MetricRow {
+    /// What it is, in words.
+    pub label: String,
+    /// Before mitigation.
+    pub before: Option<f64>,
+    /// After mitigation.
+    pub after: Option<f64>,
+    /// Whether a higher value is better (accuracy, disparate-impact ratio) or worse
+    /// (differences between groups).
+    pub higher_is_better: bool,
+}
+
+/// One group's figures before and after mitigation.
+pub struct GroupRow {
+    /// The group.
+    pub group: String,
+    /// Rows evaluated.
+    pub rows: u64,
+    /// Selection rate before and after.
+    pub selection_rate: [Option<f64>; 2],
+    /// Accuracy before and after.
+    pub accuracy: [Option<f64>; 2],
+}
+
+/// Everything the mitigation report shows (built by the CLI from its result).
+pub struct MitigationView {
+    /// The method in words.
+    pub method: String,
+    /// The training file.
+    pub train_path: String,
+    /// The evaluated file.
+    pub eval_path: String,
+    /// Rows evaluated.
+    pub eval_rows: usize,
+    /// Whether the evaluation used separate test data.
+    pub on_test: bool,
+    /// Whether the mitigated model reads the sensitive columns at decision time.
+    pub sensitive_at_decision: bool,
+    /// The sensitive columns.
+    pub sensitive: Vec<String>,
+    /// Whether decisions are randomized.
+    pub randomized: bool,
+    /// The compared figures.
+    pub metrics: Vec<MetricRow>,
+    /// Per group.
+    pub groups: Vec<GroupRow>,
+    /// Caveats.
+    pub notes: Vec<String>,
+}
+
+/// Renders the mitigation report.
+pub fn render(v: &MitigationView) -> String {
+    let style = crate::html::STYLE;
+    let mut o = String::with_capacity(32 * 1024);
+    let title = format!("Bias mitigation: {}", v.method);
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"assay {}\">\n<title>{}</title>\n<style>\n{style}</style>\n</head>\n<body>\n",
+        esc(env!("CARGO_PKG_VERSION")),
+        esc(&title)
+    );
+    let _ = writeln!(
+        o,
+        "<header class=\"top\"><div class=\"wrap\"><p class=\"kicker\">Bias mitigation</p><h1>{}</h1><p class=\"sub\">trained on {} · evaluated on {} ({} rows{}) · groups by <b>{}</b></p></div></header>",
+        esc(&v.method),
+        esc(&v.train_path),
+        esc(&v.eval_path),
+        count(v.eval_rows as u64),
+        if v.on_test { "" } else { ", the training data" },
+        esc(&v.sensitive.join(" × ")),
+    );
+    o.push_str("<main class=\"wrap\">\n<section id=\"summary\">\n<h2>Before and after</h2>\n");
+    let _ = writeln!(o, "<p>{}</p>", esc(&headline(v)));
+    o.push_str("<table><thead><tr><th>Figure</th><th class=\"num\">Before</th><th class=\"num\">After</th><th class=\"num\">Change</th></tr></thead><tbody>\n");
+    for m in &v.metrics {
+        let change = match (m.before, m.after) {
+            (Some(b), Some(a)) if b.is_finite() && a.is_finite() => {
+                let d = a - b;
+                let better = if m.higher_is_better { d > 0.0 } else { d < 0.0 };
+                let class = if d.abs() < 5e-4 {
+                    ""
+                } else if better {
+                    " class=\"good\""
+                } else {
+                    " class=\"bad\""
+                };
+                format!("<span{class}>{:+.3}</span>", d)
+            }
+            _ => format::NA.to_string(),
+        };
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{change}</td></tr>",
+            esc(&m.label),
+            format::num(m.before),
+            format::num(m.after)
+        );
+    }
+    o.push_str("</tbody></table>\n</section>\n");
+
+    o.push_str("<section id=\"groups\">\n<h2>By group</h2>\n");
+    let rows = |pick: &dyn Fn(&GroupRow) -> [Option<f64>; 2]| -> Vec<BarRow> {
+        v.groups
+            .iter()
+            .map(|g| BarRow {
+                label: g.group.clone(),
+                values: pick(g).to_vec(),
+                muted: false,
+            })
+            .collect()
+    };
+    o.push_str(&svg::bar_chart(&BarChart {
+        title: "Selection rate by group".into(),
+        series: vec!["before".into(), "after".into()],
+        rows: rows(&|g| g.selection_rate),
+        domain: svg::nice_domain(
+            v.groups
+                .iter()
+                .flat_map(|g| g.selection_rate.iter().flatten().copied()),
+            &[0.0],
+        ),
+        percent: true,
+        refs: Vec::new(),
+    }));
+    o.push_str(&svg::bar_chart(&BarChart {
+        title: "Accuracy by group".into(),
+        series: vec!["before".into(), "after".into()],
+        rows: rows(&|g| g.accuracy),
+        domain: (0.0, 1.0),
+        percent: true,
+        refs: vec![RefLine {
+            at: 0.5,
+            label: "0.5".into(),
+            kind: RefKind::Parity,
+        }],
+    }));
+    o.push_str("<table><thead><tr><th>Group</th><th class=\"num\">Rows</th><th class=\"num\">Selection rate before</th><th class=\"num\">after</th><th class=\"num\">Accuracy before</th><th class=\"num\">after</th></tr></thead><tbody>\n");
+    for g in &v.groups {
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&g.group),
+            count(g.rows),
+            format::pct(g.selection_rate[0]),
+            format::pct(g.selection_rate[1]),
+            format::pct(g.accuracy[0]),
+            format::pct(g.accuracy[1]),
+        );
+    }
+    o.push_str("</tbody></table>\n</section>\n<section id=\"notes\">\n<h2>Notes</h2>\n<ul>\n");
+    for n in &v.notes {
+        let _ = writeln!(o, "<li>{}</li>", esc(n));
+    }
+    let _ = write!(
+        o,
+        "</ul>\n</section>\n</main>\n<footer class=\"wrap\">Generated by assay {} · all figures computed from the files named above; nothing was sent anywhere.</footer>\n</body>\n</html>\n",
+        esc(env!("CARGO_PKG_VERSION"))
+    );
+    o
+}
+
+/// One sentence on what changed: the disparate-impact ratio and the accuracy cost.
+fn headline(v: &MitigationView) -> String {
+    let find = |label: &str| v.metrics.iter().find(|m| m.label == label);
+    let mut parts = Vec::new();
+    if let Some(m) = find("Disparate impact ratio (lowest / highest selection rate)") {
+        if let (Some(b), Some(a)) = (m.before, m.after) {
+            parts.push(format!(
+                "The disparate-impact ratio moved from {b:.3} to {a:.3} ({} the four-fifths line of 0.8).",
+                if a >= 0.8 { "at or above" } else { "still below" }
+            ));
+        }
+    }
+    if let Some(m) = find("Accuracy") {
+        if let (Some(b), Some(a)) = (m.before, m.after) {
+            parts.push(format!(
+                "Accuracy went from {} to {} ({:+.1} points).",
+                format::pct(Some(b)),
+                format::pct(Some(a)),
+                (a - b) * 100.0
+            ));
+        }
+    }
+    if v.sensitive_at_decision {
+        parts.push(format!(
+            "The mitigated model reads {} when it decides: check that using it at decision time is lawful.",
+            v.sensitive.join(" and ")
+        ));
+    }
+    parts.join(" ")
+}
