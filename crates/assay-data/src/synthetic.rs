@@ -15,6 +15,7 @@
 //! | `score`            | Float64 | the screening model's probability, in \[0, 1\]; six decimals |
 //! | `shortlisted`      | Int64   | 1 when `score >= 0.5`, else 0: the model's decision          |
 //! | `qualified`        | Int64   | 1 when the applicant would in truth succeed in the job       |
+//! | `hired`            | Int64   | 1 when the applicant was hired by the (human) process the model replaces |
 //!
 //! # The story
 //!
@@ -47,6 +48,17 @@
 //! ratio is well below the four-fifths rule, and the Non-binary group is
 //! deliberately small: some of its intersections with race have fewer than 30
 //! rows, which exercises the minimum-group-size flag.
+//!
+//! The column `hired` is the historical record a team would train a new
+//! screening model on: the human process that preceded the model. It judged
+//! the same experience-and-education signal (with its own noise) but also
+//! held career gaps against applicants, more mildly than the model does (0.2
+//! per year), and judged women less consistently (more noise in their decisions).
+//! A model trained to reproduce `hired` therefore learns the gap
+//! and, through it, gender: the classic case (historical decisions teach a
+//! model their bias) that `assay mitigate` is shown on in the example. Its
+//! noise comes from a second generator, so adding it left every other column
+//! of every seed unchanged.
 //!
 //! # Determinism and memory
 //!
@@ -96,7 +108,7 @@ impl Default for HiringConfig {
 }
 
 /// Column names of the hiring data set, in schema order.
-const COLUMNS: [&str; 10] = [
+const COLUMNS: [&str; 11] = [
     "applicant_id",
     "gender",
     "race",
@@ -107,6 +119,7 @@ const COLUMNS: [&str; 10] = [
     "score",
     "shortlisted",
     "qualified",
+    "hired",
 ];
 
 /// Rows per batch used by [`write_hiring_parquet`].
@@ -125,6 +138,7 @@ pub fn hiring_schema() -> SchemaRef {
         DataType::Float64,
         DataType::Float64,
         DataType::Float64,
+        DataType::Int64,
         DataType::Int64,
         DataType::Int64,
     ];
@@ -149,11 +163,15 @@ struct Row {
     score: f64,
     shortlisted: bool,
     qualified: bool,
+    hired: bool,
 }
 
 /// Draws rows one at a time, in row order, from a single seeded generator.
 struct RowGen {
     rng: ChaCha8Rng,
+    /// The noise of the historical `hired` decisions (a second stream, so that the other
+    /// columns do not depend on it).
+    history: ChaCha8Rng,
     next_id: i64,
     remaining: usize,
 }
@@ -162,6 +180,7 @@ impl RowGen {
     fn new(cfg: &HiringConfig) -> Self {
         RowGen {
             rng: ChaCha8Rng::seed_from_u64(cfg.seed),
+            history: ChaCha8Rng::seed_from_u64(cfg.seed ^ HISTORY_STREAM),
             next_id: 1,
             remaining: cfg.rows,
         }
@@ -176,7 +195,7 @@ impl Iterator for RowGen {
             return None;
         }
         self.remaining -= 1;
-        let row = draw_row(&mut self.rng, self.next_id);
+        let row = draw_row(&mut self.rng, &mut self.history, self.next_id);
         self.next_id += 1;
         Some(row)
     }
@@ -185,6 +204,17 @@ impl Iterator for RowGen {
         (self.remaining, Some(self.remaining))
     }
 }
+
+/// XOR-ed into the seed to seed the generator of the `hired` column's noise.
+const HISTORY_STREAM: u64 = 0x6869_7265_645f_7631; // "hired_v1"
+
+/// Career-gap penalty per year of the historical hiring process (the model's is 0.55).
+const HISTORY_GAP_PENALTY: f64 = 0.2;
+
+/// Standard deviation of the historical reviewers' own noise for men and non-binary
+/// applicants, and for women (judged less consistently).
+const HISTORY_NOISE: f64 = 0.4;
+const HISTORY_NOISE_WOMEN: f64 = 1.3;
 
 fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
@@ -198,7 +228,7 @@ fn quantise(x: f64, scale: f64) -> f64 {
 
 /// Draws one applicant. The order of the draws is part of the data set's
 /// definition: changing it changes every seed's output.
-fn draw_row(rng: &mut ChaCha8Rng, id: i64) -> Row {
+fn draw_row(rng: &mut ChaCha8Rng, history: &mut ChaCha8Rng, id: i64) -> Row {
     // Demographics, drawn independently of each other.
     let u: f64 = rng.random();
     let gender = if u < 0.02 {
@@ -270,6 +300,18 @@ fn draw_row(rng: &mut ChaCha8Rng, id: i64) -> Row {
         - if black_woman { 0.5 } else { 0.0 };
     let score = quantise(sigmoid(logit), 1e6);
 
+    // The historical human decision: the same signal and shared noise, its own noise (from
+    // the second stream), and a milder career-gap penalty.
+    let own_history: f64 = history.sample(StandardNormal);
+    // Reviewers judged women less consistently: more noise in their decisions.
+    let noise = if gender == "Female" {
+        HISTORY_NOISE_WOMEN
+    } else {
+        HISTORY_NOISE
+    };
+    let hired =
+        merit + 0.8 * shared + noise * own_history - HISTORY_GAP_PENALTY * career_gap_years > 0.0;
+
     Row {
         id,
         gender,
@@ -281,6 +323,7 @@ fn draw_row(rng: &mut ChaCha8Rng, id: i64) -> Row {
         score,
         shortlisted: score >= 0.5,
         qualified,
+        hired,
     }
 }
 
@@ -328,6 +371,7 @@ impl Iterator for HiringBatches {
         let mut score = Float64Builder::with_capacity(n);
         let mut shortlisted = Int64Builder::with_capacity(n);
         let mut qualified = Int64Builder::with_capacity(n);
+        let mut hired = Int64Builder::with_capacity(n);
         for row in self.rows.by_ref().take(n) {
             id.append_value(row.id);
             gender.append_value(row.gender);
@@ -339,6 +383,7 @@ impl Iterator for HiringBatches {
             score.append_value(row.score);
             shortlisted.append_value(i64::from(row.shortlisted));
             qualified.append_value(i64::from(row.qualified));
+            hired.append_value(i64::from(row.hired));
         }
         let columns: Vec<ArrayRef> = vec![
             Arc::new(id.finish()),
@@ -351,6 +396,7 @@ impl Iterator for HiringBatches {
             Arc::new(score.finish()),
             Arc::new(shortlisted.finish()),
             Arc::new(qualified.finish()),
+            Arc::new(hired.finish()),
         ];
         // The columns are built above to match the schema exactly, with equal
         // lengths and no nulls, so this cannot fail.
@@ -437,6 +483,7 @@ pub fn write_hiring_csv(path: &Path, cfg: &HiringConfig) -> io::Result<()> {
         wtr.write_field(&buf)?;
         wtr.write_field(if row.shortlisted { "1" } else { "0" })?;
         wtr.write_field(if row.qualified { "1" } else { "0" })?;
+        wtr.write_field(if row.hired { "1" } else { "0" })?;
         wtr.write_record(None::<&[u8]>)?;
     }
     wtr.flush()?;

@@ -25,6 +25,7 @@ struct Row {
     score: f64,
     shortlisted: i64,
     qualified: i64,
+    hired: i64,
 }
 
 fn rows_of(batches: impl IntoIterator<Item = RecordBatch>) -> Vec<Row> {
@@ -35,6 +36,7 @@ fn rows_of(batches: impl IntoIterator<Item = RecordBatch>) -> Vec<Row> {
         let text = |i: usize| b.column(i).as_string::<i32>().clone();
         let (id, gender, race, age, education) = (int(0), text(1), text(2), int(3), text(4));
         let (exp, gap, score, short, qual) = (float(5), float(6), float(7), int(8), int(9));
+        let hired = int(10);
         for r in 0..b.num_rows() {
             out.push(Row {
                 id: id.value(r),
@@ -47,6 +49,7 @@ fn rows_of(batches: impl IntoIterator<Item = RecordBatch>) -> Vec<Row> {
                 score: score.value(r),
                 shortlisted: short.value(r),
                 qualified: qual.value(r),
+                hired: hired.value(r),
             });
         }
     }
@@ -129,6 +132,7 @@ fn schema_is_as_documented() {
             ("score", &DataType::Float64),
             ("shortlisted", &DataType::Int64),
             ("qualified", &DataType::Int64),
+            ("hired", &DataType::Int64),
         ]
     );
     for batch in hiring_batches(&HiringConfig { rows: 10, seed: 3 }, 4) {
@@ -278,7 +282,7 @@ fn csv_matches_batches() {
     let mut n = 0;
     for (rec, want) in rdr.records().zip(&expected) {
         let rec = rec.unwrap();
-        assert_eq!(rec.len(), 10);
+        assert_eq!(rec.len(), 11);
         // Fixed decimals: one for years, six for the score.
         assert_eq!(
             rec[5].split('.').nth(1).map(str::len),
@@ -309,6 +313,7 @@ fn csv_matches_batches() {
             score: rec[7].parse().unwrap(),
             shortlisted: rec[8].parse().unwrap(),
             qualified: rec[9].parse().unwrap(),
+            hired: rec[10].parse().unwrap(),
         };
         // Values were rounded before writing, so they round-trip exactly.
         assert_eq!(&got, want);
