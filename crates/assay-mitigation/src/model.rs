@@ -21,7 +21,7 @@ use assay_model::{ColumnKind, InputColumn, InputSchema, Model, ModelError};
 use crate::base::Predictor;
 use crate::error::MitigationError;
 use crate::groups::Groups;
-use crate::postprocessing::GroupThresholds;
+use crate::postprocessing::{GroupCalibrator, GroupThresholds, RejectOption};
 use crate::preprocessing::FittedCorrelationRemover;
 
 /// The format tag of a saved mitigated model.
@@ -62,6 +62,27 @@ pub enum Decision {
         remover: FittedCorrelationRemover,
         /// The predictor fitted on the transformed features.
         predictor: Predictor,
+    },
+    /// Reject-option classification (Kamiran, Karim & Zhang 2012; AIF360's
+    /// `RejectOptionClassification`) on a base predictor's score: `score > θ`, except that in
+    /// the critical region `θ − margin < score ≤ θ + margin` privileged groups get 0 and
+    /// unprivileged groups 1. Deterministic: `P(ŷ = 1 | x, g)` is the 0/1 decision.
+    RejectOption {
+        /// The scorer.
+        base: Predictor,
+        /// The fitted threshold, margin and group roles.
+        rule: RejectOption,
+    },
+    /// Per-group calibration of a base predictor (Platt 1999 scaling or isotonic regression,
+    /// Zadrozny & Elkan 2002, as scikit-learn's `CalibratedClassifierCV` methods, fitted
+    /// separately in each group) applied, as scikit-learn does, to the predictor's decision
+    /// function ([`calibration_input`]: the log-odds margin): `P(ŷ = 1 | x, g)` is the group's
+    /// calibrated value and the decision is `calibrated value > 0.5`.
+    Calibrated {
+        /// The scorer.
+        base: Predictor,
+        /// One fitted calibrator per group.
+        calibrator: GroupCalibrator,
     },
 }
 
@@ -135,7 +156,10 @@ impl MitigatedModel {
     fn needs_group(&self) -> bool {
         match &self.decision {
             Decision::Single { .. } | Decision::Mixture { .. } => false,
-            Decision::Thresholds { .. } | Decision::Decorrelated { .. } => true,
+            Decision::Thresholds { .. }
+            | Decision::Decorrelated { .. }
+            | Decision::RejectOption { .. }
+            | Decision::Calibrated { .. } => true,
         }
     }
 
@@ -174,6 +198,7 @@ impl MitigatedModel {
         let fitted_groups = match &self.decision {
             Decision::Thresholds { thresholds, .. } => Some(&thresholds.groups),
             Decision::Decorrelated { remover, .. } => Some(&remover.group_names),
+            Decision::Calibrated { calibrator, .. } => Some(&calibrator.groups),
             _ => None,
         };
         if let Some(g) = fitted_groups {
@@ -183,6 +208,46 @@ impl MitigatedModel {
                     g.join(", "),
                     self.groups.join(", ")
                 ));
+            }
+        }
+        if let Decision::Calibrated { calibrator, .. } = &self.decision {
+            if calibrator.calibrators.len() != calibrator.groups.len() {
+                return Err(format!(
+                    "the calibrator has {} calibrators for {} groups",
+                    calibrator.calibrators.len(),
+                    calibrator.groups.len()
+                ));
+            }
+        }
+        if let Decision::RejectOption { rule, .. } = &self.decision {
+            let unknown: Vec<&String> = rule
+                .privileged
+                .iter()
+                .chain(&rule.unprivileged)
+                .filter(|g| !self.groups.contains(g))
+                .collect();
+            if !unknown.is_empty() {
+                return Err(format!(
+                    "the reject-option rule names groups [{}] that the model does not list ([{}])",
+                    unknown
+                        .iter()
+                        .map(|g| g.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    self.groups.join(", ")
+                ));
+            }
+            if rule
+                .privileged
+                .iter()
+                .any(|g| rule.unprivileged.contains(g))
+            {
+                return Err(
+                    "a group is both privileged and unprivileged in the reject-option rule".into(),
+                );
+            }
+            if !(rule.classification_threshold.is_finite() && rule.roc_margin.is_finite()) {
+                return Err("the reject-option threshold and margin must be numbers".into());
             }
         }
         if self.sensitive_at_decision != self.needs_group() {
@@ -242,7 +307,9 @@ impl MitigatedModel {
             // the equalized-odds mixing with a constant); where a probability is 0 or 1 the
             // randomized rule decides it deterministically anyway.
             Decision::Thresholds { .. } => true,
-            Decision::Decorrelated { .. } => false,
+            Decision::Decorrelated { .. }
+            | Decision::RejectOption { .. }
+            | Decision::Calibrated { .. } => false,
         }
     }
 
@@ -260,6 +327,16 @@ impl MitigatedModel {
                 };
                 let t = remover.transform(x, &g)?;
                 predictor.score(&Matrix::with_rows(&t, x.n_rows(), x.n_cols())?)
+            }
+            Decision::RejectOption { base, rule } => {
+                let g = Groups {
+                    codes: groups.to_vec(),
+                    names: self.groups.clone(),
+                };
+                rule.predict(&base.score(x)?, &g)
+            }
+            Decision::Calibrated { base, calibrator } => {
+                calibrator.transform_all(&calibration_input(base, x)?, groups)
             }
             Decision::Single { predictor } => predictor.score(x),
             Decision::Mixture {
@@ -378,6 +455,22 @@ impl MitigatedModel {
 
     fn n_features(&self) -> usize {
         self.features.iter().map(FeatureSpec::width).sum()
+    }
+}
+
+/// What [`Decision::Calibrated`] calibrates: the base predictor's decision function, as
+/// scikit-learn's `CalibratedClassifierCV` takes `decision_function` when the estimator has
+/// one: the logistic regression's margin `w·x + b`, the tree ensemble's raw margin (log-odds).
+/// A constant predictor has no margin to calibrate (an error).
+pub fn calibration_input(base: &Predictor, x: &Matrix) -> Result<Vec<f64>, MitigationError> {
+    match base {
+        Predictor::Logistic(m) => Ok(m.decision_function(x)?),
+        Predictor::Trees(e) => e
+            .predict_margin(x.data(), x.n_cols())
+            .map_err(|e| MitigationError::Data(e.to_string())),
+        Predictor::Constant { value } => Err(MitigationError::Data(format!(
+            "the unmitigated model predicts {value} for every row (one label in the training data): there is no score to calibrate"
+        ))),
     }
 }
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::escape::html as esc;
 use crate::format::{self, count};
-use crate::svg::{self, BarChart, BarRow, RefKind, RefLine};
+use crate::svg::{self, BarChart, BarRow, RefKind, RefLine, XyChart, XyMark, XyPoint, XySeries};
 
 /// One figure compared before and after mitigation.
 pub struct MetricRow {
@@ -57,6 +57,67 @@ pub struct MitigationView {
     pub groups: Vec<GroupRow>,
     /// Caveats.
     pub notes: Vec<String>,
+    /// Per-group calibration curves before and after (the `calibrate` method).
+    pub calibration: Option<CalibrationView>,
+    /// The accuracy–fairness trade-off sweep (`--sweep`).
+    pub sweep: Option<SweepView>,
+}
+
+/// One group's reliability diagram (scikit-learn's `calibration_curve`: per non-empty bin,
+/// mean predicted probability and observed fraction of positives).
+pub struct CurveView {
+    /// The group.
+    pub group: String,
+    /// `(mean predicted, observed)` per non-empty bin, by increasing bin.
+    pub points: Vec<(f64, f64)>,
+    /// Rows per bin.
+    pub counts: Vec<usize>,
+}
+
+/// Calibration curves of every group before and after per-group calibration.
+pub struct CalibrationView {
+    /// Number of uniform bins.
+    pub bins: usize,
+    /// Before calibration (the unmitigated model's score).
+    pub before: Vec<CurveView>,
+    /// After calibration.
+    pub after: Vec<CurveView>,
+    /// On which rows the calibrators were fitted, in words.
+    pub fitted_on: String,
+}
+
+/// One point of the trade-off sweep.
+pub struct SweepPointView {
+    /// "unmitigated" or `parameter = value`.
+    pub label: String,
+    /// Test accuracy (of the expected decisions).
+    pub accuracy: f64,
+    /// Test disparity (of the expected decisions).
+    pub disparity: f64,
+    /// Whether this is the unmitigated model.
+    pub unmitigated: bool,
+    /// Whether the point is on the Pareto front.
+    pub pareto: bool,
+    /// The policy's verdict, with a policy.
+    pub passes_policy: Option<bool>,
+}
+
+/// The trade-off sweep: points, the Pareto front and the saved point.
+pub struct SweepView {
+    /// The swept parameter.
+    pub parameter: String,
+    /// The disparity measure's name.
+    pub disparity: String,
+    /// The points (the unmitigated model among them).
+    pub points: Vec<SweepPointView>,
+    /// Indices of the Pareto front, by increasing disparity.
+    pub pareto: Vec<usize>,
+    /// The saved point, if any.
+    pub chosen: Option<usize>,
+    /// Why that point, in words.
+    pub chosen_by: String,
+    /// The policy file, if any.
+    pub policy: Option<String>,
 }
 
 /// Renders the mitigation report.
@@ -160,7 +221,14 @@ pub fn render(v: &MitigationView) -> String {
             format::pct(g.accuracy[1]),
         );
     }
-    o.push_str("</tbody></table>\n</section>\n<section id=\"notes\">\n<h2>Notes</h2>\n<ul>\n");
+    o.push_str("</tbody></table>\n</section>\n");
+    if let Some(c) = &v.calibration {
+        calibration_section(&mut o, c);
+    }
+    if let Some(sw) = &v.sweep {
+        sweep_section(&mut o, sw);
+    }
+    o.push_str("<section id=\"notes\">\n<h2>Notes</h2>\n<ul>\n");
     for n in &v.notes {
         let _ = writeln!(o, "<li>{}</li>", esc(n));
     }
@@ -201,4 +269,168 @@ fn headline(v: &MitigationView) -> String {
         ));
     }
     parts.join(" ")
+}
+
+/// The reliability diagrams of the calibration: one chart before, one after, each with a line
+/// per group and the diagonal of perfect calibration.
+fn calibration_section(o: &mut String, c: &CalibrationView) {
+    o.push_str("<section id=\"calibration\">\n<h2>Calibration by group</h2>\n");
+    let _ = writeln!(
+        o,
+        "<p>Predicted probability against the observed share of positives in {} equal-width bins, per group, on the evaluated rows (empty bins left out). The dashed diagonal is perfect calibration. Calibrators were fitted on {}.</p>",
+        c.bins,
+        esc(&c.fitted_on)
+    );
+    for (title, curves) in [
+        ("Before calibration (unmitigated score)", &c.before),
+        ("After per-group calibration", &c.after),
+    ] {
+        let series = curves
+            .iter()
+            .enumerate()
+            .map(|(k, g)| XySeries {
+                name: g.group.clone(),
+                points: g
+                    .points
+                    .iter()
+                    .zip(&g.counts)
+                    .map(|(&(x, y), n)| XyPoint {
+                        x,
+                        y,
+                        tip: format!(
+                            "{}: predicted {:.3}, observed {:.3} ({} rows)",
+                            g.group, x, y, n
+                        ),
+                    })
+                    .collect(),
+                line: true,
+                dots: true,
+                colour: k,
+            })
+            .collect();
+        o.push_str(&svg::xy_chart(&XyChart {
+            title: title.into(),
+            x_label: "mean predicted probability".into(),
+            y_label: "observed share of positives".into(),
+            x_domain: (0.0, 1.0),
+            y_domain: (0.0, 1.0),
+            series,
+            diagonal: true,
+            marks: Vec::new(),
+        }));
+    }
+    o.push_str("</section>\n");
+}
+
+/// The trade-off chart (test disparity against test accuracy, Pareto front as a line, the
+/// unmitigated and the saved point ringed) and the table of points.
+fn sweep_section(o: &mut String, s: &SweepView) {
+    o.push_str("<section id=\"sweep\">\n<h2>Accuracy–fairness trade-off</h2>\n");
+    let _ = writeln!(
+        o,
+        "<p>The method refitted for every value of <b>{}</b>; each point is the test accuracy and {} of the expected decisions. The line joins the Pareto front (no other point is both as accurate and as fair, and better in one). Saved: {}.</p>",
+        esc(&s.parameter),
+        esc(&s.disparity.replace('_', " ")),
+        esc(&s.chosen_by)
+    );
+    let tip = |p: &SweepPointView| {
+        format!(
+            "{}: accuracy {:.4}, {} {:.4}{}",
+            p.label,
+            p.accuracy,
+            s.disparity.replace('_', " "),
+            p.disparity,
+            match p.passes_policy {
+                Some(true) => ", passes the policy",
+                Some(false) => ", fails the policy",
+                None => "",
+            }
+        )
+    };
+    let pt = |p: &SweepPointView| XyPoint {
+        x: p.disparity,
+        y: p.accuracy,
+        tip: tip(p),
+    };
+    let mut series = vec![XySeries {
+        name: "Pareto front".into(),
+        points: s.pareto.iter().map(|&i| pt(&s.points[i])).collect(),
+        line: true,
+        dots: false,
+        colour: 4,
+    }];
+    let groups: Vec<(String, Option<bool>, usize)> = if s.policy.is_some() {
+        vec![
+            ("passes the policy".into(), Some(true), 2),
+            ("fails the policy".into(), Some(false), 1),
+        ]
+    } else {
+        vec![("sweep points".into(), None, 0)]
+    };
+    for (name, verdict, colour) in groups {
+        series.push(XySeries {
+            name,
+            points: s
+                .points
+                .iter()
+                .filter(|p| verdict.is_none() || p.passes_policy == verdict)
+                .map(pt)
+                .collect(),
+            line: false,
+            dots: true,
+            colour,
+        });
+    }
+    let mut marks = Vec::new();
+    if let Some(u) = s.points.iter().find(|p| p.unmitigated) {
+        marks.push(XyMark {
+            x: u.disparity,
+            y: u.accuracy,
+            label: "unmitigated".into(),
+        });
+    }
+    if let Some(c) = s.chosen {
+        marks.push(XyMark {
+            x: s.points[c].disparity,
+            y: s.points[c].accuracy,
+            label: "saved".into(),
+        });
+    }
+    o.push_str(&svg::xy_chart(&XyChart {
+        title: "Test accuracy against test disparity".into(),
+        x_label: format!("{} (lower is fairer)", s.disparity.replace('_', " ")),
+        y_label: "accuracy".into(),
+        x_domain: svg::nice_domain(s.points.iter().map(|p| p.disparity), &[0.0]),
+        y_domain: svg::nice_domain(s.points.iter().map(|p| p.accuracy), &[]),
+        series,
+        diagonal: false,
+        marks,
+    }));
+    o.push_str("<table><thead><tr><th>Point</th><th class=\"num\">Accuracy</th><th class=\"num\">Disparity</th><th>Pareto</th><th>Policy</th><th>Saved</th></tr></thead><tbody>\n");
+    for (i, p) in s.points.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&p.label),
+            fixed4(p.accuracy),
+            fixed4(p.disparity),
+            if p.pareto { "yes" } else { "" },
+            match p.passes_policy {
+                Some(true) => "<span class=\"good\">passes</span>",
+                Some(false) => "<span class=\"bad\">fails</span>",
+                None => "",
+            },
+            if s.chosen == Some(i) { "saved" } else { "" }
+        );
+    }
+    o.push_str("</tbody></table>\n</section>\n");
+}
+
+/// Four decimals, or the "n/a" text for a value that is not finite.
+fn fixed4(v: f64) -> String {
+    if v.is_finite() {
+        format::fixed(v, 4)
+    } else {
+        format::NA.to_string()
+    }
 }

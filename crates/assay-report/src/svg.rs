@@ -468,6 +468,188 @@ pub fn bar_chart(c: &BarChart) -> String {
     out
 }
 
+/// One point of an [`xy_chart`].
+pub struct XyPoint {
+    /// Horizontal value.
+    pub x: f64,
+    /// Vertical value.
+    pub y: f64,
+    /// Hover text (not escaped).
+    pub tip: String,
+}
+
+/// One series of an [`xy_chart`]: points in one colour, joined by a line if asked.
+pub struct XySeries {
+    /// Legend name (not escaped).
+    pub name: String,
+    /// The points, in drawing order (a line joins them in this order).
+    pub points: Vec<XyPoint>,
+    /// Join the points with a line.
+    pub line: bool,
+    /// Draw the points as dots (a line-only series leaves this false).
+    pub dots: bool,
+    /// Index into [`PALETTE`] (wrapped).
+    pub colour: usize,
+}
+
+/// A highlighted point of an [`xy_chart`]: a ring around it and a label next to it.
+pub struct XyMark {
+    /// Horizontal value.
+    pub x: f64,
+    /// Vertical value.
+    pub y: f64,
+    /// Label (not escaped).
+    pub label: String,
+}
+
+/// A scatter / line chart on two numeric axes (a trade-off or reliability diagram).
+pub struct XyChart {
+    /// Chart title (not escaped).
+    pub title: String,
+    /// Horizontal axis label (not escaped).
+    pub x_label: String,
+    /// Vertical axis label (not escaped).
+    pub y_label: String,
+    /// Horizontal axis range.
+    pub x_domain: (f64, f64),
+    /// Vertical axis range.
+    pub y_domain: (f64, f64),
+    /// The series, drawn in order.
+    pub series: Vec<XySeries>,
+    /// Draw the diagonal `y = x` as a reference (perfect calibration).
+    pub diagonal: bool,
+    /// Highlighted points.
+    pub marks: Vec<XyMark>,
+}
+
+/// Renders an [`XyChart`]: grid and ticks on both axes, the optional diagonal, every series,
+/// the highlighted points and a legend. Points that are not finite are left out.
+pub fn xy_chart(c: &XyChart) -> String {
+    let (left, right, top) = (56.0, WIDTH - 16.0, 40.0);
+    let plot_h = 300.0;
+    let bottom = top + plot_h;
+    let legend_rows = c.series.len().div_ceil(3) as f64;
+    let height = bottom + 40.0 + 18.0 * legend_rows;
+    let sx = Scale {
+        d0: c.x_domain.0,
+        d1: c.x_domain.1,
+        x0: left,
+        x1: right,
+    };
+    // The vertical scale maps the domain's low end to the bottom.
+    let sy = Scale {
+        d0: c.y_domain.0,
+        d1: c.y_domain.1,
+        x0: bottom,
+        x1: top,
+    };
+    let mut out = String::new();
+    open(&mut out, height, &c.title);
+    for t in ticks(c.x_domain) {
+        let x = sx.x(t);
+        let _ = write!(
+            out,
+            r#"<line x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{bottom:.1}" stroke="{GRID}"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" fill="{TICK}" font-size="11">{}</text>"#,
+            bottom + 14.0,
+            format::plain(t)
+        );
+    }
+    for t in ticks(c.y_domain) {
+        let y = sy.x(t);
+        let _ = write!(
+            out,
+            r#"<line x1="{left:.1}" y1="{y:.1}" x2="{right:.1}" y2="{y:.1}" stroke="{GRID}"/><text x="{:.1}" y="{:.1}" text-anchor="end" fill="{TICK}" font-size="11">{}</text>"#,
+            left - 4.0,
+            y + 4.0,
+            format::plain(t)
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<line x1="{left:.1}" y1="{bottom:.1}" x2="{right:.1}" y2="{bottom:.1}" stroke="{AXIS}"/><line x1="{left:.1}" y1="{top:.1}" x2="{left:.1}" y2="{bottom:.1}" stroke="{AXIS}"/><text x="{:.1}" y="{:.1}" text-anchor="middle" fill="{INK}" font-size="11">{}</text><text x="12" y="{:.1}" text-anchor="middle" fill="{INK}" font-size="11" transform="rotate(-90 12 {:.1})">{}</text>"#,
+        (left + right) / 2.0,
+        bottom + 30.0,
+        esc(&c.x_label),
+        (top + bottom) / 2.0,
+        (top + bottom) / 2.0,
+        esc(&c.y_label)
+    );
+    if c.diagonal {
+        let lo = c.x_domain.0.max(c.y_domain.0);
+        let hi = c.x_domain.1.min(c.y_domain.1);
+        if lo < hi {
+            let _ = write!(
+                out,
+                r#"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{INK}" stroke-dasharray="4 3"><title>perfect calibration (y = x)</title></line>"#,
+                sx.x(lo),
+                sy.x(lo),
+                sx.x(hi),
+                sy.x(hi)
+            );
+        }
+    }
+    let finite = |p: &&XyPoint| p.x.is_finite() && p.y.is_finite();
+    for s in &c.series {
+        let colour = PALETTE[s.colour % PALETTE.len()];
+        if s.line {
+            let pts: Vec<String> = s
+                .points
+                .iter()
+                .filter(finite)
+                .map(|p| format!("{:.1},{:.1}", sx.x(p.x), sy.x(p.y)))
+                .collect();
+            if pts.len() >= 2 {
+                let _ = write!(
+                    out,
+                    r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="1.8"/>"#,
+                    pts.join(" ")
+                );
+            }
+        }
+        if s.dots {
+            for p in s.points.iter().filter(finite) {
+                let _ = write!(
+                    out,
+                    r#"<circle cx="{:.1}" cy="{:.1}" r="4" fill="{colour}"><title>{}</title></circle>"#,
+                    sx.x(p.x),
+                    sy.x(p.y),
+                    esc(&p.tip)
+                );
+            }
+        }
+    }
+    for m in c
+        .marks
+        .iter()
+        .filter(|m| m.x.is_finite() && m.y.is_finite())
+    {
+        let (x, y) = (sx.x(m.x), sy.x(m.y));
+        let anchor = if x > right - 90.0 { "end" } else { "start" };
+        let dx = if anchor == "end" { -10.0 } else { 10.0 };
+        let _ = write!(
+            out,
+            r#"<circle cx="{x:.1}" cy="{y:.1}" r="8" fill="none" stroke="{INK}" stroke-width="1.5"/><text x="{:.1}" y="{:.1}" text-anchor="{anchor}" fill="{INK}" font-size="11">{}</text>"#,
+            x + dx,
+            y - 8.0,
+            esc(&m.label)
+        );
+    }
+    for (i, s) in c.series.iter().enumerate() {
+        let colour = PALETTE[s.colour % PALETTE.len()];
+        let lx = left + (i % 3) as f64 * 165.0;
+        let ly = bottom + 48.0 + (i / 3) as f64 * 18.0;
+        let _ = write!(
+            out,
+            r#"<rect x="{lx:.1}" y="{:.1}" width="10" height="10" fill="{colour}"/><text x="{:.1}" y="{ly:.1}" fill="{INK}" font-size="11">{}</text>"#,
+            ly - 9.0,
+            lx + 14.0,
+            esc(&short(&s.name))
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -529,5 +711,53 @@ mod tests {
             refs: vec![],
         });
         assert!(!b.contains("NaN") && !b.contains("inf"), "{b}");
+    }
+
+    #[test]
+    fn xy_chart_places_points_and_skips_undefined() {
+        let c = XyChart {
+            title: "t".into(),
+            x_label: "disparity".into(),
+            y_label: "accuracy <%>".into(),
+            x_domain: (0.0, 1.0),
+            y_domain: (0.0, 1.0),
+            series: vec![XySeries {
+                name: "points".into(),
+                points: vec![
+                    XyPoint {
+                        x: 0.0,
+                        y: 0.0,
+                        tip: "a".into(),
+                    },
+                    XyPoint {
+                        x: 1.0,
+                        y: 1.0,
+                        tip: "b".into(),
+                    },
+                    XyPoint {
+                        x: f64::NAN,
+                        y: 0.5,
+                        tip: "c".into(),
+                    },
+                ],
+                line: true,
+                dots: true,
+                colour: 0,
+            }],
+            diagonal: true,
+            marks: vec![XyMark {
+                x: 1.0,
+                y: 1.0,
+                label: "chosen".into(),
+            }],
+        };
+        let s = xy_chart(&c);
+        assert!(!s.contains("NaN") && !s.contains("inf"), "{s}");
+        assert_eq!(s.matches("<circle").count(), 3, "two dots and one mark");
+        // (0, 0) is the bottom-left corner of the plot, (1, 1) the top-right.
+        assert!(s.contains(r#"cx="56.0" cy="340.0""#), "{s}");
+        assert!(s.contains(r#"cx="544.0" cy="40.0""#), "{s}");
+        assert!(s.contains("accuracy &lt;%&gt;"));
+        assert!(s.contains("perfect calibration"));
     }
 }

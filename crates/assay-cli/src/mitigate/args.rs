@@ -27,6 +27,15 @@ pub enum Method {
     /// Post-processing: group-specific randomised thresholds on the unmitigated model's score
     /// (Hardt et al. 2016, Fairlearn's ThresholdOptimizer); the group is needed at decision time.
     ThresholdOptimizer,
+    /// Post-processing: reject-option classification (Kamiran, Karim & Zhang 2012, AIF360's
+    /// RejectOptionClassification) on the unmitigated model's score: in a band around the
+    /// threshold, unprivileged groups get the favourable outcome and privileged ones the
+    /// unfavourable one; the group is needed at decision time.
+    RejectOption,
+    /// Post-processing: per-group calibration (Platt 1999 sigmoid or isotonic regression,
+    /// scikit-learn's CalibratedClassifierCV methods) of the unmitigated model's score,
+    /// decision = calibrated score > 0.5; the group is needed at decision time.
+    Calibrate,
 }
 
 impl Method {
@@ -39,6 +48,8 @@ impl Method {
             Method::ExponentiatedGradient => "exponentiated-gradient",
             Method::GridSearch => "grid-search",
             Method::ThresholdOptimizer => "threshold-optimizer",
+            Method::RejectOption => "reject-option",
+            Method::Calibrate => "calibrate",
         }
     }
 }
@@ -67,6 +78,27 @@ pub enum ObjectiveArg {
     BalancedAccuracy,
 }
 
+/// The fairness metric the reject-option search bounds (AIF360's `metric_name`; unprivileged
+/// minus privileged).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RocMetricArg {
+    /// Statistical parity difference: selection rate difference.
+    StatisticalParity,
+    /// Average odds difference: mean of the FPR and TPR differences.
+    AverageOdds,
+    /// Equal opportunity difference: TPR difference.
+    EqualOpportunity,
+}
+
+/// The per-group calibration method (scikit-learn's `CalibratedClassifierCV(method=...)`).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CalibrationArg {
+    /// Platt scaling (Platt 1999).
+    Sigmoid,
+    /// Isotonic regression (Zadrozny & Elkan 2002).
+    Isotonic,
+}
+
 /// The base learner.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Learner {
@@ -87,7 +119,7 @@ pub enum OutputFormat {
 }
 
 /// Flags of `assay mitigate`.
-#[derive(Args)]
+#[derive(Args, Clone)]
 pub struct MitigateArgs {
     /// Training data: CSV, Parquet or Arrow IPC.
     pub data: PathBuf,
@@ -166,6 +198,77 @@ pub struct MitigateArgs {
     /// Correlation remover: how much of the correlation to remove, 0 to 1.
     #[arg(long, default_value_t = 1.0, help_heading = "Method")]
     pub alpha: f64,
+    /// Threshold optimizer: how far apart the groups' constrained rates may be (Fairlearn's
+    /// `tol`, its relaxed constraint; 0 or absent: equal). Not for equalized odds.
+    #[arg(long, help_heading = "Method")]
+    pub tol: Option<f64>,
+    /// Reject option: the privileged groups (group names as in the report, the sensitive
+    /// values joined with " & "), comma-separated; default: the group with the highest base
+    /// rate (share of positive labels) in the training data. Every other group is unprivileged.
+    #[arg(long, value_delimiter = ',', help_heading = "Method")]
+    pub privileged: Vec<String>,
+    /// Reject option: the fairness metric kept within --roc-metric-lb..--roc-metric-ub.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "statistical-parity",
+        help_heading = "Method"
+    )]
+    pub roc_metric: RocMetricArg,
+    /// Reject option: lower bound of the metric (AIF360's metric_lb).
+    #[arg(long, default_value_t = -0.05, allow_negative_numbers = true, help_heading = "Method")]
+    pub roc_metric_lb: f64,
+    /// Reject option: upper bound of the metric (AIF360's metric_ub).
+    #[arg(
+        long,
+        default_value_t = 0.05,
+        allow_negative_numbers = true,
+        help_heading = "Method"
+    )]
+    pub roc_metric_ub: f64,
+    /// Reject option: smallest classification threshold searched (AIF360's low_class_thresh).
+    #[arg(long, default_value_t = 0.01, help_heading = "Method")]
+    pub low_class_thresh: f64,
+    /// Reject option: largest classification threshold searched (AIF360's high_class_thresh).
+    #[arg(long, default_value_t = 0.99, help_heading = "Method")]
+    pub high_class_thresh: f64,
+    /// Reject option: number of thresholds searched (AIF360's num_class_thresh).
+    #[arg(long, default_value_t = 100, help_heading = "Method")]
+    pub num_class_thresh: usize,
+    /// Reject option: number of margins searched per threshold (AIF360's num_ROC_margin).
+    #[arg(long, default_value_t = 50, help_heading = "Method")]
+    pub num_roc_margin: usize,
+    /// Calibrate: the calibration method, fitted separately in every group.
+    #[arg(long, value_enum, default_value = "sigmoid", help_heading = "Method")]
+    pub calibration: CalibrationArg,
+    /// Calibrate: share of the training rows held out (seeded) to fit the calibrators on;
+    /// the unmitigated model is fitted on the rest. 0 (default): both on all training rows,
+    /// which makes the calibrators see the model's optimistic in-sample scores.
+    #[arg(long, default_value_t = 0.0, help_heading = "Method")]
+    pub calibration_fraction: f64,
+    /// Sweep the method's strength (exponentiated-gradient: --eps; grid-search:
+    /// --constraint-weight; threshold-optimizer: --tol; correlation-remover: --alpha) and
+    /// report test accuracy against test disparity with the Pareto front.
+    #[arg(long, help_heading = "Trade-off sweep")]
+    pub sweep: bool,
+    /// The swept values, comma-separated (default: a grid per method; the flag's own value is
+    /// always added).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        requires = "sweep",
+        help_heading = "Trade-off sweep"
+    )]
+    pub sweep_values: Vec<f64>,
+    /// An `assay fairness` policy (TOML): marks the sweep points whose test assessment
+    /// passes it; the most accurate passing point is saved (exit code 1 when none passes).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "sweep",
+        help_heading = "Trade-off sweep"
+    )]
+    pub policy: Option<PathBuf>,
     /// Seed of randomized decisions and resampling.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -201,6 +304,50 @@ impl MitigateArgs {
         }
         if self.collapse && self.method != Method::ExponentiatedGradient {
             return Err("--collapse applies to --method exponentiated-gradient".into());
+        }
+        if let Some(t) = self.tol {
+            if self.method != Method::ThresholdOptimizer {
+                return Err("--tol applies to --method threshold-optimizer".into());
+            }
+            if !(t >= 0.0 && t.is_finite()) {
+                return Err(format!("--tol must be a number ≥ 0, found {t}"));
+            }
+        }
+        if (self.tol.is_some_and(|t| t > 0.0)
+            || (self.sweep && self.method == Method::ThresholdOptimizer))
+            && self.constraint == ConstraintArg::EqualizedOdds
+        {
+            return Err("the threshold optimizer's relaxed constraint (--tol, and so --sweep) is not defined for --constraint equalized-odds (as Fairlearn)".into());
+        }
+        if !self.privileged.is_empty() && self.method != Method::RejectOption {
+            return Err("--privileged applies to --method reject-option".into());
+        }
+        if !(0.0..1.0).contains(&self.calibration_fraction) {
+            return Err(format!(
+                "--calibration-fraction must be in [0, 1), found {}",
+                self.calibration_fraction
+            ));
+        }
+        if self.calibration_fraction > 0.0 && self.method != Method::Calibrate {
+            return Err("--calibration-fraction applies to --method calibrate".into());
+        }
+        if self.sweep {
+            if let Some(why) = match self.method {
+                Method::Reweighing | Method::Resampling => {
+                    Some("it has no strength parameter to sweep")
+                }
+                Method::RejectOption => Some("its metric bounds already choose the trade-off"),
+                Method::Calibrate => Some("calibration does not trade accuracy for fairness"),
+                _ => None,
+            } {
+                return Err(format!(
+                    "--sweep is not meaningful for --method {}: {why}; it applies to exponentiated-gradient, grid-search, threshold-optimizer and correlation-remover",
+                    self.method.name()
+                ));
+            }
+            if let Some(v) = self.sweep_values.iter().find(|v| !v.is_finite()) {
+                return Err(format!("--sweep-values must be numbers, found {v}"));
+            }
         }
         if !(self.eps > 0.0 && self.eps.is_finite()) {
             return Err(format!(

@@ -8,6 +8,8 @@ use serde_json::{json, Value};
 
 use assay_data::{BatchStream, ColumnRoles};
 use assay_fairness::{assess, AssessOptions, Assessment};
+use assay_mitigation::postprocessing::{group_calibration_curves, BinStrategy, CalibrationCurve};
+use assay_mitigation::{Decision, Groups, MitigatedModel};
 use assay_model::learners::Matrix;
 use assay_model::randomized_decision;
 
@@ -73,8 +75,26 @@ pub struct Report {
     pub before: Figures,
     /// After mitigation.
     pub after: Figures,
+    /// Per-group calibration curves before and after (the `calibrate` method).
+    pub calibration: Option<CalibrationCurves>,
+    /// The trade-off sweep (`--sweep`), added by [`super::sweep`].
+    pub sweep: Option<super::sweep::Sweep>,
     /// The whole JSON document.
     pub json: Value,
+}
+
+/// Per-group reliability diagrams on the evaluation rows (scikit-learn's `calibration_curve`,
+/// 10 uniform bins), of the unmitigated model's score and of the calibrated score.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CalibrationCurves {
+    /// Number of uniform bins on [0, 1].
+    pub bins: usize,
+    /// The groups present in the evaluation rows (sorted).
+    pub groups: Vec<String>,
+    /// Before calibration, one curve per group.
+    pub before: Vec<CalibrationCurve>,
+    /// After calibration, one curve per group.
+    pub after: Vec<CalibrationCurve>,
 }
 
 fn metric(a: &Assessment, key: &str) -> Option<f64> {
@@ -127,7 +147,7 @@ fn figures(a: &Assessment) -> Figures {
 }
 
 /// Assesses 0/1 `decisions` against the evaluation labels with `assay fairness`'s code.
-fn assess_decisions(
+pub fn assess_decisions(
     a: &MitigateArgs,
     eval: &Design,
     decisions: Vec<f64>,
@@ -192,47 +212,28 @@ pub fn report(
         .predict(&x)
         .map_err(|e| format!("{path}: {e}"))?;
     let model = &fitted.model;
-    let codes: Vec<u32> = if model.sensitive_at_decision {
-        eval_groups
-            .iter()
-            .enumerate()
-            .map(|(i, g)| {
-                model
-                    .groups
-                    .iter()
-                    .position(|n| n == g)
-                    .map(|c| c as u32)
-                    .ok_or_else(|| {
-                        format!(
-                            "{path}: row {}: group '{g}' does not occur in the training data ({}); the mitigated model decides by group",
-                            i + 1,
-                            model.groups.join(", ")
-                        )
-                    })
-            })
-            .collect::<Result<_, _>>()?
-    } else {
-        vec![0; eval.n]
-    };
-    let p = model
-        .probability(&x, &codes)
-        .map_err(|e| format!("{path}: {e}"))?;
+    let (p, after) = model_decisions(model, &x, &path, eval_groups)?;
     let randomized = model.is_randomized();
-    let after: Vec<f64> = p
-        .iter()
-        .enumerate()
-        .map(|(i, &p)| {
-            let yes = if randomized {
-                randomized_decision(model.seed, i as u64, p)
-            } else {
-                p > 0.5
-            };
-            f64::from(u8::from(yes))
-        })
-        .collect();
     // For a deterministic predictor the expected decisions are the decisions.
     let expected_p: Vec<f64> = if randomized { p.clone() } else { after.clone() };
     let expected_after = figures_of_expected(&expected_p, eval, eval_groups);
+    let calibration = match &model.decision {
+        Decision::Calibrated { base, .. } => {
+            let before_scores = base.score(&x).map_err(|e| format!("{path}: {e}"))?;
+            let g = Groups::from_labels(eval_groups);
+            let curves = |prob: &[f64]| {
+                group_calibration_curves(&eval.y, prob, &g, CALIBRATION_BINS, BinStrategy::Uniform)
+                    .map_err(|e| format!("{path}: {e}"))
+            };
+            Some(CalibrationCurves {
+                bins: CALIBRATION_BINS,
+                groups: g.names.clone(),
+                before: curves(&before_scores)?,
+                after: curves(&p)?,
+            })
+        }
+        _ => None,
+    };
     let before_a = assess_decisions(a, eval, before)?;
     let after_a = assess_decisions(a, eval, after)?;
     let (fb, fa) = (figures(&before_a), figures(&after_a));
@@ -257,6 +258,7 @@ pub fn report(
         "fit_seconds": fitted.seconds,
         "details": fitted.details,
         "summary": { "before": fb, "after": fa, "after_expected": expected_after },
+        "calibration_curves": calibration,
         "before": before_a,
         "after": after_a,
     });
@@ -269,29 +271,103 @@ pub fn report(
         eval_rows: eval.n,
         before: fb,
         after: fa,
+        calibration,
+        sweep: None,
         json,
     })
 }
 
-/// Figures of the expected decisions `P(ŷ = 1)` (what a randomized classifier achieves on
-/// average, free of the draw; for a deterministic predictor they equal the decisions' own):
-/// accuracy, per-group selection rate, true- and false-positive rate, and the
-/// demographic-parity, equalized-odds and disparate-impact figures over those groups (every
-/// group, also small ones).
-fn figures_of_expected(p: &[f64], eval: &Design, groups: &[String]) -> Value {
+/// Bins of the reliability diagrams of `calibrate` (uniform on [0, 1]).
+const CALIBRATION_BINS: usize = 10;
+
+/// `P(ŷ = 1 | x)` and the 0/1 decisions of `model` on the encoded evaluation rows `x` of the
+/// groups `eval_groups` (randomized decisions drawn with the model's seed and the row's
+/// position, as `assay predict` does; deterministic ones are `p > 0.5`).
+pub fn model_decisions(
+    model: &MitigatedModel,
+    x: &Matrix,
+    path: &str,
+    eval_groups: &[String],
+) -> Result<(Vec<f64>, Vec<f64>), String> {
+    let codes: Vec<u32> = if model.sensitive_at_decision {
+        eval_groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                model
+                    .groups
+                    .iter()
+                    .position(|n| n == g)
+                    .map(|c| c as u32)
+                    .ok_or_else(|| {
+                        format!(
+                            "{path}: row {}: group '{g}' does not occur in the training data ({}); the mitigated model decides by group",
+                            i + 1,
+                            model.groups.join(", ")
+                        )
+                    })
+            })
+            .collect::<Result<_, _>>()?
+    } else {
+        vec![0; x.n_rows()]
+    };
+    let p = model
+        .probability(x, &codes)
+        .map_err(|e| format!("{path}: {e}"))?;
+    let randomized = model.is_randomized();
+    let decisions = p
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| {
+            let yes = if randomized {
+                randomized_decision(model.seed, i as u64, p)
+            } else {
+                p > 0.5
+            };
+            f64::from(u8::from(yes))
+        })
+        .collect();
+    Ok((p, decisions))
+}
+
+/// Per-group rates of expected decisions `P(ŷ = 1)` (groups sorted by name): what a
+/// randomized classifier achieves on average; for 0/1 decisions the plain rates.
+pub struct ExpectedRates {
+    /// The groups, sorted.
+    pub names: Vec<String>,
+    /// Expected accuracy over all rows: mean of `p` on positives and `1 − p` on negatives.
+    pub accuracy: f64,
+    /// Per group: expected selection rate `mean(p)`.
+    pub selection: Vec<f64>,
+    /// Per group: expected true-positive rate (NaN without positives).
+    pub tpr: Vec<f64>,
+    /// Per group: expected false-positive rate (NaN without negatives).
+    pub fpr: Vec<f64>,
+    /// Per group: expected error rate.
+    pub error: Vec<f64>,
+}
+
+/// Largest minus smallest of the defined values (`max` and `min` skip NaN).
+pub fn spread(v: &[f64]) -> f64 {
+    v.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+        - v.iter().cloned().fold(f64::INFINITY, f64::min)
+}
+
+/// The [`ExpectedRates`] of `p` against 0/1 labels `y` in the groups `groups`.
+pub fn expected_rates(p: &[f64], y: &[f64], groups: &[String]) -> ExpectedRates {
     let mut names: Vec<&String> = groups.iter().collect();
     names.sort();
     names.dedup();
     let n = p.len() as f64;
     let acc = p
         .iter()
-        .zip(&eval.y)
+        .zip(y)
         .map(|(p, y)| if *y == 1.0 { *p } else { 1.0 - p })
         .sum::<f64>()
         / n;
     // Per group: [rows, Σp, positives, Σp over positives, negatives, Σp over negatives].
     let mut sums = vec![[0.0f64; 6]; names.len()];
-    for ((pi, yi), g) in p.iter().zip(&eval.y).zip(groups) {
+    for ((pi, yi), g) in p.iter().zip(y).zip(groups) {
         let k = names.binary_search(&g).expect("every group is named");
         let s = &mut sums[k];
         s[0] += 1.0;
@@ -305,26 +381,45 @@ fn figures_of_expected(p: &[f64], eval: &Design, groups: &[String]) -> Value {
         }
     }
     let rate = |num: f64, den: f64| if den > 0.0 { num / den } else { f64::NAN };
-    let sel: Vec<f64> = sums.iter().map(|s| rate(s[1], s[0])).collect();
-    let tpr: Vec<f64> = sums.iter().map(|s| rate(s[3], s[2])).collect();
-    let fpr: Vec<f64> = sums.iter().map(|s| rate(s[5], s[4])).collect();
-    let spread = |v: &[f64]| {
-        v.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
-            - v.iter().cloned().fold(f64::INFINITY, f64::min)
-    };
-    let lo = sel.iter().cloned().fold(f64::INFINITY, f64::min);
-    let hi = sel.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let per_group: Vec<Value> = names
+    ExpectedRates {
+        names: names.into_iter().cloned().collect(),
+        accuracy: acc,
+        selection: sums.iter().map(|s| rate(s[1], s[0])).collect(),
+        tpr: sums.iter().map(|s| rate(s[3], s[2])).collect(),
+        fpr: sums.iter().map(|s| rate(s[5], s[4])).collect(),
+        // Errors: positives not selected plus negatives selected.
+        error: sums
+            .iter()
+            .map(|s| rate((s[2] - s[3]) + s[5], s[0]))
+            .collect(),
+    }
+}
+
+/// Figures of the expected decisions `P(ŷ = 1)` (what a randomized classifier achieves on
+/// average, free of the draw; for a deterministic predictor they equal the decisions' own):
+/// accuracy, per-group selection rate, true- and false-positive rate, and the
+/// demographic-parity, equalized-odds and disparate-impact figures over those groups (every
+/// group, also small ones).
+fn figures_of_expected(p: &[f64], eval: &Design, groups: &[String]) -> Value {
+    let r = expected_rates(p, &eval.y, groups);
+    let lo = r.selection.iter().cloned().fold(f64::INFINITY, f64::min);
+    let hi = r
+        .selection
+        .iter()
+        .cloned()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let per_group: Vec<Value> = r
+        .names
         .iter()
         .enumerate()
-        .map(|(k, g)| json!({ "group": g, "selection_rate": sel[k], "tpr": tpr[k], "fpr": fpr[k] }))
+        .map(|(k, g)| json!({ "group": g, "selection_rate": r.selection[k], "tpr": r.tpr[k], "fpr": r.fpr[k] }))
         .collect();
     json!({
-        "accuracy": acc,
+        "accuracy": r.accuracy,
         "groups": per_group,
-        "demographic_parity_difference": spread(&sel),
+        "demographic_parity_difference": spread(&r.selection),
         "disparate_impact_ratio": if hi > 0.0 { lo / hi } else { f64::NAN },
-        "equalized_odds_difference": spread(&tpr).max(spread(&fpr)),
-        "equal_opportunity_difference": spread(&tpr),
+        "equalized_odds_difference": spread(&r.tpr).max(spread(&r.fpr)),
+        "equal_opportunity_difference": spread(&r.tpr),
     })
 }

@@ -2,13 +2,18 @@
 
 use serde_json::{json, Value};
 
-use assay_mitigation::postprocessing::{self, ThresholdOptimizer};
+use assay_mitigation::postprocessing::{
+    self, CalibrationMethod, FairnessMetric, GroupCalibrator, RejectOptionClassifier,
+    ThresholdOptimizer,
+};
 use assay_mitigation::preprocessing::{reweigh, uniform_resample, CorrelationRemover};
 use assay_mitigation::reductions::{self, ExponentiatedGradient, GridSearch};
 use assay_mitigation::{BaseLearner, Decision, Groups, MitigatedModel, Predictor};
 use assay_model::learners::{GradientBoosting, LogisticRegression, Matrix};
 
-use super::args::{ConstraintArg, Learner, Method, MitigateArgs, ObjectiveArg};
+use super::args::{
+    CalibrationArg, ConstraintArg, Learner, Method, MitigateArgs, ObjectiveArg, RocMetricArg,
+};
 use crate::design::Design;
 
 /// What fitting produced.
@@ -39,9 +44,14 @@ pub fn learner(a: &MitigateArgs) -> BaseLearner {
     }
 }
 
-fn reduction_constraint(c: ConstraintArg) -> reductions::Constraint {
+/// Grid search's difference bound: Fairlearn's default `difference_bound` (0.01).
+const GRID_SEARCH_BOUND: f64 = 0.01;
+
+/// The reductions' constraint with the difference bound `bound` (Fairlearn's
+/// `difference_bound`).
+fn reduction_constraint(c: ConstraintArg, bound: f64) -> reductions::Constraint {
     use reductions::{Constraint as C, ParityBound};
-    let bound = ParityBound::default();
+    let bound = ParityBound::Difference(bound);
     match c {
         ConstraintArg::DemographicParity => C::DemographicParity { bound },
         ConstraintArg::EqualizedOdds => C::EqualizedOdds { bound },
@@ -73,20 +83,117 @@ pub fn constraint_name(c: ConstraintArg) -> &'static str {
     }
 }
 
+/// The training rows held out to fit the calibrators on (`--calibration-fraction`): the
+/// `round(fraction · n)` rows with the smallest seeded SplitMix64 keys (Steele, Lea & Flood
+/// 2014) of their position, so the split depends only on the seed, `n` and the fraction.
+pub fn calibration_split(n: usize, fraction: f64, seed: u64) -> Vec<bool> {
+    fn mix(mut z: u64) -> u64 {
+        z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    let k = (fraction * n as f64).round() as usize;
+    let mut order: Vec<(u64, usize)> = (0..n).map(|i| (mix(mix(seed) ^ i as u64), i)).collect();
+    order.sort_unstable();
+    let mut held = vec![false; n];
+    for &(_, i) in order.iter().take(k) {
+        held[i] = true;
+    }
+    held
+}
+
+/// The rows of `x` (row-major data), `y` and `w` where `keep` is true.
+fn subset(x: &Matrix, y: &[f64], w: &[f64], keep: &[bool]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let mut xs = Vec::new();
+    let (mut ys, mut ws) = (Vec::new(), Vec::new());
+    for i in (0..y.len()).filter(|&i| keep[i]) {
+        xs.extend_from_slice(x.row(i));
+        ys.push(y[i]);
+        ws.push(w[i]);
+    }
+    (xs, ys, ws)
+}
+
+fn unit_weights(train: &Design) -> Vec<f64> {
+    train.weights.clone().unwrap_or_else(|| vec![1.0; train.n])
+}
+
+/// Fits the unmitigated predictor: the base learner on the training rows (for `calibrate`
+/// with `--calibration-fraction`, on the rows not held out for the calibrators).
+pub fn fit_base(a: &MitigateArgs, train: &Design) -> Result<Predictor, String> {
+    let x = Matrix::with_rows(&train.x, train.n, train.d).map_err(|e| e.to_string())?;
+    let w = unit_weights(train);
+    let err = |e: assay_mitigation::MitigationError| format!("{}: {e}", train.path.display());
+    if a.method == Method::Calibrate && a.calibration_fraction > 0.0 {
+        let keep: Vec<bool> = calibration_split(train.n, a.calibration_fraction, a.seed)
+            .into_iter()
+            .map(|h| !h)
+            .collect();
+        let (xs, ys, ws) = subset(&x, &train.y, &w, &keep);
+        let xm = Matrix::with_rows(&xs, ys.len(), train.d).map_err(|e| e.to_string())?;
+        return learner(a).fit(&xm, &ys, &ws).map_err(err);
+    }
+    learner(a).fit(&x, &train.y, &w).map_err(err)
+}
+
+/// The privileged groups of the reject option: the named ones (checked), or the group with
+/// the highest (weighted) base rate `P(y = 1 | g)` in the training data, the first by name on
+/// ties.
+fn privileged_groups(
+    a: &MitigateArgs,
+    train: &Design,
+    groups: &Groups,
+) -> Result<(Vec<String>, bool), String> {
+    if !a.privileged.is_empty() {
+        for p in &a.privileged {
+            if !groups.names.contains(p) {
+                return Err(format!(
+                    "--privileged: group '{p}' does not occur in the training data (groups: {})",
+                    groups.names.join(", ")
+                ));
+            }
+        }
+        return Ok((a.privileged.clone(), false));
+    }
+    let w = unit_weights(train);
+    let mut sums = vec![[0.0f64; 2]; groups.n_groups()];
+    for i in 0..train.n {
+        let s = &mut sums[groups.codes[i] as usize];
+        s[0] += w[i];
+        s[1] += w[i] * train.y[i];
+    }
+    let mut best: Option<(usize, f64)> = None;
+    for (g, s) in sums.iter().enumerate() {
+        if s[0] > 0.0 {
+            let rate = s[1] / s[0];
+            if best.is_none_or(|(_, r)| rate > r) {
+                best = Some((g, rate));
+            }
+        }
+    }
+    let (g, _) = best.ok_or("no training row has a positive weight")?;
+    Ok((vec![groups.names[g].clone()], true))
+}
+
 /// Fits the unmitigated predictor and the method's mitigated one on `train`.
 pub fn fit(a: &MitigateArgs, train: &Design, groups: &Groups) -> Result<Fitted, String> {
+    let base = fit_base(a, train)?;
+    fit_method(a, train, groups, base)
+}
+
+/// Fits the method's mitigated predictor on `train`, given the unmitigated one.
+pub fn fit_method(
+    a: &MitigateArgs,
+    train: &Design,
+    groups: &Groups,
+    base: Predictor,
+) -> Result<Fitted, String> {
     let x = Matrix::with_rows(&train.x, train.n, train.d).map_err(|e| e.to_string())?;
-    let ones;
-    let w: &[f64] = match &train.weights {
-        Some(w) => w,
-        None => {
-            ones = vec![1.0; train.n];
-            &ones
-        }
-    };
+    let ones = unit_weights(train);
+    let w: &[f64] = &ones;
     let learner = learner(a);
     let err = |e: assay_mitigation::MitigationError| format!("{}: {e}", train.path.display());
-    let base = learner.fit(&x, &train.y, w).map_err(err)?;
     let start = std::time::Instant::now();
     let (decision, details, method) = match a.method {
         Method::Reweighing => {
@@ -161,7 +268,7 @@ pub fn fit(a: &MitigateArgs, train: &Design, groups: &Groups) -> Result<Fitted, 
             )
         }
         Method::ExponentiatedGradient => {
-            let mut eg = ExponentiatedGradient::new(reduction_constraint(a.constraint));
+            let mut eg = ExponentiatedGradient::new(reduction_constraint(a.constraint, a.eps));
             eg.eps = a.eps;
             eg.max_iter = a.max_iter;
             let r = eg
@@ -207,7 +314,7 @@ pub fn fit(a: &MitigateArgs, train: &Design, groups: &Groups) -> Result<Fitted, 
             )
         }
         Method::GridSearch => {
-            let mut gs = GridSearch::new(reduction_constraint(a.constraint));
+            let mut gs = GridSearch::new(reduction_constraint(a.constraint, GRID_SEARCH_BOUND));
             gs.grid_size = a.grid_size;
             gs.constraint_weight = a.constraint_weight;
             let r = gs
@@ -242,6 +349,7 @@ pub fn fit(a: &MitigateArgs, train: &Design, groups: &Groups) -> Result<Fitted, 
                         postprocessing::Objective::BalancedAccuracyScore
                     }
                 },
+                tol: a.tol,
                 ..ThresholdOptimizer::default()
             };
             let scores = base.score(&x).map_err(err)?;
@@ -256,13 +364,145 @@ pub fn fit(a: &MitigateArgs, train: &Design, groups: &Groups) -> Result<Fitted, 
                 },
                 details,
                 format!(
-                    "threshold optimizer (Hardt et al. 2016), {}, objective {}",
+                    "threshold optimizer (Hardt et al. 2016), {}, objective {}{}",
                     constraint_name(a.constraint),
                     match a.objective {
                         ObjectiveArg::Accuracy => "accuracy",
                         ObjectiveArg::BalancedAccuracy => "balanced accuracy",
+                    },
+                    match a.tol {
+                        Some(t) if t > 0.0 => format!(", tol {t}"),
+                        _ => String::new(),
                     }
                 ),
+            )
+        }
+        Method::RejectOption => {
+            let (privileged, by_default) = privileged_groups(a, train, groups)?;
+            let unprivileged: Vec<String> = groups
+                .names
+                .iter()
+                .filter(|g| !privileged.contains(g))
+                .cloned()
+                .collect();
+            if unprivileged.is_empty() {
+                return Err(format!(
+                    "--privileged names every group ({}); the reject option needs at least one unprivileged group",
+                    groups.names.join(", ")
+                ));
+            }
+            let roc = RejectOptionClassifier {
+                privileged: privileged.clone(),
+                unprivileged: unprivileged.clone(),
+                low_class_thresh: a.low_class_thresh,
+                high_class_thresh: a.high_class_thresh,
+                num_class_thresh: a.num_class_thresh,
+                num_roc_margin: a.num_roc_margin,
+                metric: match a.roc_metric {
+                    RocMetricArg::StatisticalParity => FairnessMetric::StatisticalParityDifference,
+                    RocMetricArg::AverageOdds => FairnessMetric::AverageOddsDifference,
+                    RocMetricArg::EqualOpportunity => FairnessMetric::EqualOpportunityDifference,
+                },
+                metric_lb: a.roc_metric_lb,
+                metric_ub: a.roc_metric_ub,
+            };
+            let scores = base.score(&x).map_err(err)?;
+            let rule = roc
+                .fit(&scores, &train.y, groups, train.weights.as_deref())
+                .map_err(err)?;
+            let details = json!({
+                "classification_threshold": rule.classification_threshold,
+                "roc_margin": rule.roc_margin,
+                "privileged": rule.privileged,
+                "privileged_by_default": by_default,
+                "unprivileged": rule.unprivileged,
+                "metric": rule.metric,
+                "metric_bounds": [a.roc_metric_lb, a.roc_metric_ub],
+                "training_metric": rule.metric_value,
+                "training_balanced_accuracy": rule.balanced_accuracy,
+            });
+            let method = format!(
+                "reject-option classification (Kamiran, Karim & Zhang 2012), {} in [{}, {}], privileged {}",
+                match a.roc_metric {
+                    RocMetricArg::StatisticalParity => "statistical parity difference",
+                    RocMetricArg::AverageOdds => "average odds difference",
+                    RocMetricArg::EqualOpportunity => "equal opportunity difference",
+                },
+                a.roc_metric_lb,
+                a.roc_metric_ub,
+                privileged.join(", ")
+            );
+            (
+                Decision::RejectOption {
+                    base: base.clone(),
+                    rule,
+                },
+                details,
+                method,
+            )
+        }
+        Method::Calibrate => {
+            let keep = if a.calibration_fraction > 0.0 {
+                calibration_split(train.n, a.calibration_fraction, a.seed)
+            } else {
+                vec![true; train.n]
+            };
+            let (xs, ys, ws) = subset(&x, &train.y, w, &keep);
+            let xs = Matrix::with_rows(&xs, ys.len(), train.d).map_err(|e| e.to_string())?;
+            let g = Groups {
+                codes: (0..train.n)
+                    .filter(|&i| keep[i])
+                    .map(|i| groups.codes[i])
+                    .collect(),
+                names: groups.names.clone(),
+            };
+            let scores = assay_mitigation::model::calibration_input(&base, &xs).map_err(err)?;
+            let method = match a.calibration {
+                CalibrationArg::Sigmoid => CalibrationMethod::Sigmoid,
+                CalibrationArg::Isotonic => CalibrationMethod::Isotonic,
+            };
+            let calibrator = GroupCalibrator::fit(
+                method,
+                &scores,
+                &ys,
+                &g,
+                train.weights.is_some().then_some(ws.as_slice()),
+            )
+            .map_err(err)?;
+            let fitted_on = if a.calibration_fraction > 0.0 {
+                format!(
+                    "{} held-out training rows (fraction {}, seed {}); the unmitigated model on the other {}",
+                    ys.len(),
+                    a.calibration_fraction,
+                    a.seed,
+                    train.n - ys.len()
+                )
+            } else {
+                "the training rows the unmitigated model was fitted on (in-sample scores)"
+                    .to_string()
+            };
+            let details = json!({
+                "calibration": match a.calibration { CalibrationArg::Sigmoid => "sigmoid", CalibrationArg::Isotonic => "isotonic" },
+                "calibrated_input": "the unmitigated model's decision function (log-odds margin), as scikit-learn's CalibratedClassifierCV",
+                "calibration_rows": ys.len(),
+                "calibrators_fitted_on": fitted_on,
+                "calibrators": calibrator.calibrators,
+                "groups": calibrator.groups,
+            });
+            let words = format!(
+                "per-group calibration ({}), decision = calibrated score > 0.5",
+                match a.calibration {
+                    CalibrationArg::Sigmoid => "Platt 1999 sigmoid",
+                    CalibrationArg::Isotonic => "isotonic regression, Zadrozny & Elkan 2002",
+                }
+            );
+            (
+                Decision::Calibrated {
+                    base: base.clone(),
+                    calibrator,
+                },
+                details,
+                words,
             )
         }
     };

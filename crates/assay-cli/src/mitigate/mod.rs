@@ -10,6 +10,7 @@ mod args;
 mod evaluate;
 mod fit;
 mod render;
+mod sweep;
 
 pub use args::MitigateArgs;
 
@@ -77,14 +78,28 @@ pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
         )?),
         None => None,
     };
-    let fitted = fit::fit(&a, &train, &groups)?;
     let eval_on = test.as_ref().unwrap_or(&train);
     let eval_groups = group_names(&eval_on.extra, eval_on.n);
-    let report = evaluate::report(&a, &train, eval_on, test.is_some(), &eval_groups, &fitted)?;
-    fitted
-        .model
-        .save(&a.out)
-        .map_err(|e| format!("{}: {e}", a.out.display()))?;
+    let (fitted, sweep) = if a.sweep {
+        let (f, s) = sweep::run(&a, &train, &groups, eval_on, &eval_groups)?;
+        (f, Some(s))
+    } else {
+        (fit::fit(&a, &train, &groups)?, None)
+    };
+    let mut report = evaluate::report(&a, &train, eval_on, test.is_some(), &eval_groups, &fitted)?;
+    // With a policy and no passing point nothing is saved, and the exit code says so.
+    let policy_failed = sweep.as_ref().is_some_and(|s| s.chosen.is_none());
+    if let Some(s) = sweep {
+        report.json["sweep"] = s.json();
+        report.sweep = Some(s);
+    }
+    report.json["model"]["saved"] = (!policy_failed).into();
+    if !policy_failed {
+        fitted
+            .model
+            .save(&a.out)
+            .map_err(|e| format!("{}: {e}", a.out.display()))?;
+    }
     let json = serde_json::to_string_pretty(&report.json).map_err(|e| e.to_string())? + "\n";
     if let Some(p) = &a.json {
         std::fs::write(p, &json).map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
@@ -96,6 +111,15 @@ pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
     match a.format {
         OutputFormat::Json => print!("{json}"),
         OutputFormat::Table => print!("{}", render::text(&report, &a.out)),
+    }
+    if policy_failed {
+        eprintln!(
+            "assay mitigate: no point of the sweep passes the policy {}; no model was written",
+            a.policy
+                .as_ref()
+                .map_or(String::new(), |p| p.display().to_string())
+        );
+        return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
 }

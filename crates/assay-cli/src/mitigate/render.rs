@@ -3,7 +3,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use assay_report::mitigation::{GroupRow, MetricRow, MitigationView};
+use assay_report::mitigation::{
+    CalibrationView, CurveView, GroupRow, MetricRow, MitigationView, SweepPointView, SweepView,
+};
 
 use super::evaluate::{Figures, Report};
 
@@ -99,6 +101,54 @@ fn view(r: &Report, sensitive: &[String], train_path: &str) -> MitigationView {
         metrics: metric_rows(&r.before, &r.after),
         groups,
         notes: notes(r),
+        calibration: r.calibration.as_ref().map(|c| {
+            let curves = |v: &[assay_mitigation::postprocessing::CalibrationCurve]| {
+                c.groups
+                    .iter()
+                    .zip(v)
+                    .map(|(g, k)| CurveView {
+                        group: g.clone(),
+                        points: k
+                            .prob_pred
+                            .iter()
+                            .copied()
+                            .zip(k.prob_true.iter().copied())
+                            .collect(),
+                        counts: k.counts.clone(),
+                    })
+                    .collect()
+            };
+            CalibrationView {
+                bins: c.bins,
+                before: curves(&c.before),
+                after: curves(&c.after),
+                fitted_on: r.json["details"]["calibrators_fitted_on"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            }
+        }),
+        sweep: r.sweep.as_ref().map(|s| SweepView {
+            parameter: s.parameter.to_string(),
+            disparity: s.disparity.to_string(),
+            points: s
+                .points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| SweepPointView {
+                    label: p.label.clone(),
+                    accuracy: p.accuracy,
+                    disparity: p.disparity,
+                    unmitigated: p.unmitigated,
+                    pareto: s.pareto.contains(&i),
+                    passes_policy: p.policy.as_ref().map(|v| v.passed),
+                })
+                .collect(),
+            pareto: s.pareto.clone(),
+            chosen: s.chosen,
+            chosen_by: s.chosen_by.clone(),
+            policy: s.policy_path.clone(),
+        }),
     }
 }
 
@@ -119,6 +169,14 @@ pub fn html(r: &Report) -> String {
 fn num(v: Option<f64>) -> String {
     v.filter(|x| x.is_finite())
         .map_or("n/a".to_string(), |x| format!("{x:.3}"))
+}
+
+fn num4(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.4}")
+    } else {
+        "n/a".to_string()
+    }
 }
 
 /// The text report.
@@ -167,9 +225,45 @@ pub fn text(r: &Report, out: &Path) -> String {
             num(after.and_then(|h| h.accuracy)),
         );
     }
+    if let Some(s) = &r.sweep {
+        let _ = writeln!(
+            o,
+            "\ntrade-off sweep over {} (test accuracy and {} of the expected decisions):",
+            s.parameter, s.disparity
+        );
+        for (i, p) in s.points.iter().enumerate() {
+            let _ = writeln!(
+                o,
+                "  {:<24} accuracy {}  disparity {}{}{}{}",
+                p.label,
+                num4(p.accuracy),
+                num4(p.disparity),
+                if s.pareto.contains(&i) {
+                    "  pareto"
+                } else {
+                    ""
+                },
+                match p.policy.as_ref().map(|v| v.passed) {
+                    Some(true) => "  passes policy",
+                    Some(false) => "  fails policy",
+                    None => "",
+                },
+                if s.chosen == Some(i) {
+                    "  <- saved"
+                } else {
+                    ""
+                }
+            );
+        }
+        let _ = writeln!(o, "saved: {}", s.chosen_by);
+    }
     for n in notes(r) {
         let _ = writeln!(o, "\nnote: {n}");
     }
-    let _ = writeln!(o, "\nmitigated model written to {}", out.display());
+    if r.sweep.as_ref().is_some_and(|s| s.chosen.is_none()) {
+        let _ = writeln!(o, "\nno model written");
+    } else {
+        let _ = writeln!(o, "\nmitigated model written to {}", out.display());
+    }
     o
 }
