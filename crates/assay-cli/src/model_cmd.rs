@@ -1,12 +1,18 @@
 //! `assay model inspect`: what a model file is, which columns it reads, what it outputs and how
 //! it is built (trees and depth, ONNX operators and opsets, coefficients).
+//!
+//! `assay model export`: a model saved by `assay train` or `assay mitigate` as an ONNX graph on
+//! the raw table columns (assay_model::onnx::export_prepared, assay_mitigation::export).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 
+use assay_mitigation::MitigatedModel;
 use assay_model::inspect::inspect;
+use assay_model::learners::{TrainedGbdt, TrainedLogistic, TrainedTree};
+use assay_model::onnx::export_prepared::PreparedOnnx;
 use assay_model::ModelFormat;
 
 /// `assay model` subcommands.
@@ -14,6 +20,20 @@ use assay_model::ModelFormat;
 pub enum ModelCommand {
     /// Describe a model file: format, input columns, outputs, classes, structure.
     Inspect(InspectArgs),
+    /// Export a model saved by `assay train` or `assay mitigate` to ONNX, reading the raw table
+    /// columns (the saved feature preparation is part of the graph).
+    Export(ExportArgs),
+}
+
+/// Arguments of `assay model export`.
+#[derive(Args)]
+pub struct ExportArgs {
+    /// The model file: a logistic, gbdt or tree model saved by `assay train`, or a mitigated
+    /// model saved by `assay mitigate`.
+    pub model: PathBuf,
+    /// Where to write the ONNX file.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 /// Output format of `assay model inspect`.
@@ -42,7 +62,56 @@ pub struct InspectArgs {
 pub fn run(cmd: ModelCommand) -> Result<ExitCode, String> {
     match cmd {
         ModelCommand::Inspect(a) => run_inspect(a),
+        ModelCommand::Export(a) => run_export(a),
     }
+}
+
+/// The raw-column ONNX graph of the model at `path`.
+pub fn export_model(path: &std::path::Path) -> Result<PreparedOnnx, String> {
+    let name = path.display();
+    let exported = if MitigatedModel::is_mitigated(path) {
+        let m = MitigatedModel::load(path).map_err(|e| e.to_string())?;
+        assay_mitigation::export::to_prepared_onnx(&m)
+    } else {
+        match ModelFormat::detect(path).map_err(|e| e.to_string())? {
+            ModelFormat::AssayLogistic => TrainedLogistic::load(path)
+                .map_err(|e| e.to_string())?
+                .to_prepared_onnx(),
+            ModelFormat::AssayGbdt => TrainedGbdt::load(path)
+                .map_err(|e| e.to_string())?
+                .to_prepared_onnx(),
+            ModelFormat::AssayTree => TrainedTree::load(path)
+                .map_err(|e| e.to_string())?
+                .to_prepared_onnx(),
+            other => {
+                return Err(format!(
+                    "{name}: a {other:?} model has no saved feature preparation; assay model \
+                     export writes models saved by assay train and assay mitigate"
+                ))
+            }
+        }
+    };
+    exported.map_err(|e| format!("{name}: {e}"))
+}
+
+fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
+    let e = export_model(&a.model)?;
+    std::fs::write(&a.out, &e.bytes)
+        .map_err(|err| format!("cannot write {}: {err}", a.out.display()))?;
+    println!("wrote {} ({} bytes)", a.out.display(), e.bytes.len());
+    println!("inputs  {} columns, one [N, 1] tensor each", e.inputs.len());
+    let width = e.inputs.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
+    for (c, t) in &e.inputs {
+        println!("  {c:width$}  {t}");
+    }
+    println!("outputs");
+    for (o, t) in &e.outputs {
+        println!("  {o}  {t}");
+    }
+    for c in &e.caveats {
+        eprintln!("warning: {c}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_inspect(a: InspectArgs) -> Result<ExitCode, String> {

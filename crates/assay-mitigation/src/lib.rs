@@ -17,6 +17,7 @@
 
 pub mod base;
 pub mod error;
+pub mod export;
 pub mod groups;
 pub mod model;
 pub mod postprocessing;

@@ -88,7 +88,15 @@ fn rule(tree: &Tree, t: usize, n: usize) -> Result<(&'static str, bool, f64), Mo
     }
 }
 
-fn export(e: &TreeEnsemble) -> Result<Vec<u8>, ModelError> {
+/// The `ai.onnx.ml` `TreeEnsembleRegressor` node (version 3) of ensemble `e`, reading `input`
+/// (`[N, n_features]`, `double` for [`Arithmetic::F64`], `float` otherwise) and writing its
+/// margin (`float`, `[N, 1]`) to `output`; validates the ensemble and refuses the splits the
+/// operator cannot express (see [the module documentation](self)).
+pub(crate) fn regressor_node(
+    e: &TreeEnsemble,
+    input: &str,
+    output: &str,
+) -> Result<super::proto::NodeProto, ModelError> {
     e.validate().map_err(|message| ModelError::Export {
         message: format!("invalid tree ensemble: {message}"),
     })?;
@@ -169,6 +177,17 @@ fn export(e: &TreeEnsemble) -> Result<Vec<u8>, ModelError> {
         ));
     }
     attrs.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(node(
+        "TreeEnsembleRegressor",
+        ML_DOMAIN,
+        &[input],
+        &[output],
+        attrs,
+    ))
+}
+
+fn export(e: &TreeEnsemble) -> Result<Vec<u8>, ModelError> {
+    let double = e.arithmetic == Arithmetic::F64;
     let input_type = if double { DOUBLE } else { FLOAT };
     let mut initializer = Vec::new();
     let (margin_name, outputs) = match e.objective.link {
@@ -184,13 +203,7 @@ fn export(e: &TreeEnsemble) -> Result<Vec<u8>, ModelError> {
             ],
         ),
     };
-    let mut nodes = vec![node(
-        "TreeEnsembleRegressor",
-        ML_DOMAIN,
-        &["input"],
-        &[margin_name],
-        attrs,
-    )];
+    let mut nodes = vec![regressor_node(e, "input", margin_name)?];
     if let Link::Logistic { scale } = e.objective.link {
         let mut z = "margin";
         if scale != 1.0 {

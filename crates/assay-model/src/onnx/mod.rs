@@ -9,12 +9,18 @@
 //!   `ai.onnx.ml` `TreeEnsembleRegressor` (ONNX-ML opset 3) giving the margin, followed for
 //!   binary logistic models by `Sigmoid`, `Sub` and `Concat`.
 //!
+//! * [`export_prepared`]: models trained by `assay train` (and, through its building blocks,
+//!   mitigated models) on the **raw table columns**: the saved feature preparation (imputation,
+//!   standardisation, one-hot and ordinal codes) in standard `ai.onnx` / `ai.onnx.ml`
+//!   operators, then the model; outputs `label` and `probabilities` as skl2onnx names them.
+//!
 //! The protobuf messages are hand-written in [`proto`]. The bytes are deterministic: no
 //! timestamps, no random names, attributes in a fixed order, so exporting the same model twice
 //! gives the same file (the golden tests compare the bytes with the files checked by
 //! onnxruntime in `tests/reference/onnx_golden.py`).
 
 pub mod export_logistic;
+pub mod export_prepared;
 pub mod export_trees;
 pub mod proto;
 pub mod runtime;
@@ -102,6 +108,14 @@ fn attr(name: &str, ty: i32) -> AttributeProto {
         name: Some(name.to_string()),
         r#type: Some(ty),
         ..Default::default()
+    }
+}
+
+/// A FLOAT attribute.
+pub(crate) fn attr_float(name: &str, v: f32) -> AttributeProto {
+    AttributeProto {
+        f: Some(v),
+        ..attr(name, attribute_type::FLOAT)
     }
 }
 

@@ -1,9 +1,13 @@
 //! `ai.onnx.ml.TreeEnsembleClassifier` and `TreeEnsembleRegressor` (opset 1–3 attributes).
 //!
-//! Evaluated in `float` as onnxruntime evaluates them: the input is converted to `f32`, each
-//! node compares it with its `f32` threshold (`BRANCH_LEQ`, `LT`, `GTE`, `GT`, `EQ`, `NEQ`; a
-//! NaN follows the true branch where `nodes_missing_value_tracks_true` is 1), leaf weights are
-//! summed in `f32` in tree order, then base values and the post-transform are applied.
+//! Evaluated as onnxruntime evaluates them: each node compares the input with its threshold
+//! (`BRANCH_LEQ`, `LT`, `GTE`, `GT`, `EQ`, `NEQ`; a NaN follows the true branch where
+//! `nodes_missing_value_tracks_true` is 1), in `f64`, which is exact for `float` inputs and
+//! thresholds and is the comparison of `double` thresholds (`nodes_values_as_tensor`, ONNX-ML
+//! opset 3) on a `double` input; leaf weights are summed in `f32` in tree order, then base
+//! values and the post-transform are applied. `double` weights and base values
+//! (`target_weights_as_tensor`, `base_values_as_tensor`) are rounded to `f32` first (onnxruntime
+//! sums them in `double` and rounds the sum, so the outputs differ by about 1e-7 relative).
 //!
 //! The ONNX specification leaves two-class classifiers vague; onnxruntime's behaviour, which
 //! every exporter targets, is reproduced here and pinned by golden tests
@@ -22,7 +26,7 @@ use std::collections::HashMap;
 use tract_onnx::pb::NodeProto;
 use tract_onnx::tract_hir::internal::*;
 
-use crate::onnx::runtime::kernel::{as_f32, expand, Kernel};
+use crate::onnx::runtime::kernel::{as_f32, as_f64, expand, Kernel};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Mode {
@@ -61,7 +65,7 @@ enum Labels {
 #[derive(Debug, Clone)]
 struct Node {
     feature: usize,
-    threshold: f32,
+    threshold: f64,
     mode: Mode,
     if_true: usize,
     if_false: usize,
@@ -89,6 +93,37 @@ pub struct TreeEnsemble {
     all_positive: bool,
 }
 
+/// The values of a tensor attribute (`*_as_tensor`, `double` or `float`) as `f64`.
+fn attr_f64s(node: &NodeProto, name: &str) -> TractResult<Option<Vec<f64>>> {
+    let Some(a) = node.attribute.iter().find(|a| a.name == name) else {
+        return Ok(None);
+    };
+    let t =
+        a.t.as_ref()
+            .ok_or_else(|| format_err!("attribute {name} of '{}' has no tensor", node.name))?;
+    let v: Vec<f64> = if !t.double_data.is_empty() {
+        t.double_data.clone()
+    } else if !t.float_data.is_empty() {
+        t.float_data.iter().map(|&v| f64::from(v)).collect()
+    } else if t.data_type == 11 {
+        t.raw_data
+            .chunks_exact(8)
+            .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .collect()
+    } else if t.data_type == 1 {
+        t.raw_data
+            .chunks_exact(4)
+            .map(|b| f64::from(f32::from_le_bytes(b.try_into().expect("4 bytes"))))
+            .collect()
+    } else {
+        bail!(
+            "attribute {name} of '{}' is not a float or double tensor",
+            node.name
+        )
+    };
+    Ok(Some(v))
+}
+
 /// Builds a TreeEnsembleClassifier from its ONNX node.
 pub fn parse_classifier(
     _ctx: &tract_onnx::model::ParsingContext,
@@ -107,18 +142,12 @@ pub fn parse_regressor(
 
 fn build(node: &NodeProto, classifier: bool) -> TractResult<TreeEnsemble> {
     let name = &node.name;
-    for a in [
-        "nodes_values_as_tensor",
-        "base_values_as_tensor",
-        "class_weights_as_tensor",
-        "target_weights_as_tensor",
-        "nodes_hitrates_as_tensor",
-    ] {
-        ensure!(
-            node.attribute.iter().all(|x| x.name != a),
-            "tree ensemble node '{name}': double-precision attribute {a} is not supported; export with float thresholds"
-        );
-    }
+    ensure!(
+        node.attribute
+            .iter()
+            .all(|x| x.name != "class_weights_as_tensor"),
+        "tree ensemble node '{name}': double-precision attribute class_weights_as_tensor is not supported; export with float weights"
+    );
     let ints = |a: &str| -> TractResult<Vec<i64>> {
         Ok(node.get_attr_opt_vec::<i64>(a)?.unwrap_or_default())
     };
@@ -128,7 +157,15 @@ fn build(node: &NodeProto, classifier: bool) -> TractResult<TreeEnsemble> {
     let true_ids = ints("nodes_truenodeids")?;
     let false_ids = ints("nodes_falsenodeids")?;
     let missing = ints("nodes_missing_value_tracks_true")?;
-    let values: Vec<f32> = node.get_attr_opt_vec("nodes_values")?.unwrap_or_default();
+    let values: Vec<f64> = match attr_f64s(node, "nodes_values_as_tensor")? {
+        Some(v) => v,
+        None => node
+            .get_attr_opt_vec::<f32>("nodes_values")?
+            .unwrap_or_default()
+            .into_iter()
+            .map(f64::from)
+            .collect(),
+    };
     let modes: Vec<String> = node.get_attr_opt_vec("nodes_modes")?.unwrap_or_default();
     let n = tree_ids.len();
     for (what, len) in [
@@ -220,9 +257,12 @@ fn build(node: &NodeProto, classifier: bool) -> TractResult<TreeEnsemble> {
     let w_tree = ints(&format!("{prefix}_treeids"))?;
     let w_node = ints(&format!("{prefix}_nodeids"))?;
     let w_id = ints(&format!("{prefix}_ids"))?;
-    let w_value: Vec<f32> = node
-        .get_attr_opt_vec(&format!("{prefix}_weights"))?
-        .unwrap_or_default();
+    let w_value: Vec<f32> = match attr_f64s(node, "target_weights_as_tensor")? {
+        Some(v) if !classifier => v.into_iter().map(|w| w as f32).collect(),
+        _ => node
+            .get_attr_opt_vec(&format!("{prefix}_weights"))?
+            .unwrap_or_default(),
+    };
     ensure!(
         w_tree.len() == w_node.len() && w_node.len() == w_id.len() && w_id.len() == w_value.len(),
         "tree ensemble node '{name}': the {prefix}_* attributes differ in length"
@@ -300,7 +340,10 @@ fn build(node: &NodeProto, classifier: bool) -> TractResult<TreeEnsemble> {
         "MAX" => Aggregate::Max,
         other => bail!("tree ensemble node '{name}': unknown aggregate_function {other}"),
     };
-    let base_values: Vec<f32> = node.get_attr_opt_vec("base_values")?.unwrap_or_default();
+    let base_values: Vec<f32> = match attr_f64s(node, "base_values_as_tensor")? {
+        Some(v) => v.into_iter().map(|b| b as f32).collect(),
+        None => node.get_attr_opt_vec("base_values")?.unwrap_or_default(),
+    };
     let binary_case = classifier && n_outputs == 2 && classes.len() == 1;
     if binary_case && post_transform == PostTransform::Probit {
         bail!("TreeEnsembleClassifier node '{name}': PROBIT with weights on one class of two is not supported");
@@ -367,7 +410,7 @@ fn softmax(s: &mut [f32], zero: bool) {
 }
 
 impl TreeEnsemble {
-    fn leaf(&self, root: usize, x: &[f32]) -> &Node {
+    fn leaf(&self, root: usize, x: &[f64]) -> &Node {
         let mut n = &self.nodes[root];
         while n.mode != Mode::Leaf {
             let v = x[n.feature];
@@ -387,7 +430,7 @@ impl TreeEnsemble {
     }
 
     /// Aggregates the trees for one row into `score`/`has`.
-    fn aggregate_row(&self, x: &[f32], score: &mut [f32], has: &mut [bool]) {
+    fn aggregate_row(&self, x: &[f64], score: &mut [f32], has: &mut [bool]) {
         score.fill(0.0);
         has.fill(false);
         for &root in &self.roots {
@@ -614,7 +657,12 @@ impl Kernel for TreeEnsemble {
             self.name(),
             self.max_feature.saturating_sub(1)
         );
-        let data = as_f32(x)?;
+        // Comparisons in f64: exact for a float input (f32 → f64 is exact and keeps the order)
+        // and for double thresholds on a double input, as onnxruntime compares them.
+        let data: Vec<f64> = match x.datum_type() {
+            DatumType::F64 => as_f64(x)?,
+            _ => as_f32(x)?.iter().map(|&v| f64::from(v)).collect(),
+        };
         let k = self.n_outputs;
         let mut out = vec![0f32; rows * k];
         let mut score = vec![0f32; k];
