@@ -9,6 +9,9 @@ repository root, with `A=target/debug/assay` and `P=tests/reference/models/prepa
     $A train --learner logistic $P/train.csv --label y --positive yes --features age,hours \
         --categorical edu,city --standardize --impute mean --handle-unknown ignore \
         --out $P/logistic.json
+    $A train --learner logistic $P/train.csv --label edu --features age,hours \
+        --categorical city --standardize --impute median --handle-unknown ignore \
+        --out $P/logistic_multiclass.json
     $A train --learner gbdt $P/train.csv --label y --positive yes --features age,hours \
         --categorical edu,city --handle-unknown ignore --trees 20 --max-leaves 8 \
         --out $P/gbdt.json
@@ -23,7 +26,7 @@ repository root, with `A=target/debug/assay` and `P=tests/reference/models/prepa
         --positive yes --sensitive sex --features age,hours --categorical edu,city \
         --bootstrap 0 --out $P/thresholds_randomized.json
     /work/venv/bin/python tests/reference/prepared_onnx_golden.py derive
-    for m in logistic gbdt tree reweighing decorrelated thresholds mixture_one constant; do
+    for m in logistic logistic_multiclass gbdt tree reweighing decorrelated thresholds mixture_one constant; do
         $A model export $P/$m.json --out $P/$m.onnx; done
     /work/venv/bin/python tests/reference/prepared_onnx_golden.py check
 
@@ -65,6 +68,7 @@ GOLDEN = HERE / "golden" / "prepared_onnx.json"
 # name -> scoring table
 CASES = {
     "logistic": "input.csv",
+    "logistic_multiclass": "input.csv",
     "gbdt": "input.csv",
     "tree": "input_known.csv",
     "reweighing": "input.csv",
@@ -179,10 +183,11 @@ def check():
         outputs = [o.name for o in sess.get_outputs()]
         assert outputs == ["label", "probabilities"], outputs
         label, proba = sess.run(None, feeds(sess, table))
-        assert proba.dtype == np.float64 and proba.shape[1] == 2, (proba.dtype, proba.shape)
+        classes = json.loads({p.key: p.value for p in model.metadata_props}["class_names"])
+        assert proba.dtype == np.float64 and proba.shape[1] == len(classes), (proba.dtype,
+                                                                            proba.shape)
         assert np.all(np.isfinite(proba)), name
         assert np.allclose(proba.sum(axis=1), 1.0, atol=1e-12), name
-        classes = json.loads({p.key: p.value for p in model.metadata_props}["class_names"])
         want = [classes[int(k)] for k in np.argmax(proba, axis=1)]
         assert list(label) == want, (name, list(label), want)
         golden["cases"][name] = {

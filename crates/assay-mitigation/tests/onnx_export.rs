@@ -111,7 +111,15 @@ fn check(name: &str) -> (f64, f64) {
         .collect();
     assert_eq!(ours_labels, labels, "{name}: labels");
     let onnx = OnnxModel::load(&path).unwrap();
-    let runtime = onnx.score_batch(&batch).unwrap();
+    // The runtime reads the class names from the export's metadata: a binary classifier
+    // whose score is P(class 1).
+    assert_eq!(onnx.classes().unwrap(), &m.class_names[..]);
+    let runtime: Vec<f64> = onnx
+        .score_batch(&batch)
+        .unwrap()
+        .into_iter()
+        .flat_map(|p| [1.0 - p, p])
+        .collect();
     let d_runtime = max_diff(&runtime, &proba);
     assert!(
         d_runtime <= 1e-5,

@@ -119,7 +119,15 @@ fn check(name: &str, exported: &PreparedOnnx, model: &dyn Model, classes: &[Stri
         .map(|v| v.as_str().unwrap().to_string())
         .collect();
     assert_eq!(names, inputs, "{name}: graph inputs");
-    let runtime = onnx.score_batch(&batch).unwrap();
+    // The runtime reads the class names from the export's metadata: a binary classifier
+    // whose score is P(class 1).
+    assert_eq!(onnx.classes().unwrap(), classes);
+    let runtime: Vec<f64> = onnx
+        .score_batch(&batch)
+        .unwrap()
+        .into_iter()
+        .flat_map(|p| [1.0 - p, p])
+        .collect();
     let d_runtime = max_diff(&runtime, &proba);
     assert!(
         d_runtime <= 1e-5,
@@ -238,4 +246,38 @@ fn column_named_like_an_output_is_refused() {
     }
     let err = m.to_prepared_onnx().unwrap_err().to_string();
     assert!(err.contains("'probabilities'"), "{err}");
+}
+
+#[test]
+fn logistic_multiclass_softmax() {
+    let m = TrainedLogistic::load(&dir().join("logistic_multiclass.json")).unwrap();
+    let e = m.to_prepared_onnx().unwrap();
+    let path = dir().join("logistic_multiclass.onnx");
+    assert!(e.bytes == std::fs::read(&path).unwrap(), "committed bytes");
+    let k = m.class_names.len();
+    assert_eq!(k, 4);
+    let case = golden("logistic_multiclass");
+    let batch = table(case["table"].as_str().unwrap());
+    let (proba, labels) = expected(&case);
+    let classes = m.class_names.clone();
+    let ours = LogisticModel::new(m).score_batch(&batch).unwrap();
+    let d = max_diff(&ours, &proba);
+    assert!(d < 1e-12, "assay vs onnxruntime differ by {d}");
+    let ours_labels: Vec<String> = ours
+        .chunks(k)
+        .map(|r| {
+            let best = (0..k).fold(0, |b, j| if r[j] > r[b] { j } else { b });
+            classes[best].clone()
+        })
+        .collect();
+    assert_eq!(ours_labels, labels);
+    let onnx = OnnxModel::load(&path).unwrap();
+    assert_eq!(onnx.classes().unwrap(), &classes[..]);
+    let runtime = onnx.score_batch(&batch).unwrap();
+    let dr = max_diff(&runtime, &proba);
+    assert!(
+        dr <= 1e-5,
+        "assay's ONNX runtime vs onnxruntime differ by {dr}"
+    );
+    eprintln!("logistic_multiclass: max |assay − onnxruntime| = {d:.3e}, assay runtime {dr:.3e}");
 }

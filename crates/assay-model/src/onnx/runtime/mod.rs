@@ -7,8 +7,9 @@
 //! columns given with [`OnnxModel::with_columns`]); string inputs take text, numeric inputs
 //! numbers (nulls become NaN, which the graph's Imputer handles). The scores are the graph's
 //! probabilities: the output of its ZipMap (named after the class labels), else its first
-//! floating-point output. For two classes the score is the probability of the second label,
-//! as scikit-learn's `predict_proba(x)[:, 1]`.
+//! floating-point output, whose columns are classes when a classifier node or the
+//! `class_names` metadata of an assay export names as many. For two classes the score is the
+//! probability of the second label, as scikit-learn's `predict_proba(x)[:, 1]`.
 
 pub mod kernel;
 pub mod ops;
@@ -433,7 +434,9 @@ impl OnnxModel {
             let name = graph_outputs
                 .get(i)
                 .map_or_else(|| output_names[i].clone(), |s| s.to_string());
-            let labels = classifier_labels(graph).filter(|l| l.len() == k);
+            let labels = classifier_labels(graph)
+                .or_else(|| metadata_class_names(&proto))
+                .filter(|l| l.len() == k);
             classes = labels.clone();
             let labels = labels.unwrap_or_else(|| {
                 if k == 1 {
@@ -706,6 +709,16 @@ fn numeric_column(col: &ArrayRef, name: &str, ty: InputType) -> Result<Vec<f32>,
 }
 
 /// The class labels of the first classifier node, when the graph has one.
+/// The class names an assay export stores in its `metadata_props` (`class_names`, a JSON
+/// array of strings, in the order of the probability columns).
+fn metadata_class_names(proto: &pb::ModelProto) -> Option<Vec<String>> {
+    proto
+        .metadata_props
+        .iter()
+        .find(|p| p.key == "class_names")
+        .and_then(|p| serde_json::from_str::<Vec<String>>(&p.value).ok())
+}
+
 fn classifier_labels(graph: &pb::GraphProto) -> Option<Vec<String>> {
     graph
         .node
