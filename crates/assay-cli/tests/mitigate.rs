@@ -163,6 +163,12 @@ fn every_method_saves_a_model_that_predict_and_fairness_load() {
         &["--method", "reweighing"],
         &["--method", "resampling"],
         &["--method", "correlation-remover"],
+        &[
+            "--method",
+            "disparate-impact-remover",
+            "--repair-level",
+            "0.8",
+        ],
         &["--method", "exponentiated-gradient"],
         &["--method", "grid-search"],
         &["--method", "threshold-optimizer"],

@@ -3,7 +3,8 @@
 //!
 //! A mitigated model reads the same raw table columns as the model it came from (its
 //! [`FeatureSpec`]s), plus the sensitive columns when the method decides by group (threshold
-//! optimizer, reject option, per-group calibration, correlation remover): those are declared
+//! optimizer, reject option, per-group calibration, correlation remover, disparate-impact
+//! remover): those are declared
 //! inputs ([`MitigatedModel::sensitive_at_decision`]) because a user may not be allowed to use
 //! them at decision time. Randomized predictors (the exponentiated-gradient mixture,
 //! randomised thresholds) score `P(ŷ = 1 | x)` and decide with
@@ -22,6 +23,7 @@ use crate::base::Predictor;
 use crate::error::MitigationError;
 use crate::groups::Groups;
 use crate::postprocessing::{GroupCalibrator, GroupThresholds, RejectOption};
+use crate::preprocessing::disparate_impact_remover::FittedDisparateImpactRemover;
 use crate::preprocessing::FittedCorrelationRemover;
 
 /// The format tag of a saved mitigated model.
@@ -72,6 +74,16 @@ pub enum Decision {
         base: Predictor,
         /// The fitted threshold, margin and group roles.
         rule: RejectOption,
+    },
+    /// A predictor fitted on features repaired by the disparate-impact remover (Feldman et al.
+    /// 2015, AIF360's `DisparateImpactRemover`) in its fitted form: rows are repaired with
+    /// their group's training maps ([`FittedDisparateImpactRemover::transform`]) before scoring,
+    /// and the decision is `score > 0.5`.
+    Repaired {
+        /// The fitted remover.
+        remover: FittedDisparateImpactRemover,
+        /// The predictor fitted on the repaired features.
+        predictor: Predictor,
     },
     /// Per-group calibration of a base predictor (Platt 1999 scaling or isotonic regression,
     /// Zadrozny & Elkan 2002, as scikit-learn's `CalibratedClassifierCV` methods, fitted
@@ -158,6 +170,7 @@ impl MitigatedModel {
             Decision::Single { .. } | Decision::Mixture { .. } => false,
             Decision::Thresholds { .. }
             | Decision::Decorrelated { .. }
+            | Decision::Repaired { .. }
             | Decision::RejectOption { .. }
             | Decision::Calibrated { .. } => true,
         }
@@ -199,6 +212,7 @@ impl MitigatedModel {
             Decision::Thresholds { thresholds, .. } => Some(&thresholds.groups),
             Decision::Decorrelated { remover, .. } => Some(&remover.group_names),
             Decision::Calibrated { calibrator, .. } => Some(&calibrator.groups),
+            Decision::Repaired { remover, .. } => Some(&remover.group_names),
             _ => None,
         };
         if let Some(g) = fitted_groups {
@@ -208,6 +222,21 @@ impl MitigatedModel {
                     g.join(", "),
                     self.groups.join(", ")
                 ));
+            }
+        }
+        if let Decision::Repaired { remover, .. } = &self.decision {
+            if remover.columns.len() != remover.n_features
+                || remover
+                    .columns
+                    .iter()
+                    .flatten()
+                    .any(|m| m.values.len() != m.repaired.len())
+                || remover
+                    .columns
+                    .iter()
+                    .any(|c| c.len() != remover.group_names.len())
+            {
+                return Err("the disparate-impact remover's maps are inconsistent".into());
             }
         }
         if let Decision::Calibrated { calibrator, .. } = &self.decision {
@@ -308,6 +337,7 @@ impl MitigatedModel {
             // randomized rule decides it deterministically anyway.
             Decision::Thresholds { .. } => true,
             Decision::Decorrelated { .. }
+            | Decision::Repaired { .. }
             | Decision::RejectOption { .. }
             | Decision::Calibrated { .. } => false,
         }
@@ -321,6 +351,14 @@ impl MitigatedModel {
                 thresholds.positive_probabilities(&base.score(x)?, groups)
             }
             Decision::Decorrelated { remover, predictor } => {
+                let g = Groups {
+                    codes: groups.to_vec(),
+                    names: self.groups.clone(),
+                };
+                let t = remover.transform(x, &g)?;
+                predictor.score(&Matrix::with_rows(&t, x.n_rows(), x.n_cols())?)
+            }
+            Decision::Repaired { remover, predictor } => {
                 let g = Groups {
                     codes: groups.to_vec(),
                     names: self.groups.clone(),

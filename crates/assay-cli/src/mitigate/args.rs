@@ -18,6 +18,11 @@ pub enum Method {
     /// Pre-processing: remove the linear correlation of every feature with the group
     /// (Fairlearn's CorrelationRemover, strength --alpha); the group is needed at decision time.
     CorrelationRemover,
+    /// Pre-processing: the disparate-impact remover (Feldman et al. 2015, AIF360's
+    /// DisparateImpactRemover, strength --repair-level) on every encoded feature column, in a
+    /// fitted form that repairs new rows by their rank in their group's training values; the
+    /// group is needed at decision time.
+    DisparateImpactRemover,
     /// In-processing: exponentiated gradient (Agarwal et al. 2018, Fairlearn's
     /// ExponentiatedGradient): a randomized mixture of learners meeting --constraint within --eps.
     ExponentiatedGradient,
@@ -45,6 +50,7 @@ impl Method {
             Method::Reweighing => "reweighing",
             Method::Resampling => "resampling",
             Method::CorrelationRemover => "correlation-remover",
+            Method::DisparateImpactRemover => "disparate-impact-remover",
             Method::ExponentiatedGradient => "exponentiated-gradient",
             Method::GridSearch => "grid-search",
             Method::ThresholdOptimizer => "threshold-optimizer",
@@ -198,6 +204,10 @@ pub struct MitigateArgs {
     /// Correlation remover: how much of the correlation to remove, 0 to 1.
     #[arg(long, default_value_t = 1.0, help_heading = "Method")]
     pub alpha: f64,
+    /// Disparate-impact remover: amount of repair, 0 (none) to 1 (every group the same
+    /// distribution of every feature).
+    #[arg(long, default_value_t = 1.0, help_heading = "Method")]
+    pub repair_level: f64,
     /// Threshold optimizer: how far apart the groups' constrained rates may be (Fairlearn's
     /// `tol`, its relaxed constraint; 0 or absent: equal). Not for equalized odds.
     #[arg(long, help_heading = "Method")]
@@ -247,7 +257,8 @@ pub struct MitigateArgs {
     #[arg(long, default_value_t = 0.0, help_heading = "Method")]
     pub calibration_fraction: f64,
     /// Sweep the method's strength (exponentiated-gradient: --eps; grid-search:
-    /// --constraint-weight; threshold-optimizer: --tol; correlation-remover: --alpha) and
+    /// --constraint-weight; threshold-optimizer: --tol; correlation-remover: --alpha;
+    /// disparate-impact-remover: --repair-level) and
     /// report test accuracy against test disparity with the Pareto front.
     #[arg(long, help_heading = "Trade-off sweep")]
     pub sweep: bool,
@@ -341,7 +352,7 @@ impl MitigateArgs {
                 _ => None,
             } {
                 return Err(format!(
-                    "--sweep is not meaningful for --method {}: {why}; it applies to exponentiated-gradient, grid-search, threshold-optimizer and correlation-remover",
+                    "--sweep is not meaningful for --method {}: {why}; it applies to exponentiated-gradient, grid-search, threshold-optimizer, correlation-remover and disparate-impact-remover",
                     self.method.name()
                 ));
             }

@@ -6,7 +6,9 @@ use assay_mitigation::postprocessing::{
     self, CalibrationMethod, FairnessMetric, GroupCalibrator, RejectOptionClassifier,
     ThresholdOptimizer,
 };
-use assay_mitigation::preprocessing::{reweigh, uniform_resample, CorrelationRemover};
+use assay_mitigation::preprocessing::{
+    reweigh, uniform_resample, CorrelationRemover, DisparateImpactRemover,
+};
 use assay_mitigation::reductions::{self, ExponentiatedGradient, GridSearch};
 use assay_mitigation::{BaseLearner, Decision, Groups, MitigatedModel, Predictor};
 use assay_model::learners::{GradientBoosting, LogisticRegression, Matrix};
@@ -265,6 +267,29 @@ pub fn fit_method(
                 },
                 json!({ "alpha": a.alpha }),
                 format!("correlation remover (Fairlearn), alpha {}", a.alpha),
+            )
+        }
+        Method::DisparateImpactRemover => {
+            let (remover, t) = DisparateImpactRemover::new(a.repair_level)
+                .and_then(|r| r.fit_transform(&x, groups))
+                .map_err(err)?;
+            let xm = Matrix::with_rows(&t, train.n, train.d).map_err(|e| e.to_string())?;
+            let p = learner.fit(&xm, &train.y, w).map_err(err)?;
+            let changed = t.iter().zip(&train.x).filter(|(a, b)| a != b).count();
+            (
+                Decision::Repaired {
+                    remover,
+                    predictor: p,
+                },
+                json!({
+                    "repair_level": a.repair_level,
+                    "training_values_changed": changed,
+                    "unseen_values": "mapped by rank: the repair of the largest training value of the row's group at or below the value (the smallest when below all)",
+                }),
+                format!(
+                    "disparate-impact remover (Feldman et al. 2015), repair level {}",
+                    a.repair_level
+                ),
             )
         }
         Method::ExponentiatedGradient => {

@@ -104,6 +104,11 @@ fn parameter(a: &MitigateArgs) -> (&'static str, f64, Vec<f64>) {
             vec![0.0, 0.01, 0.02, 0.05, 0.1, 0.2],
         ),
         Method::CorrelationRemover => ("alpha", a.alpha, vec![0.0, 0.25, 0.5, 0.75, 1.0]),
+        Method::DisparateImpactRemover => (
+            "repair_level",
+            a.repair_level,
+            vec![0.0, 0.25, 0.5, 0.75, 1.0],
+        ),
         _ => unreachable!("rejected by MitigateArgs::check"),
     }
 }
@@ -116,6 +121,7 @@ fn with_value(a: &MitigateArgs, v: f64) -> MitigateArgs {
         Method::GridSearch => b.constraint_weight = v,
         Method::ThresholdOptimizer => b.tol = Some(v),
         Method::CorrelationRemover => b.alpha = v,
+        Method::DisparateImpactRemover => b.repair_level = v,
         _ => unreachable!("rejected by MitigateArgs::check"),
     }
     b

@@ -193,6 +193,150 @@ fn repair_column(x: &Matrix, j: usize, codes: &[u32], level: f64) -> Vec<f64> {
     out
 }
 
+/// One group's map of one column, learnt from the training rows: the group's distinct
+/// training values (ascending) and the repaired value of each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupRepairMap {
+    /// The group's distinct training values, ascending (empty for a group without rows).
+    pub values: Vec<f64>,
+    /// The repaired value of each (the value [`DisparateImpactRemover::repair`] gave the
+    /// training rows holding it).
+    pub repaired: Vec<f64>,
+}
+
+impl GroupRepairMap {
+    /// The repaired value of `v`: the repaired value of the group's largest training value
+    /// `≤ v` (its rank in the group's training distribution), or of the smallest training value
+    /// when `v` is below all of them. A training value maps to its own repair.
+    pub fn map(&self, v: f64) -> Option<f64> {
+        if self.values.is_empty() {
+            return None;
+        }
+        let k = self.values.partition_point(|&u| u <= v);
+        Some(self.repaired[k.saturating_sub(1)])
+    }
+}
+
+/// A disparate-impact remover fitted on training rows (Feldman et al. 2015's repair, as
+/// [`DisparateImpactRemover::repair`], made inductive): for every column and group, the map
+/// from the group's training values to their repaired values. [`Self::transform`] of the
+/// training rows equals `repair` of them exactly; a new row's value is mapped by its rank in its
+/// group's training values: a value seen in training gets that value's repair, an unseen one
+/// the repair of the largest training value of the group below it (of the smallest when it is
+/// below all). AIF360 keeps no fitted state (it repairs test data with the test data's own
+/// distributions); this is assay's extension, so that a saved model decides row by row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedDisparateImpactRemover {
+    /// The repair level it was fitted with.
+    pub repair_level: f64,
+    /// Group names, indexed as at fit time.
+    pub group_names: Vec<String>,
+    /// Number of feature columns.
+    pub n_features: usize,
+    /// `columns[j][g]`: column `j`'s map in group `g`.
+    pub columns: Vec<Vec<GroupRepairMap>>,
+}
+
+impl DisparateImpactRemover {
+    /// Repairs the training rows as [`DisparateImpactRemover::repair`] does and keeps the
+    /// per-group maps from training values to repaired values; returns the fitted remover and
+    /// the repaired rows (row-major).
+    pub fn fit_transform(
+        &self,
+        x: &Matrix,
+        groups: &Groups,
+    ) -> Result<(FittedDisparateImpactRemover, Vec<f64>), MitigationError> {
+        let repaired = self.repair(x, groups)?;
+        let (n, p) = (x.n_rows(), x.n_cols());
+        let k = groups.n_groups();
+        let mut columns = Vec::with_capacity(p);
+        for j in 0..p {
+            let mut pairs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); k];
+            for i in 0..n {
+                pairs[groups.codes[i] as usize].push((x.data()[i * p + j], repaired[i * p + j]));
+            }
+            let mut maps = Vec::with_capacity(k);
+            for (g, mut v) in pairs.into_iter().enumerate() {
+                v.sort_by(|a, b| cmp(&a.0, &b.0));
+                let mut map = GroupRepairMap {
+                    values: Vec::new(),
+                    repaired: Vec::new(),
+                };
+                for (value, rep) in v {
+                    if map.values.last() == Some(&value) {
+                        // The repair moves every row of a value in a group alike.
+                        if map.repaired.last() != Some(&rep) {
+                            return Err(MitigationError::Data(format!(
+                                "column {j}, group '{}': value {value} was repaired to two values",
+                                groups.names[g]
+                            )));
+                        }
+                    } else {
+                        map.values.push(value);
+                        map.repaired.push(rep);
+                    }
+                }
+                maps.push(map);
+            }
+            columns.push(maps);
+        }
+        Ok((
+            FittedDisparateImpactRemover {
+                repair_level: self.repair_level,
+                group_names: groups.names.clone(),
+                n_features: p,
+                columns,
+            },
+            repaired,
+        ))
+    }
+}
+
+impl FittedDisparateImpactRemover {
+    /// The repaired rows of `x` (row-major) whose groups are `groups` (matched to the fit-time
+    /// groups by name); an error names a group without training rows and a value that is not
+    /// a finite number.
+    pub fn transform(&self, x: &Matrix, groups: &Groups) -> Result<Vec<f64>, MitigationError> {
+        let (n, p) = (x.n_rows(), x.n_cols());
+        if p != self.n_features {
+            return Err(MitigationError::Data(format!(
+                "the disparate-impact remover was fitted on {} features, the data has {p}",
+                self.n_features
+            )));
+        }
+        check_groups(groups, n)?;
+        let code: Vec<Option<usize>> = groups
+            .names
+            .iter()
+            .map(|g| self.group_names.iter().position(|h| h == g))
+            .collect();
+        let mut out = vec![0.0; n * p];
+        for i in 0..n {
+            let name = &groups.names[groups.codes[i] as usize];
+            let g = code[groups.codes[i] as usize].ok_or_else(|| {
+                MitigationError::Data(format!(
+                    "row {i}: group '{name}' was not seen when the disparate-impact remover was fitted (groups: {})",
+                    self.group_names.join(", ")
+                ))
+            })?;
+            for j in 0..p {
+                let v = x.data()[i * p + j];
+                if !v.is_finite() {
+                    return Err(MitigationError::Data(format!(
+                        "row {i}, column {j}: feature value {v} is not a finite number"
+                    )));
+                }
+                out[i * p + j] = self.columns[j][g].map(v).ok_or_else(|| {
+                    MitigationError::Data(format!(
+                        "row {i}: group '{name}' had no training rows to repair by"
+                    ))
+                })?;
+            }
+        }
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,5 +416,87 @@ mod tests {
             .unwrap()
             .repair(&m, &g)
             .is_err());
+    }
+
+    #[test]
+    fn fitted_transform_of_training_rows_equals_repair() {
+        // A pseudo-random table with ties, three groups, two columns, several levels.
+        let mut z = 7u64;
+        let mut next = || {
+            z = z
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (z >> 33) as f64 / (1u64 << 31) as f64
+        };
+        let n = 300;
+        let mut x = Vec::with_capacity(2 * n);
+        let mut codes = Vec::with_capacity(n);
+        for i in 0..n {
+            let g = (i % 3) as u32;
+            codes.push(g);
+            x.push((next() * 20.0).floor() + f64::from(g) * 3.0);
+            x.push(next() + f64::from(g));
+        }
+        let m = Matrix::new(&x, 2).unwrap();
+        let g = Groups {
+            codes,
+            names: vec!["a".into(), "b".into(), "c".into()],
+        };
+        for level in [0.0, 0.3, 0.5, 1.0] {
+            let r = DisparateImpactRemover::new(level).unwrap();
+            let (fitted, t) = r.fit_transform(&m, &g).unwrap();
+            assert_eq!(t, r.repair(&m, &g).unwrap(), "level {level}");
+            assert_eq!(fitted.transform(&m, &g).unwrap(), t, "level {level}");
+        }
+    }
+
+    #[test]
+    fn unseen_values_map_by_rank_and_unseen_groups_are_refused() {
+        // From hand_computed_partial_repair: full repair maps b's 20, 30, 40 to 0, 0, 10.
+        let x = [0.0, 10.0, 20.0, 30.0, 40.0];
+        let m = Matrix::new(&x, 1).unwrap();
+        let g = Groups {
+            codes: vec![0, 0, 1, 1, 1],
+            names: vec!["a".into(), "b".into()],
+        };
+        let (fitted, _) = DisparateImpactRemover::new(1.0)
+            .unwrap()
+            .fit_transform(&m, &g)
+            .unwrap();
+        // b: 35 ranks after 30 (-> 0), 45 after 40 (-> 10), 5 below 20 (-> 0's repair of 20).
+        let new = [35.0, 45.0, 5.0, 30.0];
+        let nm = Matrix::new(&new, 1).unwrap();
+        let ng = Groups {
+            codes: vec![0, 0, 0, 0],
+            names: vec!["b".into()],
+        };
+        assert_eq!(
+            fitted.transform(&nm, &ng).unwrap(),
+            vec![0.0, 10.0, 0.0, 0.0]
+        );
+        // Group names are matched by name, whatever the codes.
+        let ag = Groups {
+            codes: vec![0, 0, 0, 0],
+            names: vec!["a".into()],
+        };
+        assert_eq!(
+            fitted.transform(&nm, &ag).unwrap(),
+            vec![10.0, 10.0, 0.0, 10.0]
+        );
+        let zg = Groups {
+            codes: vec![0, 0, 0, 0],
+            names: vec!["z".into()],
+        };
+        let e = fitted.transform(&nm, &zg).unwrap_err().to_string();
+        assert!(e.contains("'z'"), "{e}");
+        let nan = [f64::NAN];
+        let e = fitted.transform(
+            &Matrix::new(&nan, 1).unwrap(),
+            &Groups {
+                codes: vec![0],
+                names: vec!["a".into()],
+            },
+        );
+        assert!(e.is_err());
     }
 }
