@@ -15,6 +15,9 @@ repository root, with `A=target/debug/assay` and `P=tests/reference/models/prepa
     $A train --learner gbdt $P/train.csv --label y --positive yes --features age,hours \
         --categorical edu,city --handle-unknown ignore --trees 20 --max-leaves 8 \
         --out $P/gbdt.json
+    $A train --learner gbdt $P/train.csv --label hours --loss squared-error --features age \
+        --categorical edu,city --handle-unknown ignore --trees 10 --max-leaves 4 \
+        --out $P/gbdt_regression.json
     $A train --learner tree $P/train.csv --label y --positive yes --features hours \
         --categorical edu,city --max-depth 4 --out $P/tree.json
     $A mitigate $P/train.csv --method reweighing --label y --positive yes --sensitive sex \
@@ -26,7 +29,7 @@ repository root, with `A=target/debug/assay` and `P=tests/reference/models/prepa
         --positive yes --sensitive sex --features age,hours --categorical edu,city \
         --bootstrap 0 --out $P/thresholds_randomized.json
     /work/venv/bin/python tests/reference/prepared_onnx_golden.py derive
-    for m in logistic logistic_multiclass gbdt tree reweighing decorrelated thresholds mixture_one constant; do
+    for m in logistic logistic_multiclass gbdt gbdt_regression tree reweighing decorrelated thresholds mixture_one constant; do
         $A model export $P/$m.json --out $P/$m.onnx; done
     /work/venv/bin/python tests/reference/prepared_onnx_golden.py check
 
@@ -70,6 +73,7 @@ CASES = {
     "logistic": "input.csv",
     "logistic_multiclass": "input.csv",
     "gbdt": "input.csv",
+    "gbdt_regression": "input.csv",
     "tree": "input_known.csv",
     "reweighing": "input.csv",
     "decorrelated": "input.csv",
@@ -181,6 +185,16 @@ def check():
         onnx.checker.check_model(model, full_check=True)
         sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         outputs = [o.name for o in sess.get_outputs()]
+        if outputs == ["variable"]:
+            (pred,) = sess.run(None, feeds(sess, table))
+            assert pred.dtype == np.float64 and pred.shape[1] == 1, (pred.dtype, pred.shape)
+            golden["cases"][name] = {
+                "table": table,
+                "inputs": [i.name for i in sess.get_inputs()],
+                "variable": pred[:, 0].tolist(),
+            }
+            print(f"{name}: {pred.shape[0]} rows (regression)")
+            continue
         assert outputs == ["label", "probabilities"], outputs
         label, proba = sess.run(None, feeds(sess, table))
         classes = json.loads({p.key: p.value for p in model.metadata_props}["class_names"])

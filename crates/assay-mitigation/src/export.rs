@@ -163,12 +163,15 @@ pub fn to_prepared_onnx(m: &MitigatedModel) -> Result<PreparedOnnx, ModelError> 
             let sign = g.op("Gather", &[&signs, &group], "sign");
             let limit = g.op("Gather", &[&limits, &group], "threshold");
             let signed = g.op("Mul", &[&s, &sign], "signed");
-            g.caveat(
-                "the threshold optimizer's rule is applied to the base score as the graph \
-                 computes it (trees: a float32 margin), so a score within rounding of a \
-                 group's threshold may fall on the other side"
-                    .to_string(),
-            );
+            if matches!(base, Predictor::Trees(_)) {
+                g.caveat(
+                    "the threshold optimizer's rule is applied to the base score as the graph \
+                     computes it, from the trees' float32 margin (the TreeEnsembleRegressor \
+                     spec), so a score within about 1e-7 of a group's threshold may fall on the \
+                     other side"
+                        .to_string(),
+                );
+            }
             g.greater(&signed, &limit)
         }
         Decision::Decorrelated { remover, predictor } => {

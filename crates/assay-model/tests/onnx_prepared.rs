@@ -281,3 +281,36 @@ fn logistic_multiclass_softmax() {
     );
     eprintln!("logistic_multiclass: max |assay − onnxruntime| = {d:.3e}, assay runtime {dr:.3e}");
 }
+
+#[test]
+fn gbdt_regression_variable() {
+    let m = TrainedGbdt::load(&dir().join("gbdt_regression.json")).unwrap();
+    assert!(m.class_names.is_empty());
+    let e = m.to_prepared_onnx().unwrap();
+    let path = dir().join("gbdt_regression.onnx");
+    assert!(e.bytes == std::fs::read(&path).unwrap(), "committed bytes");
+    assert_eq!(e.outputs[0].0, "variable");
+    let case = golden("gbdt_regression");
+    let batch = table(case["table"].as_str().unwrap());
+    let want: Vec<f64> = case["variable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    let ours = TreeModel::from_gbdt(m, None)
+        .unwrap()
+        .score_batch(&batch)
+        .unwrap();
+    // A float32 margin of values near 40: about 4e-6 is one unit in the last place.
+    let d = max_diff(&ours, &want);
+    assert!(d <= 1e-5, "assay vs onnxruntime differ by {d}");
+    let onnx = OnnxModel::load(&path).unwrap();
+    assert!(onnx.classes().is_none());
+    let dr = max_diff(&onnx.score_batch(&batch).unwrap(), &want);
+    assert!(
+        dr <= 1e-5,
+        "assay's ONNX runtime vs onnxruntime differ by {dr}"
+    );
+    eprintln!("gbdt_regression: max |assay − onnxruntime| = {d:.3e}, assay runtime {dr:.3e}");
+}

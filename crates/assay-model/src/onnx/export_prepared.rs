@@ -784,6 +784,11 @@ fn trees_graph(
     if class_names.len() == 2 {
         g.finish_binary(&y, class_names, &doc, meta)
     } else {
+        g.caveat(
+            "the ONNX-ML TreeEnsembleRegressor outputs float32 (its spec), so the graph's \
+             predictions agree with assay's to about 1e-7 relative, not to the last digit"
+                .to_string(),
+        );
         g.finish_regression(&y, &doc, meta)
     }
 }
