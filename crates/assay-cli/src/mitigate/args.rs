@@ -38,8 +38,10 @@ pub enum Method {
     /// unfavourable one; the group is needed at decision time.
     RejectOption,
     /// Post-processing: per-group calibration (Platt 1999 sigmoid or isotonic regression,
-    /// scikit-learn's CalibratedClassifierCV methods) of the unmitigated model's score,
-    /// decision = calibrated score > 0.5; the group is needed at decision time.
+    /// scikit-learn's CalibratedClassifierCV methods) of the unmitigated model's decision
+    /// function (log-odds), fitted on the training rows (or a held-out share, see
+    /// --calibration-fraction); decision = calibrated probability > 0.5; the group is needed
+    /// at decision time.
     Calibrate,
 }
 

@@ -243,13 +243,16 @@ pub fn run(
         .expect("the flag's value is in the grid");
     let (chosen, chosen_by) = if policy.is_some() {
         let best = choose_passing(&points);
-        let why = match best {
+        let mut why = match best {
             Some(i) => format!(
                 "the most accurate mitigated point that passes the policy ({})",
                 points[i].label
             ),
             None => "no mitigated point passes the policy: no model was saved".into(),
         };
+        if points[0].policy.as_ref().is_some_and(|r| r.passed) {
+            why.push_str("; the unmitigated model passes the policy too (it is shown, not saved)");
+        }
         (best, why)
     } else {
         (
