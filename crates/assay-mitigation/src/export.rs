@@ -10,8 +10,7 @@
 //!   constant by `Expand`).
 //! * [`Decision::Decorrelated`] (Fairlearn's `CorrelationRemover`): the row's group index
 //!   ([`PreparedGraph::group_index`]: `LabelEncoder`, `OneHotEncoder`, `ArgMax`), its row of
-//!   the shift matrix
-//!   (`Gather`), and `alpha · (x − shift) + (1 − alpha) · x` (`Sub`, `Mul`, `Add`, the
+//!   the shift matrix (`Gather`), and `alpha · (x − shift) + (1 − alpha) · x` (`Sub`, `Mul`, `Add`, the
 //!   operations of [`FittedCorrelationRemover::transform`](crate::preprocessing::FittedCorrelationRemover::transform)
 //!   in the same order, in `double`), then the predictor.
 //! * [`Decision::Thresholds`] (the threshold optimizer), only when every group's rule is

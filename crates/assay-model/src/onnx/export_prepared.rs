@@ -534,9 +534,9 @@ impl PreparedGraph {
     }
 
     /// The transformed output `[N, 1]` (`double`) of a tree ensemble on `x`: the
-    /// `TreeEnsembleRegressor` margin (`float`), cast to `double`, then `Sigmoid(scale · m)`
-    /// for a logistic link ([`PreparedGraph::sigmoid`]). An error for splits the operator
-    /// cannot express.
+    /// `TreeEnsembleRegressor` margin (`float`), cast to `double`, then for a logistic link the
+    /// logistic function of `scale · margin` ([`PreparedGraph::sigmoid`]). An error for splits
+    /// the operator cannot express.
     pub fn tree_scores(&mut self, e: &TreeEnsemble, x: &str) -> Result<String, ModelError> {
         let input = match e.arithmetic {
             Arithmetic::F64 => x.to_string(),
