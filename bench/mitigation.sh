@@ -23,9 +23,11 @@ cargo build --release -q -p assay-cli
 ASSAY=target/release/assay
 
 header="age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income"
-clean() { sed -e 's/, /,/g' -e '/^[[:space:]]*$/d' "$ADULT"; }
-{ echo "$header"; clean | head -n 20000; } >"$OUT/train.csv"
-{ echo "$header"; clean | tail -n +20001; } >"$OUT/test.csv"
+# Cells trimmed, blank lines dropped; rows 1-20,000 train, the rest test (awk reads the whole file,
+# so no pipe is cut short under pipefail).
+split_rows() { sed -e 's/, /,/g' -e '/^[[:space:]]*$/d' "$ADULT" | awk -v h="$header" -v from="$1" -v to="$2" 'BEGIN{print h} NR>=from && NR<=to'; }
+split_rows 1 20000 >"$OUT/train.csv"
+split_rows 20001 999999999 >"$OUT/test.csv"
 
 run_assay() {
   "$ASSAY" mitigate "$OUT/train.csv" --test "$OUT/test.csv" --method exponentiated-gradient \
@@ -40,7 +42,7 @@ for _ in $(seq "$REPEAT"); do
   run_assay
   t1=$(date +%s.%N)
   walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')")
-  fits+=("$("$PYTHON" -c 'import json,sys; print(f"{json.load(open(sys.argv[1]))["fit_seconds"]:.3f}")' "$OUT/report.json")")
+  fits+=("$("$PYTHON" -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["fit_seconds"])' "$OUT/report.json")")
 done
 median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
 fit=$(median "${fits[@]}")
@@ -49,7 +51,7 @@ read -r calls acc dp < <("$PYTHON" -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 e = r["summary"]["after_expected"]
-print(r["details"]["oracle_calls"], f"{e[\"accuracy\"]:.4f}", f"{e[\"demographic_parity_difference\"]:.4f}")' "$OUT/report.json")
+print(r["details"]["oracle_calls"], "%.4f" % e["accuracy"], "%.4f" % e["demographic_parity_difference"])' "$OUT/report.json")
 
 fl=$("$PYTHON" bench/mitigation_fairlearn.py "$ADULT" "$REPEAT")
 read -r _ fl_opt fl_opt_calls fl_opt_acc fl_opt_dp <<<"$(grep '^optimum' <<<"$fl")"

@@ -50,7 +50,7 @@ pub struct FairnessArgs {
     /// Derive the decision from the score: positive when score >= T (with --model: default 0.5).
     #[arg(long, value_name = "T", help_heading = "Columns")]
     pub threshold: Option<f64>,
-    /// Score the data with this model on the fly (ONNX, XGBoost JSON, LightGBM text, or one saved by `assay train`) instead of reading a score column: its probability of the positive class becomes the column `model_score`, and the decision is `model_score >= --threshold` (default 0.5).
+    /// Score the data with this model on the fly (ONNX, XGBoost JSON, LightGBM text, or one saved by `assay train`) instead of reading a score column: its probability of the positive class becomes the column `model_score`, and the decision is the model's own, as assay predict makes it (probability > 0.5, or the seeded draw of a randomized mitigated model), or `model_score >= --threshold` when given.
     #[arg(long, value_name = "FILE", help_heading = "Columns")]
     pub model: Option<PathBuf>,
     /// Sensitive feature column(s); several make intersectional groups (comma-separated or repeated).
@@ -171,10 +171,26 @@ fn roles(a: &FairnessArgs) -> Result<ColumnRoles, String> {
 
 /// Adds the column [`MODEL_SCORE`], the model's probability of the positive class, to every
 /// batch of the stream (scored as it is read, so the pass stays single and streaming).
-fn with_model_score(stream: BatchStream, model: Box<dyn Model>) -> Result<BatchStream, String> {
+///
+/// Unless the user gave `--threshold` (then the assessment thresholds `model_score` itself), the
+/// model's decision is added too, as the column [`MODEL_DECISION`], exactly as `assay predict`
+/// decides: `score > 0.5`, or for a randomized classifier the seeded draw of
+/// [`assay_model::randomized_decision`] at the row's position. It is written as `positive` (or
+/// `1`) for a positive decision and `not <positive>` (or `0`) otherwise, so that `--positive`
+/// reads it as it reads the label.
+fn with_model_score(
+    stream: BatchStream,
+    model: Box<dyn Model>,
+    decide: bool,
+    positive: Option<String>,
+) -> Result<BatchStream, String> {
     let path = stream.path().to_path_buf();
     let in_schema = stream.schema();
     let seed = model.randomized();
+    let (yes, no) = match positive {
+        Some(p) => (p.clone(), format!("not {p}")),
+        None => ("1".to_string(), "0".to_string()),
+    };
     for name in [MODEL_SCORE, MODEL_DECISION] {
         if in_schema.field_with_name(name).is_ok() {
             return Err(format!(
@@ -189,12 +205,9 @@ fn with_model_score(stream: BatchStream, model: Box<dyn Model>) -> Result<BatchS
         .map(|f| f.as_ref().clone())
         .collect();
     fields.push(Field::new(MODEL_SCORE, DataType::Float64, false));
-    if seed.is_some() {
+    if decide {
         fields.push(Field::new(MODEL_DECISION, DataType::Utf8, false));
     }
-    // A randomized model's decision is written as its class label, so that --positive reads it
-    // as it reads the label column.
-    let classes: Vec<String> = model.classes().map(|c| c.to_vec()).unwrap_or_default();
     let schema: SchemaRef = Arc::new(Schema::new(fields));
     let out_schema = schema.clone();
     let file = path.clone();
@@ -214,19 +227,28 @@ fn with_model_score(stream: BatchStream, model: Box<dyn Model>) -> Result<BatchS
             },
         })?;
         let mut columns = batch.columns().to_vec();
-        if let Some(seed) = seed {
-            let decision: Vec<&str> = score
+        let decision: Option<Vec<&str>> = decide.then(|| {
+            score
                 .iter()
                 .enumerate()
                 .map(|(i, &p)| {
-                    let yes = assay_model::randomized_decision(seed, rows_done + i as u64, p);
-                    classes[usize::from(yes)].as_str()
+                    let positive = match seed {
+                        Some(seed) => {
+                            assay_model::randomized_decision(seed, rows_done + i as u64, p)
+                        }
+                        None => p > 0.5,
+                    };
+                    if positive {
+                        yes.as_str()
+                    } else {
+                        no.as_str()
+                    }
                 })
-                .collect();
-            columns.push(Arc::new(Float64Array::from(score)) as ArrayRef);
-            columns.push(Arc::new(arrow_array::StringArray::from(decision)) as ArrayRef);
-        } else {
-            columns.push(Arc::new(Float64Array::from(score)) as ArrayRef);
+                .collect()
+        });
+        columns.push(Arc::new(Float64Array::from(score)) as ArrayRef);
+        if let Some(d) = decision {
+            columns.push(Arc::new(arrow_array::StringArray::from(d)) as ArrayRef);
         }
         rows_done += batch.num_rows() as u64;
         RecordBatch::try_new(out_schema.clone(), columns).map_err(|e| DataError::BadColumn {
@@ -262,13 +284,14 @@ pub fn run(a: FairnessArgs) -> Result<ExitCode, String> {
     let model = match &a.model {
         Some(path) => {
             let m = crate::models::load(path)?;
-            if m.randomized().is_some() {
-                if a.threshold.is_some() {
-                    return Err(format!(
-                        "{}: the model is a randomized classifier (its decision is drawn with its probability, seeded); --threshold does not apply",
-                        path.display()
-                    ));
-                }
+            if m.randomized().is_some() && a.threshold.is_some() {
+                return Err(format!(
+                    "{}: the model is a randomized classifier (its decision is drawn with its probability, seeded); --threshold does not apply",
+                    path.display()
+                ));
+            }
+            if a.threshold.is_none() {
+                // The model's own decision, as assay predict makes it.
                 opts.roles.prediction = Some(MODEL_DECISION.to_string());
                 opts.roles.threshold = None;
             }
@@ -300,7 +323,7 @@ pub fn run(a: FairnessArgs) -> Result<ExitCode, String> {
     };
     let stream = a.input.open(&a.data, &requests, opts.scan)?;
     let stream = match model {
-        Some(m) => with_model_score(stream, m)?,
+        Some(m) => with_model_score(stream, m, a.threshold.is_none(), a.positive.clone())?,
         None => stream,
     };
     let mut result = assess(stream, &opts).map_err(|e| e.to_string())?;

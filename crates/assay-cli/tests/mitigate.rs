@@ -209,31 +209,20 @@ fn every_method_saves_a_model_that_predict_and_fairness_load() {
         let fair = ok_json(&o, &format!("fairness {m:?}"));
         // assay predict decides exactly as the report says, group by group.
         check_predict_matches_report(&rows, &r);
-        // assay fairness --model decides `score >= 0.5` (its --threshold default) where assay
-        // predict and assay mitigate decide `score > 0.5`: they differ by the rows scored
-        // exactly 0.5 (isotonic calibration produces such ties), and only by those.
-        let ties = rows.iter().filter(|row| row.0 == 0.5).count() as f64;
-        let tie_hits = rows.iter().filter(|row| row.0 == 0.5 && row.2).count() as f64;
-        let tie_misses = ties - tie_hits;
-        let n = rows.len() as f64;
-        assert!(
-            (f(&fair["overall"]["metrics"]["selection_rate"])
-                - (f(&r["summary"]["after"]["selection_rate"]) + ties / n))
-                .abs()
-                < 1e-12,
-            "{m:?}"
-        );
-        assert!(
-            (f(&fair["overall"]["metrics"]["accuracy"])
-                - (f(&r["summary"]["after"]["accuracy"]) + (tie_hits - tie_misses) / n))
-                .abs()
-                < 1e-12,
-            "{m:?}"
-        );
-        if !m.contains(&"isotonic") {
+        // assay fairness --model decides as assay predict and assay mitigate do (`score > 0.5`,
+        // or the seeded draw), also on rows scored exactly 0.5 (isotonic calibration makes
+        // such ties): the same selection rate and accuracy.
+        for metric in ["selection_rate", "accuracy"] {
             assert_eq!(
-                ties, 0.0,
-                "{m:?}: only isotonic calibration scores ties here"
+                f(&fair["overall"]["metrics"][metric]),
+                f(&r["summary"]["after"][metric]),
+                "{m:?}: {metric}"
+            );
+        }
+        if m.contains(&"isotonic") {
+            assert!(
+                rows.iter().any(|row| row.0 == 0.5),
+                "{m:?}: the isotonic case should have scores of exactly 0.5"
             );
         }
     }
