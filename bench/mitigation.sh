@@ -6,7 +6,7 @@
 #   bench/mitigation.sh [path/to/adult.data]
 #   PYTHON=/path/to/venv/bin/python REPEAT=3 bench/mitigation.sh
 #
-# Times, median of REPEAT (default 3): Fairlearn's ExponentiatedGradient.fit with scikit-learn's
+# Times, median of REPEAT (default 3; Fairlearn at tol 1e-10 once, it takes minutes): Fairlearn's ExponentiatedGradient.fit with scikit-learn's
 # LogisticRegression (lbfgs at tol 1e-10, the optimum; and at scikit-learn's default tol),
 # excluding data loading and encoding (bench/mitigation_fairlearn.py); assay's fit of the same
 # reduction (the `fit_seconds` that `assay mitigate` reports: the unmitigated fit excluded, data
@@ -64,4 +64,4 @@ echo "| Fairlearn 0.15 + scikit-learn LogisticRegression (lbfgs, default tol 1e-
 echo "| assay (Newton logistic regression to the optimum) | $fit | $calls | $acc | $dp | |"
 echo "| \`assay mitigate\` end to end (read, encode, fit before and after, assess, save) | $wall | | | | $(ratio "$fl_def" "$wall")× (vs defaults) |"
 echo
-echo "Accuracy and DP difference are of the expected decisions P(ŷ=1) on the 12,561 test rows. Median of $REPEAT runs."
+echo "Accuracy and DP difference are of the expected decisions P(ŷ=1) on the 12,561 test rows. Median of $REPEAT runs (Fairlearn at tol 1e-10: one run)."
