@@ -17,8 +17,8 @@ pub struct MetricRow {
     /// After mitigation.
     pub after: Option<f64>,
     /// Whether a higher value is better (accuracy, disparate-impact ratio) or worse
-    /// (differences between groups).
-    pub higher_is_better: bool,
+    /// (differences between groups); `None` for figures that are neither (the selection rate).
+    pub higher_is_better: Option<bool>,
 }
 
 /// One group's figures before and after mitigation.
@@ -150,10 +150,10 @@ pub fn render(v: &MitigationView) -> String {
         let change = match (m.before, m.after) {
             (Some(b), Some(a)) if b.is_finite() && a.is_finite() => {
                 let d = a - b;
-                let better = if m.higher_is_better { d > 0.0 } else { d < 0.0 };
-                let class = if d.abs() < 5e-4 {
+                let better = m.higher_is_better.map(|h| if h { d > 0.0 } else { d < 0.0 });
+                let class = if d.abs() < 5e-4 || better.is_none() {
                     ""
-                } else if better {
+                } else if better == Some(true) {
                     " class=\"good\""
                 } else {
                     " class=\"bad\""

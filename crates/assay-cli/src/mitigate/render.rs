@@ -11,11 +11,11 @@ use super::evaluate::{Figures, Report};
 
 /// The compared figures: (label, before, after, higher is better).
 fn metric_rows(b: &Figures, a: &Figures) -> Vec<MetricRow> {
-    let row = |label: &str, before, after, higher_is_better| MetricRow {
+    let row = |label: &str, before, after, higher_is_better: bool| MetricRow {
         label: label.to_string(),
         before,
         after,
-        higher_is_better,
+        higher_is_better: (label != "Selection rate").then_some(higher_is_better),
     };
     vec![
         row("Accuracy", b.accuracy, a.accuracy, true),
