@@ -287,32 +287,7 @@ impl MitigatedModel {
 
     /// Fills the derived input schema and output names.
     fn derive(&mut self) {
-        let mut columns: Vec<InputColumn> = self
-            .features
-            .iter()
-            .map(|f| InputColumn {
-                name: f.column().to_string(),
-                kind: match f {
-                    FeatureSpec::Numeric { .. } => ColumnKind::Numeric,
-                    FeatureSpec::Categorical {
-                        categories,
-                        unknown,
-                        ..
-                    }
-                    | FeatureSpec::Ordinal {
-                        categories,
-                        unknown,
-                        ..
-                    } => {
-                        if unknown.is_error() {
-                            ColumnKind::Categories(categories.clone())
-                        } else {
-                            ColumnKind::OpenCategories(categories.clone())
-                        }
-                    }
-                },
-            })
-            .collect();
+        let mut columns = assay_model::model::input_schema_for(&self.features).columns;
         if self.sensitive_at_decision {
             for s in &self.sensitive {
                 if !columns.iter().any(|c| &c.name == s) {

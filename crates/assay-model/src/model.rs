@@ -276,32 +276,7 @@ impl LogisticModel {
     /// Wraps a trained logistic regression. Outputs: for two classes, the probability of the
     /// second class (named after it); for K ≥ 3 classes, the K class probabilities.
     pub fn new(model: TrainedLogistic) -> Self {
-        let columns = model
-            .features
-            .iter()
-            .map(|f| InputColumn {
-                name: f.column().to_string(),
-                kind: match f {
-                    FeatureSpec::Numeric { .. } => ColumnKind::Numeric,
-                    FeatureSpec::Categorical {
-                        categories,
-                        unknown,
-                        ..
-                    }
-                    | FeatureSpec::Ordinal {
-                        categories,
-                        unknown,
-                        ..
-                    } => {
-                        if unknown.is_error() {
-                            ColumnKind::Categories(categories.clone())
-                        } else {
-                            ColumnKind::OpenCategories(categories.clone())
-                        }
-                    }
-                },
-            })
-            .collect();
+        let schema = input_schema_for(&model.features);
         let outputs = if model.class_names.len() == 2 {
             vec![model.class_names[1].clone()]
         } else {
@@ -309,7 +284,7 @@ impl LogisticModel {
         };
         LogisticModel {
             model,
-            schema: InputSchema { columns },
+            schema,
             outputs,
         }
     }
@@ -323,6 +298,38 @@ impl LogisticModel {
     fn encode_batch(&self, batch: &RecordBatch) -> Result<Vec<f64>, ModelError> {
         encode_batch(&self.model.features, batch)
     }
+}
+
+/// The input columns of a trained model's feature schema: numeric columns, and categorical or
+/// ordinal columns with their training categories (closed when unseen categories are errors,
+/// open when they are encoded as zeros or missing).
+pub fn input_schema_for(features: &[FeatureSpec]) -> InputSchema {
+    let columns = features
+        .iter()
+        .map(|f| InputColumn {
+            name: f.column().to_string(),
+            kind: match f {
+                FeatureSpec::Numeric { .. } => ColumnKind::Numeric,
+                FeatureSpec::Categorical {
+                    categories,
+                    unknown,
+                    ..
+                }
+                | FeatureSpec::Ordinal {
+                    categories,
+                    unknown,
+                    ..
+                } => {
+                    if unknown.is_error() {
+                        ColumnKind::Categories(categories.clone())
+                    } else {
+                        ColumnKind::OpenCategories(categories.clone())
+                    }
+                }
+            },
+        })
+        .collect();
+    InputSchema { columns }
 }
 
 /// Encodes a record batch with a trained model's feature schema (the columns named in

@@ -150,7 +150,9 @@ pub fn render(v: &MitigationView) -> String {
         let change = match (m.before, m.after) {
             (Some(b), Some(a)) if b.is_finite() && a.is_finite() => {
                 let d = a - b;
-                let better = m.higher_is_better.map(|h| if h { d > 0.0 } else { d < 0.0 });
+                let better = m
+                    .higher_is_better
+                    .map(|h| if h { d > 0.0 } else { d < 0.0 });
                 let class = if d.abs() < 5e-4 || better.is_none() {
                     ""
                 } else if better == Some(true) {
