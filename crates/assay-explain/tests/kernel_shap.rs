@@ -1,0 +1,327 @@
+//! KernelSHAP against shap 0.51.0's KernelExplainer (tests/reference/kernel_shap_golden.py),
+//! and against the Shapley-value definition evaluated by brute force.
+
+use assay_explain::predict::FnPredict;
+use assay_explain::shap::{Background, KernelExplainer, KernelShapConfig};
+use assay_explain::{ExplainError, FeatureGroups, Predict};
+use serde_json::Value;
+
+fn golden() -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/reference/golden/kernel_shap.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("golden file")).expect("json")
+}
+
+fn vec1(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+fn mat(v: &Value) -> (Vec<f64>, usize) {
+    let rows = v.as_array().unwrap();
+    (rows.iter().flat_map(vec1).collect(), rows.len())
+}
+
+/// The golden model: logistic of `b + a·x + Σ_{j<k} Q_jk x_j x_k`.
+struct Quadratic {
+    b: f64,
+    a: Vec<f64>,
+    q: Vec<f64>,
+}
+
+impl Quadratic {
+    fn from(g: &Value) -> Quadratic {
+        Quadratic {
+            b: g["b"].as_f64().unwrap(),
+            a: vec1(&g["a"]),
+            q: mat(&g["q"]).0,
+        }
+    }
+
+    fn eval(&self, x: &[f64]) -> f64 {
+        let m = self.a.len();
+        let mut z = self.b;
+        for j in 0..m {
+            z += self.a[j] * x[j];
+            for k in j + 1..m {
+                z += self.q[j * m + k] * x[j] * x[k];
+            }
+        }
+        1.0 / (1.0 + (-z).exp())
+    }
+
+    fn predictor(&self) -> impl Predict + '_ {
+        let m = self.a.len();
+        FnPredict::new(m, move |x: &[f64], _n| {
+            Ok::<_, ExplainError>(x.chunks(m).map(|r| self.eval(r)).collect())
+        })
+    }
+}
+
+fn exact_config() -> KernelShapConfig {
+    KernelShapConfig {
+        n_samples: Some(1 << 20),
+        ..KernelShapConfig::default()
+    }
+}
+
+#[test]
+fn exact_mode_equals_shap_exact_values() {
+    let g = golden();
+    let g = &g["exact8"];
+    let model = Quadratic::from(g);
+    let f = model.predictor();
+    let (bg, nbg) = mat(&g["background"]);
+    let (x, n) = mat(&g["x"]);
+    let m = 8;
+    let ex = KernelExplainer::new(&f, Background::new(bg, nbg, m).unwrap(), None).unwrap();
+    assert!((ex.base_value() - g["expected_value"].as_f64().unwrap()).abs() < 1e-12);
+    let out = ex.explain(&x, n, &exact_config()).unwrap();
+    let (want, _) = mat(&g["shap_values"]);
+    let mut worst: f64 = 0.0;
+    for i in 0..n {
+        assert!(out.exact[i]);
+        for j in 0..m {
+            worst = worst.max((out.values[i * m + j] - want[i * m + j]).abs());
+        }
+        let sum: f64 = out.row(i).iter().sum();
+        assert!(
+            (sum - (out.predictions[i] - out.base_value)).abs() < 1e-9,
+            "efficiency, row {i}"
+        );
+    }
+    assert!(worst < 1e-6, "max |assay − shap| = {worst:e}");
+    // Feature 5 is constant in the background and varies only in rows 3, 11, 17.
+    for i in 0..n {
+        if ![3, 11, 17].contains(&i) {
+            assert_eq!(out.values[i * m + 5], 0.0);
+        } else {
+            assert!(out.values[i * m + 5] != 0.0);
+        }
+    }
+    // Row 4 equals background row 7: its discrete features and the matches against other
+    // background rows make duplicate synthetic rows, which are scored once.
+    assert!(out.unique_evaluations < out.model_evaluations);
+    eprintln!(
+        "exact8: max |assay − shap| = {worst:e}; evaluations (shap's count) {} , unique {}",
+        out.model_evaluations, out.unique_evaluations
+    );
+}
+
+/// Brute-force Shapley values of the interventional game over groups.
+fn brute_force(
+    f: &dyn Fn(&[f64]) -> f64,
+    x: &[f64],
+    bg: &[f64],
+    nbg: usize,
+    groups: &[Vec<usize>],
+) -> Vec<f64> {
+    let p = x.len();
+    let m = groups.len();
+    let v = |s: usize| -> f64 {
+        let mut tot = 0.0;
+        for b in 0..nbg {
+            let mut row = bg[b * p..(b + 1) * p].to_vec();
+            for (g, cols) in groups.iter().enumerate() {
+                if s >> g & 1 == 1 {
+                    for &c in cols {
+                        row[c] = x[c];
+                    }
+                }
+            }
+            tot += f(&row);
+        }
+        tot / nbg as f64
+    };
+    let vals: Vec<f64> = (0..1usize << m).map(v).collect();
+    let fact = |k: usize| (1..=k).map(|i| i as f64).product::<f64>();
+    let mut phi = vec![0.0; m];
+    for (j, pj) in phi.iter_mut().enumerate() {
+        for s in 0..1usize << m {
+            if s >> j & 1 == 1 {
+                continue;
+            }
+            let k = s.count_ones() as usize;
+            *pj += fact(k) * fact(m - k - 1) / fact(m) * (vals[s | 1 << j] - vals[s]);
+        }
+    }
+    phi
+}
+
+#[test]
+fn grouped_exact_mode_equals_the_shapley_definition() {
+    let g = golden();
+    let g = &g["sampled12"];
+    let model = Quadratic::from(g);
+    let f = model.predictor();
+    let (bg, nbg) = mat(&g["background"]);
+    let (x, _) = mat(&g["x"]);
+    let members = vec![
+        vec![0, 3],
+        vec![1],
+        vec![2, 4, 5],
+        vec![6],
+        vec![7, 8],
+        vec![9],
+        vec![10, 11],
+    ];
+    let names = (0..members.len()).map(|i| format!("g{i}")).collect();
+    let groups = FeatureGroups::new(names, members.clone(), 12).unwrap();
+    let ex = KernelExplainer::new(
+        &f,
+        Background::new(bg.clone(), nbg, 12).unwrap(),
+        Some(groups),
+    )
+    .unwrap();
+    let n = 5;
+    let out = ex.explain(&x[..n * 12], n, &exact_config()).unwrap();
+    for i in 0..n {
+        let want = brute_force(
+            &|r| model.eval(r),
+            &x[i * 12..(i + 1) * 12],
+            &bg,
+            nbg,
+            &members,
+        );
+        for (a, w) in out.row(i).iter().zip(&want) {
+            assert!((a - w).abs() < 1e-9, "row {i}: {a} vs {w}");
+        }
+    }
+}
+
+#[test]
+fn sampling_mode_is_as_accurate_as_shap_at_the_same_evaluations() {
+    let g = golden();
+    let g = &g["sampled12"];
+    let model = Quadratic::from(g);
+    let f = model.predictor();
+    let (bg, nbg) = mat(&g["background"]);
+    let (x, n) = mat(&g["x"]);
+    let m = 12;
+    let ex = KernelExplainer::new(&f, Background::new(bg, nbg, m).unwrap(), None).unwrap();
+    let exact = ex.explain(&x, n, &exact_config()).unwrap();
+    let (shap_exact, _) = mat(&g["exact_shap_values"]);
+    let worst = exact
+        .values
+        .iter()
+        .zip(&shap_exact)
+        .fold(0.0f64, |w, (a, b)| w.max((a - b).abs()));
+    assert!(worst < 1e-6, "exact: max |assay − shap| = {worst:e}");
+    for (ns, s) in g["sampling"].as_object().unwrap() {
+        let ns: usize = ns.parse().unwrap();
+        let shap_mae = s["mean_mae"].as_f64().unwrap();
+        let seeds = 20;
+        let mut tot = 0.0;
+        for seed in 0..seeds {
+            let cfg = KernelShapConfig {
+                n_samples: Some(ns),
+                seed,
+                ..KernelShapConfig::default()
+            };
+            let out = ex.explain(&x, n, &cfg).unwrap();
+            assert_eq!(out.model_evaluations, (n * ns * nbg) as u64);
+            for i in 0..n {
+                assert!(!out.exact[i]);
+                let sum: f64 = out.row(i).iter().sum();
+                assert!((sum - (out.predictions[i] - out.base_value)).abs() < 1e-9);
+            }
+            tot += out
+                .values
+                .iter()
+                .zip(&exact.values)
+                .map(|(a, b)| (a - b).abs())
+                .sum::<f64>()
+                / (n * m) as f64;
+        }
+        let mae = tot / seeds as f64;
+        eprintln!(
+            "nsamples {ns} ({} evaluations per row): assay MAE {mae:.3e} (mean of {seeds} seeds), shap MAE {shap_mae:.3e} (mean of 5 seeds)",
+            ns * nbg
+        );
+        assert!(
+            mae <= shap_mae,
+            "nsamples {ns}: assay {mae:e} > shap {shap_mae:e}"
+        );
+    }
+}
+
+#[test]
+fn deterministic_for_a_seed_and_independent_of_batching() {
+    let g = golden();
+    let g = &g["sampled12"];
+    let model = Quadratic::from(g);
+    let f = model.predictor();
+    let (bg, nbg) = mat(&g["background"]);
+    let (x, n) = mat(&g["x"]);
+    let ex = KernelExplainer::new(&f, Background::new(bg, nbg, 12).unwrap(), None).unwrap();
+    let cfg = KernelShapConfig {
+        n_samples: Some(300),
+        seed: 3,
+        ..KernelShapConfig::default()
+    };
+    let a = ex.explain(&x, n, &cfg).unwrap();
+    let b = ex
+        .explain(
+            &x,
+            n,
+            &KernelShapConfig {
+                batch_rows: 777,
+                ..cfg
+            },
+        )
+        .unwrap();
+    assert_eq!(a, b);
+    let c = ex
+        .explain(&x, n, &KernelShapConfig { seed: 4, ..cfg })
+        .unwrap();
+    assert_ne!(a.values, c.values);
+}
+
+#[test]
+fn kmeans_background_is_weighted_by_cluster_sizes() {
+    let g = golden();
+    let g = &g["sampled12"];
+    let (bg, nbg) = mat(&g["background"]);
+    let s = Background::kmeans(&bg, nbg, 12, 5, 0).unwrap();
+    assert_eq!(s.n_rows, 5);
+    assert_eq!(s.weights.iter().sum::<f64>(), nbg as f64);
+    // Every centre coordinate is a value of that column.
+    for r in 0..s.n_rows {
+        for j in 0..12 {
+            let v = s.data[r * 12 + j];
+            assert!((0..nbg).any(|i| bg[i * 12 + j] == v));
+        }
+    }
+    assert_eq!(s, Background::kmeans(&bg, nbg, 12, 5, 0).unwrap());
+    // One cluster: the weighted base value is the model at the (rounded) column means.
+    let one = Background::kmeans(&bg, nbg, 12, 1, 0).unwrap();
+    assert_eq!(one.weights, vec![nbg as f64]);
+}
+
+#[test]
+fn trivial_rows_and_bad_inputs() {
+    let f = FnPredict::new(3, |x: &[f64], _| {
+        Ok(x.chunks(3).map(|r| r[0] * 2.0 + r[1] * r[2]).collect())
+    });
+    let bg = vec![0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
+    let ex = KernelExplainer::new(&f, Background::new(bg.clone(), 2, 3).unwrap(), None).unwrap();
+    // Only feature 0 varies: it gets f(x) − E[f].
+    let out = ex
+        .explain(&[3.0, 1.0, 1.0], 1, &KernelShapConfig::default())
+        .unwrap();
+    assert_eq!(out.values, vec![6.0, 0.0, 0.0]);
+    // Nothing varies.
+    let out = ex
+        .explain(&[0.0, 1.0, 1.0], 1, &KernelShapConfig::default())
+        .unwrap();
+    assert_eq!(out.values, vec![0.0, 0.0, 0.0]);
+    assert!(ex
+        .explain(&[0.0, 1.0], 1, &KernelShapConfig::default())
+        .is_err());
+    assert!(Background::new(bg, 3, 3).is_err());
+}
