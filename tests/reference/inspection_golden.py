@@ -30,6 +30,8 @@ Recorded:
   function taking explicit permutations can be compared exactly. Disparity scorers
   (demographic-parity and equalized-odds difference, fairlearn 0.15.0) and a feature group
   (columns 0 and 2 permuted together) are computed for the same permutations in numpy.
+* Every score alone (scikit-learn metrics, fairlearn disparities) on outputs rounded to one
+  decimal (ties, exact 0 and 1), with and without weights.
 * Repeat quantiles (numpy percentile, 'linear') and mean |attribution| by group.
 
 Versions: Python 3.11, numpy 2.4.6, scikit-learn 1.9.1, scipy 1.17.1, pandas 3.1.1,
@@ -313,6 +315,28 @@ def main():
                 "quantiles_2_5_97_5": np.percentile(imps, [2.5, 97.5], axis=1).T.tolist(),
             })
 
+    # scores alone, on outputs with many ties and exact 0 / 1 (clipping in log-loss)
+    rng = np.random.default_rng(11)
+    m = 200
+    ps = np.round(rng.uniform(size=m), 1)
+    ys = (rng.uniform(size=m) < ps).astype(int)
+    ys[np.flatnonzero(ps == 0.0)[0]] = 1  # log(0) clipped to log(eps)
+    ys[np.flatnonzero(ps == 1.0)[0]] = 0
+    yr = ps * 3.0 + rng.normal(size=m)
+    gs = rng.integers(0, 3, m)
+    ws = rng.uniform(0.0, 3.0, m)
+    score_cases = []
+    for weighted in [False, True]:
+        sw = ws if weighted else None
+        vals = {}
+        for scorer in ["accuracy", "balanced_accuracy", "roc_auc", "neg_log_loss",
+                       "demographic_parity_difference", "equalized_odds_difference"]:
+            vals[scorer] = float(score(scorer, ps, ys, sw, gs))
+        vals["r2"] = float(score("r2", ps, yr, sw, gs))
+        score_cases.append({"weighted": weighted, "scores": vals})
+    scores = {"p": ps.tolist(), "y": ys.tolist(), "y_reg": yr.tolist(), "g": gs.tolist(),
+              "w": ws.tolist(), "cases": score_cases}
+
     # mean |attribution| by group
     rng = np.random.default_rng(5)
     A = rng.normal(size=(len(y), 5)) * np.array([1.0, 0.5, 2.0, 0.1, 1.0])
@@ -340,6 +364,7 @@ def main():
         "ale_pyale": pyale_cases,
         "permutation_importance": pi_cases,
         "attribution": attribution,
+        "scores": scores,
     }
     with open("tests/reference/golden/inspection.json", "w") as fh:
         json.dump(out, fh)

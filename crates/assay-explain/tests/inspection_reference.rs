@@ -479,3 +479,36 @@ fn mean_abs_attribution_by_group_equals_numpy() {
         .windows(2)
         .all(|p| r.max_gap[p[0]] >= r.max_gap[p[1]]));
 }
+
+#[test]
+fn scores_equal_scikit_learn_and_fairlearn_with_ties() {
+    let g = golden();
+    let s = &g["scores"];
+    let p = f64s(&s["p"]);
+    let y = f64s(&s["y"]);
+    let y_reg = f64s(&s["y_reg"]);
+    let w = f64s(&s["w"]);
+    let gr = usizes(&s["g"]);
+    let mut worst: f64 = 0.0;
+    for case in s["cases"].as_array().unwrap() {
+        let weighted = case["weighted"].as_bool().unwrap();
+        for (name, want) in case["scores"].as_object().unwrap() {
+            let scorer = scorer_of(name);
+            let yy = if scorer == Scorer::R2 { &y_reg } else { &y };
+            let t = Target {
+                y: yy,
+                sample_weight: weighted.then_some(&w[..]),
+                groups: Some(&gr),
+                threshold: 0.5,
+            };
+            let got = score(scorer, &p, &t).unwrap();
+            let d = (got - want.as_f64().unwrap()).abs();
+            assert!(d <= 1e-12, "{name} weighted={weighted}: {got} vs {want}");
+            worst = worst.max(d);
+        }
+    }
+    eprintln!("scores: largest difference {worst:e}");
+    let t = Target::new(&y[..2]);
+    assert!(score(Scorer::Accuracy, &[0.2, f64::NAN], &t).is_err());
+    assert!(score(Scorer::NegLogLoss, &[0.2, 1.5], &t).is_err());
+}

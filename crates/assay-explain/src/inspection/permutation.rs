@@ -122,10 +122,25 @@ impl<'a> Target<'a> {
     }
 }
 
-/// The score of model outputs `pred` for `target` (see [`Scorer`]).
+/// The score of model outputs `pred` for `target` (see [`Scorer`]). Non-finite outputs are an
+/// error, and so are outputs outside `[0, 1]` for [`Scorer::NegLogLoss`].
 pub fn score(scorer: Scorer, pred: &[f64], target: &Target) -> Result<f64, ExplainError> {
     let n = pred.len();
     check_len("target", n, target.y.len())?;
+    if let Some(i) = pred.iter().position(|v| !v.is_finite()) {
+        return Err(ExplainError::Model(format!(
+            "output {} for row {i} is not a finite number",
+            pred[i]
+        )));
+    }
+    if scorer == Scorer::NegLogLoss {
+        if let Some(i) = pred.iter().position(|v| !(0.0..=1.0).contains(v)) {
+            return Err(ExplainError::Data(format!(
+                "log-loss needs probabilities; the output for row {i} is {}",
+                pred[i]
+            )));
+        }
+    }
     let w = |i: usize| target.sample_weight.map_or(1.0, |w| w[i]);
     let label = |i: usize| pred[i] > target.threshold;
     let y1 = |i: usize| target.y[i] == 1.0;
