@@ -19,6 +19,8 @@ Recorded:
   sample weights; a resolution above the number of distinct values, which uses the unique
   values; custom values), 1-D categorical, 2-D (numeric x categorical, weighted; numeric x
   numeric on the regressor).
+* Second-order ALE of two numeric features: a numpy transcription of ALEPlot's numeric x
+  numeric branch (empty cells filled from the nearest non-empty cell).
 * ALE: a numpy transcription of ALEPlot's `ALEPlot` (Apley & Zhu 2020; R quantile type 1 bins at
   the probabilities k/K, computed in integers: the ceil(n k / K)-th order statistic), and
   PyALE 1.2.0's `ale` for its own (different) bin edges, for the accumulate-and-centre step.
@@ -163,6 +165,56 @@ def ale_aleplot(predict, X, j, K):
     return z, f, counts
 
 
+def ale2_aleplot(predict, X, j1, j2, K):
+    """ALEPlot's numeric x numeric second-order ALE, line by line (0-based cells)."""
+    def edges(col):
+        xs = np.sort(col)
+        return np.unique([xs[0]] + [order_stat_type1(xs, k, K) for k in range(1, K + 1)])
+
+    z1, z2 = edges(X[:, j1]), edges(X[:, j2])
+    K1, K2 = len(z1) - 1, len(z2) - 1
+    a1 = np.clip(np.searchsorted(z1, X[:, j1], side="left"), 1, K1)
+    a2 = np.clip(np.searchsorted(z2, X[:, j2], side="left"), 1, K2)
+    def at(o1, o2):
+        M = X.copy()
+        M[:, j1] = z1[a1 - 1 + o1]
+        M[:, j2] = z2[a2 - 1 + o2]
+        return predict(M)
+    y11, y12, y21, y22 = at(0, 0), at(0, 1), at(1, 0), at(1, 1)
+    delta = (y22 - y21) - (y12 - y11)
+    S = np.zeros((K1, K2))
+    b = np.zeros((K1, K2))
+    np.add.at(S, (a1 - 1, a2 - 1), delta)
+    np.add.at(b, (a1 - 1, a2 - 1), 1.0)
+    with np.errstate(invalid="ignore"):
+        D = S / b
+    # which(arr.ind = TRUE): column-major order
+    na = np.argwhere(np.isnan(D).T)[:, ::-1]
+    notna = np.argwhere(~np.isnan(D).T)[:, ::-1]
+    if len(na):
+        r1, r2 = z1.max() - z1.min(), z2.max() - z2.min()
+        zna = np.column_stack([(z1[na[:, 0]] + z1[na[:, 0] + 1]) / 2 / r1,
+                               (z2[na[:, 1]] + z2[na[:, 1] + 1]) / 2 / r2])
+        znot = np.column_stack([(z1[notna[:, 0]] + z1[notna[:, 0] + 1]) / 2 / r1,
+                                (z2[notna[:, 1]] + z2[notna[:, 1] + 1]) / 2 / r2])
+        for (a, bb), (u, v) in zip(na, zna):
+            dist = (u - znot[:, 0]) * (u - znot[:, 0]) + (v - znot[:, 1]) * (v - znot[:, 1])
+            c, d = notna[np.argmin(dist)]
+            D[a, bb] = D[c, d]
+    fJ = np.cumsum(np.cumsum(D, axis=1), axis=0)
+    fJ = np.vstack([np.zeros(K2), fJ])
+    fJ = np.column_stack([np.zeros(K1 + 1), fJ])
+    b1, b2 = b.sum(axis=1), b.sum(axis=0)
+    Dl = fJ[1:, :] - fJ[:-1, :]
+    fJ1 = np.concatenate([[0.0], np.cumsum((b * (Dl[:, :-1] + Dl[:, 1:]) / 2).sum(axis=1) / b1)])
+    Dl = fJ[:, 1:] - fJ[:, :-1]
+    fJ2 = np.concatenate([[0.0], np.cumsum((b * (Dl[:-1, :] + Dl[1:, :]) / 2).sum(axis=0) / b2)])
+    fJ = fJ - np.outer(fJ1, np.ones(K2 + 1)) - np.outer(np.ones(K1 + 1), fJ2)
+    fJ0 = np.sum(b * (fJ[:-1, :-1] + fJ[:-1, 1:] + fJ[1:, :-1] + fJ[1:, 1:]) / 4) / np.sum(b)
+    fJ = fJ - fJ0
+    return z1, z2, fJ, b.astype(int), len(na)
+
+
 def ale_pyale(est, X, j, K):
     from PyALE import ale
 
@@ -252,6 +304,14 @@ def main():
     z, f, counts = ale_aleplot(lambda A: clf.predict_proba(A)[:, 1], X, 2, 10)
     ale_cases.append({"feature": 2, "grid_size": 10, "model": "classifier", "edges": z.tolist(),
                       "ale": f.tolist(), "counts": counts.tolist()})
+    ale2_cases = []
+    for j1, j2, K, kind in [(0, 2, 5, "regressor"), (0, 2, 10, "regressor"),
+                            (1, 2, 6, "regressor"), (0, 2, 8, "classifier")]:
+        pred = reg.predict if kind == "regressor" else (lambda A: clf.predict_proba(A)[:, 1])
+        z1, z2, fJ, b, n_filled = ale2_aleplot(pred, X, j1, j2, K)
+        ale2_cases.append({"features": [j1, j2], "grid_size": K, "model": kind,
+                           "edges": [z1.tolist(), z2.tolist()], "ale": fJ.tolist(),
+                           "counts": b.tolist(), "n_filled": n_filled})
     pyale_cases = []
     for j, K in [(0, 10), (2, 20)]:
         z, f, counts = ale_pyale(reg, X, j, K)
@@ -362,6 +422,7 @@ def main():
         "partial_dependence": pd_cases,
         "ale": ale_cases,
         "ale_pyale": pyale_cases,
+        "ale_2d": ale2_cases,
         "permutation_importance": pi_cases,
         "attribution": attribution,
         "scores": scores,

@@ -512,3 +512,38 @@ fn scores_equal_scikit_learn_and_fairlearn_with_ties() {
     assert!(score(Scorer::Accuracy, &[0.2, f64::NAN], &t).is_err());
     assert!(score(Scorer::NegLogLoss, &[0.2, 1.5], &t).is_err());
 }
+
+#[test]
+fn second_order_ale_equals_aleplot_transcription() {
+    let g = golden();
+    let x = matrix(&g["X"]);
+    let n = x.len() / 5;
+    let c = f64s(&g["C"]);
+    let mut worst: f64 = 0.0;
+    let mut filled = 0;
+    for case in g["ale_2d"].as_array().unwrap() {
+        let m = model(case["model"].as_str().unwrap(), c.clone());
+        let cols = usizes(&case["features"]);
+        let k = case["grid_size"].as_u64().unwrap() as usize;
+        let a = accumulated_local_effects_2d(&m, &x, n, [cols[0], cols[1]], k).unwrap();
+        assert_eq!(a.edges[0], f64s(&case["edges"][0]));
+        assert_eq!(a.edges[1], f64s(&case["edges"][1]));
+        let counts: Vec<usize> = case["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(usizes)
+            .collect();
+        assert_eq!(a.counts, counts);
+        assert_eq!(
+            a.filled_cells.len(),
+            case["n_filled"].as_u64().unwrap() as usize
+        );
+        filled += a.filled_cells.len();
+        let d = max_abs_diff(&a.effect, &matrix(&case["ale"]));
+        assert!(d <= 1e-9, "{cols:?} K {k}: 2-D ALE differs by {d}");
+        worst = worst.max(d);
+    }
+    assert!(filled > 0, "no empty cell exercised");
+    eprintln!("2-D ALE vs ALEPlot transcription: largest difference {worst:e}");
+}

@@ -4,7 +4,9 @@
 //!   (Friedman 2001) and ICE curves (Goldstein et al. 2015) with scikit-learn's grid rules,
 //!   1-D or several features (cartesian grid), optionally weighted.
 //! * [`accumulated_local_effects`](ale::accumulated_local_effects): first-order ALE of a
-//!   numeric feature (Apley & Zhu 2020, as ALEPlot). Second-order (2-D) ALE is not
+//!   numeric feature (Apley & Zhu 2020, as ALEPlot), and
+//!   [`accumulated_local_effects_2d`](ale::accumulated_local_effects_2d): second-order ALE of
+//!   two numeric features. ALE of categorical features (ALEPlot orders levels by MDS) is not
 //!   implemented.
 //! * [`permutation_importance`](permutation::permutation_importance): permutation importance
 //!   (Breiman 2001; scikit-learn's `permutation_importance`) of features or feature groups for
@@ -19,7 +21,10 @@ pub mod attribution;
 pub mod partial_dependence;
 pub mod permutation;
 
-pub use ale::{accumulated_local_effects, accumulated_local_effects_with_edges, ale_edges, Ale};
+pub use ale::{
+    accumulated_local_effects, accumulated_local_effects_2d, accumulated_local_effects_with_edges,
+    ale_edges, Ale, Ale2,
+};
 pub use attribution::{mean_abs_by_group, MeanAbsByGroup};
 pub use partial_dependence::{
     grid_axis, partial_dependence, GridSpec, PartialDependence, PdFeature, PdKind,
