@@ -547,3 +547,45 @@ fn second_order_ale_equals_aleplot_transcription() {
     assert!(filled > 0, "no empty cell exercised");
     eprintln!("2-D ALE vs ALEPlot transcription: largest difference {worst:e}");
 }
+
+#[test]
+fn partial_dependence_batches_agree_with_a_plain_loop() {
+    // 5000 rows x 12 grid points: several predict batches, run in parallel
+    let n = 5000;
+    let x: Vec<f64> = (0..n)
+        .flat_map(|i| {
+            let t = i as f64;
+            [
+                (t * 0.37).sin() * 2.0,
+                (t * 0.11).cos(),
+                (i % 9) as f64 * 0.25 - 1.0,
+                (i % 4) as f64,
+                (i % 2) as f64,
+            ]
+        })
+        .collect();
+    let c = vec![0.0, 0.5, -0.7, 1.1];
+    let m = model("classifier", c.clone());
+    let feats = [PdFeature::numeric(0), PdFeature::categorical(3)];
+    let spec = GridSpec {
+        percentiles: (0.1, 0.9),
+        grid_resolution: 3,
+    };
+    let pd = partial_dependence(&m, &x, n, &feats, &spec, PdKind::Both, None).unwrap();
+    assert_eq!(pd.n_points(), 12);
+    let ind = pd.individual.as_ref().unwrap();
+    let avg = pd.average.as_ref().unwrap();
+    for k in 0..12 {
+        let v = pd.grid_point(k);
+        let mut sum = 0.0;
+        for i in 0..n {
+            let mut r = x[i * 5..i * 5 + 5].to_vec();
+            r[0] = v[0];
+            r[3] = v[1];
+            let f = 1.0 / (1.0 + (-margin(&r, &c)).exp());
+            assert_eq!(ind[i * 12 + k], f);
+            sum += f;
+        }
+        assert!((avg[k] - sum / n as f64).abs() < 1e-12);
+    }
+}
