@@ -4,6 +4,7 @@
 
 mod design;
 mod example_cmd;
+mod explain;
 mod fairness_cmd;
 mod input;
 mod mitigate;
@@ -44,6 +45,8 @@ enum Command {
     /// Inspect a model file: its input columns, outputs, classes and structure.
     #[command(subcommand)]
     Model(model_cmd::ModelCommand),
+    /// Explain a model: permutation importance (also of a fairness disparity, and within each group), partial dependence, ICE and ALE; JSON and an HTML report.
+    Explain(Box<explain::ExplainArgs>),
     /// Mitigate bias: reweighing, resampling, correlation remover, exponentiated gradient, grid search or threshold optimizer; reports fairness and accuracy before and after on test data and saves the mitigated model.
     Mitigate(Box<mitigate::MitigateArgs>),
     /// Fit a model (L2-regularised logistic regression, scikit-learn's optimum) on a table and save it as JSON with its feature encoding.
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => predict_cmd::run(*args),
         Command::Train(args) => train_cmd::run(*args),
         Command::Mitigate(args) => mitigate::run(*args),
+        Command::Explain(args) => explain::run(*args),
         Command::Model(cmd) => model_cmd::run(cmd),
     };
     match result {

@@ -103,7 +103,16 @@ fn hiring_example_mitigation_has_the_classic_shape() {
     // Not a model that reads gender when deciding.
     assert_eq!(r["model"]["sensitive_at_decision"], false);
 
+    // The report names the feature behind the gender gap: the career gap, the proxy the
+    // historical decisions penalised.
+    let top = &r["gap_drivers"]["features"][0];
+    eprintln!("top gap driver: {top}");
+    assert_eq!(top["feature"], "career_gap_years");
+    assert!(num(&top["importance"]) > 0.5 * num(&r["gap_drivers"]["baseline"]));
+
     let html = std::fs::read_to_string(p("report.html")).unwrap();
+    assert!(html.contains("What drives the gap"));
+    assert!(html.contains("<b>career_gap_years</b>"));
     assert!(html.contains("Disparate impact ratio"));
     assert!(html.contains(&format!("{di_before:.3}")));
     assert!(html.contains(&format!("{di_after:.3}")));

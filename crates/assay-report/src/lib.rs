@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod escape;
+pub mod explain;
 mod facts;
 mod format;
 mod html;

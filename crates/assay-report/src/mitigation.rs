@@ -61,6 +61,9 @@ pub struct MitigationView {
     pub calibration: Option<CalibrationView>,
     /// The accuracy–fairness trade-off sweep (`--sweep`).
     pub sweep: Option<SweepView>,
+    /// What drives the gap before mitigation: (feature, permutation importance of the
+    /// demographic-parity difference), largest first, and the difference itself.
+    pub drivers: Option<(f64, Vec<(String, f64)>)>,
 }
 
 /// One group's reliability diagram (scikit-learn's `calibration_curve`: per non-empty bin,
@@ -224,6 +227,32 @@ pub fn render(v: &MitigationView) -> String {
         );
     }
     o.push_str("</tbody></table>\n</section>\n");
+    if let Some((baseline, features)) = &v.drivers {
+        o.push_str("<section id=\"drivers\">\n<h2>What drives the gap</h2>\n");
+        if let Some((top, imp)) = features.first().filter(|f| f.1 > 0.0) {
+            let _ = writeln!(
+                o,
+                "<p>Before mitigation the selection rates differ by {baseline:.3} between groups. Shuffling <b>{}</b> among the applicants shrinks that difference by {imp:.3} on average: the model's gap runs mostly through it (a proxy when it is not itself a protected attribute).</p>",
+                esc(top)
+            );
+        }
+        o.push_str(&svg::bar_chart(&BarChart {
+            title: "Drop of the demographic-parity difference when the feature is shuffled".into(),
+            series: vec!["unmitigated model".into()],
+            rows: features
+                .iter()
+                .map(|(f, v)| BarRow {
+                    label: f.clone(),
+                    values: vec![Some(*v)],
+                    muted: false,
+                })
+                .collect(),
+            domain: svg::nice_domain(features.iter().map(|f| f.1), &[0.0]),
+            percent: false,
+            refs: Vec::new(),
+        }));
+        o.push_str("<p class=\"note\">Permutation importance (Breiman 2001) of the demographic-parity difference of the unmitigated model's decisions on the evaluation rows, 5 shuffles per feature; a one-hot feature's columns are shuffled together.</p>\n</section>\n");
+    }
     if let Some(c) = &v.calibration {
         calibration_section(&mut o, c);
     }

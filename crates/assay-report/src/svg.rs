@@ -528,7 +528,13 @@ pub fn xy_chart(c: &XyChart) -> String {
     let (left, right, top) = (56.0, WIDTH - 16.0, 40.0);
     let plot_h = 300.0;
     let bottom = top + plot_h;
-    let legend_rows = c.series.len().div_ceil(3) as f64;
+    // Series with an empty name (ICE curves after the first) get no legend entry.
+    let legend_rows = c
+        .series
+        .iter()
+        .filter(|s| !s.name.is_empty())
+        .count()
+        .div_ceil(3) as f64;
     let height = bottom + 40.0 + 18.0 * legend_rows;
     let sx = Scale {
         d0: c.x_domain.0,
@@ -634,7 +640,7 @@ pub fn xy_chart(c: &XyChart) -> String {
             esc(&m.label)
         );
     }
-    for (i, s) in c.series.iter().enumerate() {
+    for (i, s) in c.series.iter().filter(|s| !s.name.is_empty()).enumerate() {
         let colour = PALETTE[s.colour % PALETTE.len()];
         let lx = left + (i % 3) as f64 * 165.0;
         let ly = bottom + 48.0 + (i / 3) as f64 * 18.0;

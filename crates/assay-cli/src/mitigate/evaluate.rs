@@ -77,6 +77,8 @@ pub struct Report {
     pub after: Figures,
     /// Per-group calibration curves before and after (the `calibrate` method).
     pub calibration: Option<CalibrationCurves>,
+    /// What drives the demographic-parity gap of the unmitigated model.
+    pub drivers: Option<super::drivers::Drivers>,
     /// The trade-off sweep (`--sweep`), added by [`super::sweep`].
     pub sweep: Option<super::sweep::Sweep>,
     /// The whole JSON document.
@@ -236,6 +238,18 @@ pub fn report(
     };
     let before_a = assess_decisions(a, eval, before)?;
     let after_a = assess_decisions(a, eval, after)?;
+    // Only meaningful between at least two groups.
+    let drivers = if eval_groups.iter().any(|g| g != &eval_groups[0]) {
+        Some(super::drivers::gap_drivers(
+            &fitted.base,
+            &train.specs,
+            eval,
+            eval_groups,
+            a.seed,
+        )?)
+    } else {
+        None
+    };
     let (fb, fa) = (figures(&before_a), figures(&after_a));
     let json = json!({
         "schema": "assay.mitigation/1",
@@ -259,6 +273,7 @@ pub fn report(
         "details": fitted.details,
         "summary": { "before": fb, "after": fa, "after_expected": expected_after },
         "calibration_curves": calibration,
+        "gap_drivers": drivers,
         "before": before_a,
         "after": after_a,
     });
@@ -272,6 +287,7 @@ pub fn report(
         before: fb,
         after: fa,
         calibration,
+        drivers,
         sweep: None,
         json,
     })

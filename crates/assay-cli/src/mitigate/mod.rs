@@ -7,6 +7,7 @@
 //! `assay.mitigated/1` model that `assay predict` and `assay fairness --model` use.
 
 mod args;
+mod drivers;
 mod evaluate;
 mod fit;
 mod render;

@@ -101,6 +101,15 @@ fn view(r: &Report, sensitive: &[String], train_path: &str) -> MitigationView {
         metrics: metric_rows(&r.before, &r.after),
         groups,
         notes: notes(r),
+        drivers: r.drivers.as_ref().map(|d| {
+            (
+                d.baseline,
+                d.features
+                    .iter()
+                    .map(|f| (f.feature.clone(), f.importance))
+                    .collect(),
+            )
+        }),
         calibration: r.calibration.as_ref().map(|c| {
             let curves = |v: &[assay_mitigation::postprocessing::CalibrationCurve]| {
                 c.groups
@@ -256,6 +265,16 @@ pub fn text(r: &Report, out: &Path) -> String {
             );
         }
         let _ = writeln!(o, "saved: {}", s.chosen_by);
+    }
+    if let Some(d) = &r.drivers {
+        let _ = writeln!(
+            o,
+            "\nwhat drives the gap before mitigation (drop of the demographic-parity difference {:.3} when the feature is shuffled):",
+            d.baseline
+        );
+        for f in d.features.iter().take(5) {
+            let _ = writeln!(o, "  {:<24} {:+.3} ± {:.3}", f.feature, f.importance, f.std);
+        }
     }
     for n in notes(r) {
         let _ = writeln!(o, "\nnote: {n}");

@@ -1,0 +1,115 @@
+//! The flags of `assay explain`.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::input::InputArgs;
+
+/// The explanation method.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Method {
+    /// Permutation importance (Breiman 2001; scikit-learn's permutation_importance) for
+    /// --scorer, overall and, with --sensitive, within each group.
+    Permutation,
+    /// Partial dependence (Friedman 2001) with scikit-learn's grid rules.
+    Pdp,
+    /// Individual conditional expectation curves (Goldstein et al. 2015) and their average.
+    Ice,
+    /// Accumulated local effects (Apley & Zhu 2020) of numeric features.
+    Ale,
+}
+
+impl Method {
+    /// Name as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Permutation => "permutation",
+            Method::Pdp => "pdp",
+            Method::Ice => "ice",
+            Method::Ale => "ale",
+        }
+    }
+}
+
+/// The score permutation importance measures.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScorerArg {
+    /// Accuracy of `score > 0.5`.
+    Accuracy,
+    /// Balanced accuracy of `score > 0.5`.
+    BalancedAccuracy,
+    /// ROC AUC of the score.
+    RocAuc,
+    /// Negative log-loss of the score.
+    LogLoss,
+    /// Demographic-parity difference between the --sensitive groups: importance > 0 means the
+    /// feature drives the gap.
+    DemographicParityDifference,
+    /// Equalized-odds difference between the --sensitive groups.
+    EqualizedOddsDifference,
+}
+
+/// Output format on standard output.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum OutputFormat {
+    /// A readable summary.
+    Table,
+    /// The `assay.explain/1` JSON document.
+    Json,
+}
+
+/// Flags of `assay explain`.
+#[derive(Args)]
+pub struct ExplainArgs {
+    /// The data: CSV, Parquet or Arrow IPC with the model's input columns.
+    pub data: PathBuf,
+    /// The model (any format assay predict reads, mitigated models included).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// The method.
+    #[arg(long, value_enum)]
+    pub method: Method,
+    /// Input columns to explain (default: all of the model's inputs).
+    #[arg(long, value_delimiter = ',')]
+    pub features: Vec<String>,
+    /// The label column (permutation importance).
+    #[arg(long)]
+    pub label: Option<String>,
+    /// The label value that is positive.
+    #[arg(long)]
+    pub positive: Option<String>,
+    /// Sensitive columns: disparity scorers compare their groups, and importance is also
+    /// computed within each group.
+    #[arg(long, value_delimiter = ',')]
+    pub sensitive: Vec<String>,
+    /// Permutation importance: the score.
+    #[arg(long, value_enum, default_value = "accuracy")]
+    pub scorer: ScorerArg,
+    /// Permutation importance: repeats per feature.
+    #[arg(long, default_value_t = 5)]
+    pub repeats: usize,
+    /// PDP/ICE: points of a numeric feature's grid (scikit-learn's grid_resolution).
+    #[arg(long, default_value_t = 100)]
+    pub grid_resolution: usize,
+    /// ALE: number of quantile intervals.
+    #[arg(long, default_value_t = 20)]
+    pub ale_bins: usize,
+    /// ICE: curves drawn in the HTML report (all are in the JSON).
+    #[arg(long, default_value_t = 50)]
+    pub ice_curves: usize,
+    /// Seed of permutations.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+    /// Also write the JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Also write an HTML report with SVG charts.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+}

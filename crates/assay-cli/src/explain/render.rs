@@ -1,0 +1,258 @@
+//! Text and HTML output of `assay explain`.
+
+use std::fmt::Write as _;
+
+use serde_json::{json, Value};
+
+use assay_explain::inspection::PermutationImportance;
+use assay_report::explain::{Chart, ExplainView};
+
+/// The JSON of a permutation importance, features sorted by mean importance (largest first).
+pub fn importance_json(r: &PermutationImportance) -> Value {
+    let mut features: Vec<&assay_explain::inspection::FeatureImportance> =
+        r.features.iter().collect();
+    features.sort_by(|a, b| b.mean.total_cmp(&a.mean));
+    json!({
+        "baseline": r.baseline,
+        "level": r.level,
+        "features": features.iter().map(|f| json!({
+            "feature": f.name,
+            "mean": f.mean,
+            "std": f.std,
+            "interval": [f.interval.0, f.interval.1],
+            "repeats": f.importances,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn num(v: &Value) -> f64 {
+    v.as_f64().unwrap_or(f64::NAN)
+}
+
+/// The readable summary.
+pub fn text(doc: &Value) -> String {
+    let mut o = String::new();
+    let r = &doc["result"];
+    let _ = writeln!(
+        o,
+        "{} of {} on {} ({} rows)",
+        doc["method"].as_str().unwrap_or(""),
+        doc["model"].as_str().unwrap_or(""),
+        doc["data"]["path"].as_str().unwrap_or(""),
+        doc["data"]["rows"]
+    );
+    match doc["method"].as_str() {
+        Some("permutation") => {
+            let imp = &r["importance"];
+            let _ = writeln!(
+                o,
+                "score: {} (baseline {:.4}); importance = baseline − score with the feature permuted\n",
+                r["scorer"].as_str().unwrap_or(""),
+                num(&imp["baseline"])
+            );
+            for f in imp["features"].as_array().into_iter().flatten() {
+                let _ = writeln!(
+                    o,
+                    "  {:<28} {:>9.4} ± {:.4}",
+                    f["feature"].as_str().unwrap_or(""),
+                    num(&f["mean"]),
+                    num(&f["std"])
+                );
+            }
+            for g in r["by_group"].as_array().into_iter().flatten() {
+                let _ = writeln!(o, "\nwithin group {}:", g["group"].as_str().unwrap_or(""));
+                for f in g["importance"]["features"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .take(5)
+                {
+                    let _ = writeln!(
+                        o,
+                        "  {:<28} {:>9.4}",
+                        f["feature"].as_str().unwrap_or(""),
+                        num(&f["mean"])
+                    );
+                }
+            }
+        }
+        _ => {
+            for c in r["curves"].as_array().into_iter().flatten() {
+                let values = c["average"]
+                    .as_array()
+                    .or_else(|| c["effect"].as_array())
+                    .map(|v| v.iter().map(num).collect::<Vec<_>>())
+                    .unwrap_or_default();
+                let lo = values.iter().cloned().fold(f64::INFINITY, f64::min);
+                let hi = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                let _ = writeln!(
+                    o,
+                    "  {:<28} range of the effect {:.4} .. {:.4} ({} points)",
+                    c["feature"].as_str().unwrap_or(""),
+                    lo,
+                    hi,
+                    values.len()
+                );
+            }
+        }
+    }
+    o
+}
+
+/// The HTML report.
+pub fn html(doc: &Value, ice_curves: usize) -> String {
+    let r = &doc["result"];
+    let output = doc["output"].as_str().unwrap_or("model output").to_string();
+    let mut charts = Vec::new();
+    let mut summary = Vec::new();
+    let mut notes = Vec::new();
+    let title;
+    match doc["method"].as_str() {
+        Some("permutation") => {
+            let scorer = r["scorer"].as_str().unwrap_or("");
+            title = format!("Permutation importance ({scorer})");
+            let imp = &r["importance"];
+            let features: Vec<&Value> = imp["features"].as_array().into_iter().flatten().collect();
+            if let Some(top) = features.first() {
+                summary.push(format!(
+                    "Shuffling '{}' changes the {scorer} most: by {:.4} on average (baseline {:.4}).",
+                    top["feature"].as_str().unwrap_or(""),
+                    num(&top["mean"]),
+                    num(&imp["baseline"])
+                ));
+            }
+            charts.push(Chart::Bars {
+                title: format!("Importance: drop in {scorer} when the feature is shuffled"),
+                series: vec!["mean over repeats".into()],
+                rows: features
+                    .iter()
+                    .map(|f| {
+                        (
+                            f["feature"].as_str().unwrap_or("").to_string(),
+                            vec![Some(num(&f["mean"]))],
+                        )
+                    })
+                    .collect(),
+            });
+            let groups: Vec<&Value> = r["by_group"].as_array().into_iter().flatten().collect();
+            if !groups.is_empty() {
+                let names: Vec<String> = groups
+                    .iter()
+                    .map(|g| g["group"].as_str().unwrap_or("").to_string())
+                    .collect();
+                let rows = features
+                    .iter()
+                    .map(|f| {
+                        let name = f["feature"].as_str().unwrap_or("");
+                        let values = groups
+                            .iter()
+                            .map(|g| {
+                                g["importance"]["features"]
+                                    .as_array()
+                                    .into_iter()
+                                    .flatten()
+                                    .find(|h| h["feature"] == name)
+                                    .map(|h| num(&h["mean"]))
+                            })
+                            .collect();
+                        (name.to_string(), values)
+                    })
+                    .collect();
+                charts.push(Chart::Bars {
+                    title: "Importance within each group".into(),
+                    series: names,
+                    rows,
+                });
+            }
+            notes.push("Importance is the baseline score minus the score with the feature's values shuffled among the rows (Breiman 2001; scikit-learn's permutation_importance), averaged over the repeats; for a disparity score, a positive importance means the feature drives the gap (shuffling it shrinks the disparity).".into());
+        }
+        Some(m) => {
+            title = match m {
+                "ale" => "Accumulated local effects".to_string(),
+                "ice" => "Partial dependence and ICE curves".to_string(),
+                _ => "Partial dependence".to_string(),
+            };
+            for c in r["curves"].as_array().into_iter().flatten() {
+                let feature = c["feature"].as_str().unwrap_or("").to_string();
+                let xs: Vec<f64> = c["grid_values"]
+                    .as_array()
+                    .or_else(|| c["edges"].as_array())
+                    .map(|v| v.iter().map(num).collect())
+                    .unwrap_or_default();
+                let mean: Vec<f64> = c["average"]
+                    .as_array()
+                    .or_else(|| c["effect"].as_array())
+                    .map(|v| v.iter().map(num).collect())
+                    .unwrap_or_default();
+                if c["categorical"].as_bool() == Some(true) {
+                    let labels: Vec<String> = c["grid"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|v| v.as_str().unwrap_or("").to_string())
+                        .collect();
+                    charts.push(Chart::Bars {
+                        title: format!("{feature}: average {output}"),
+                        series: vec!["partial dependence".into()],
+                        rows: labels
+                            .into_iter()
+                            .zip(mean.iter().map(|&v| vec![Some(v)]))
+                            .collect(),
+                    });
+                    continue;
+                }
+                let mut curves = Vec::new();
+                if let Some(ice) = c["individual"].as_array() {
+                    for (k, row) in ice.iter().take(ice_curves).enumerate() {
+                        let ys: Vec<f64> = row.as_array().into_iter().flatten().map(num).collect();
+                        curves.push((
+                            if k == 0 {
+                                "individual rows".to_string()
+                            } else {
+                                String::new()
+                            },
+                            xs.iter().copied().zip(ys).collect(),
+                            false,
+                        ));
+                    }
+                }
+                curves.push((
+                    if m == "ale" {
+                        "ALE".to_string()
+                    } else {
+                        "average".to_string()
+                    },
+                    xs.iter().copied().zip(mean.iter().copied()).collect(),
+                    true,
+                ));
+                charts.push(Chart::Curves {
+                    title: feature.clone(),
+                    x_label: feature,
+                    y_label: if m == "ale" {
+                        format!("effect on {output} (centred)")
+                    } else {
+                        output.clone()
+                    },
+                    curves,
+                });
+            }
+            notes.push(match m {
+                "ale" => "Accumulated local effects (Apley & Zhu 2020): the average change of the output within quantile intervals of the feature, accumulated and centred; unlike partial dependence it stays honest when features are correlated.".into(),
+                _ => "Partial dependence (Friedman 2001): the average output when every row's feature is set to the grid value (grid as scikit-learn's partial_dependence: the 5th to 95th percentile, or the distinct values); ICE curves are single rows (Goldstein et al. 2015).".into(),
+            });
+        }
+        None => title = "Explanation".into(),
+    }
+    assay_report::explain::render(&ExplainView {
+        title,
+        subtitle: format!(
+            "model {} · data {} ({} rows) · output explained: {output}",
+            doc["model"].as_str().unwrap_or(""),
+            doc["data"]["path"].as_str().unwrap_or(""),
+            doc["data"]["rows"]
+        ),
+        summary,
+        charts,
+        notes,
+    })
+}

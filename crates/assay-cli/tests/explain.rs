@@ -1,0 +1,263 @@
+//! `assay explain` end to end on the hiring example: permutation importance of the gender gap
+//! names the proxy (career gap), partial dependence of a categorical input equals the mean of
+//! `assay predict`'s scores with that input set to each category, ALE is centred, and bad
+//! flags are usage errors (exit 2).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn assay(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(o: &Output) -> Value {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn num(v: &Value) -> f64 {
+    v.as_f64().unwrap()
+}
+
+/// Hiring data (seed 42 train, seed 7 test) and a logistic model trained on `hired`.
+fn setup(dir: &Path) -> (PathBuf, PathBuf) {
+    let train = dir.join("train.csv");
+    let test = dir.join("test.csv");
+    let model = dir.join("model.json");
+    assert!(assay(&[
+        "example",
+        "hiring",
+        "--rows",
+        "3000",
+        "--seed",
+        "42",
+        "--out",
+        s(&train)
+    ])
+    .status
+    .success());
+    assert!(assay(&[
+        "example",
+        "hiring",
+        "--rows",
+        "2000",
+        "--seed",
+        "7",
+        "--out",
+        s(&test)
+    ])
+    .status
+    .success());
+    let o = assay(&[
+        "train",
+        "--learner",
+        "logistic",
+        s(&train),
+        "--label",
+        "hired",
+        "--positive",
+        "1",
+        "--features",
+        "years_experience,career_gap_years,age",
+        "--categorical",
+        "education",
+        "--standardize",
+        "--out",
+        s(&model),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (test, model)
+}
+
+#[test]
+fn permutation_importance_names_the_proxy_behind_the_gender_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let (test, model) = setup(dir.path());
+    let html = dir.path().join("explain.html");
+    let r = ok(&assay(&[
+        "explain",
+        s(&test),
+        "--model",
+        s(&model),
+        "--method",
+        "permutation",
+        "--scorer",
+        "demographic-parity-difference",
+        "--sensitive",
+        "gender",
+        "--format",
+        "json",
+        "--html",
+        s(&html),
+    ]));
+    let imp = &r["result"]["importance"];
+    let top = &imp["features"][0];
+    assert_eq!(top["feature"], "career_gap_years", "{imp}");
+    assert!(num(&top["mean"]) > 0.0);
+    assert!(num(&imp["baseline"]) > 0.03);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("career_gap_years") && page.contains("<svg"));
+
+    // Accuracy importance, overall and within each gender.
+    let r = ok(&assay(&[
+        "explain",
+        s(&test),
+        "--model",
+        s(&model),
+        "--method",
+        "permutation",
+        "--label",
+        "hired",
+        "--positive",
+        "1",
+        "--sensitive",
+        "gender",
+        "--format",
+        "json",
+    ]));
+    let groups: Vec<&str> = r["result"]["by_group"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["group"].as_str().unwrap())
+        .collect();
+    assert_eq!(groups, ["Female", "Male", "Non-binary"]);
+    assert_eq!(
+        r["result"]["importance"]["features"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+}
+
+#[test]
+fn partial_dependence_of_a_category_is_the_mean_prediction_with_it_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let (test, model) = setup(dir.path());
+    let r = ok(&assay(&[
+        "explain",
+        s(&test),
+        "--model",
+        s(&model),
+        "--method",
+        "pdp",
+        "--features",
+        "education",
+        "--format",
+        "json",
+    ]));
+    let curve = &r["result"]["curves"][0];
+    let grid: Vec<&str> = curve["grid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(grid, ["Bachelor", "High school", "Master", "PhD"]);
+    let text = std::fs::read_to_string(&test).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let col = header.split(',').position(|c| c == "education").unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    for (k, category) in grid.iter().enumerate() {
+        let set = dir.path().join(format!("set{k}.csv"));
+        let body: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                r[col] = category;
+                r.join(",")
+            })
+            .collect();
+        std::fs::write(&set, format!("{header}\n{}\n", body.join("\n"))).unwrap();
+        let out = dir.path().join(format!("pred{k}.csv"));
+        let o = assay(&[
+            "predict",
+            s(&set),
+            "--model",
+            s(&model),
+            "--out",
+            s(&out),
+            "--id",
+            "applicant_id",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let pred = std::fs::read_to_string(&out).unwrap();
+        let scores: Vec<f64> = pred
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+            .collect();
+        let mean = scores.iter().sum::<f64>() / scores.len() as f64;
+        let pd = num(&curve["average"][k]);
+        // assay predict writes the score as text (shortest round-trip form): exact values.
+        assert!((pd - mean).abs() < 1e-12, "{category}: {pd} vs {mean}");
+    }
+}
+
+#[test]
+fn ale_is_centred_and_bad_flags_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (test, model) = setup(dir.path());
+    let r = ok(&assay(&[
+        "explain",
+        s(&test),
+        "--model",
+        s(&model),
+        "--method",
+        "ale",
+        "--features",
+        "years_experience,career_gap_years",
+        "--format",
+        "json",
+    ]));
+    for c in r["result"]["curves"].as_array().unwrap() {
+        let effect: Vec<f64> = c["effect"].as_array().unwrap().iter().map(num).collect();
+        let counts: Vec<f64> = c["counts"].as_array().unwrap().iter().map(num).collect();
+        // ALEPlot centring: the count-weighted mean of the interval midpoints' effects is 0.
+        let total: f64 = counts.iter().sum();
+        let centre: f64 = counts
+            .iter()
+            .enumerate()
+            .map(|(k, n)| n * (effect[k] + effect[k + 1]) / 2.0)
+            .sum::<f64>()
+            / total;
+        assert!(centre.abs() < 1e-9, "{}: {centre}", c["feature"]);
+    }
+    for (args, needle) in [
+        (vec!["--method", "permutation"], "--label"),
+        (
+            vec![
+                "--method",
+                "permutation",
+                "--scorer",
+                "demographic-parity-difference",
+            ],
+            "--sensitive",
+        ),
+        (
+            vec!["--method", "pdp", "--features", "salary"],
+            "not an input",
+        ),
+    ] {
+        let mut all = vec!["explain", s(&test), "--model", s(&model)];
+        all.extend(args);
+        let o = assay(&all);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(needle),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
