@@ -16,6 +16,7 @@
 //! (the one-hot columns of one raw feature) as one feature. Every random procedure takes a
 //! seed. Nothing here prints.
 
+pub mod counterfactual;
 pub mod error;
 pub mod groups;
 pub mod inspection;
