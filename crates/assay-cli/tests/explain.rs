@@ -261,3 +261,84 @@ fn ale_is_centred_and_bad_flags_are_usage_errors() {
         );
     }
 }
+
+#[test]
+fn counterfactuals_flip_the_decision_through_assay_predict() {
+    let dir = tempfile::tempdir().unwrap();
+    let (test, model) = setup(dir.path());
+    let r = ok(&assay(&[
+        "explain",
+        s(&test),
+        "--model",
+        s(&model),
+        "--method",
+        "counterfactual",
+        "--row",
+        "2",
+        "--immutable",
+        "age",
+        "--format",
+        "json",
+    ]));
+    let res = &r["result"];
+    assert!(num(&res["original_score"]) <= 0.5);
+    let found = res["counterfactuals"].as_array().unwrap();
+    assert!(!found.is_empty());
+    let text = std::fs::read_to_string(&test).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.nth(1).unwrap().split(',').collect();
+    for (k, c) in found.iter().enumerate() {
+        let mut changed: Vec<String> = row.iter().map(|v| v.to_string()).collect();
+        for ch in c["changes"].as_array().unwrap() {
+            let name = ch["feature"].as_str().unwrap();
+            assert_ne!(name, "age", "an immutable feature changed");
+            let j = header.iter().position(|h| *h == name).unwrap();
+            changed[j] = match &ch["to"] {
+                Value::String(t) => t.clone(),
+                v => v.to_string(),
+            };
+        }
+        let file = dir.path().join(format!("cf{k}.csv"));
+        std::fs::write(
+            &file,
+            format!("{}\n{}\n", header.join(","), changed.join(",")),
+        )
+        .unwrap();
+        let out = dir.path().join(format!("cf{k}_pred.csv"));
+        let o = assay(&[
+            "predict",
+            s(&file),
+            "--model",
+            s(&model),
+            "--out",
+            s(&out),
+            "--id",
+            "applicant_id",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let pred = std::fs::read_to_string(&out).unwrap();
+        let line = pred.lines().nth(1).unwrap();
+        assert!(
+            line.ends_with(",1"),
+            "counterfactual {k} is not decided favourably: {line}"
+        );
+    }
+    let r = ok(&assay(&[
+        "explain",
+        s(&test),
+        "--model",
+        s(&model),
+        "--method",
+        "recourse",
+        "--sensitive",
+        "gender",
+        "--per-group",
+        "20",
+        "--format",
+        "json",
+    ]));
+    let groups = r["result"]["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 3);
+    assert!(groups.iter().all(|g| g["rows_examined"] == 20));
+}

@@ -18,6 +18,12 @@ pub enum Method {
     Ice,
     /// Accumulated local effects (Apley & Zhu 2020) of numeric features.
     Ale,
+    /// Diverse, sparse counterfactuals that flip one row's decision (in the spirit of DiCE,
+    /// Mothilal et al. 2020): give --row; --immutable and --range constrain them.
+    Counterfactual,
+    /// Recourse by group: how far the unfavourably decided rows of each --sensitive group must
+    /// move for a favourable decision (distance and changes of their closest counterfactual).
+    Recourse,
 }
 
 impl Method {
@@ -28,6 +34,8 @@ impl Method {
             Method::Pdp => "pdp",
             Method::Ice => "ice",
             Method::Ale => "ale",
+            Method::Counterfactual => "counterfactual",
+            Method::Recourse => "recourse",
         }
     }
 }
@@ -98,7 +106,27 @@ pub struct ExplainArgs {
     /// ICE: curves drawn in the HTML report (all are in the JSON).
     #[arg(long, default_value_t = 50)]
     pub ice_curves: usize,
-    /// Seed of permutations.
+    /// Counterfactual: the 1-based data row to explain.
+    #[arg(long)]
+    pub row: Option<usize>,
+    /// Counterfactual, recourse: input columns that must not change (sensitive columns never
+    /// do).
+    #[arg(long, value_delimiter = ',')]
+    pub immutable: Vec<String>,
+    /// Counterfactual, recourse: allowed range of a numeric column, `column=low:high` (default:
+    /// its range in the data); repeatable.
+    #[arg(long = "range", value_name = "COLUMN=LOW:HIGH")]
+    pub ranges: Vec<String>,
+    /// Counterfactual: how many.
+    #[arg(long, default_value_t = 4)]
+    pub count: usize,
+    /// Counterfactual, recourse: most features changed at once.
+    #[arg(long, default_value_t = 3)]
+    pub max_changes: usize,
+    /// Recourse: unfavourably decided rows examined per group.
+    #[arg(long, default_value_t = 100)]
+    pub per_group: usize,
+    /// Seed of permutations and counterfactual searches.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Output format on standard output.

@@ -7,6 +7,7 @@
 //! `assay_explain::inspection`. Output: text, JSON (`assay.explain/1`) and an HTML report.
 
 mod args;
+mod recourse;
 mod render;
 mod table;
 
@@ -116,7 +117,7 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
             None
         },
         a.positive.as_deref(),
-        if a.method == Method::Permutation {
+        if matches!(a.method, Method::Permutation | Method::Recourse) {
             &a.sensitive
         } else {
             &[]
@@ -232,6 +233,8 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
             }
             json!({ "curves": curves, "bins": a.ale_bins, "not_explained_categorical": skipped })
         }
+        Method::Counterfactual => recourse::counterfactual(&a, &t, &predict)?,
+        Method::Recourse => recourse::recourse(&a, &t, &predict)?,
     };
     progress.finish_and_clear();
     let doc = json!({

@@ -76,6 +76,37 @@ pub fn text(doc: &Value) -> String {
                 }
             }
         }
+        Some("counterfactual") => {
+            let _ = writeln!(o, "row {}: score {:.4}; counterfactuals (closest first):", r["row"], num(&r["original_score"]));
+            for (k, c) in r["counterfactuals"].as_array().into_iter().flatten().enumerate() {
+                let changes: Vec<String> = c["changes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|ch| format!("{} {} -> {}", ch["feature"].as_str().unwrap_or(""), ch["from"], ch["to"]))
+                    .collect();
+                let _ = writeln!(o, "  {}. score {:.4}, distance {:.3}: {}", k + 1, num(&c["score"]), num(&c["distance"]), changes.join("; "));
+            }
+            if r["counterfactuals"].as_array().is_none_or(|v| v.is_empty()) {
+                let _ = writeln!(o, "  none found within the allowed changes");
+            }
+            let _ = writeln!(o, "proximity {:.3}, sparsity {:.2}, diversity {:.3}", num(&r["proximity"]), num(&r["sparsity"]), num(&r["diversity"]));
+        }
+        Some("recourse") => {
+            let _ = writeln!(o, "closest counterfactual of unfavourably decided rows, by group:");
+            for g in r["groups"].as_array().into_iter().flatten() {
+                let _ = writeln!(
+                    o,
+                    "  {:<24} {:>4} rows, {:>4} with recourse, mean distance {:.3}, median {:.3}, mean changes {:.2}",
+                    g["group"].as_str().unwrap_or(""),
+                    g["rows_examined"],
+                    g["with_recourse"],
+                    num(&g["mean_distance"]),
+                    num(&g["median_distance"]),
+                    num(&g["mean_changes"])
+                );
+            }
+        }
         _ => {
             for c in r["curves"].as_array().into_iter().flatten() {
                 let values = c["average"]
@@ -165,6 +196,42 @@ pub fn html(doc: &Value, ice_curves: usize) -> String {
                 });
             }
             notes.push("Importance is the baseline score minus the score with the feature's values shuffled among the rows (Breiman 2001; scikit-learn's permutation_importance), averaged over the repeats; for a disparity score, a positive importance means the feature drives the gap (shuffling it shrinks the disparity).".into());
+        }
+        Some("counterfactual") => {
+            title = format!("Counterfactuals for row {}", r["row"]);
+            summary.push(format!(
+                "The model scores this row {:.4}. Each counterfactual below is decided favourably; immutable: {}.",
+                num(&r["original_score"]),
+                r["immutable"].as_array().map(|v| v.iter().filter_map(|s| s.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default()
+            ));
+            for (k, c) in r["counterfactuals"].as_array().into_iter().flatten().enumerate() {
+                let changes: Vec<String> = c["changes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|ch| format!("{}: {} → {}", ch["feature"].as_str().unwrap_or(""), ch["from"], ch["to"]))
+                    .collect();
+                summary.push(format!("{}. {} (score {:.4}, distance {:.3})", k + 1, changes.join("; "), num(&c["score"]), num(&c["distance"])));
+            }
+            notes.push("Counterfactuals in the spirit of DiCE (Mothilal et al. 2020): random changes of at most a few mutable features that flip the decision, each moved back towards the row as far as the decision allows, then a diverse set chosen greedily. Distance: mean over features of |change| / MAD (numeric) or 1 per changed category.".into());
+        }
+        Some("recourse") => {
+            title = "Recourse by group".into();
+            let groups: Vec<&Value> = r["groups"].as_array().into_iter().flatten().collect();
+            charts.push(Chart::Bars {
+                title: "Distance to a favourable decision (closest counterfactual)".into(),
+                series: vec!["mean".into(), "median".into()],
+                rows: groups
+                    .iter()
+                    .map(|g| {
+                        (
+                            g["group"].as_str().unwrap_or("").to_string(),
+                            vec![g["mean_distance"].as_f64(), g["median_distance"].as_f64()],
+                        )
+                    })
+                    .collect(),
+            });
+            notes.push("For up to --per-group unfavourably decided rows of each group, the distance of its closest counterfactual (DiCE's distance): how far a profile must move to be selected; sensitive columns never change.".into());
         }
         Some(m) => {
             title = match m {

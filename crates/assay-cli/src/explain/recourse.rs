@@ -1,0 +1,175 @@
+//! Counterfactuals and recourse for `assay explain`: the feature rules from the table and the
+//! flags, and the JSON of the results (category codes shown as their text).
+
+use serde_json::{json, Value};
+
+use assay_explain::counterfactual::{
+    counterfactuals, mad_scales, recourse_by_group, CounterfactualOptions, FeatureRule,
+};
+use assay_explain::Predict;
+
+use super::args::ExplainArgs;
+use super::table::RawTable;
+
+/// The rule of every input column: immutable (named by --immutable, or a sensitive column),
+/// numeric within --range or the data's range (at the data's precision), or categorical.
+pub fn rules(a: &ExplainArgs, t: &RawTable) -> Result<Vec<FeatureRule>, String> {
+    let p = t.columns.len();
+    for name in a.immutable.iter() {
+        if !t.columns.iter().any(|c| &c.name == name) {
+            return Err(format!("--immutable: '{name}' is not an input of the model"));
+        }
+    }
+    let mut ranges: Vec<(String, f64, f64)> = Vec::new();
+    for r in &a.ranges {
+        let parsed = r.split_once('=').and_then(|(c, v)| {
+            let (lo, hi) = v.split_once(':')?;
+            Some((c.to_string(), lo.trim().parse().ok()?, hi.trim().parse().ok()?))
+        });
+        match parsed {
+            Some((c, lo, hi)) if lo <= hi => {
+                if !t.columns.iter().any(|k| k.name == c && k.categories.is_none()) {
+                    return Err(format!("--range {r}: '{c}' is not a numeric input of the model"));
+                }
+                ranges.push((c, lo, hi));
+            }
+            _ => return Err(format!("--range {r}: expected COLUMN=LOW:HIGH with LOW <= HIGH")),
+        }
+    }
+    Ok(t.columns
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            if a.immutable.contains(&c.name) || a.sensitive.contains(&c.name) {
+                return FeatureRule::Immutable;
+            }
+            match &c.categories {
+                Some(cats) => FeatureRule::Categorical {
+                    n_categories: cats.len(),
+                },
+                None => {
+                    let values = (0..t.n).map(|i| t.x[i * p + j]).filter(|v| v.is_finite());
+                    let (lo, hi) = values
+                        .clone()
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+                    // Counterfactual values keep the data's precision: the most decimals (up to
+                    // 6) any value of the column has.
+                    let decimals = values
+                        .clone()
+                        .map(|v| {
+                            (0..=6u32)
+                                .find(|&d| {
+                                    let f = 10f64.powi(d as i32);
+                                    (v * f).round() / f == v
+                                })
+                                .unwrap_or(6)
+                        })
+                        .max()
+                        .unwrap_or(0);
+                    let (lo, hi) = ranges
+                        .iter()
+                        .find(|r| r.0 == c.name)
+                        .map_or((lo, hi), |r| (r.1, r.2));
+                    if lo.is_finite() && hi.is_finite() {
+                        FeatureRule::Numeric {
+                            low: lo,
+                            high: hi,
+                            decimals: Some(decimals),
+                        }
+                    } else {
+                        FeatureRule::Immutable
+                    }
+                }
+            }
+        })
+        .collect())
+}
+
+fn shown(t: &RawTable, j: usize, v: f64) -> Value {
+    match &t.columns[j].categories {
+        Some(c) => json!(c.get(v as usize).cloned().unwrap_or_default()),
+        None => json!(v),
+    }
+}
+
+/// Counterfactuals of `--row`.
+pub fn counterfactual(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Value, String> {
+    let row = a.row.ok_or("--method counterfactual explains one row: give --row N (1-based)")?;
+    if row == 0 || row > t.n {
+        return Err(format!("--row {row}: the data has rows 1 to {}", t.n));
+    }
+    let p = t.columns.len();
+    let rules = rules(a, t)?;
+    let scales = mad_scales(&t.x, t.n, &rules).map_err(|e| e.to_string())?;
+    let x = &t.x[(row - 1) * p..row * p];
+    let opts = CounterfactualOptions {
+        count: a.count,
+        max_changes: a.max_changes,
+        seed: a.seed,
+        ..CounterfactualOptions::default()
+    };
+    let r = counterfactuals(model, x, &rules, &scales, &opts)
+        .map_err(|e| format!("{}: row {row}: {e}", t.path.display()))?;
+    let found: Vec<Value> = r
+        .found
+        .iter()
+        .map(|c| {
+            json!({
+                "score": c.score,
+                "distance": c.distance,
+                "changes": c.changed.iter().map(|&j| json!({
+                    "feature": t.columns[j].name,
+                    "from": shown(t, j, x[j]),
+                    "to": shown(t, j, c.values[j]),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(json!({
+        "row": row,
+        "original_score": r.original_score,
+        "immutable": t.columns.iter().zip(&rules).filter(|(_, r)| matches!(r, FeatureRule::Immutable)).map(|(c, _)| c.name.clone()).collect::<Vec<_>>(),
+        "counterfactuals": found,
+        "proximity": r.proximity,
+        "sparsity": r.sparsity,
+        "diversity": r.diversity,
+        "favourable_candidates": r.favourable_candidates,
+    }))
+}
+
+/// Recourse by `--sensitive` group.
+pub fn recourse(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Value, String> {
+    let groups = t
+        .groups
+        .as_ref()
+        .ok_or("--method recourse compares the groups of --sensitive COLUMNS; name them")?;
+    let mut names: Vec<String> = groups.clone();
+    names.sort();
+    names.dedup();
+    let codes: Vec<usize> = groups
+        .iter()
+        .map(|g| names.binary_search(g).expect("named"))
+        .collect();
+    let rules = rules(a, t)?;
+    let scales = mad_scales(&t.x, t.n, &rules).map_err(|e| e.to_string())?;
+    let opts = CounterfactualOptions {
+        max_changes: a.max_changes,
+        seed: a.seed,
+        candidates: 1000,
+        ..CounterfactualOptions::default()
+    };
+    let r = recourse_by_group(model, &t.x, t.n, &codes, &rules, &scales, a.per_group, &opts)
+        .map_err(|e| format!("{}: {e}", t.path.display()))?;
+    Ok(json!({
+        "groups": r.iter().map(|g| json!({
+            "group": names[g.group],
+            "rows_examined": g.rows,
+            "with_recourse": g.with_recourse,
+            "mean_distance": g.mean_distance,
+            "median_distance": g.median_distance,
+            "mean_changes": g.mean_changes,
+        })).collect::<Vec<_>>(),
+        "per_group": a.per_group,
+        "distance": "mean over features of |change| / MAD (numeric) or 1 per changed category (DiCE)",
+    }))
+}
