@@ -71,7 +71,7 @@ use crate::error::{check_len, ExplainError};
 use crate::groups::FeatureGroups;
 
 /// Rows per parallel work item. Fixed, so that results do not depend on the thread count.
-pub const CHUNK_ROWS: usize = 32;
+pub const CHUNK_ROWS: usize = 64;
 
 /// Largest number of distinct features on one root-to-leaf path for which a tree uses the
 /// tabulated (Fast TreeSHAP v2) evaluation; deeper trees use Algorithm 2.
@@ -163,9 +163,7 @@ pub fn tree_shap_with(
             .zip(x.par_chunks(CHUNK_ROWS * d))
             .for_each(|(out, rows)| {
                 let mut scratch = Scratch::new(&model);
-                for (phi, row) in out.chunks_mut(d).zip(rows.chunks(d)) {
-                    model.shap_row(row, phi, &mut scratch);
-                }
+                model.shap_rows(rows, out, &mut scratch);
             });
     }
     Ok(ShapValues {
@@ -435,13 +433,23 @@ impl<'a> Prepared<'a> {
 
     /// Adds the SHAP values of `row` to `phi`.
     fn shap_row(&self, row: &[f64], phi: &mut [f64], scratch: &mut Scratch) {
-        debug_assert_eq!(phi.len(), self.n_features);
+        self.shap_rows(row, phi, scratch);
+    }
+
+    /// Adds the SHAP values of the rows of `rows` to the rows of `phi`, tree by tree (so that a
+    /// tree's tables stay in cache for the whole block); every row still adds the trees in
+    /// their order.
+    fn shap_rows(&self, rows: &[f64], phi: &mut [f64], scratch: &mut Scratch) {
+        let d = self.n_features;
+        debug_assert_eq!(phi.len(), rows.len());
         for pt in &self.trees {
-            match &pt.fast {
-                Some(f) => f.shap(pt.tree, row, phi, &mut scratch.masks),
-                None => {
-                    if !pt.tree.is_leaf(0) {
-                        pt.classic(row, phi, &mut scratch.path, 0, 0);
+            for (p, row) in phi.chunks_mut(d).zip(rows.chunks(d)) {
+                match &pt.fast {
+                    Some(f) => f.shap(pt.tree, row, p, &mut scratch.masks),
+                    None => {
+                        if !pt.tree.is_leaf(0) {
+                            pt.classic(row, p, &mut scratch.path, 0, 0);
+                        }
                     }
                 }
             }
@@ -1017,6 +1025,163 @@ impl Interventional<'_, '_> {
                     self.state[f] = Side::Free;
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use assay_model::{Arithmetic, Decision, Link, MissingType, Objective};
+
+    /// A tree of `LessEqual` splits: `nodes[i] = (left, right, feature, threshold, value, cover)`.
+    fn tree(nodes: &[(i32, i32, u32, f64, f64, f64)]) -> Tree {
+        let leaf = |n: &(i32, i32, u32, f64, f64, f64)| n.0 < 0;
+        Tree {
+            left: nodes.iter().map(|n| n.0).collect(),
+            right: nodes.iter().map(|n| n.1).collect(),
+            split_feature: nodes.iter().map(|n| n.2).collect(),
+            threshold: nodes.iter().map(|n| n.3).collect(),
+            default_left: nodes.iter().map(|n| !leaf(n)).collect(),
+            missing: nodes
+                .iter()
+                .map(|n| {
+                    if leaf(n) {
+                        MissingType::None
+                    } else {
+                        MissingType::NaN
+                    }
+                })
+                .collect(),
+            decision: nodes
+                .iter()
+                .map(|n| {
+                    if leaf(n) {
+                        Decision::Leaf
+                    } else {
+                        Decision::LessEqual
+                    }
+                })
+                .collect(),
+            category_set: vec![None; nodes.len()],
+            category_sets: vec![],
+            value: nodes.iter().map(|n| n.4).collect(),
+            cover: Some(nodes.iter().map(|n| n.5).collect()),
+            count: None,
+            gain: vec![0.0; nodes.len()],
+            shrinkage: None,
+        }
+    }
+
+    fn ensemble(trees: Vec<Tree>, n_features: usize) -> TreeEnsemble {
+        TreeEnsemble {
+            trees,
+            n_features,
+            feature_names: None,
+            categorical_features: vec![],
+            base_score: 0.25,
+            objective: Objective {
+                name: "test".into(),
+                link: Link::Identity,
+            },
+            arithmetic: Arithmetic::F64,
+            source: Source::Assay {
+                version: "test".into(),
+            },
+        }
+    }
+
+    fn check_local_accuracy(m: &TreeEnsemble, x: &[f64], s: &ShapValues) {
+        let d = m.n_features;
+        for (i, row) in x.chunks(d).enumerate() {
+            let margin = m.base_score + m.trees.iter().map(|t| t.value[t.leaf(row)]).sum::<f64>();
+            let sum = s.row(i).iter().sum::<f64>() + s.base_value;
+            assert!((sum - margin).abs() < 1e-12, "row {i}: {sum} vs {margin}");
+        }
+    }
+
+    #[test]
+    fn zero_weight_leaves_use_the_division_free_table() {
+        // f0 splits twice on one path (merged), a leaf has cover 0 (z = 0).
+        let t = tree(&[
+            (1, 2, 0, 0.5, 0.0, 10.0),
+            (-1, -1, 0, 0.0, 3.0, 0.0),
+            (3, 4, 1, 0.5, 0.0, 10.0),
+            (5, 6, 0, 2.0, 0.0, 4.0),
+            (-1, -1, 0, 0.0, 2.0, 6.0),
+            (-1, -1, 0, 0.0, -1.0, 1.0),
+            (-1, -1, 0, 0.0, 5.0, 3.0),
+        ]);
+        let fast = FastTree::build(&t, t.cover.as_ref().unwrap()).unwrap();
+        assert!(fast.elem_table.iter().any(|&o| o != fast.leaf_table[0]));
+        let m = ensemble(vec![t], 3);
+        let x = [
+            0.0,
+            0.0,
+            0.0,
+            1.0,
+            1.0,
+            7.0,
+            1.0,
+            0.0,
+            1.0,
+            3.0,
+            0.0,
+            0.0,
+            f64::NAN,
+            f64::NAN,
+            0.0,
+        ];
+        let a = tree_shap(&m, &x, 5).unwrap();
+        let b = tree_shap_with(&m, &x, 5, false).unwrap();
+        for (u, v) in a.values.iter().zip(&b.values) {
+            assert!((u - v).abs() < 1e-12, "{u} vs {v}");
+        }
+        check_local_accuracy(&m, &x, &a);
+        // Feature 2 is never split on.
+        assert!(a.values.chunks(3).all(|r| r[2] == 0.0));
+    }
+
+    #[test]
+    fn deep_trees_fall_back_to_algorithm_2() {
+        // A chain of 24 splits on distinct features: too many for the tables.
+        let n = 24;
+        let mut nodes = Vec::new();
+        for k in 0..n {
+            let i = nodes.len() as i32;
+            nodes.push((i + 1, i + 2, k as u32, 0.5, 0.0, (n - k) as f64 * 2.0));
+            nodes.push((-1, -1, 0, 0.0, k as f64 - 3.0, (n - k) as f64));
+        }
+        // The last split's right child is the final leaf (index 2n).
+        nodes.push((-1, -1, 0, 0.0, 7.0, 2.0));
+        let mut t = tree(&nodes);
+        // Each split's cover is the sum of its children's.
+        for k in (0..n).rev() {
+            let c = t.cover.as_mut().unwrap();
+            c[2 * k] = c[2 * k + 1] + if k + 1 < n { c[2 * k + 2] } else { c[2 * n] };
+        }
+        assert!(FastTree::build(&t, t.cover.as_ref().unwrap()).is_none());
+        let m = ensemble(vec![t], n);
+        let x: Vec<f64> = (0..3 * n).map(|i| ((i * 7) % 3) as f64 * 0.4).collect();
+        let a = tree_shap(&m, &x, 3).unwrap();
+        let b = tree_shap_with(&m, &x, 3, false).unwrap();
+        assert_eq!(a, b);
+        check_local_accuracy(&m, &x, &a);
+    }
+
+    #[test]
+    fn shapley_weights_sum_to_one_per_size() {
+        for m in 1..12 {
+            let w = shapley_weights(m);
+            // Σ_s C(m−1, s) · s!(m−s−1)!/m! = Σ_s 1/m = 1: the weights of one feature's
+            // marginal contributions over all coalitions of the others sum to one.
+            let mut c = 1.0;
+            let mut total = 0.0;
+            for (s, ws) in w.iter().enumerate().take(m) {
+                total += c * ws;
+                c = c * (m - 1 - s) as f64 / (s + 1) as f64;
+            }
+            assert!((total - 1.0).abs() < 1e-12, "m = {m}: {total}");
         }
     }
 }
