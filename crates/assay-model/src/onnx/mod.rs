@@ -14,6 +14,10 @@
 //!   standardisation, one-hot and ordinal codes) in standard `ai.onnx` / `ai.onnx.ml`
 //!   operators, then the model; outputs `label` and `probabilities` as skl2onnx names them.
 //!
+//! * [`to_ensemble`]: the reverse for tree ensembles: an ONNX-ML `TreeEnsembleClassifier`
+//!   (binary) or `TreeEnsembleRegressor` node (skl2onnx, assay's exporter) becomes a
+//!   [`TreeEnsemble`](crate::TreeEnsemble), with optional node covers for TreeSHAP.
+//!
 //! The protobuf messages are hand-written in [`proto`]. The bytes are deterministic: no
 //! timestamps, no random names, attributes in a fixed order, so exporting the same model twice
 //! gives the same file (the golden tests compare the bytes with the files checked by
@@ -24,6 +28,7 @@ pub mod export_prepared;
 pub mod export_trees;
 pub mod proto;
 pub mod runtime;
+pub mod to_ensemble;
 
 use std::path::Path;
 
