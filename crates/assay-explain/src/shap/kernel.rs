@@ -339,11 +339,12 @@ struct RowPlan {
     words: usize,
     kernel_weights: Vec<f64>,
     exact: bool,
-    /// Per coalition × background row: index into the row's value table (background outputs,
-    /// then the row's unique synthetic rows).
+    /// Per coalition × background row (coalition-major): index into the row's value table
+    /// (the background outputs, then the row's distinct synthetic rows in the order of their
+    /// first occurrence in this array).
     slots: Vec<u32>,
-    /// The unique synthetic rows to score: (coalition, background row).
-    unique: Vec<(u32, u32)>,
+    /// Number of distinct synthetic rows to score.
+    n_unique: usize,
 }
 
 impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
@@ -416,6 +417,13 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
         }
         let m_all = self.groups.len();
         let nbg = self.background.n_rows;
+        let coalitions_max = coalition_cap(m_all).min(config.n_samples.unwrap_or(2 * m_all + 2048));
+        if (coalitions_max as u128) * (nbg as u128) > (u32::MAX as u128) / 2 {
+            return Err(ExplainError::Parameter(format!(
+                "{coalitions_max} coalitions × {nbg} background rows per row is too many synthetic rows; \
+                 lower n_samples, group features, or summarise the background (Background::kmeans)"
+            )));
+        }
         // Rows per chunk: enough synthetic rows per predict call, enough chunks for threads.
         let budget = config.n_samples.unwrap_or(2 * m_all + 2048);
         let est = coalition_cap(m_all).min(budget).max(1) * nbg;
@@ -469,8 +477,8 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
         let plans: Vec<RowPlan> = (start..end)
             .map(|i| self.plan_row(&x[i * p..(i + 1) * p], i, config))
             .collect();
-        // Synthetic rows of the chunk: per row, f(x) first, then its unique rows.
-        let total: usize = plans.iter().map(|pl| pl.unique.len() + 1).sum();
+        // Synthetic rows of the chunk: per row, f(x) first, then its distinct rows.
+        let total: usize = plans.iter().map(|pl| pl.n_unique + 1).sum();
         let mut outputs = vec![0.0; total];
         let batch = config.batch_rows.max(1);
         let mut buf: Vec<f64> = Vec::with_capacity(batch.min(total) * p);
@@ -488,6 +496,7 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
             buf.clear();
             Ok(())
         };
+        let mut cols: Vec<usize> = Vec::with_capacity(p);
         for (k, plan) in plans.iter().enumerate() {
             let xr = &x[(start + k) * p..(start + k + 1) * p];
             buf.extend_from_slice(xr);
@@ -495,20 +504,32 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
             if filled >= batch {
                 flush(&mut buf, &mut filled, &mut pos)?;
             }
-            for &(c, b) in &plan.unique {
-                let base = buf.len();
-                buf.extend_from_slice(self.background.row(b as usize));
-                let mask = &plan.masks[c as usize * plan.words..(c as usize + 1) * plan.words];
+            let ncoal = plan.kernel_weights.len();
+            let mut next = nbg as u32;
+            for c in 0..ncoal {
+                // The columns that take the row's values in coalition c.
+                cols.clear();
+                let mask = &plan.masks[c * plan.words..(c + 1) * plan.words];
                 for (v, &g) in plan.varying.iter().enumerate() {
                     if mask[v / 64] >> (v % 64) & 1 == 1 {
-                        for &col in &self.groups.members[g] {
-                            buf[base + col] = xr[col];
-                        }
+                        cols.extend_from_slice(&self.groups.members[g]);
                     }
                 }
-                filled += 1;
-                if filled >= batch {
-                    flush(&mut buf, &mut filled, &mut pos)?;
+                for (b, &slot) in plan.slots[c * nbg..(c + 1) * nbg].iter().enumerate() {
+                    if slot != next {
+                        continue;
+                    }
+                    next += 1;
+                    let base = buf.len();
+                    buf.extend_from_slice(self.background.row(b));
+                    let synth = &mut buf[base..];
+                    for &col in &cols {
+                        synth[col] = xr[col];
+                    }
+                    filled += 1;
+                    if filled >= batch {
+                        flush(&mut buf, &mut filled, &mut pos)?;
+                    }
                 }
             }
         }
@@ -522,21 +543,18 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
         let mut off = 0usize;
         for plan in &plans {
             let fx = outputs[off];
-            let uniq = &outputs[off + 1..off + 1 + plan.unique.len()];
-            off += 1 + plan.unique.len();
+            let uniq = &outputs[off + 1..off + 1 + plan.n_unique];
+            off += 1 + plan.n_unique;
             let ncoal = plan.kernel_weights.len();
             let mut ey = vec![0.0; ncoal];
             for (c, e) in ey.iter_mut().enumerate() {
                 let slots = &plan.slots[c * nbg..(c + 1) * nbg];
                 let mut s = 0.0;
-                for (b, &slot) in slots.iter().enumerate() {
+                for ((&slot, &w), &bo) in slots.iter().zip(&self.weights).zip(&self.background_out)
+                {
                     let slot = slot as usize;
-                    let v = if slot < nbg {
-                        self.background_out[slot]
-                    } else {
-                        uniq[slot - nbg]
-                    };
-                    s += self.weights[b] * v;
+                    let v = if slot < nbg { bo } else { uniq[slot - nbg] };
+                    s += w * v;
                 }
                 *e = s;
             }
@@ -546,7 +564,7 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
                 fx,
                 exact: plan.exact,
                 evaluations: (ncoal * nbg) as u64,
-                unique: plan.unique.len() as u64 + 1,
+                unique: plan.n_unique as u64 + 1,
             });
         }
         Ok(results)
@@ -575,7 +593,7 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
                 kernel_weights: Vec::new(),
                 exact: true,
                 slots: Vec::new(),
-                unique: Vec::new(),
+                n_unique: 0,
             };
         }
         let budget = config.n_samples.unwrap_or(2 * m + 2048);
@@ -583,47 +601,51 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
         rng.set_stream(row_index as u64);
         let (masks, kernel_weights, exact) = coalitions(m, budget, &mut rng);
         let ncoal = kernel_weights.len();
-        // Which varying features differ exactly from each background row.
-        let mut slots = vec![0u32; ncoal * nbg];
-        let mut unique: Vec<(u32, u32)> = Vec::new();
-        let mut masked = vec![0u64; words];
+        // Which varying features differ exactly from each background row; background rows that
+        // differ on all of them give a distinct synthetic row for every coalition.
+        let mut diffs = vec![0u64; nbg * words];
+        let mut full = vec![true; nbg];
         for b in 0..nbg {
             let br = self.background.row(b);
-            let mut diff = vec![0u64; words];
             for (v, &g) in varying.iter().enumerate() {
                 if self.groups.members[g]
                     .iter()
                     .any(|&c| !same_value(xr[c], br[c]))
                 {
-                    diff[v / 64] |= 1 << (v % 64);
+                    diffs[b * words + v / 64] |= 1 << (v % 64);
+                } else {
+                    full[b] = false;
                 }
             }
-            let full = (0..m).all(|v| diff[v / 64] >> (v % 64) & 1 == 1);
-            if full {
-                // Every coalition gives a distinct synthetic row, never the background row.
-                for c in 0..ncoal {
-                    slots[c * nbg + b] = (nbg + unique.len()) as u32;
-                    unique.push((c as u32, b as u32));
+        }
+        let mut seen: Vec<HashMap<Vec<u64>, u32>> = vec![HashMap::new(); nbg];
+        let mut slots = vec![0u32; ncoal * nbg];
+        let mut next = nbg as u32;
+        let mut masked = vec![0u64; words];
+        for c in 0..ncoal {
+            let mask = &masks[c * words..(c + 1) * words];
+            for b in 0..nbg {
+                let slot = &mut slots[c * nbg + b];
+                if full[b] {
+                    *slot = next;
+                    next += 1;
+                    continue;
                 }
-                continue;
-            }
-            let mut seen: HashMap<Vec<u64>, u32> = HashMap::new();
-            for c in 0..ncoal {
-                let mask = &masks[c * words..(c + 1) * words];
+                let diff = &diffs[b * words..(b + 1) * words];
                 let mut any = false;
                 for w in 0..words {
                     masked[w] = mask[w] & diff[w];
                     any |= masked[w] != 0;
                 }
-                slots[c * nbg + b] = if !any {
+                *slot = if !any {
+                    // The synthetic row is the background row itself.
                     b as u32
-                } else if let Some(&s) = seen.get(&masked) {
+                } else if let Some(&s) = seen[b].get(&masked) {
                     s
                 } else {
-                    let s = (nbg + unique.len()) as u32;
-                    unique.push((c as u32, b as u32));
-                    seen.insert(masked.clone(), s);
-                    s
+                    seen[b].insert(masked.clone(), next);
+                    next += 1;
+                    next - 1
                 };
             }
         }
@@ -634,7 +656,7 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
             kernel_weights,
             exact,
             slots,
-            unique,
+            n_unique: next as usize - nbg,
         }
     }
 
@@ -670,9 +692,14 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
                     continue;
                 }
                 rhs[i] += wi * y;
-                for j in 0..k {
+                for j in i..k {
                     a[i * k + j] += wi * row[j];
                 }
+            }
+        }
+        for i in 0..k {
+            for j in 0..i {
+                a[i * k + j] = a[j * k + i];
             }
         }
         let z = solve_symmetric(&a, &rhs, k);
@@ -838,8 +865,11 @@ pub(crate) fn coalitions(
                 Some(*acc)
             })
             .collect();
-        let mut used: HashMap<Vec<u64>, usize> = HashMap::new();
+        // Open-addressing set of the sampled coalitions (indices into `masks`).
+        let cap = (2 * samples_left + 2).next_power_of_two();
+        let mut table = vec![u32::MAX; cap];
         let mut blocks: Vec<(Vec<usize>, usize)> = vec![((0..m).collect(), m); m + 1];
+        let mut mask = vec![0u64; words];
         let max_draws = 4 * samples_left;
         let mut draws = 0;
         while samples_left > 0 && draws < max_draws {
@@ -856,31 +886,40 @@ pub(crate) fn coalitions(
                 perm.shuffle(rng);
                 *off = 0;
             }
-            let mut mask = vec![0u64; words];
+            mask.iter_mut().for_each(|w| *w = 0);
             for &j in &perm[*off..*off + s] {
                 mask[j / 64] |= 1 << (j % 64);
             }
             *off += s;
-            let paired = s <= n_paired;
-            if let Some(&at) = used.get(&mask) {
-                weights[at] += 1.0;
-                if paired && at + 1 < weights.len() && used_is_complement(&masks, at, words, m) {
-                    weights[at + 1] += 1.0;
+            // A coalition drawn again is not evaluated again (its weight is set below).
+            let h = mask.iter().fold(0x9e37_79b9_7f4a_7c15u64, |h, &w| {
+                (h ^ w).wrapping_mul(0xff51_afd7_ed55_8ccd)
+            });
+            let mut slot = (h ^ (h >> 29)) as usize & (cap - 1);
+            let mut seen = false;
+            while table[slot] != u32::MAX {
+                let at = table[slot] as usize;
+                if masks[at * words..(at + 1) * words] == mask[..] {
+                    seen = true;
+                    break;
                 }
-            } else {
-                used.insert(mask.clone(), weights.len());
+                slot = (slot + 1) & (cap - 1);
+            }
+            if seen {
+                continue;
+            }
+            table[slot] = weights.len() as u32;
+            masks.extend_from_slice(&mask);
+            weights.push(1.0);
+            samples_left -= 1;
+            if samples_left > 0 && s <= n_paired {
+                let base = masks.len();
                 masks.extend_from_slice(&mask);
+                for j in 0..m {
+                    masks[base + j / 64] ^= 1 << (j % 64);
+                }
                 weights.push(1.0);
                 samples_left -= 1;
-                if samples_left > 0 && paired {
-                    let mut comp = mask.clone();
-                    for j in 0..m {
-                        comp[j / 64] ^= 1 << (j % 64);
-                    }
-                    masks.extend_from_slice(&comp);
-                    weights.push(1.0);
-                    samples_left -= 1;
-                }
             }
         }
         // Stratified weights: each size class (s with M − s when paired) gets its kernel
@@ -912,18 +951,6 @@ pub(crate) fn coalitions(
         }
     }
     (masks, weights, exact)
-}
-
-/// Whether coalition `at + 1` is the complement of coalition `at`.
-fn used_is_complement(masks: &[u64], at: usize, words: usize, m: usize) -> bool {
-    if (at + 2) * words > masks.len() {
-        return false;
-    }
-    (0..m).all(|j| {
-        let a = masks[at * words + j / 64] >> (j % 64) & 1;
-        let b = masks[(at + 1) * words + j / 64] >> (j % 64) & 1;
-        a != b
-    })
 }
 
 #[cfg(test)]
