@@ -97,6 +97,7 @@ pub fn tree_details(e: &TreeEnsemble) -> Vec<Detail> {
                 ),
                 crate::tree::Source::LightGBM { version } => format!("LightGBM {version}"),
                 crate::tree::Source::Assay { version } => format!("assay {version}"),
+                crate::tree::Source::Onnx { producer } => format!("ONNX ({producer})"),
             },
         ),
     ]

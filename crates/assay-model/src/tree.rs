@@ -393,6 +393,11 @@ pub enum Source {
         /// `assay-model`'s version (`CARGO_PKG_VERSION`).
         version: String,
     },
+    /// Converted from an ONNX-ML TreeEnsemble node ([`crate::onnx::to_ensemble`]).
+    Onnx {
+        /// The graph's producer and its version (e.g. `skl2onnx 1.20.0`).
+        producer: String,
+    },
 }
 
 /// A tree ensemble: margin = `base_score` + Σ trees, prediction = link⁻¹(margin).

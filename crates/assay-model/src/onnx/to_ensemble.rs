@@ -58,8 +58,7 @@
 //! every internal node's cover equals the sum of its children's (to 1e-9 relative), which a
 //! misaligned cover vector fails.
 //!
-//! The [`Source`] is recorded as [`Source::Assay`] with a version string naming the ONNX
-//! producer (the `Source` enum has no ONNX variant yet).
+//! The [`Source`] is recorded as [`Source::Onnx`] with the graph's producer and version.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -588,10 +587,7 @@ pub fn tree_ensemble_from_proto(
         Some(w) => w,
         None => max_feature.max(1),
     };
-    let producer = format!(
-        "onnx import ({} {})",
-        proto.producer_name, proto.producer_version
-    );
+    let producer = format!("{} {}", proto.producer_name, proto.producer_version);
     let ensemble = TreeEnsemble {
         trees,
         n_features,
@@ -606,7 +602,7 @@ pub fn tree_ensemble_from_proto(
             link,
         },
         arithmetic: Arithmetic::F64,
-        source: Source::Assay { version: producer },
+        source: Source::Onnx { producer },
     };
     ensemble.validate().map_err(|message| invalid(p, message))?;
     Ok(ensemble)

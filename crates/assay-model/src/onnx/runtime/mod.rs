@@ -529,16 +529,18 @@ impl OnnxModel {
 
     /// Runs the graph on `n` rows given as one tensor per input, returning the score tensor
     /// (row-major, `score_names().len()` values per row).
-    fn run(&self, tensors: TVec<TValue>, n: usize) -> Result<Vec<f32>, ModelError> {
+    fn run(&self, tensors: TVec<TValue>, n: usize) -> Result<Vec<f64>, ModelError> {
         let out = self
             .plan
             .run(tensors)
             .map_err(|e| err(&self.path, format!("running the graph failed: {e:#}")))?;
         let t = &out[self.score_output];
         let k = self.score_names.len();
+        // Read in f64: a double output (assay's exports) keeps its precision, a float one
+        // converts exactly.
         let v = t
-            .cast_to::<f32>()
-            .and_then(|c| Ok(c.try_as_plain_ram()?.as_slice::<f32>()?.to_vec()))
+            .cast_to::<f64>()
+            .and_then(|c| Ok(c.try_as_plain_ram()?.as_slice::<f64>()?.to_vec()))
             .map_err(|e| err(&self.path, format!("reading the scores: {e:#}")))?;
         if v.len() != n * k {
             return Err(err(
@@ -558,7 +560,7 @@ impl OnnxModel {
         columns: &[Vec<Column>],
         start: usize,
         end: usize,
-    ) -> Result<Vec<f32>, ModelError> {
+    ) -> Result<Vec<f64>, ModelError> {
         let n = end - start;
         let mut tensors: TVec<TValue> = tvec![];
         for (input, cols) in self.inputs.iter().zip(columns) {
@@ -582,6 +584,8 @@ impl OnnxModel {
                         .into_tensor()
                 }
                 _ => {
+                    // Values are kept in f64 until the tensor is built, so double and int64
+                    // inputs receive them exactly (only float inputs round to f32).
                     let mut v = Vec::with_capacity(n * w);
                     for i in start..end {
                         for c in cols {
@@ -589,18 +593,19 @@ impl OnnxModel {
                             v.push(a[i]);
                         }
                     }
-                    let t = Tensor::from_shape(&shape, &v)
-                        .map_err(|e| err(&self.path, e.to_string()))?;
                     match input.ty {
-                        InputType::F32 => t,
-                        InputType::F64 => t
-                            .cast_to::<f64>()
-                            .map_err(|e| err(&self.path, e.to_string()))?
-                            .into_owned(),
-                        _ => t
-                            .cast_to::<i64>()
-                            .map_err(|e| err(&self.path, e.to_string()))?
-                            .into_owned(),
+                        InputType::F32 => {
+                            let v: Vec<f32> = v.iter().map(|&x| x as f32).collect();
+                            Tensor::from_shape(&shape, &v)
+                                .map_err(|e| err(&self.path, e.to_string()))?
+                        }
+                        InputType::F64 => Tensor::from_shape(&shape, &v)
+                            .map_err(|e| err(&self.path, e.to_string()))?,
+                        _ => {
+                            let v: Vec<i64> = v.iter().map(|&x| x as i64).collect();
+                            Tensor::from_shape(&shape, &v)
+                                .map_err(|e| err(&self.path, e.to_string()))?
+                        }
                     }
                 }
             };
@@ -614,7 +619,7 @@ impl OnnxModel {
             .step_by(CHUNK_ROWS)
             .map(|s| (s, (s + CHUNK_ROWS).min(n)))
             .collect();
-        let parts: Vec<Vec<f32>> = chunks
+        let parts: Vec<Vec<f64>> = chunks
             .par_iter()
             .map(|&(s, e)| self.score_rows(&columns, s, e))
             .collect::<Result<_, _>>()?;
@@ -622,9 +627,9 @@ impl OnnxModel {
         let mut out = Vec::with_capacity(n * if self.binary { 1 } else { k });
         for part in parts {
             if self.binary {
-                out.extend(part.chunks(2).map(|r| r[1] as f64));
+                out.extend(part.chunks(2).map(|r| r[1]));
             } else {
-                out.extend(part.iter().map(|&v| v as f64));
+                out.extend(part);
             }
         }
         Ok(out)
@@ -660,7 +665,7 @@ impl OnnxModel {
 /// One input column, read.
 enum Column {
     Text(StringArray),
-    Num(Vec<f32>),
+    Num(Vec<f64>),
 }
 
 fn text_column(col: &ArrayRef, name: &str) -> Result<StringArray, ModelError> {
@@ -683,7 +688,7 @@ fn text_column(col: &ArrayRef, name: &str) -> Result<StringArray, ModelError> {
     Ok(text)
 }
 
-fn numeric_column(col: &ArrayRef, name: &str, ty: InputType) -> Result<Vec<f32>, ModelError> {
+fn numeric_column(col: &ArrayRef, name: &str, ty: InputType) -> Result<Vec<f64>, ModelError> {
     let schema = InputSchema {
         columns: vec![InputColumn {
             name: name.to_string(),
@@ -705,7 +710,7 @@ fn numeric_column(col: &ArrayRef, name: &str, ty: InputType) -> Result<Vec<f32>,
             });
         }
     }
-    Ok(dense.iter().map(|&v| v as f32).collect())
+    Ok(dense)
 }
 
 /// The class labels of the first classifier node, when the graph has one.
@@ -769,9 +774,7 @@ impl Model for OnnxModel {
         for input in &self.inputs {
             let mut cols = Vec::with_capacity(input.columns.len());
             for _ in &input.columns {
-                cols.push(Column::Num(
-                    (0..n_rows).map(|i| x[i * d + j] as f32).collect(),
-                ));
+                cols.push(Column::Num((0..n_rows).map(|i| x[i * d + j]).collect()));
                 j += 1;
             }
             columns.push(cols);
