@@ -12,9 +12,16 @@
 //! * **Sampling mode**: shap's scheme: subset sizes (paired: `s` with `M − s`) whose expected
 //!   number of draws covers all their coalitions are enumerated in full, in order of kernel
 //!   weight; the remaining budget is drawn from the remaining sizes with the kernel weights,
-//!   each draw adding a coalition and its complement; duplicates add to the weight of the
-//!   first. The random stream is ChaCha8 seeded with the seed and the row index (so results do
-//!   not depend on threads); it cannot reproduce numpy's stream.
+//!   each draw adding a coalition and its complement; a coalition drawn again is not evaluated
+//!   again but adds to its (and its complement's) weight; the sampled weights are rescaled to
+//!   the kernel weight of the sizes not enumerated. One difference from shap: the coalitions of
+//!   a size are drawn as consecutive disjoint blocks of a random permutation of the features
+//!   (a fresh permutation when fewer than `s` features are left), not as independent random
+//!   subsets. Each coalition is still uniform among those of its size, but every feature
+//!   appears about equally often, which lowers the error against the exact values at the same
+//!   budget (tests/kernel_shap.rs: 35–43% lower mean absolute error than shap's at 200, 500
+//!   and 2072 coalitions on 12 features). The random stream is ChaCha8 seeded with the seed
+//!   and the row index (so results do not depend on threads); it cannot reproduce numpy's.
 //!
 //! Only features that vary between the row and the background (numpy `allclose`, as shap's
 //! `varyingInds`) are explained; the others get 0 and keep the background's values in the
@@ -870,6 +877,7 @@ pub(crate) fn coalitions(
         let mut table = vec![u32::MAX; cap];
         let mut blocks: Vec<(Vec<usize>, usize)> = vec![((0..m).collect(), m); m + 1];
         let mut mask = vec![0u64; words];
+        let mut counts = vec![1.0f64; n_fixed + 2 * samples_left + 2];
         let max_draws = 4 * samples_left;
         let mut draws = 0;
         while samples_left > 0 && draws < max_draws {
@@ -891,7 +899,8 @@ pub(crate) fn coalitions(
                 mask[j / 64] |= 1 << (j % 64);
             }
             *off += s;
-            // A coalition drawn again is not evaluated again (its weight is set below).
+            // A coalition drawn again is not evaluated again: its count (and its complement's)
+            // goes up.
             let h = mask.iter().fold(0x9e37_79b9_7f4a_7c15u64, |h, &w| {
                 (h ^ w).wrapping_mul(0xff51_afd7_ed55_8ccd)
             });
@@ -906,6 +915,11 @@ pub(crate) fn coalitions(
                 slot = (slot + 1) & (cap - 1);
             }
             if seen {
+                let at = table[slot] as usize;
+                counts[at] += 1.0;
+                if s <= n_paired && at + 1 < counts.len() {
+                    counts[at + 1] += 1.0;
+                }
                 continue;
             }
             table[slot] = weights.len() as u32;
@@ -922,26 +936,13 @@ pub(crate) fn coalitions(
                 samples_left -= 1;
             }
         }
-        // Stratified weights: each size class (s with M − s when paired) gets its kernel
-        // weight, shared equally by the distinct coalitions drawn from it. shap weights by draw
-        // counts instead; both estimate the same objective, the stratified one with less noise
-        // (the coalitions evaluated are the same).
-        let mut per_class = vec![0usize; n_sizes + 1];
-        let class = |c: usize| {
-            let s: usize = masks[c * words..(c + 1) * words]
-                .iter()
-                .map(|w| w.count_ones() as usize)
-                .sum();
-            s.min(m - s)
-        };
-        for c in n_fixed..weights.len() {
-            per_class[class(c)] += 1;
-        }
+        // As shap: a coalition's weight is the number of times it was drawn (a draw of a
+        // paired size also counts for the complement), rescaled so that the sampled
+        // coalitions carry the kernel weight of the sizes not enumerated.
         let mut total = 0.0;
-        for (c, w) in weights.iter_mut().enumerate().skip(n_fixed) {
-            let k = class(c);
-            *w = weight_vector[k - 1] / per_class[k] as f64;
-            total += *w;
+        for (w, &c) in weights.iter_mut().zip(&counts).skip(n_fixed) {
+            *w = c;
+            total += c;
         }
         let weight_left: f64 = weight_vector[num_full..].iter().sum();
         if total > 0.0 {
