@@ -46,4 +46,4 @@ echo
 echo "12 features, 200 rows explained; background: the 100 rows (full) or shap.kmeans(background, 10) (kmeans10, weighted)."
 echo "shap 0.51.0 KernelExplainer, l1_reg=False, single-threaded (numpy with 1 BLAS thread), one run; assay median of 3."
 echo "Equal accuracy: the smallest assay budget (on a ladder) whose error vs exact is at most shap's at its budget."
-KS_MODEL_FLOOR=1 RAYON_NUM_THREADS=1 "$BENCH" "$OUT" full 2>&1 >/dev/null | sed 's/^/Model alone (assay side, 1 thread, 2072 x 100 x 200 rows): /' 
+KS_MODEL_FLOOR=1 RAYON_NUM_THREADS=1 "$BENCH" "$OUT" full 2>&1 >/dev/null | sed 's/^model alone: /Model alone (the Rust closure, 1 thread, 2072 x 100 x 200 rows, the floor of any implementation): /'
