@@ -86,3 +86,65 @@ fn equals_shap_linear_explainer() {
         assert!((a - b).abs() < 1e-12);
     }
 }
+
+#[test]
+fn explains_an_assay_logistic_regression_margin_and_agrees_with_kernel_shap() {
+    use assay_explain::predict::FnPredict;
+    use assay_explain::shap::{Background, KernelExplainer, KernelShapConfig};
+    use assay_explain::ExplainError;
+    use assay_model::learners::{LogisticRegression, Matrix};
+
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/reference/golden/kernel_shap.json"
+    );
+    let g: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let g = &g["linear"];
+    let (bg, nbg) = mat(&g["background"]);
+    let (x, n) = mat(&g["x"]);
+    let p = 6;
+    // Labels from the sign of a fixed score, so the fit is deterministic.
+    let y: Vec<f64> = bg
+        .chunks(p)
+        .map(|r| f64::from(r[0] - 0.5 * r[1] + 2.0 * r[2] > 0.0))
+        .collect();
+    let fitted = LogisticRegression::default()
+        .fit(&Matrix::new(&bg, p).unwrap(), &y, None)
+        .unwrap();
+    let lin = LinearExplainer::from_logistic(&fitted, &bg, nbg, None, None).unwrap();
+    let out = lin.explain(&x, n).unwrap();
+    let margins = fitted
+        .decision_function(&Matrix::new(&x, p).unwrap())
+        .unwrap();
+    for i in 0..n {
+        assert!((out.predictions[i] - margins[i]).abs() < 1e-9);
+        let s: f64 = out.values[i * p..(i + 1) * p].iter().sum();
+        assert!((s - (margins[i] - out.base_value)).abs() < 1e-9);
+    }
+    // KernelSHAP (exact) of the margin against the same background gives the same values:
+    // for a linear model the interventional Shapley values are β_j (x_j − mean_j).
+    let coef = fitted.coef[0].clone();
+    let b = fitted.intercept[0];
+    let f = FnPredict::new(p, move |x: &[f64], _| {
+        Ok::<_, ExplainError>(
+            x.chunks(p)
+                .map(|r| r.iter().zip(&coef).map(|(v, c)| v * c).sum::<f64>() + b)
+                .collect(),
+        )
+    });
+    let ks = KernelExplainer::new(&f, Background::new(bg.clone(), nbg, p).unwrap(), None).unwrap();
+    let kv = ks
+        .explain(
+            &x[..5 * p],
+            5,
+            &KernelShapConfig {
+                n_samples: Some(1 << 10),
+                ..KernelShapConfig::default()
+            },
+        )
+        .unwrap();
+    for (a, b) in kv.values.iter().zip(&out.values[..5 * p]) {
+        assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+    }
+    assert!((kv.base_value - out.base_value).abs() < 1e-9);
+}
