@@ -116,10 +116,10 @@ fn explains_an_assay_logistic_regression_margin_and_agrees_with_kernel_shap() {
     let margins = fitted
         .decision_function(&Matrix::new(&x, p).unwrap())
         .unwrap();
-    for i in 0..n {
-        assert!((out.predictions[i] - margins[i]).abs() < 1e-9);
+    for (i, &margin) in margins.iter().enumerate().take(n) {
+        assert!((out.predictions[i] - margin).abs() < 1e-9);
         let s: f64 = out.values[i * p..(i + 1) * p].iter().sum();
-        assert!((s - (margins[i] - out.base_value)).abs() < 1e-9);
+        assert!((s - (margin - out.base_value)).abs() < 1e-9);
     }
     // KernelSHAP (exact) of the margin against the same background gives the same values:
     // for a linear model the interventional Shapley values are β_j (x_j − mean_j).
