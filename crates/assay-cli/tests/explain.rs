@@ -342,3 +342,121 @@ fn counterfactuals_flip_the_decision_through_assay_predict() {
     assert_eq!(groups.len(), 3);
     assert!(groups.iter().all(|g| g["rows_examined"] == 20));
 }
+
+#[test]
+fn shap_values_add_up_to_the_model_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let (test, logistic) = setup(dir.path());
+    let train = dir.path().join("train.csv");
+    let gbdt = dir.path().join("gbdt.json");
+    let o = assay(&[
+        "train",
+        "--learner",
+        "gbdt",
+        s(&train),
+        "--label",
+        "hired",
+        "--positive",
+        "1",
+        "--features",
+        "years_experience,career_gap_years,age",
+        "--categorical",
+        "education,gender",
+        "--trees",
+        "50",
+        "--out",
+        s(&gbdt),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Margins from assay predict, one per row.
+    let margins = |model: &Path, output: &str| -> Vec<f64> {
+        let out = dir.path().join(format!("{output}.csv"));
+        let o = assay(&[
+            "predict",
+            s(&test),
+            "--model",
+            s(model),
+            "--out",
+            s(&out),
+            "--id",
+            "applicant_id",
+            "--output",
+            output,
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+            .collect()
+    };
+    let m = margins(&gbdt, "margin");
+    let r = ok(&assay(&[
+        "explain",
+        s(&test),
+        "--model",
+        s(&gbdt),
+        "--method",
+        "tree-shap",
+        "--sensitive",
+        "gender",
+        "--rows-out",
+        "2000",
+        "--format",
+        "json",
+    ]));
+    let res = &r["result"];
+    let base = num(&res["base_value"]);
+    let rows = res["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2000);
+    for row in rows {
+        let i = row["row"].as_u64().unwrap() as usize - 1;
+        let sum: f64 = row["values"].as_array().unwrap().iter().map(num).sum();
+        assert!(
+            (base + sum - m[i]).abs() < 1e-9,
+            "row {i}: {} vs {}",
+            base + sum,
+            m[i]
+        );
+    }
+    // The features ranked by how much their mean |SHAP| differs between the groups, largest
+    // first, every feature once.
+    let diffs: Vec<f64> = res["by_group"]["largest_differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| num(&d["difference"]))
+        .collect();
+    assert_eq!(diffs.len(), 5);
+    assert!(diffs.windows(2).all(|w| w[0] >= w[1]));
+
+    // KernelSHAP on the logistic model's probability: exact with 4 features, adds up to
+    // f(x) − E[f] over the background.
+    let p = margins(&logistic, "probability");
+    let r = ok(&assay(&[
+        "explain",
+        s(&test),
+        "--model",
+        s(&logistic),
+        "--method",
+        "kernel-shap",
+        "--explain-rows",
+        "30",
+        "--format",
+        "json",
+    ]));
+    let res = &r["result"];
+    assert!(res["algorithm"].as_str().unwrap().contains("exact"));
+    let base = num(&res["base_value"]);
+    for row in res["rows"].as_array().unwrap() {
+        let i = row["row"].as_u64().unwrap() as usize - 1;
+        let sum: f64 = row["values"].as_array().unwrap().iter().map(num).sum();
+        assert!(
+            (base + sum - p[i]).abs() < 1e-9,
+            "row {i}: {} vs {}",
+            base + sum,
+            p[i]
+        );
+    }
+}

@@ -24,6 +24,12 @@ pub enum Method {
     /// Recourse by group: how far the unfavourably decided rows of each --sensitive group must
     /// move for a favourable decision (distance and changes of their closest counterfactual).
     Recourse,
+    /// Exact TreeSHAP (Lundberg et al. 2020) of every row, for tree ensembles (XGBoost,
+    /// LightGBM, assay gbdt/tree, ONNX tree ensembles), in margin space.
+    TreeShap,
+    /// KernelSHAP (Lundberg & Lee 2017) for any model: exact for few features, otherwise paired
+    /// sampling with the Shapley kernel, against --background sampled rows.
+    KernelShap,
 }
 
 impl Method {
@@ -36,6 +42,8 @@ impl Method {
             Method::Ale => "ale",
             Method::Counterfactual => "counterfactual",
             Method::Recourse => "recourse",
+            Method::TreeShap => "tree-shap",
+            Method::KernelShap => "kernel-shap",
         }
     }
 }
@@ -126,7 +134,20 @@ pub struct ExplainArgs {
     /// Recourse: unfavourably decided rows examined per group.
     #[arg(long, default_value_t = 100)]
     pub per_group: usize,
-    /// Seed of permutations and counterfactual searches.
+    /// KernelSHAP: background rows (a seeded sample of the data).
+    #[arg(long, default_value_t = 100)]
+    pub background: usize,
+    /// KernelSHAP: rows explained (the first ones; or only --row).
+    #[arg(long, default_value_t = 200)]
+    pub explain_rows: usize,
+    /// KernelSHAP: coalitions per row (default: shap's auto, 2M + 2048; at least 2^M − 2 is
+    /// exact).
+    #[arg(long)]
+    pub samples: Option<usize>,
+    /// SHAP: rows whose values are written to the JSON (all rows enter the summaries).
+    #[arg(long, default_value_t = 1000)]
+    pub rows_out: usize,
+    /// Seed of permutations, samples and counterfactual searches.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Output format on standard output.

@@ -9,6 +9,7 @@
 mod args;
 mod recourse;
 mod render;
+mod shap;
 mod table;
 
 pub use args::ExplainArgs;
@@ -82,7 +83,14 @@ fn shown(t: &RawTable, j: usize, v: f64) -> Value {
 
 /// Runs `assay explain`.
 pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
-    let model = crate::models::load(&a.model)?;
+    let trees = match a.method {
+        Method::TreeShap => Some(shap::tree_model(&a.model)?),
+        _ => None,
+    };
+    let model: Box<dyn assay_model::Model> = match &trees {
+        Some(t) => Box::new(t.clone()),
+        None => crate::models::load(&a.model)?,
+    };
     let needs_label =
         a.method == Method::Permutation && a.scorer != ScorerArg::DemographicParityDifference;
     if needs_label && a.label.is_none() {
@@ -117,7 +125,10 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
             None
         },
         a.positive.as_deref(),
-        if matches!(a.method, Method::Permutation | Method::Recourse) {
+        if matches!(
+            a.method,
+            Method::Permutation | Method::Recourse | Method::TreeShap | Method::KernelShap
+        ) {
             &a.sensitive
         } else {
             &[]
@@ -235,6 +246,8 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
         }
         Method::Counterfactual => recourse::counterfactual(&a, &t, &predict)?,
         Method::Recourse => recourse::recourse(&a, &t, &predict)?,
+        Method::TreeShap => shap::tree(&a, &t, trees.as_ref().expect("loaded above"))?,
+        Method::KernelShap => shap::kernel(&a, &t, &predict)?,
     };
     progress.finish_and_clear();
     let doc = json!({
@@ -242,8 +255,10 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
         "assay_version": env!("CARGO_PKG_VERSION"),
         "method": a.method.name(),
         "model": a.model.display().to_string(),
-        "output": match model.classes() {
-            Some(c) if c.len() == 2 => format!("probability of '{}'", c[1]),
+        "output": match (a.method, model.classes()) {
+            (Method::TreeShap, Some(c)) if c.len() == 2 => format!("margin (log-odds of '{}')", c[1]),
+            (Method::TreeShap, _) => "margin (the ensemble's raw output)".to_string(),
+            (_, Some(c)) if c.len() == 2 => format!("probability of '{}'", c[1]),
             _ => model.outputs().first().cloned().unwrap_or_default(),
         },
         "data": { "path": t.path.display().to_string(), "rows": t.n, "features": p },

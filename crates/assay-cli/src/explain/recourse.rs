@@ -17,23 +17,39 @@ pub fn rules(a: &ExplainArgs, t: &RawTable) -> Result<Vec<FeatureRule>, String> 
     let p = t.columns.len();
     for name in a.immutable.iter() {
         if !t.columns.iter().any(|c| &c.name == name) {
-            return Err(format!("--immutable: '{name}' is not an input of the model"));
+            return Err(format!(
+                "--immutable: '{name}' is not an input of the model"
+            ));
         }
     }
     let mut ranges: Vec<(String, f64, f64)> = Vec::new();
     for r in &a.ranges {
         let parsed = r.split_once('=').and_then(|(c, v)| {
             let (lo, hi) = v.split_once(':')?;
-            Some((c.to_string(), lo.trim().parse().ok()?, hi.trim().parse().ok()?))
+            Some((
+                c.to_string(),
+                lo.trim().parse().ok()?,
+                hi.trim().parse().ok()?,
+            ))
         });
         match parsed {
             Some((c, lo, hi)) if lo <= hi => {
-                if !t.columns.iter().any(|k| k.name == c && k.categories.is_none()) {
-                    return Err(format!("--range {r}: '{c}' is not a numeric input of the model"));
+                if !t
+                    .columns
+                    .iter()
+                    .any(|k| k.name == c && k.categories.is_none())
+                {
+                    return Err(format!(
+                        "--range {r}: '{c}' is not a numeric input of the model"
+                    ));
                 }
                 ranges.push((c, lo, hi));
             }
-            _ => return Err(format!("--range {r}: expected COLUMN=LOW:HIGH with LOW <= HIGH")),
+            _ => {
+                return Err(format!(
+                    "--range {r}: expected COLUMN=LOW:HIGH with LOW <= HIGH"
+                ))
+            }
         }
     }
     Ok(t.columns
@@ -51,7 +67,9 @@ pub fn rules(a: &ExplainArgs, t: &RawTable) -> Result<Vec<FeatureRule>, String> 
                     let values = (0..t.n).map(|i| t.x[i * p + j]).filter(|v| v.is_finite());
                     let (lo, hi) = values
                         .clone()
-                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+                            (l.min(v), h.max(v))
+                        });
                     // Counterfactual values keep the data's precision: the most decimals (up to
                     // 6) any value of the column has.
                     let decimals = values
@@ -94,7 +112,9 @@ fn shown(t: &RawTable, j: usize, v: f64) -> Value {
 
 /// Counterfactuals of `--row`.
 pub fn counterfactual(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Value, String> {
-    let row = a.row.ok_or("--method counterfactual explains one row: give --row N (1-based)")?;
+    let row = a
+        .row
+        .ok_or("--method counterfactual explains one row: give --row N (1-based)")?;
     if row == 0 || row > t.n {
         return Err(format!("--row {row}: the data has rows 1 to {}", t.n));
     }
@@ -158,8 +178,17 @@ pub fn recourse(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Va
         candidates: 1000,
         ..CounterfactualOptions::default()
     };
-    let r = recourse_by_group(model, &t.x, t.n, &codes, &rules, &scales, a.per_group, &opts)
-        .map_err(|e| format!("{}: {e}", t.path.display()))?;
+    let r = recourse_by_group(
+        model,
+        &t.x,
+        t.n,
+        &codes,
+        &rules,
+        &scales,
+        a.per_group,
+        &opts,
+    )
+    .map_err(|e| format!("{}: {e}", t.path.display()))?;
     Ok(json!({
         "groups": r.iter().map(|g| json!({
             "group": names[g.group],

@@ -76,24 +76,97 @@ pub fn text(doc: &Value) -> String {
                 }
             }
         }
+        Some("tree-shap") | Some("kernel-shap") => {
+            let _ = writeln!(
+                o,
+                "{}; base value {:.4} ({})\nmean |SHAP| by feature:",
+                r["algorithm"].as_str().unwrap_or(""),
+                num(&r["base_value"]),
+                r["space"].as_str().unwrap_or("")
+            );
+            for f in r["mean_abs"].as_array().into_iter().flatten() {
+                let _ = writeln!(
+                    o,
+                    "  {:<28} {:.4}",
+                    f["feature"].as_str().unwrap_or(""),
+                    num(&f["mean_abs"])
+                );
+            }
+            if let Some(diff) = r["by_group"]["largest_differences"].as_array() {
+                let groups = r["by_group"]["groups"]
+                    .as_array()
+                    .map(|g| {
+                        g.iter()
+                            .filter_map(|v| v.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    o,
+                    "features whose attributions differ most between groups ({groups}):"
+                );
+                for f in diff.iter().take(5) {
+                    let _ = writeln!(
+                        o,
+                        "  {:<28} {:.4}",
+                        f["feature"].as_str().unwrap_or(""),
+                        num(&f["difference"])
+                    );
+                }
+            }
+        }
         Some("counterfactual") => {
-            let _ = writeln!(o, "row {}: score {:.4}; counterfactuals (closest first):", r["row"], num(&r["original_score"]));
-            for (k, c) in r["counterfactuals"].as_array().into_iter().flatten().enumerate() {
+            let _ = writeln!(
+                o,
+                "row {}: score {:.4}; counterfactuals (closest first):",
+                r["row"],
+                num(&r["original_score"])
+            );
+            for (k, c) in r["counterfactuals"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
                 let changes: Vec<String> = c["changes"]
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .map(|ch| format!("{} {} -> {}", ch["feature"].as_str().unwrap_or(""), ch["from"], ch["to"]))
+                    .map(|ch| {
+                        format!(
+                            "{} {} -> {}",
+                            ch["feature"].as_str().unwrap_or(""),
+                            ch["from"],
+                            ch["to"]
+                        )
+                    })
                     .collect();
-                let _ = writeln!(o, "  {}. score {:.4}, distance {:.3}: {}", k + 1, num(&c["score"]), num(&c["distance"]), changes.join("; "));
+                let _ = writeln!(
+                    o,
+                    "  {}. score {:.4}, distance {:.3}: {}",
+                    k + 1,
+                    num(&c["score"]),
+                    num(&c["distance"]),
+                    changes.join("; ")
+                );
             }
             if r["counterfactuals"].as_array().is_none_or(|v| v.is_empty()) {
                 let _ = writeln!(o, "  none found within the allowed changes");
             }
-            let _ = writeln!(o, "proximity {:.3}, sparsity {:.2}, diversity {:.3}", num(&r["proximity"]), num(&r["sparsity"]), num(&r["diversity"]));
+            let _ = writeln!(
+                o,
+                "proximity {:.3}, sparsity {:.2}, diversity {:.3}",
+                num(&r["proximity"]),
+                num(&r["sparsity"]),
+                num(&r["diversity"])
+            );
         }
         Some("recourse") => {
-            let _ = writeln!(o, "closest counterfactual of unfavourably decided rows, by group:");
+            let _ = writeln!(
+                o,
+                "closest counterfactual of unfavourably decided rows, by group:"
+            );
             for g in r["groups"].as_array().into_iter().flatten() {
                 let _ = writeln!(
                     o,
@@ -197,6 +270,103 @@ pub fn html(doc: &Value, ice_curves: usize) -> String {
             }
             notes.push("Importance is the baseline score minus the score with the feature's values shuffled among the rows (Breiman 2001; scikit-learn's permutation_importance), averaged over the repeats; for a disparity score, a positive importance means the feature drives the gap (shuffling it shrinks the disparity).".into());
         }
+        Some("tree-shap") | Some("kernel-shap") => {
+            title = r["algorithm"].as_str().unwrap_or("SHAP").to_string();
+            let features: Vec<String> = r["features"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|v| v.as_str().unwrap_or("").to_string())
+                .collect();
+            summary.push(format!(
+                "Mean absolute SHAP value of every feature: how much it moves the {} away from the base value {:.4}, on average.",
+                r["space"].as_str().unwrap_or("output"),
+                num(&r["base_value"])
+            ));
+            charts.push(Chart::Bars {
+                title: "Mean |SHAP| by feature".into(),
+                series: vec!["all rows".into()],
+                rows: r["mean_abs"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|f| {
+                        (
+                            f["feature"].as_str().unwrap_or("").to_string(),
+                            vec![f["mean_abs"].as_f64()],
+                        )
+                    })
+                    .collect(),
+            });
+            if let Some(groups) = r["by_group"]["groups"].as_array() {
+                let names: Vec<String> = groups
+                    .iter()
+                    .map(|g| g.as_str().unwrap_or("").to_string())
+                    .collect();
+                let by: Vec<Vec<f64>> = r["by_group"]["mean_abs"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|v| v.as_array().into_iter().flatten().map(num).collect())
+                    .collect();
+                let order: Vec<usize> = r["by_group"]["largest_differences"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|f| {
+                        features
+                            .iter()
+                            .position(|n| f["feature"].as_str() == Some(n.as_str()))
+                    })
+                    .collect();
+                if let Some(&top) = order.first() {
+                    summary.push(format!(
+                        "The attributions of '{}' differ most between the groups ({}): the root-cause candidate of a gap between them.",
+                        features[top],
+                        names.join(", ")
+                    ));
+                }
+                charts.push(Chart::Bars {
+                    title: "Mean |SHAP| by group (features whose attributions differ most first)"
+                        .into(),
+                    series: names,
+                    rows: order
+                        .iter()
+                        .map(|&j| {
+                            (
+                                features[j].clone(),
+                                by.iter().map(|g| g.get(j).copied()).collect(),
+                            )
+                        })
+                        .collect(),
+                });
+            }
+            if let Some(row) = r["rows"].as_array().and_then(|v| v.first()) {
+                let values: Vec<f64> = row["values"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(num)
+                    .collect();
+                let mut contributions: Vec<(String, Vec<Option<f64>>)> = features
+                    .iter()
+                    .cloned()
+                    .zip(values.iter().map(|&v| vec![Some(v)]))
+                    .collect();
+                contributions.sort_by(|a, b| {
+                    b.1[0]
+                        .unwrap_or(0.0)
+                        .abs()
+                        .total_cmp(&a.1[0].unwrap_or(0.0).abs())
+                });
+                charts.push(Chart::Bars {
+                    title: format!("Row {}: each feature's contribution", row["row"]),
+                    series: vec!["SHAP value".into()],
+                    rows: contributions,
+                });
+            }
+            notes.push("SHAP values (Lundberg & Lee 2017): each feature's share of the difference between a row's output and the base value; TreeSHAP is exact for tree ensembles (Lundberg et al. 2020), KernelSHAP estimates the same values for any model from coalitions of features taken from background rows.".into());
+        }
         Some("counterfactual") => {
             title = format!("Counterfactuals for row {}", r["row"]);
             summary.push(format!(
@@ -204,14 +374,32 @@ pub fn html(doc: &Value, ice_curves: usize) -> String {
                 num(&r["original_score"]),
                 r["immutable"].as_array().map(|v| v.iter().filter_map(|s| s.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default()
             ));
-            for (k, c) in r["counterfactuals"].as_array().into_iter().flatten().enumerate() {
+            for (k, c) in r["counterfactuals"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
                 let changes: Vec<String> = c["changes"]
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .map(|ch| format!("{}: {} → {}", ch["feature"].as_str().unwrap_or(""), ch["from"], ch["to"]))
+                    .map(|ch| {
+                        format!(
+                            "{}: {} → {}",
+                            ch["feature"].as_str().unwrap_or(""),
+                            ch["from"],
+                            ch["to"]
+                        )
+                    })
                     .collect();
-                summary.push(format!("{}. {} (score {:.4}, distance {:.3})", k + 1, changes.join("; "), num(&c["score"]), num(&c["distance"])));
+                summary.push(format!(
+                    "{}. {} (score {:.4}, distance {:.3})",
+                    k + 1,
+                    changes.join("; "),
+                    num(&c["score"]),
+                    num(&c["distance"])
+                ));
             }
             notes.push("Counterfactuals in the spirit of DiCE (Mothilal et al. 2020): random changes of at most a few mutable features that flip the decision, each moved back towards the row as far as the decision allows, then a diverse set chosen greedily. Distance: mean over features of |change| / MAD (numeric) or 1 per changed category.".into());
         }

@@ -1,0 +1,202 @@
+//! SHAP for `assay explain`: exact TreeSHAP for tree ensembles (XGBoost, LightGBM, assay's
+//! gbdt and tree, ONNX tree ensembles), KernelSHAP for any model, on the model's raw input
+//! columns; mean |SHAP| by feature, by sensitive group, and the features whose attributions
+//! differ most between groups.
+
+use std::path::Path;
+
+use rand::seq::index::sample;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::{json, Value};
+
+use assay_explain::inspection::mean_abs_by_group;
+use assay_explain::shap::{tree_shap, Background, KernelExplainer, KernelShapConfig};
+use assay_explain::{FeatureGroups, Predict};
+use assay_model::learners::{TrainedGbdt, TrainedTree};
+use assay_model::model::TreeModel;
+use assay_model::{ModelFormat, TreeEnsemble};
+
+use super::args::ExplainArgs;
+use super::table::RawTable;
+
+/// The tree-ensemble view of a model file, when it has one: the model (whose input columns are
+/// the ensemble's features, in order).
+pub fn tree_model(path: &Path) -> Result<TreeModel, String> {
+    let format = ModelFormat::detect(path).map_err(|e| e.to_string())?;
+    let not_trees = || {
+        format!(
+            "{}: --method tree-shap needs a tree ensemble (XGBoost JSON, LightGBM text, assay gbdt or tree, or an ONNX graph of one TreeEnsemble); use --method kernel-shap for other models",
+            path.display()
+        )
+    };
+    let m = match format {
+        ModelFormat::Xgboost => TreeModel::new(
+            assay_model::xgboost::load(path).map_err(|e| e.to_string())?,
+            None,
+        ),
+        ModelFormat::Lightgbm => TreeModel::new(
+            assay_model::lightgbm::load(path).map_err(|e| e.to_string())?,
+            None,
+        ),
+        ModelFormat::AssayGbdt => {
+            TreeModel::from_gbdt(TrainedGbdt::load(path).map_err(|e| e.to_string())?, None)
+        }
+        ModelFormat::AssayTree => {
+            TreeModel::from_tree(TrainedTree::load(path).map_err(|e| e.to_string())?, None)
+        }
+        ModelFormat::Onnx => {
+            let e: TreeEnsemble = assay_model::onnx::to_ensemble::tree_ensemble_from_onnx(path)
+                .map_err(|e| format!("{}; {}", e, not_trees()))?;
+            TreeModel::new(e, None)
+        }
+        ModelFormat::AssayLogistic => return Err(not_trees()),
+    };
+    m.map_err(|e| e.to_string())
+}
+
+/// Codes of the sensitive groups, with the sorted names.
+fn codes(groups: &[String]) -> (Vec<usize>, Vec<String>) {
+    let mut names: Vec<String> = groups.to_vec();
+    names.sort();
+    names.dedup();
+    let c = groups
+        .iter()
+        .map(|g| names.binary_search(g).expect("named"))
+        .collect();
+    (c, names)
+}
+
+/// The shared summary of an attribution matrix: mean |value| by feature, and by group with
+/// the features whose attributions differ most between groups.
+fn summary(
+    t: &RawTable,
+    names: &[String],
+    values: &[f64],
+    n_rows: usize,
+    groups: Option<&[String]>,
+    rows_out: usize,
+    row_index: &[usize],
+) -> Result<Value, String> {
+    let d = names.len();
+    let g0 = vec![0usize; n_rows];
+    let overall = mean_abs_by_group(values, n_rows, d, &g0).map_err(|e| e.to_string())?;
+    let mut mean_abs: Vec<(String, f64)> = names
+        .iter()
+        .cloned()
+        .zip(overall.overall.iter().copied())
+        .collect();
+    mean_abs.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let by_group = match groups {
+        Some(g) => {
+            let (c, gnames) = codes(g);
+            let m = mean_abs_by_group(values, n_rows, d, &c).map_err(|e| e.to_string())?;
+            json!({
+                "groups": gnames,
+                "mean_abs": m.by_group,
+                "rows": m.counts,
+                "largest_differences": m.ranking.iter().map(|&j| json!({
+                    "feature": names[j],
+                    "difference": m.max_gap[j],
+                })).collect::<Vec<_>>(),
+            })
+        }
+        None => Value::Null,
+    };
+    let rows: Vec<Value> = (0..n_rows.min(rows_out))
+        .map(|i| {
+            json!({
+                "row": row_index[i] + 1,
+                "values": &values[i * d..(i + 1) * d],
+            })
+        })
+        .collect();
+    let _ = t;
+    Ok(json!({
+        "features": names,
+        "mean_abs": mean_abs.iter().map(|(f, v)| json!({ "feature": f, "mean_abs": v })).collect::<Vec<_>>(),
+        "by_group": by_group,
+        "rows": rows,
+    }))
+}
+
+/// Exact path-dependent TreeSHAP of every row (Lundberg et al. 2020), in margin space.
+pub fn tree(a: &ExplainArgs, t: &RawTable, model: &TreeModel) -> Result<Value, String> {
+    let e = model.ensemble();
+    let v = tree_shap(e, &t.x, t.n).map_err(|e| format!("{}: {e}", t.path.display()))?;
+    let names: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+    let index: Vec<usize> = (0..t.n).collect();
+    let mut out = summary(
+        t,
+        &names,
+        &v.values,
+        t.n,
+        t.groups.as_deref(),
+        a.rows_out,
+        &index,
+    )?;
+    out["base_value"] = json!(v.base_value);
+    out["space"] = json!("margin (log-odds for a logistic link; the model's raw output)");
+    out["algorithm"] = json!("path-dependent TreeSHAP (Lundberg et al. 2020), exact");
+    Ok(out)
+}
+
+/// KernelSHAP (Lundberg & Lee 2017) of `--explain-rows` rows against a seeded sample of
+/// `--background` rows, on the model's probability.
+pub fn kernel(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Value, String> {
+    let p = t.columns.len();
+    let mut rng = ChaCha8Rng::seed_from_u64(a.seed);
+    let nb = a.background.min(t.n);
+    let mut pick: Vec<usize> = sample(&mut rng, t.n, nb).into_vec();
+    pick.sort_unstable();
+    let mut bg = Vec::with_capacity(nb * p);
+    for &i in &pick {
+        bg.extend_from_slice(&t.x[i * p..(i + 1) * p]);
+    }
+    let background = Background::new(bg, nb, p).map_err(|e| e.to_string())?;
+    let names: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+    let groups = FeatureGroups::singletons(&names);
+    let explainer =
+        KernelExplainer::new(model, background, Some(groups)).map_err(|e| e.to_string())?;
+    let rows: Vec<usize> = match a.row {
+        Some(r) if r >= 1 && r <= t.n => vec![r - 1],
+        Some(r) => return Err(format!("--row {r}: the data has rows 1 to {}", t.n)),
+        None => (0..t.n.min(a.explain_rows)).collect(),
+    };
+    let mut x = Vec::with_capacity(rows.len() * p);
+    for &i in &rows {
+        x.extend_from_slice(&t.x[i * p..(i + 1) * p]);
+    }
+    let config = KernelShapConfig {
+        n_samples: a.samples,
+        seed: a.seed,
+        ..KernelShapConfig::default()
+    };
+    let v = explainer
+        .explain(&x, rows.len(), &config)
+        .map_err(|e| format!("{}: {e}", t.path.display()))?;
+    let sub_groups: Option<Vec<String>> = t
+        .groups
+        .as_ref()
+        .map(|g| rows.iter().map(|&i| g[i].clone()).collect());
+    let mut out = summary(
+        t,
+        &names,
+        &v.values,
+        rows.len(),
+        sub_groups.as_deref(),
+        a.rows_out,
+        &rows,
+    )?;
+    out["base_value"] = json!(v.base_value);
+    out["space"] = json!("the model's probability of the positive class (or its output)");
+    out["algorithm"] = json!(if v.exact.iter().all(|&e| e) {
+        "KernelSHAP, every coalition enumerated (exact Shapley values)"
+    } else {
+        "KernelSHAP, paired sampling of coalitions with the Shapley kernel (Lundberg & Lee 2017)"
+    });
+    out["background_rows"] = json!(nb);
+    out["model_evaluations"] = json!(v.model_evaluations);
+    out["unique_evaluations"] = json!(v.unique_evaluations);
+    Ok(out)
+}
