@@ -460,3 +460,41 @@ fn shap_values_add_up_to_the_model_output() {
         );
     }
 }
+
+#[test]
+fn lime_explains_a_row_reproducibly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (test, model) = setup(dir.path());
+    let run = || {
+        ok(&assay(&[
+            "explain",
+            s(&test),
+            "--model",
+            s(&model),
+            "--method",
+            "lime",
+            "--row",
+            "2",
+            "--lime-features",
+            "3",
+            "--seed",
+            "5",
+            "--format",
+            "json",
+        ]))
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a["result"], b["result"], "same seed, same explanation");
+    let row = &a["result"]["rows"][0];
+    assert_eq!(row["row"], 2);
+    let features = row["features"].as_array().unwrap();
+    assert_eq!(features.len(), 3);
+    let fidelity = num(&row["fidelity"]);
+    assert!(fidelity > 0.0 && fidelity <= 1.0, "{fidelity}");
+    // The categorical input is described by its category text.
+    for f in features {
+        if f["feature"] == "education" {
+            assert!(f["condition"].as_str().unwrap().starts_with("education="));
+        }
+    }
+}

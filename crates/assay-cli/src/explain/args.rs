@@ -30,6 +30,9 @@ pub enum Method {
     /// KernelSHAP (Lundberg & Lee 2017) for any model: exact for few features, otherwise paired
     /// sampling with the Shapley kernel, against --background sampled rows.
     KernelShap,
+    /// LIME for tabular data (Ribeiro et al. 2016) with the lime package's defaults, for --row
+    /// or the first --explain-rows rows, with the local model's fidelity.
+    Lime,
 }
 
 impl Method {
@@ -44,6 +47,7 @@ impl Method {
             Method::Recourse => "recourse",
             Method::TreeShap => "tree-shap",
             Method::KernelShap => "kernel-shap",
+            Method::Lime => "lime",
         }
     }
 }
@@ -144,6 +148,9 @@ pub struct ExplainArgs {
     /// exact).
     #[arg(long)]
     pub samples: Option<usize>,
+    /// LIME: features in each explanation.
+    #[arg(long, default_value_t = 10)]
+    pub lime_features: usize,
     /// SHAP: rows whose values are written to the JSON (all rows enter the summaries).
     #[arg(long, default_value_t = 1000)]
     pub rows_out: usize,

@@ -248,6 +248,7 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
         Method::Recourse => recourse::recourse(&a, &t, &predict)?,
         Method::TreeShap => shap::tree(&a, &t, trees.as_ref().expect("loaded above"))?,
         Method::KernelShap => shap::kernel(&a, &t, &predict)?,
+        Method::Lime => shap::lime(&a, &t, &predict)?,
     };
     progress.finish_and_clear();
     let doc = json!({

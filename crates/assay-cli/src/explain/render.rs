@@ -116,6 +116,26 @@ pub fn text(doc: &Value) -> String {
                 }
             }
         }
+        Some("lime") => {
+            for row in r["rows"].as_array().into_iter().flatten() {
+                let _ = writeln!(
+                    o,
+                    "row {}: prediction {:.4}, local model {:.4}, fidelity (weighted R²) {:.3}",
+                    row["row"],
+                    num(&row["prediction"]),
+                    num(&row["local_prediction"]),
+                    num(&row["fidelity"])
+                );
+                for f in row["features"].as_array().into_iter().flatten() {
+                    let _ = writeln!(
+                        o,
+                        "  {:<40} {:+.4}",
+                        f["condition"].as_str().unwrap_or(""),
+                        num(&f["weight"])
+                    );
+                }
+            }
+        }
         Some("counterfactual") => {
             let _ = writeln!(
                 o,
@@ -366,6 +386,34 @@ pub fn html(doc: &Value, ice_curves: usize) -> String {
                 });
             }
             notes.push("SHAP values (Lundberg & Lee 2017): each feature's share of the difference between a row's output and the base value; TreeSHAP is exact for tree ensembles (Lundberg et al. 2020), KernelSHAP estimates the same values for any model from coalitions of features taken from background rows.".into());
+        }
+        Some("lime") => {
+            title = "LIME".into();
+            for row in r["rows"].as_array().into_iter().flatten().take(20) {
+                summary.push(format!(
+                    "Row {}: prediction {:.4}; the local linear model predicts {:.4} with fidelity (weighted R²) {:.3}.",
+                    row["row"],
+                    num(&row["prediction"]),
+                    num(&row["local_prediction"]),
+                    num(&row["fidelity"])
+                ));
+                charts.push(Chart::Bars {
+                    title: format!("Row {}: LIME weights", row["row"]),
+                    series: vec!["weight".into()],
+                    rows: row["features"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|f| {
+                            (
+                                f["condition"].as_str().unwrap_or("").to_string(),
+                                vec![f["weight"].as_f64()],
+                            )
+                        })
+                        .collect(),
+                });
+            }
+            notes.push("LIME (Ribeiro, Singh & Guestrin 2016) with the lime package's tabular defaults: 5,000 samples drawn around the row from the data's quartile bins, an exponential kernel of width 0.75·√(columns), a weighted ridge on the 'same bin as the row' indicators. The sampling is seeded (ChaCha8), so it cannot reproduce lime's numpy stream; on the reference set assay's top features agree with lime's about as often as lime's agree with themselves across seeds.".into());
         }
         Some("counterfactual") => {
             title = format!("Counterfactuals for row {}", r["row"]);
