@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::escape::html as esc;
-use crate::svg::{self, BarChart, BarRow, XyChart, XyPoint, XySeries};
+use crate::svg::{self, BarChart, BarRow, Beeswarm, SwarmRow, XyChart, XyPoint, XySeries};
 
 /// One curve of a [`Chart::Curves`]: its name (empty: no legend entry), its points, and whether
 /// it is the emphasised one (the average, drawn in the first colour).
@@ -20,6 +20,25 @@ pub enum Chart {
         series: Vec<String>,
         /// (label, one value per series), top to bottom.
         rows: Vec<(String, Vec<Option<f64>>)>,
+    },
+    /// A SHAP summary: per feature (top to bottom), every row's (SHAP value, feature value
+    /// scaled to [0, 1]).
+    Swarm {
+        /// Title.
+        title: String,
+        /// (feature, points).
+        rows: Vec<(String, Vec<(f64, f64)>)>,
+    },
+    /// A scatter of points (a SHAP dependence plot: feature value against its SHAP value).
+    Dots {
+        /// Title.
+        title: String,
+        /// Horizontal axis label.
+        x_label: String,
+        /// Vertical axis label.
+        y_label: String,
+        /// The points.
+        points: Vec<(f64, f64)>,
     },
     /// Curves over a numeric axis (partial dependence, ICE, ALE).
     Curves {
@@ -107,6 +126,48 @@ pub fn render(v: &ExplainView) -> String {
                     domain: svg::nice_domain(values, &[0.0]),
                     percent: false,
                     refs: Vec::new(),
+                }));
+            }
+            Chart::Swarm { title, rows } => {
+                o.push_str(&svg::beeswarm(&Beeswarm {
+                    title: title.clone(),
+                    rows: rows
+                        .iter()
+                        .map(|(label, points)| SwarmRow {
+                            label: label.clone(),
+                            points: points.clone(),
+                        })
+                        .collect(),
+                }));
+            }
+            Chart::Dots {
+                title,
+                x_label,
+                y_label,
+                points,
+            } => {
+                o.push_str(&svg::xy_chart(&XyChart {
+                    title: title.clone(),
+                    x_label: x_label.clone(),
+                    y_label: y_label.clone(),
+                    x_domain: domain(points.iter().map(|p| p.0).collect::<Vec<_>>().into_iter()),
+                    y_domain: domain(points.iter().map(|p| p.1).collect::<Vec<_>>().into_iter()),
+                    series: vec![XySeries {
+                        name: String::new(),
+                        points: points
+                            .iter()
+                            .map(|&(x, y)| XyPoint {
+                                x,
+                                y,
+                                tip: format!("({x:.4}, {y:.4})"),
+                            })
+                            .collect(),
+                        line: false,
+                        dots: true,
+                        colour: 0,
+                    }],
+                    diagonal: false,
+                    marks: Vec::new(),
                 }));
             }
             Chart::Curves {

@@ -656,9 +656,155 @@ pub fn xy_chart(c: &XyChart) -> String {
     out
 }
 
+/// One feature row of a [`beeswarm`]: (SHAP value, feature value scaled to [0, 1] or NaN when
+/// unknown) per explained row.
+pub struct SwarmRow {
+    /// Feature name (not escaped).
+    pub label: String,
+    /// The points.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A SHAP summary ("beeswarm") chart: one row per feature, every explained row a dot at its
+/// SHAP value, stacked where dots would overlap, coloured from blue (low feature value) to red
+/// (high) as in the `shap` package's summary plot.
+pub struct Beeswarm {
+    /// Chart title (not escaped).
+    pub title: String,
+    /// Rows, top to bottom.
+    pub rows: Vec<SwarmRow>,
+}
+
+/// The colour of a feature value scaled to [0, 1] (blue → purple → red); grey when unknown.
+fn swarm_colour(t: f64) -> String {
+    if !t.is_finite() {
+        return MUTED.to_string();
+    }
+    let t = t.clamp(0.0, 1.0);
+    let (r, g, b) = (
+        (0x00 as f64 + t * (0xE6 as f64 - 0x00 as f64)) as u8,
+        (0x8B as f64 + t * (0x1E as f64 - 0x8B as f64)) as u8,
+        (0xFB as f64 + t * (0x50 as f64 - 0xFB as f64)) as u8,
+    );
+    format!("#{r:02X}{g:02X}{b:02X}")
+}
+
+/// Renders a [`Beeswarm`]: dots binned into 2-pixel columns and stacked symmetrically around
+/// the row's centre line (at most 9 dots each way; more are drawn over the outermost), a
+/// vertical line at 0 and a colour legend.
+pub fn beeswarm(c: &Beeswarm) -> String {
+    let row_h = 28.0;
+    let label_w = label_width(c.rows.iter().map(|r| r.label.as_str()));
+    let top = 30.0;
+    let bottom = top + row_h * c.rows.len().max(1) as f64;
+    let height = bottom + 44.0;
+    let domain = nice_domain(
+        c.rows.iter().flat_map(|r| r.points.iter().map(|p| p.0)),
+        &[0.0],
+    );
+    let s = Scale {
+        d0: domain.0,
+        d1: domain.1,
+        x0: label_w + 6.0,
+        x1: WIDTH - 12.0,
+    };
+    let mut out = String::new();
+    open(&mut out, height, &c.title);
+    axes(
+        &mut out,
+        &s,
+        domain,
+        top,
+        bottom,
+        &[RefLine {
+            at: 0.0,
+            label: String::new(),
+            kind: RefKind::Parity,
+        }],
+    );
+    for (i, r) in c.rows.iter().enumerate() {
+        let cy = top + row_h * (i as f64 + 0.5);
+        let _ = write!(
+            out,
+            r#"<text x="{label_w:.1}" y="{:.1}" text-anchor="end" fill="{INK}">{}</text>"#,
+            cy + 4.0,
+            esc(&short(&r.label))
+        );
+        let mut counts: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+        for &(v, colour) in &r.points {
+            if !v.is_finite() {
+                continue;
+            }
+            let x = s.x(v);
+            let n = counts.entry((x / 2.0).floor() as i64).or_insert(0);
+            let k = (*n).min(18) as f64;
+            *n += 1;
+            let dy = if k as usize % 2 == 0 {
+                k / 2.0
+            } else {
+                -(k + 1.0) / 2.0
+            } * 1.4;
+            let _ = write!(
+                out,
+                r#"<circle cx="{x:.1}" cy="{:.1}" r="1.4" fill="{}"/>"#,
+                cy + dy,
+                swarm_colour(colour)
+            );
+        }
+    }
+    let ly = bottom + 32.0;
+    let _ = write!(
+        out,
+        r#"<text x="{:.1}" y="{ly:.1}" fill="{TICK}" font-size="11">feature value: low</text><rect x="{:.1}" y="{:.1}" width="60" height="8" fill="{}"/><rect x="{:.1}" y="{:.1}" width="60" height="8" fill="{}"/><text x="{:.1}" y="{ly:.1}" fill="{TICK}" font-size="11">high</text>"#,
+        s.x0,
+        s.x0 + 108.0,
+        ly - 8.0,
+        swarm_colour(0.0),
+        s.x0 + 168.0,
+        ly - 8.0,
+        swarm_colour(1.0),
+        s.x0 + 234.0,
+    );
+    out.push_str("</svg>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn beeswarm_draws_every_finite_point_coloured_by_value() {
+        let svg = beeswarm(&Beeswarm {
+            title: "t".into(),
+            rows: vec![
+                SwarmRow {
+                    label: "a<b".into(),
+                    points: vec![(0.1, 0.0), (0.1, 1.0), (-0.3, f64::NAN), (f64::NAN, 0.5)],
+                },
+                SwarmRow {
+                    label: "c".into(),
+                    points: vec![(2.0, 0.5)],
+                },
+            ],
+        });
+        assert_eq!(
+            svg.matches("<circle").count(),
+            4,
+            "the NaN SHAP value is left out"
+        );
+        assert!(svg.contains(&swarm_colour(0.0)) && svg.contains(&swarm_colour(1.0)));
+        assert!(svg.contains(MUTED), "unknown feature value drawn grey");
+        assert!(svg.contains("a&lt;b"), "labels escaped");
+        // Overlapping dots are stacked, not drawn on top of each other.
+        let ys: Vec<&str> = svg
+            .split("<circle")
+            .skip(1)
+            .take(2)
+            .map(|c| c.split("cy=\"").nth(1).unwrap().split('"').next().unwrap())
+            .collect();
+        assert_ne!(ys[0], ys[1]);
+    }
 
     #[test]
     fn ticks_are_nice() {

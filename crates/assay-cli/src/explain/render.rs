@@ -361,6 +361,54 @@ pub fn html(doc: &Value, ice_curves: usize) -> String {
                         .collect(),
                 });
             }
+            // The summary (beeswarm) of every written row, features by mean |SHAP|, and the
+            // dependence plot of the top numeric feature.
+            let written: Vec<&Value> = r["rows"].as_array().into_iter().flatten().collect();
+            let order: Vec<usize> = r["mean_abs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| {
+                    features
+                        .iter()
+                        .position(|n| f["feature"].as_str() == Some(n.as_str()))
+                })
+                .collect();
+            if !written.is_empty() {
+                charts.push(Chart::Swarm {
+                    title: format!(
+                        "SHAP values of {} rows (colour: feature value, blue low, red high)",
+                        written.len()
+                    ),
+                    rows: order
+                        .iter()
+                        .map(|&j| {
+                            let points = written
+                                .iter()
+                                .map(|w| {
+                                    (
+                                        num(&w["values"][j]),
+                                        w["x_scaled"][j].as_f64().unwrap_or(f64::NAN),
+                                    )
+                                })
+                                .collect();
+                            (features[j].clone(), points)
+                        })
+                        .collect(),
+                });
+                if let Some(&j) = order.iter().find(|&&j| written[0]["x"][j].is_number()) {
+                    let points: Vec<(f64, f64)> = written
+                        .iter()
+                        .filter_map(|w| Some((w["x"][j].as_f64()?, num(&w["values"][j]))))
+                        .collect();
+                    charts.push(Chart::Dots {
+                        title: format!("Dependence: {}", features[j]),
+                        x_label: features[j].clone(),
+                        y_label: format!("SHAP value of {}", features[j]),
+                        points,
+                    });
+                }
+            }
             if let Some(row) = r["rows"].as_array().and_then(|v| v.first()) {
                 let values: Vec<f64> = row["values"]
                     .as_array()

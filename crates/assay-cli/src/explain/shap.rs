@@ -103,15 +103,54 @@ fn summary(
         }
         None => Value::Null,
     };
+    // Feature values of the written rows: as read (category text), and scaled to [0, 1] by
+    // the column's range over the data (category codes by their count) for plotting.
+    let p = t.columns.len();
+    let ranges: Vec<(f64, f64)> = (0..p)
+        .map(|j| match &t.columns[j].categories {
+            Some(c) => (0.0, c.len().saturating_sub(1) as f64),
+            None => (0..t.n)
+                .map(|i| t.x[i * p + j])
+                .filter(|v| v.is_finite())
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+                    (l.min(v), h.max(v))
+                }),
+        })
+        .collect();
     let rows: Vec<Value> = (0..n_rows.min(rows_out))
         .map(|i| {
+            let r = row_index[i];
+            let x: Vec<Value> = (0..p)
+                .map(|j| {
+                    let v = t.x[r * p + j];
+                    match &t.columns[j].categories {
+                        Some(c) => json!(c.get(v as usize).cloned().unwrap_or_default()),
+                        None if v.is_finite() => json!(v),
+                        None => Value::Null,
+                    }
+                })
+                .collect();
+            let scaled: Vec<Value> = (0..p)
+                .map(|j| {
+                    let v = t.x[r * p + j];
+                    let (lo, hi) = ranges[j];
+                    if !v.is_finite() {
+                        Value::Null
+                    } else if hi > lo {
+                        json!((v - lo) / (hi - lo))
+                    } else {
+                        json!(0.5)
+                    }
+                })
+                .collect();
             json!({
-                "row": row_index[i] + 1,
+                "row": r + 1,
                 "values": &values[i * d..(i + 1) * d],
+                "x": x,
+                "x_scaled": scaled,
             })
         })
         .collect();
-    let _ = t;
     Ok(json!({
         "features": names,
         "mean_abs": mean_abs.iter().map(|(f, v)| json!({ "feature": f, "mean_abs": v })).collect::<Vec<_>>(),
