@@ -431,6 +431,40 @@ fn shap_values_add_up_to_the_model_output() {
     assert_eq!(diffs.len(), 5);
     assert!(diffs.windows(2).all(|w| w[0] >= w[1]));
 
+    // Interventional TreeSHAP against 30 background rows adds up too (base value: the mean
+    // background margin).
+    let r = ok(&assay(&[
+        "explain",
+        s(&test),
+        "--model",
+        s(&gbdt),
+        "--method",
+        "tree-shap",
+        "--interventional",
+        "--background",
+        "30",
+        "--rows-out",
+        "300",
+        "--format",
+        "json",
+    ]));
+    let res = &r["result"];
+    assert!(res["algorithm"]
+        .as_str()
+        .unwrap()
+        .starts_with("interventional"));
+    let base = num(&res["base_value"]);
+    for row in res["rows"].as_array().unwrap() {
+        let i = row["row"].as_u64().unwrap() as usize - 1;
+        let sum: f64 = row["values"].as_array().unwrap().iter().map(num).sum();
+        assert!(
+            (base + sum - m[i]).abs() < 1e-9,
+            "row {i}: {} vs {}",
+            base + sum,
+            m[i]
+        );
+    }
+
     // KernelSHAP on the logistic model's probability: exact with 4 features, adds up to
     // f(x) − E[f] over the background.
     let p = margins(&logistic, "probability");

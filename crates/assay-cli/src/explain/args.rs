@@ -138,7 +138,11 @@ pub struct ExplainArgs {
     /// Recourse: unfavourably decided rows examined per group.
     #[arg(long, default_value_t = 100)]
     pub per_group: usize,
-    /// KernelSHAP: background rows (a seeded sample of the data).
+    /// TreeSHAP: interventional values against --background sampled rows (shap's
+    /// `feature_perturbation="interventional"`) instead of path-dependent ones.
+    #[arg(long)]
+    pub interventional: bool,
+    /// KernelSHAP, interventional TreeSHAP: background rows (a seeded sample of the data).
     #[arg(long, default_value_t = 100)]
     pub background: usize,
     /// KernelSHAP: rows explained (the first ones; or only --row).
