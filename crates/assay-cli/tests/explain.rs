@@ -532,3 +532,98 @@ fn lime_explains_a_row_reproducibly() {
         }
     }
 }
+
+/// `--xgboost-float32` gives XGBoost's own `pred_contribs` (golden file of
+/// tests/reference/tree_shap_golden.py) through the CLI, exactly; on other models it is a usage
+/// error.
+#[test]
+fn xgboost_float32_tree_shap_equals_pred_contribs() {
+    let reference = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/reference");
+    let golden: Value = serde_json::from_str(
+        &std::fs::read_to_string(reference.join("golden/tree_shap_xgb_binary.json")).unwrap(),
+    )
+    .unwrap();
+    let names: Vec<&str> = golden["feature_names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("rows.csv");
+    let mut text = names.join(",") + "\n";
+    for row in golden["rows"].as_array().unwrap().iter().take(200) {
+        let cells: Vec<String> = row
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().map_or(String::new(), |x| format!("{x:?}")))
+            .collect();
+        text += &(cells.join(",") + "\n");
+    }
+    std::fs::write(&data, text).unwrap();
+    let model = reference.join("models/xgb_binary.json");
+    let r = ok(&assay(&[
+        "explain",
+        s(&data),
+        "--model",
+        s(&model),
+        "--method",
+        "tree-shap",
+        "--xgboost-float32",
+        "--rows-out",
+        "200",
+        "--format",
+        "json",
+    ]));
+    let want = golden["shap_values"].as_array().unwrap();
+    let mut worst = 0.0f64;
+    for row in r["result"]["rows"].as_array().unwrap() {
+        let i = row["row"].as_u64().unwrap() as usize - 1;
+        for (got, exp) in row["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(want[i].as_array().unwrap())
+        {
+            worst = worst.max((num(got) - num(exp)).abs());
+        }
+    }
+    assert!(
+        worst <= 1e-6,
+        "max |assay − XGBoost pred_contribs| = {worst}"
+    );
+    // Not an XGBoost model: a usage error naming the flag.
+    let (test, logistic) = setup(dir.path());
+    let _ = logistic;
+    let gbdt = dir.path().join("gbdt.json");
+    assert!(assay(&[
+        "train",
+        "--learner",
+        "gbdt",
+        s(&dir.path().join("train.csv")),
+        "--label",
+        "hired",
+        "--positive",
+        "1",
+        "--features",
+        "years_experience,age",
+        "--trees",
+        "5",
+        "--out",
+        s(&gbdt),
+    ])
+    .status
+    .success());
+    let o = assay(&[
+        "explain",
+        s(&test),
+        "--model",
+        s(&gbdt),
+        "--method",
+        "tree-shap",
+        "--xgboost-float32",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--xgboost-float32"));
+}

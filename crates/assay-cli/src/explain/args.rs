@@ -142,6 +142,11 @@ pub struct ExplainArgs {
     /// `feature_perturbation="interventional"`) instead of path-dependent ones.
     #[arg(long)]
     pub interventional: bool,
+    /// TreeSHAP of an XGBoost model computed as XGBoost does, in float32 with its operation
+    /// order: equal to XGBoost's own `pred_contribs` (the default f64 values are more precise
+    /// and differ from XGBoost's by its float rounding, about 1e-6).
+    #[arg(long)]
+    pub xgboost_float32: bool,
     /// KernelSHAP, interventional TreeSHAP: background rows (a seeded sample of the data).
     #[arg(long, default_value_t = 100)]
     pub background: usize,

@@ -179,7 +179,25 @@ fn background_sample(t: &RawTable, n: usize, seed: u64) -> (Vec<f64>, usize) {
 /// Exact TreeSHAP (path-dependent, or interventional with `--interventional`) of every row (Lundberg et al. 2020), in margin space.
 pub fn tree(a: &ExplainArgs, t: &RawTable, model: &TreeModel) -> Result<Value, String> {
     let e = model.ensemble();
-    let (v, algorithm) = if a.interventional {
+    if a.xgboost_float32 && a.interventional {
+        return Err(
+            "--xgboost-float32 applies to path-dependent TreeSHAP, not --interventional".into(),
+        );
+    }
+    if a.xgboost_float32 && !matches!(e.source, assay_model::Source::XGBoost { .. }) {
+        return Err(format!(
+            "--xgboost-float32 reproduces XGBoost's own arithmetic; {} is not an XGBoost model (drop the flag)",
+            a.model.display()
+        ));
+    }
+    let (v, algorithm) = if a.xgboost_float32 {
+        let v = assay_explain::shap::tree_f32::tree_shap_xgboost_f32(e, &t.x, t.n)
+            .map_err(|e| format!("{}: {e}", t.path.display()))?;
+        (
+            v,
+            "path-dependent TreeSHAP in XGBoost's float32 arithmetic (equal to XGBoost's pred_contribs)".to_string(),
+        )
+    } else if a.interventional {
         let (bg, nb) = background_sample(t, a.background, a.seed);
         let v = tree_shap_interventional(e, &t.x, t.n, &bg, nb)
             .map_err(|e| format!("{}: {e}", t.path.display()))?;
