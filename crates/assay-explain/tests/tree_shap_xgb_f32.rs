@@ -3,8 +3,8 @@
 //! row, NaN rows included, to 1e-6 absolute (and in fact exactly); and against assay's `f64`
 //! TreeSHAP to 1e-5.
 //!
-//! `models/xgb_200x6.json` has no golden `pred_contribs` file, so it is only checked against
-//! the `f64` mode here.
+//! The 200-tree depth-6 benchmark model `models/xgb_200x6.json` is checked the same way on the
+//! golden rows (`tests/reference/tree_shap_xgb200_golden.py`), and against the `f64` mode.
 
 use std::path::PathBuf;
 
@@ -130,6 +130,13 @@ fn xgb_numeric_matches_xgboost() {
 
 /// No golden `pred_contribs` exists for the 200-tree benchmark model: only the f32/f64
 /// agreement is checked, on the rows of the binary golden case (same Adult features).
+#[test]
+fn xgb_200x6_matches_xgboost() {
+    // The 200-tree depth-6 benchmark model on the golden rows
+    // (tests/reference/tree_shap_xgb200_golden.py).
+    golden_case("xgb_200x6", "xgb_200x6.json");
+}
+
 #[test]
 fn xgb_200x6_agrees_with_f64() {
     let m = model("xgb_200x6.json");
