@@ -61,26 +61,6 @@ fn selected(a: &ExplainArgs, t: &RawTable) -> Result<Vec<usize>, String> {
         .collect()
 }
 
-/// Group codes of the sensitive values, with the sorted group names.
-fn group_codes(groups: &[String]) -> (Vec<usize>, Vec<String>) {
-    let mut names: Vec<String> = groups.to_vec();
-    names.sort();
-    names.dedup();
-    let codes = groups
-        .iter()
-        .map(|g| names.binary_search(g).expect("named"))
-        .collect();
-    (codes, names)
-}
-
-/// A grid value as shown: the number, or the category text of a code.
-fn shown(t: &RawTable, j: usize, v: f64) -> Value {
-    match &t.columns[j].categories {
-        Some(c) => json!(c.get(v as usize).cloned().unwrap_or_default()),
-        None => json!(v),
-    }
-}
-
 /// Runs `assay explain`.
 pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
     let trees = match a.method {
@@ -151,7 +131,7 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
             };
             let (codes, names) = match &t.groups {
                 Some(g) => {
-                    let (c, n) = group_codes(g);
+                    let (c, n) = table::group_codes(g);
                     (Some(c), n)
                 }
                 None => (None, Vec::new()),
@@ -209,7 +189,7 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
                 };
                 let pd = partial_dependence(&predict, &t.x, t.n, &[f], &spec, kind, None)
                     .map_err(err)?;
-                let grid: Vec<Value> = pd.grid_values[0].iter().map(|&v| shown(&t, j, v)).collect();
+                let grid: Vec<Value> = pd.grid_values[0].iter().map(|&v| t.shown(j, v)).collect();
                 curves.push(json!({
                     "feature": t.columns[j].name,
                     "categorical": t.columns[j].categories.is_some(),

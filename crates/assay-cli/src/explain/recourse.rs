@@ -103,13 +103,6 @@ pub fn rules(a: &ExplainArgs, t: &RawTable) -> Result<Vec<FeatureRule>, String> 
         .collect())
 }
 
-fn shown(t: &RawTable, j: usize, v: f64) -> Value {
-    match &t.columns[j].categories {
-        Some(c) => json!(c.get(v as usize).cloned().unwrap_or_default()),
-        None => json!(v),
-    }
-}
-
 /// Counterfactuals of `--row`.
 pub fn counterfactual(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Value, String> {
     let row = a
@@ -139,8 +132,8 @@ pub fn counterfactual(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Res
                 "distance": c.distance,
                 "changes": c.changed.iter().map(|&j| json!({
                     "feature": t.columns[j].name,
-                    "from": shown(t, j, x[j]),
-                    "to": shown(t, j, c.values[j]),
+                    "from": t.shown(j, x[j]),
+                    "to": t.shown(j, c.values[j]),
                 })).collect::<Vec<_>>(),
             })
         })
@@ -163,13 +156,7 @@ pub fn recourse(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Va
         .groups
         .as_ref()
         .ok_or("--method recourse compares the groups of --sensitive COLUMNS; name them")?;
-    let mut names: Vec<String> = groups.clone();
-    names.sort();
-    names.dedup();
-    let codes: Vec<usize> = groups
-        .iter()
-        .map(|g| names.binary_search(g).expect("named"))
-        .collect();
+    let (codes, names) = super::table::group_codes(groups);
     let rules = rules(a, t)?;
     let scales = mad_scales(&t.x, t.n, &rules).map_err(|e| e.to_string())?;
     let opts = CounterfactualOptions {

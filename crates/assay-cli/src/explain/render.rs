@@ -25,6 +25,17 @@ pub fn importance_json(r: &PermutationImportance) -> Value {
     })
 }
 
+/// A counterfactual's changes, each written by `one(feature, from, to)`, joined by "; ".
+fn changes(c: &Value, one: impl Fn(&str, &Value, &Value) -> String) -> String {
+    c["changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|ch| one(ch["feature"].as_str().unwrap_or(""), &ch["from"], &ch["to"]))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or(f64::NAN)
 }
@@ -149,26 +160,14 @@ pub fn text(doc: &Value) -> String {
                 .flatten()
                 .enumerate()
             {
-                let changes: Vec<String> = c["changes"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|ch| {
-                        format!(
-                            "{} {} -> {}",
-                            ch["feature"].as_str().unwrap_or(""),
-                            ch["from"],
-                            ch["to"]
-                        )
-                    })
-                    .collect();
+                let changes = changes(c, |f, from, to| format!("{f} {from} -> {to}"));
                 let _ = writeln!(
                     o,
                     "  {}. score {:.4}, distance {:.3}: {}",
                     k + 1,
                     num(&c["score"]),
                     num(&c["distance"]),
-                    changes.join("; ")
+                    changes
                 );
             }
             if r["counterfactuals"].as_array().is_none_or(|v| v.is_empty()) {
@@ -476,23 +475,11 @@ pub fn html(doc: &Value, ice_curves: usize) -> String {
                 .flatten()
                 .enumerate()
             {
-                let changes: Vec<String> = c["changes"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|ch| {
-                        format!(
-                            "{}: {} → {}",
-                            ch["feature"].as_str().unwrap_or(""),
-                            ch["from"],
-                            ch["to"]
-                        )
-                    })
-                    .collect();
+                let changes = changes(c, |f, from, to| format!("{f}: {from} → {to}"));
                 summary.push(format!(
                     "{}. {} (score {:.4}, distance {:.3})",
                     k + 1,
-                    changes.join("; "),
+                    changes,
                     num(&c["score"]),
                     num(&c["distance"])
                 ));

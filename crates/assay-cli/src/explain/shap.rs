@@ -57,18 +57,6 @@ pub fn tree_model(path: &Path) -> Result<TreeModel, String> {
     m.map_err(|e| e.to_string())
 }
 
-/// Codes of the sensitive groups, with the sorted names.
-fn codes(groups: &[String]) -> (Vec<usize>, Vec<String>) {
-    let mut names: Vec<String> = groups.to_vec();
-    names.sort();
-    names.dedup();
-    let c = groups
-        .iter()
-        .map(|g| names.binary_search(g).expect("named"))
-        .collect();
-    (c, names)
-}
-
 /// The shared summary of an attribution matrix: mean |value| by feature, and by group with
 /// the features whose attributions differ most between groups.
 fn summary(
@@ -91,7 +79,7 @@ fn summary(
     mean_abs.sort_by(|a, b| b.1.total_cmp(&a.1));
     let by_group = match groups {
         Some(g) => {
-            let (c, gnames) = codes(g);
+            let (c, gnames) = super::table::group_codes(g);
             let m = mean_abs_by_group(values, n_rows, d, &c).map_err(|e| e.to_string())?;
             json!({
                 "groups": gnames,
@@ -122,16 +110,7 @@ fn summary(
     let rows: Vec<Value> = (0..n_rows.min(rows_out))
         .map(|i| {
             let r = row_index[i];
-            let x: Vec<Value> = (0..p)
-                .map(|j| {
-                    let v = t.x[r * p + j];
-                    match &t.columns[j].categories {
-                        Some(c) => json!(c.get(v as usize).cloned().unwrap_or_default()),
-                        None if v.is_finite() => json!(v),
-                        None => Value::Null,
-                    }
-                })
-                .collect();
+            let x: Vec<Value> = (0..p).map(|j| t.shown(j, t.x[r * p + j])).collect();
             let scaled: Vec<Value> = (0..p)
                 .map(|j| {
                     let v = t.x[r * p + j];
@@ -329,10 +308,10 @@ pub fn lime(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Value,
                 .iter()
                 .map(|f| {
                     let description = match &t.columns[f.index].categories {
-                        Some(c) => format!(
+                        Some(_) => format!(
                             "{}={}",
                             t.columns[f.index].name,
-                            c.get(x_at(t, i, f.index) as usize).cloned().unwrap_or_default()
+                            t.shown(f.index, t.x[i * p + f.index]).as_str().unwrap_or_default()
                         ),
                         None => f.description.clone(),
                     };
@@ -355,8 +334,4 @@ pub fn lime(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Value,
         "num_samples": cfg.num_samples,
         "algorithm": "LIME for tabular data (Ribeiro et al. 2016), the lime package's defaults",
     }))
-}
-
-fn x_at(t: &RawTable, i: usize, j: usize) -> f64 {
-    t.x[i * t.columns.len() + j]
 }

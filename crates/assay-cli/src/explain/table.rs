@@ -43,6 +43,29 @@ pub struct RawTable {
     pub groups: Option<Vec<String>>,
 }
 
+/// Group code of every row (index into the sorted distinct names) and the sorted names.
+pub fn group_codes(groups: &[String]) -> (Vec<usize>, Vec<String>) {
+    let mut names: Vec<String> = groups.to_vec();
+    names.sort();
+    names.dedup();
+    let codes = groups
+        .iter()
+        .map(|g| names.binary_search(g).expect("every group is named"))
+        .collect();
+    (codes, names)
+}
+
+impl RawTable {
+    /// A value of column `j` as shown: the number, or the category text of a code.
+    pub fn shown(&self, j: usize, v: f64) -> serde_json::Value {
+        match &self.columns[j].categories {
+            Some(c) => serde_json::json!(c.get(v as usize).cloned().unwrap_or_default()),
+            None if v.is_finite() => serde_json::json!(v),
+            None => serde_json::Value::Null,
+        }
+    }
+}
+
 /// Reads the model's input columns of `data` (and `label`, `sensitive`).
 pub fn read(
     input: &InputArgs,

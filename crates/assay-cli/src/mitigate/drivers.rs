@@ -9,7 +9,7 @@ use serde::Serialize;
 use assay_explain::inspection::{permutation_importance, PermutationOptions, Scorer, Target};
 use assay_explain::predict::FnPredict;
 use assay_explain::{ExplainError, FeatureGroups};
-use assay_mitigation::Predictor;
+use assay_mitigation::{Groups, Predictor};
 use assay_model::learners::{FeatureSpec, Matrix};
 
 use crate::design::Design;
@@ -47,12 +47,10 @@ pub fn gap_drivers(
     eval_groups: &[String],
     seed: u64,
 ) -> Result<Drivers, String> {
-    let mut names: Vec<&String> = eval_groups.iter().collect();
-    names.sort();
-    names.dedup();
-    let codes: Vec<usize> = eval_groups
-        .iter()
-        .map(|g| names.binary_search(&g).expect("named"))
+    let codes: Vec<usize> = Groups::from_labels(eval_groups)
+        .codes
+        .into_iter()
+        .map(|c| c as usize)
         .collect();
     let mut members = Vec::with_capacity(specs.len());
     let mut at = 0;

@@ -23,7 +23,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    check_codes, check_fit_inputs, check_labels, check_scores, check_weights, recode_groups,
+    apply_all, apply_one, check_codes, check_fit_inputs, check_labels, check_scores, check_weights,
+    recode_groups,
 };
 use crate::error::{check_len, MitigationError};
 use crate::groups::Groups;
@@ -364,18 +365,7 @@ impl GroupCalibrator {
 
     /// The calibrated probability of one row; `group` is the fit-time group code.
     pub fn transform(&self, score: f64, group: u32) -> Result<f64, MitigationError> {
-        if !score.is_finite() {
-            return Err(MitigationError::Data(format!(
-                "score {score} is not a finite number"
-            )));
-        }
-        match self.calibrators.get(group as usize) {
-            Some(c) => Ok(c.transform(score)),
-            None => Err(MitigationError::Data(format!(
-                "group code {group} is not one of the {} fitted groups",
-                self.groups.len()
-            ))),
-        }
+        apply_one(&self.calibrators, score, group, |c, s| c.transform(s))
     }
 
     /// Calibrated probabilities of every row (fit-time group codes).
@@ -384,14 +374,9 @@ impl GroupCalibrator {
         scores: &[f64],
         group_codes: &[u32],
     ) -> Result<Vec<f64>, MitigationError> {
-        check_scores(scores)?;
-        check_len("groups", scores.len(), group_codes.len())?;
-        check_codes(group_codes, self.groups.len())?;
-        Ok(scores
-            .iter()
-            .zip(group_codes)
-            .map(|(&s, &g)| self.calibrators[g as usize].transform(s))
-            .collect())
+        apply_all(&self.calibrators, scores, group_codes, |c, s| {
+            c.transform(s)
+        })
     }
 
     /// Fit-time group codes of new data, matched by name; an error names every group not

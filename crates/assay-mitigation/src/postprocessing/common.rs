@@ -74,6 +74,47 @@ pub(crate) fn check_codes(codes: &[u32], n_groups: usize) -> Result<(), Mitigati
     }
 }
 
+/// `rule(&rules[group], score)` for one row: the per-group rule of a fitted post-processor
+/// (thresholds, calibrators) applied to a finite score; an error for a non-finite score or a
+/// group code outside the `rules.len()` fitted groups.
+pub(crate) fn apply_one<T>(
+    rules: &[T],
+    score: f64,
+    group: u32,
+    rule: impl Fn(&T, f64) -> f64,
+) -> Result<f64, MitigationError> {
+    if !score.is_finite() {
+        return Err(MitigationError::Data(format!(
+            "score {score} is not a finite number"
+        )));
+    }
+    match rules.get(group as usize) {
+        Some(r) => Ok(rule(r, score)),
+        None => Err(MitigationError::Data(format!(
+            "group code {group} is not one of the {} fitted groups",
+            rules.len()
+        ))),
+    }
+}
+
+/// [`apply_one`] for every row, after checking all scores, lengths and codes (errors name the
+/// row).
+pub(crate) fn apply_all<T>(
+    rules: &[T],
+    scores: &[f64],
+    group_codes: &[u32],
+    rule: impl Fn(&T, f64) -> f64,
+) -> Result<Vec<f64>, MitigationError> {
+    check_scores(scores)?;
+    crate::error::check_len("groups", scores.len(), group_codes.len())?;
+    check_codes(group_codes, rules.len())?;
+    Ok(scores
+        .iter()
+        .zip(group_codes)
+        .map(|(&s, &g)| rule(&rules[g as usize], s))
+        .collect())
+}
+
 /// Maps the groups of new data to the codes of the fitted groups by name; the error names
 /// every group that was not seen at fit time.
 pub(crate) fn recode_groups(

@@ -39,8 +39,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::common::{check_codes, check_fit_inputs, check_scores, extended_f64, recode_groups};
-use crate::error::{check_len, MitigationError};
+use super::common::{apply_all, apply_one, check_fit_inputs, extended_f64, recode_groups};
+use crate::error::MitigationError;
 use crate::groups::Groups;
 
 /// The fairness constraint of the threshold optimizer (Fairlearn's `constraints`).
@@ -767,18 +767,9 @@ impl GroupThresholds {
     /// `P(ŷ = 1)` for one row: Fairlearn's `_pmf_predict(...)[:, 1]`. `group` is the fit-time
     /// group code (index into [`GroupThresholds::groups`]).
     pub fn positive_probability(&self, score: f64, group: u32) -> Result<f64, MitigationError> {
-        if !score.is_finite() {
-            return Err(MitigationError::Data(format!(
-                "score {score} is not a finite number"
-            )));
-        }
-        match self.interpolation.get(group as usize) {
-            Some(it) => Ok(it.positive_probability(score)),
-            None => Err(MitigationError::Data(format!(
-                "group code {group} is not one of the {} fitted groups",
-                self.groups.len()
-            ))),
-        }
+        apply_one(&self.interpolation, score, group, |it, s| {
+            it.positive_probability(s)
+        })
     }
 
     /// `P(ŷ = 1)` for every row (fit-time group codes).
@@ -787,14 +778,9 @@ impl GroupThresholds {
         scores: &[f64],
         group_codes: &[u32],
     ) -> Result<Vec<f64>, MitigationError> {
-        check_scores(scores)?;
-        check_len("groups", scores.len(), group_codes.len())?;
-        check_codes(group_codes, self.groups.len())?;
-        Ok(scores
-            .iter()
-            .zip(group_codes)
-            .map(|(&s, &g)| self.interpolation[g as usize].positive_probability(s))
-            .collect())
+        apply_all(&self.interpolation, scores, group_codes, |it, s| {
+            it.positive_probability(s)
+        })
     }
 
     /// Fit-time group codes of new data, matched by group name; an error names every group
