@@ -3,6 +3,7 @@
 //! Exit codes: 0 ok, 1 a policy check failed, 2 usage or input error.
 
 mod design;
+mod dp;
 mod example_cmd;
 mod explain;
 mod fairness_cmd;
@@ -49,6 +50,8 @@ enum Command {
     Explain(Box<explain::ExplainArgs>),
     /// Mitigate bias: reweighing, resampling, correlation remover, exponentiated gradient, grid search or threshold optimizer; reports fairness and accuracy before and after on test data and saves the mitigated model.
     Mitigate(Box<mitigate::MitigateArgs>),
+    /// Differential privacy: epsilon of DP-SGD-style training (Rényi DP or privacy loss distribution accountant) and noise calibration for a target (epsilon, delta).
+    Dp(Box<dp::DpArgs>),
     /// Fit a model (L2-regularised logistic regression, scikit-learn's optimum) on a table and save it as JSON with its feature encoding.
     Train(Box<train_cmd::TrainArgs>),
 }
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Mitigate(args) => mitigate::run(*args),
         Command::Explain(args) => explain::run(*args),
         Command::Model(cmd) => model_cmd::run(cmd),
+        Command::Dp(args) => dp::run(*args),
     };
     match result {
         Ok(code) => code,

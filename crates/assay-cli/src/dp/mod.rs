@@ -1,0 +1,124 @@
+//! `assay dp`: differential-privacy accounting on the command line.
+//!
+//! `assay dp epsilon` reports the ε of T steps of the Poisson-subsampled Gaussian mechanism
+//! (`assay_privacy::accounting::epsilon`); `assay dp calibrate` finds the noise multiplier for
+//! a target (ε, δ) (`assay_privacy::accounting::calibrate`). Output: one text line or an
+//! `assay.dp/1` JSON document. Invalid parameters are input errors (exit 2).
+
+mod args;
+
+pub use args::DpArgs;
+
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use assay_privacy::accounting::{calibrate, epsilon, pld, Accountant};
+
+use args::{AccountantArg, CalibrateArgs, DpCommand, EpsilonArgs, OutputFormat};
+
+/// Runs `assay dp`.
+pub fn run(a: DpArgs) -> Result<ExitCode, String> {
+    match a.command {
+        DpCommand::Epsilon(e) => run_epsilon(e),
+        DpCommand::Calibrate(c) => run_calibrate(c),
+    }
+}
+
+/// The accountant's settings, for the JSON output.
+fn accountant_json(a: AccountantArg) -> serde_json::Value {
+    match a.accountant() {
+        Accountant::Rdp => {
+            json!({"name": a.name(), "orders": "dp_accounting default (1.1..10.9, 11..63, 128, 256, 512, 1024)"})
+        }
+        Accountant::Pld => {
+            json!({"name": a.name(), "value_discretization_interval": pld::DEFAULT_DISCRETIZATION})
+        }
+    }
+}
+
+fn run_epsilon(a: EpsilonArgs) -> Result<ExitCode, String> {
+    let eps = epsilon(
+        a.accountant.accountant(),
+        a.sampling_rate,
+        a.noise_multiplier,
+        a.steps,
+        a.delta,
+    )
+    .map_err(|e| e.to_string())?;
+    match a.format {
+        OutputFormat::Text => println!(
+            "epsilon = {eps} at delta = {} ({} accountant; sampling rate {}, noise multiplier {}, {} steps)",
+            a.delta,
+            a.accountant.name(),
+            a.sampling_rate,
+            a.noise_multiplier,
+            a.steps
+        ),
+        OutputFormat::Json => {
+            let doc = json!({
+                "schema": "assay.dp/1",
+                "command": "epsilon",
+                "mechanism": "poisson_subsampled_gaussian",
+                "sampling_rate": a.sampling_rate,
+                "noise_multiplier": a.noise_multiplier,
+                "steps": a.steps,
+                "delta": a.delta,
+                "accountant": accountant_json(a.accountant),
+                "epsilon": finite_or_string(eps),
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_calibrate(a: CalibrateArgs) -> Result<ExitCode, String> {
+    let c = calibrate::noise_multiplier(
+        a.accountant.accountant(),
+        a.epsilon,
+        a.delta,
+        a.sampling_rate,
+        a.steps,
+        a.tolerance,
+    )
+    .map_err(|e| e.to_string())?;
+    match a.format {
+        OutputFormat::Text => println!(
+            "noise multiplier = {} (epsilon = {} <= {} at delta = {}; {} accountant; sampling rate {}, {} steps)",
+            c.noise_multiplier,
+            c.epsilon,
+            a.epsilon,
+            a.delta,
+            a.accountant.name(),
+            a.sampling_rate,
+            a.steps
+        ),
+        OutputFormat::Json => {
+            let doc = json!({
+                "schema": "assay.dp/1",
+                "command": "calibrate",
+                "mechanism": "poisson_subsampled_gaussian",
+                "target_epsilon": a.epsilon,
+                "delta": a.delta,
+                "sampling_rate": a.sampling_rate,
+                "steps": a.steps,
+                "tolerance": a.tolerance,
+                "accountant": accountant_json(a.accountant),
+                "noise_multiplier": c.noise_multiplier,
+                "epsilon": finite_or_string(c.epsilon),
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// JSON has no infinity: an infinite ε is written as the string "inf".
+fn finite_or_string(v: f64) -> serde_json::Value {
+    if v.is_finite() {
+        json!(v)
+    } else {
+        json!("inf")
+    }
+}

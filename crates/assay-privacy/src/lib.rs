@@ -1,0 +1,16 @@
+//! Differential privacy for assay.
+//!
+//! [`accounting`] holds the privacy accountants: Rényi differential privacy of the
+//! Poisson-subsampled and fixed-size-subsampled Gaussian mechanism (Mironov, Talwar and Zhang
+//! 2019; Wang, Balle and Kasiviswanathan 2019), composition of heterogeneous mechanisms,
+//! conversion to (ε, δ) (Balle et al. 2020), privacy loss distributions with connect-the-dots
+//! discretisation and FFT composition (Koskela et al. 2020; Doroshenko et al. 2022), and
+//! calibration of the noise multiplier for a target (ε, δ). The numbers agree with Google's
+//! `dp_accounting` (see `tests/reference/dp_accounting_golden.py`).
+//!
+//! Nothing here prints or exits; every invalid input is a [`PrivacyError`].
+
+pub mod accounting;
+mod error;
+
+pub use error::PrivacyError;
