@@ -12,6 +12,78 @@ pub trait Predict: Sync {
 
     /// One output per row of `x`.
     fn predict(&self, x: &[f64], n_rows: usize) -> Result<Vec<f64>, ExplainError>;
+
+    /// The outputs of the `2^d` hybrids of the rows `x` and `b` (`d = groups.len()`): output
+    /// `s` is the model on the row with `x`'s values in the columns of `groups[i]` for every
+    /// bit `i` set in `s` and `b`'s elsewhere. KernelSHAP's background decomposition asks for
+    /// these; a model that can score them faster than row by row (a tree ensemble walks each
+    /// tree once: [`assay_model::TreeEnsemble::hybrid_outputs`]) returns them, equal to what
+    /// [`Predict::predict`] gives on the materialised rows. `None` (the default): the caller
+    /// builds the rows and calls `predict`.
+    fn predict_hybrids(
+        &self,
+        _x: &[f64],
+        _b: &[f64],
+        _groups: &[&[usize]],
+    ) -> Option<Result<Vec<f64>, ExplainError>> {
+        None
+    }
+}
+
+/// Which output of a tree ensemble an [`EnsemblePredict`] explains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnsembleOutput {
+    /// The raw margin (XGBoost `output_margin`, LightGBM `raw_score`): log-odds for binary
+    /// classifiers, what TreeSHAP explains.
+    Margin,
+    /// The prediction through the inverse link (a probability for binary classifiers).
+    Prediction,
+}
+
+/// A [`Predict`] for a tree ensemble on its own feature matrix, with fast hybrid scoring for
+/// KernelSHAP ([`Predict::predict_hybrids`]).
+pub struct EnsemblePredict<'a> {
+    model: &'a assay_model::TreeEnsemble,
+    output: EnsembleOutput,
+}
+
+impl<'a> EnsemblePredict<'a> {
+    /// Explains `output` of `model`.
+    pub fn new(model: &'a assay_model::TreeEnsemble, output: EnsembleOutput) -> Self {
+        EnsemblePredict { model, output }
+    }
+}
+
+impl Predict for EnsemblePredict<'_> {
+    fn n_features(&self) -> usize {
+        self.model.n_features
+    }
+
+    fn predict(&self, x: &[f64], _n_rows: usize) -> Result<Vec<f64>, ExplainError> {
+        let nf = self.model.n_features;
+        match self.output {
+            EnsembleOutput::Margin => self.model.predict_margin(x, nf),
+            EnsembleOutput::Prediction => self.model.predict(x, nf),
+        }
+        .map_err(|e| ExplainError::Model(e.to_string()))
+    }
+
+    fn predict_hybrids(
+        &self,
+        x: &[f64],
+        b: &[f64],
+        groups: &[&[usize]],
+    ) -> Option<Result<Vec<f64>, ExplainError>> {
+        if groups.len() > assay_model::hybrid::MAX_HYBRID_GROUPS {
+            return None;
+        }
+        let transform = self.output == EnsembleOutput::Prediction;
+        Some(
+            self.model
+                .hybrid_outputs(x, b, groups, transform)
+                .map_err(|e| ExplainError::Model(e.to_string())),
+        )
+    }
 }
 
 /// A [`Predict`] from a closure (tests, and adapters of `assay_model::Model`).

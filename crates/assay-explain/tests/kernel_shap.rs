@@ -325,3 +325,159 @@ fn trivial_rows_and_bad_inputs() {
         .is_err());
     assert!(Background::new(bg, 3, 3).is_err());
 }
+
+fn mae(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f64>() / a.len() as f64
+}
+
+#[test]
+fn background_decomposition_on_discrete_data_is_exact_or_more_accurate_than_shap() {
+    let g = golden();
+    let g = &g["discrete12"];
+    let model = Quadratic::from(g);
+    let f = model.predictor();
+    let (bg, nbg) = mat(&g["background"]);
+    let (x, n) = mat(&g["x"]);
+    let m = 12;
+    let ex = KernelExplainer::new(&f, Background::new(bg, nbg, m).unwrap(), None).unwrap();
+    let (shap_exact, _) = mat(&g["exact_shap_values"]);
+    // Every coalition, with and without the decomposition: shap's exact values.
+    let plain = KernelShapConfig {
+        decompose: false,
+        ..exact_config()
+    };
+    let full = ex.explain(&x, n, &plain).unwrap();
+    let decomposed = ex.explain(&x, n, &exact_config()).unwrap();
+    for out in [&full, &decomposed] {
+        let worst = out
+            .values
+            .iter()
+            .zip(&shap_exact)
+            .fold(0.0f64, |w, (a, b)| w.max((a - b).abs()));
+        assert!(worst < 1e-6, "exact: max |assay − shap| = {worst:e}");
+    }
+    let worst = full
+        .values
+        .iter()
+        .zip(&decomposed.values)
+        .fold(0.0f64, |w, (a, b)| w.max((a - b).abs()));
+    assert!(worst < 1e-12, "decomposed vs enumerated: {worst:e}");
+    // At shap's budgets: rows whose background rows all fit are exact; the error of the rest
+    // is below shap's at the same budget, with fewer model evaluations.
+    for (ns, s) in g["sampling"].as_object().unwrap() {
+        let ns: usize = ns.parse().unwrap();
+        let shap_mae = s["mean_mae"].as_f64().unwrap();
+        let mut tot = 0.0;
+        let seeds = 10;
+        for seed in 0..seeds {
+            let cfg = KernelShapConfig {
+                n_samples: Some(ns),
+                seed,
+                ..KernelShapConfig::default()
+            };
+            let out = ex.explain(&x, n, &cfg).unwrap();
+            let legacy = ex
+                .explain(
+                    &x,
+                    n,
+                    &KernelShapConfig {
+                        decompose: false,
+                        ..cfg
+                    },
+                )
+                .unwrap();
+            assert_eq!(out.model_evaluations, legacy.model_evaluations);
+            assert!(out.unique_evaluations <= out.model_evaluations + n as u64);
+            for i in 0..n {
+                let sum: f64 = out.row(i).iter().sum();
+                assert!((sum - (out.predictions[i] - out.base_value)).abs() < 1e-9);
+                let e = mae(out.row(i), &full.values[i * m..(i + 1) * m]);
+                if out.exact[i] {
+                    assert!(e < 1e-12, "row {i} flagged exact, error {e:e}");
+                }
+            }
+            tot += mae(&out.values, &full.values);
+            if seed == 0 {
+                eprintln!(
+                    "discrete12 nsamples {ns}: {} of {n} rows exact; unique evaluations {} (shap's scheme without the decomposition: {}; shap counts {})",
+                    out.exact.iter().filter(|&&e| e).count(),
+                    out.unique_evaluations,
+                    legacy.unique_evaluations,
+                    out.model_evaluations
+                );
+            }
+        }
+        let assay_mae = tot / seeds as f64;
+        eprintln!("discrete12 nsamples {ns}: assay MAE {assay_mae:.3e}, shap MAE {shap_mae:.3e}");
+        assert!(
+            assay_mae <= shap_mae / 2.0,
+            "nsamples {ns}: assay {assay_mae:e} vs shap {shap_mae:e}"
+        );
+    }
+}
+
+#[test]
+fn background_decomposition_keeps_the_efficiency_target_of_near_equal_features() {
+    // Column 3 is within numpy's allclose of the row in every background row, so it is not
+    // explained and keeps the background's values in synthetic rows: the game's full
+    // coalition is f(x), not the background mean of f(x_V, b_3). The decomposition must give
+    // the enumerated values all the same.
+    let f = FnPredict::new(4, |x: &[f64], _| {
+        Ok(x.chunks(4)
+            .map(|r| r[0] * r[1] + (r[2] + 1.0) * r[3] * 10.0 + r[2].sin())
+            .collect())
+    });
+    let mut bg = Vec::new();
+    for b in 0..6 {
+        let b = b as f64;
+        bg.extend_from_slice(&[b % 2.0, (b * 0.7).floor(), b % 3.0, 1.0 + 1e-6 * (b + 1.0)]);
+    }
+    let ex = KernelExplainer::new(&f, Background::new(bg, 6, 4).unwrap(), None).unwrap();
+    let x = [1.0, 2.0, 0.0, 1.0, 0.0, 0.0, 2.0, 1.0];
+    let want = ex
+        .explain(
+            &x,
+            2,
+            &KernelShapConfig {
+                decompose: false,
+                ..exact_config()
+            },
+        )
+        .unwrap();
+    assert!(want.values.iter().skip(3).step_by(4).all(|&v| v == 0.0));
+    // Budgets 2 and 4 leave background rows that differ on all three explained features to
+    // the sampled part (an estimate): only efficiency is exact there.
+    for budget in [2, 4] {
+        let got = ex
+            .explain(
+                &x,
+                2,
+                &KernelShapConfig {
+                    n_samples: Some(budget),
+                    ..KernelShapConfig::default()
+                },
+            )
+            .unwrap();
+        assert!(!got.exact[0] || !got.exact[1]);
+        for i in 0..2 {
+            let sum: f64 = got.row(i).iter().sum();
+            assert!((sum - (got.predictions[i] - got.base_value)).abs() < 1e-12);
+            assert!((got.predictions[i] - want.predictions[i]).abs() == 0.0);
+        }
+    }
+    for budget in [Some(1 << 20), Some(6)] {
+        let got = ex
+            .explain(
+                &x,
+                2,
+                &KernelShapConfig {
+                    n_samples: budget,
+                    ..KernelShapConfig::default()
+                },
+            )
+            .unwrap();
+        for (a, w) in got.values.iter().zip(&want.values) {
+            assert!((a - w).abs() < 1e-12, "budget {budget:?}: {a} vs {w}");
+        }
+    }
+}

@@ -60,6 +60,13 @@ pub enum ModelError {
         /// The number of columns given.
         found: usize,
     },
+    /// The column groups of a hybrid evaluation are invalid (too many, out of range, or
+    /// overlapping).
+    #[error("hybrid evaluation: {message}")]
+    HybridGroups {
+        /// What is wrong with the groups.
+        message: String,
+    },
     /// The input slice is not a whole number of rows.
     #[error("input of {len} values is not a whole number of rows of {n_cols} columns")]
     Ragged {

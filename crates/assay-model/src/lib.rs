@@ -8,7 +8,8 @@
 //! * [`xgboost`] loads XGBoost JSON models (`Booster.save_model("m.json")`).
 //! * [`lightgbm`] loads LightGBM text models (`Booster.save_model("m.txt")`).
 //! * [`predict`] evaluates an ensemble on a dense row-major `f64` matrix (NaN = missing), in
-//!   parallel, with each library's own missing-value and categorical semantics.
+//!   parallel, with each library's own missing-value and categorical semantics; [`hybrid`]
+//!   scores all hybrids of two rows in one walk per tree (for KernelSHAP).
 //! * [`learners`] fits models: L2-regularised logistic regression to scikit-learn's optimum
 //!   ([`learners::LogisticRegression`]) and histogram-based gradient-boosted trees
 //!   ([`learners::GradientBoosting`], a [`TreeEnsemble`] out).
@@ -22,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod hybrid;
 pub mod inspect;
 pub mod learners;
 pub mod lightgbm;

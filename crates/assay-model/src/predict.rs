@@ -413,7 +413,7 @@ impl TreeEnsemble {
 
     /// The inverse link in XGBoost's `f32` arithmetic (`common::Sigmoid`:
     /// `1.0f / (1.0f + expf(-x))`).
-    fn link_f32(&self, margin: f32) -> f64 {
+    pub(crate) fn link_f32(&self, margin: f32) -> f64 {
         match self.objective.link {
             Link::Identity => margin as f64,
             Link::Logistic { scale } => {
@@ -425,7 +425,7 @@ impl TreeEnsemble {
 
     /// The inverse link in `f64` (LightGBM `BinaryLogloss::ConvertOutput`:
     /// `1.0 / (1.0 + exp(-sigmoid * x))`).
-    fn link_f64(&self, margin: f64) -> f64 {
+    pub(crate) fn link_f64(&self, margin: f64) -> f64 {
         match self.objective.link {
             Link::Identity => margin,
             Link::Logistic { scale } => 1.0 / (1.0 + (-scale * margin).exp()),

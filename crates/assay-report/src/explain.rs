@@ -4,7 +4,9 @@
 use std::fmt::Write as _;
 
 use crate::escape::html as esc;
-use crate::svg::{self, BarChart, BarRow, Beeswarm, SwarmRow, XyChart, XyPoint, XySeries};
+use crate::svg::{
+    self, BarChart, BarRow, Beeswarm, SwarmRow, Waterfall, XyChart, XyPoint, XySeries,
+};
 
 /// One curve of a [`Chart::Curves`]: its name (empty: no legend entry), its points, and whether
 /// it is the emphasised one (the average, drawn in the first colour).
@@ -39,6 +41,15 @@ pub enum Chart {
         y_label: String,
         /// The points.
         points: Vec<(f64, f64)>,
+    },
+    /// One row's attributions as a waterfall from the base value to the row's output.
+    Waterfall {
+        /// Title.
+        title: String,
+        /// The base value (`E[f(X)]`).
+        base: f64,
+        /// (label, attribution), top to bottom; the bottom one is applied first.
+        steps: Vec<(String, f64)>,
     },
     /// Curves over a numeric axis (partial dependence, ICE, ALE).
     Curves {
@@ -126,6 +137,13 @@ pub fn render(v: &ExplainView) -> String {
                     domain: svg::nice_domain(values, &[0.0]),
                     percent: false,
                     refs: Vec::new(),
+                }));
+            }
+            Chart::Waterfall { title, base, steps } => {
+                o.push_str(&svg::waterfall(&Waterfall {
+                    title: title.clone(),
+                    base: *base,
+                    steps: steps.clone(),
                 }));
             }
             Chart::Swarm { title, rows } => {

@@ -23,6 +23,19 @@
 //!   and 2072 coalitions on 12 features). The random stream is ChaCha8 seeded with the seed
 //!   and the row index (so results do not depend on threads); it cannot reproduce numpy's.
 //!
+//! * **Background decomposition** (on by default, [`KernelShapConfig::decompose`]): the
+//!   Shapley value is linear in the game and `v = Σ_b w_b v_b`, so a background row's share
+//!   `φ(v_b)` can be computed on its own; in `v_b` only the `d_b` features on which the row and
+//!   `b` differ are players, so when all `2^{d_b}` coalitions fit in the budget it is computed
+//!   exactly ([`super::kernel_exact`]) from the `2^{d_b} − 1` hybrids of the row and `b`. On
+//!   tabular data with categorical or discrete columns most background rows qualify, so the
+//!   values are exact (or, with a few rows left to sampling, more accurate than shap's) with
+//!   far fewer model evaluations than shap's `budget × background rows`. Background rows whose
+//!   games are too large go to the sampling scheme above (their own game, with its own
+//!   efficiency target), and a model that scores hybrids itself
+//!   ([`Predict::predict_hybrids`]: a tree ensemble walks each tree once for all of them)
+//!   is asked to. With the decomposition off, the scheme is shap's.
+//!
 //! Only features that vary between the row and the background (numpy `allclose`, as shap's
 //! `varyingInds`) are explained; the others get 0 and keep the background's values in the
 //! synthetic rows, as in shap. With no varying feature all values are 0; with one, it gets
@@ -47,6 +60,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{check_len, ExplainError};
 use crate::groups::FeatureGroups;
 use crate::predict::Predict;
+use crate::shap::kernel_exact::add_exact_shapley;
 use crate::shap::kernel_linalg::solve_symmetric;
 
 /// Background (reference) data with weights: the distribution absent features are drawn from.
@@ -283,6 +297,17 @@ pub struct KernelShapConfig {
     pub seed: u64,
     /// Target number of synthetic rows per `Predict::predict` call.
     pub batch_rows: usize,
+    /// Background decomposition: explain a background row's game on its own, exactly, when
+    /// the features on which it differs from the explained row are few enough that all their
+    /// coalitions fit in the budget (see the module documentation). Exact values with fewer
+    /// model evaluations on data with categorical or discrete columns; `false` is shap's
+    /// scheme.
+    #[serde(default = "default_decompose")]
+    pub decompose: bool,
+}
+
+fn default_decompose() -> bool {
+    true
 }
 
 impl Default for KernelShapConfig {
@@ -291,6 +316,7 @@ impl Default for KernelShapConfig {
             n_samples: None,
             seed: 0,
             batch_rows: 1 << 16,
+            decompose: true,
         }
     }
 }
@@ -336,6 +362,8 @@ pub struct KernelExplainer<'a, P: Predict + ?Sized> {
     /// Model output of every background row.
     background_out: Vec<f64>,
     base_value: f64,
+    /// Whether the model scores hybrids itself ([`Predict::predict_hybrids`]).
+    hybrids: bool,
 }
 
 /// Everything about one row's coalitions.
@@ -350,8 +378,28 @@ struct RowPlan {
     /// (the background outputs, then the row's distinct synthetic rows in the order of their
     /// first occurrence in this array).
     slots: Vec<u32>,
-    /// Number of distinct synthetic rows to score.
+    /// Number of distinct synthetic rows of the sampled coalitions.
     n_unique: usize,
+    /// Number of synthetic rows of the background rows explained exactly (`2^d − 1` each).
+    n_exact_rows: usize,
+    /// Background rows explained exactly on their own (background decomposition); their
+    /// slots are `u32::MAX` and the coalitions cover only the other rows.
+    exact_background: Vec<ExactBackground>,
+    /// Normalised weight of the background rows left to the sampled coalitions.
+    sampled_weight: f64,
+    /// Coalitions shap evaluates for this row with the same budget (`2^M − 2` at most).
+    shap_coalitions: usize,
+}
+
+/// A background row whose game is solved exactly ([`super::kernel_exact`]).
+struct ExactBackground {
+    b: usize,
+    /// The groups on which the explained row differs from it (bit `i` of a synthetic row's
+    /// index sets `players[i]` to the row's values).
+    players: Vec<usize>,
+    /// Offset of its `2^d − 1` synthetic rows (hybrids `1..2^d`) among the row's
+    /// exactly-explained rows.
+    first: usize,
 }
 
 impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
@@ -385,6 +433,8 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
             .zip(&background_out)
             .map(|(w, y)| w * y)
             .sum();
+        let row0 = background.row(0);
+        let hybrids = matches!(model.predict_hybrids(row0, row0, &[]), Some(Ok(v)) if v.len() == 1);
         Ok(KernelExplainer {
             model,
             background,
@@ -392,6 +442,7 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
             weights,
             background_out,
             base_value,
+            hybrids,
         })
     }
 
@@ -484,8 +535,11 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
         let plans: Vec<RowPlan> = (start..end)
             .map(|i| self.plan_row(&x[i * p..(i + 1) * p], i, config))
             .collect();
-        // Synthetic rows of the chunk: per row, f(x) first, then its distinct rows.
-        let total: usize = plans.iter().map(|pl| pl.n_unique + 1).sum();
+        // Synthetic rows of the chunk: per row, f(x) first, then its distinct rows, then the
+        // hybrids of the background rows explained exactly unless the model scores them.
+        let materialise = !self.hybrids;
+        let scored = |pl: &RowPlan| 1 + pl.n_unique + if materialise { pl.n_exact_rows } else { 0 };
+        let total: usize = plans.iter().map(scored).sum();
         let mut outputs = vec![0.0; total];
         let batch = config.batch_rows.max(1);
         let mut buf: Vec<f64> = Vec::with_capacity(batch.min(total) * p);
@@ -539,6 +593,25 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
                     }
                 }
             }
+            for eb in plan.exact_background.iter().filter(|_| materialise) {
+                let br = self.background.row(eb.b);
+                for s in 1..1usize << eb.players.len() {
+                    let base = buf.len();
+                    buf.extend_from_slice(br);
+                    let synth = &mut buf[base..];
+                    for (i, &g) in eb.players.iter().enumerate() {
+                        if s >> i & 1 == 1 {
+                            for &col in &self.groups.members[g] {
+                                synth[col] = xr[col];
+                            }
+                        }
+                    }
+                    filled += 1;
+                    if filled >= batch {
+                        flush(&mut buf, &mut filled, &mut pos)?;
+                    }
+                }
+            }
         }
         flush(&mut buf, &mut filled, &mut pos)?;
         if let Some(i) = outputs.iter().position(|v| !v.is_finite()) {
@@ -548,30 +621,30 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
         }
         let mut results = Vec::with_capacity(plans.len());
         let mut off = 0usize;
-        for plan in &plans {
+        let mut hybrid_rows = Vec::new();
+        for (k, plan) in plans.iter().enumerate() {
             let fx = outputs[off];
             let uniq = &outputs[off + 1..off + 1 + plan.n_unique];
-            off += 1 + plan.n_unique;
-            let ncoal = plan.kernel_weights.len();
-            let mut ey = vec![0.0; ncoal];
-            for (c, e) in ey.iter_mut().enumerate() {
-                let slots = &plan.slots[c * nbg..(c + 1) * nbg];
-                let mut s = 0.0;
-                for ((&slot, &w), &bo) in slots.iter().zip(&self.weights).zip(&self.background_out)
-                {
-                    let slot = slot as usize;
-                    let v = if slot < nbg { bo } else { uniq[slot - nbg] };
-                    s += w * v;
-                }
-                *e = s;
-            }
-            let phi = self.solve(plan, &ey, fx);
+            let exact_rows = if materialise {
+                &outputs[off + 1 + plan.n_unique..off + 1 + plan.n_unique + plan.n_exact_rows]
+            } else {
+                let xr = &x[(start + k) * p..(start + k + 1) * p];
+                self.score_hybrids(plan, xr, &mut hybrid_rows)?;
+                &hybrid_rows[..]
+            };
+            off += scored(plan);
+            let phi = if plan.exact_background.is_empty() {
+                let ey = self.coalition_values(plan, uniq, 1.0);
+                self.solve(plan, &ey, self.base_value, fx)
+            } else {
+                self.decomposed(plan, uniq, exact_rows, fx)
+            };
             results.push(RowResult {
-                phi,
+                phi: zero_tiny(phi),
                 fx,
                 exact: plan.exact,
-                evaluations: (ncoal * nbg) as u64,
-                unique: plan.n_unique as u64 + 1,
+                evaluations: (plan.shap_coalitions * nbg) as u64,
+                unique: (plan.n_unique + plan.n_exact_rows) as u64 + 1,
             });
         }
         Ok(results)
@@ -601,17 +674,17 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
                 exact: true,
                 slots: Vec::new(),
                 n_unique: 0,
+                n_exact_rows: 0,
+                exact_background: Vec::new(),
+                sampled_weight: 1.0,
+                shap_coalitions: 0,
             };
         }
         let budget = config.n_samples.unwrap_or(2 * m + 2048);
-        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-        rng.set_stream(row_index as u64);
-        let (masks, kernel_weights, exact) = coalitions(m, budget, &mut rng);
-        let ncoal = kernel_weights.len();
         // Which varying features differ exactly from each background row; background rows that
         // differ on all of them give a distinct synthetic row for every coalition.
         let mut diffs = vec![0u64; nbg * words];
-        let mut full = vec![true; nbg];
+        let mut n_diff = vec![0usize; nbg];
         for b in 0..nbg {
             let br = self.background.row(b);
             for (v, &g) in varying.iter().enumerate() {
@@ -620,11 +693,58 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
                     .any(|&c| !same_value(xr[c], br[c]))
                 {
                     diffs[b * words + v / 64] |= 1 << (v % 64);
-                } else {
-                    full[b] = false;
+                    n_diff[b] += 1;
                 }
             }
         }
+        // Background decomposition: rows whose own game's coalitions fit in the budget.
+        let fits = |d: usize| d < 63 && (1u64 << d) <= budget as u64 + 2;
+        let decomposed: Vec<bool> = n_diff
+            .iter()
+            .map(|&d| config.decompose && fits(d))
+            .collect();
+        let mut exact_background = Vec::new();
+        let mut sampled_weight = 1.0;
+        if decomposed.iter().any(|&e| e) {
+            sampled_weight = 0.0;
+            for b in 0..nbg {
+                if decomposed[b] {
+                    let players = (0..m)
+                        .filter(|&v| diffs[b * words + v / 64] >> (v % 64) & 1 == 1)
+                        .map(|v| varying[v])
+                        .collect();
+                    exact_background.push(ExactBackground {
+                        b,
+                        players,
+                        first: 0,
+                    });
+                } else {
+                    sampled_weight += self.weights[b];
+                }
+            }
+        }
+        let shap_coalitions = coalition_cap(m).min(budget);
+        let (mut masks, mut kernel_weights, mut exact) = if sampled_weight > 0.0 {
+            let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+            rng.set_stream(row_index as u64);
+            coalitions(m, budget, &mut rng)
+        } else {
+            (Vec::new(), Vec::new(), true)
+        };
+        if !exact_background.is_empty() && sampled_weight > 0.0 {
+            // The full coalition, scored for the sampled part's efficiency target only.
+            exact = false;
+            for w in 0..words {
+                let bits = (m - 64 * w).min(64);
+                masks.push(if bits == 64 {
+                    u64::MAX
+                } else {
+                    (1u64 << bits) - 1
+                });
+            }
+            kernel_weights.push(0.0);
+        }
+        let ncoal = kernel_weights.len();
         let mut seen: Vec<HashMap<Vec<u64>, u32>> = vec![HashMap::new(); nbg];
         let mut slots = vec![0u32; ncoal * nbg];
         let mut next = nbg as u32;
@@ -633,7 +753,11 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
             let mask = &masks[c * words..(c + 1) * words];
             for b in 0..nbg {
                 let slot = &mut slots[c * nbg + b];
-                if full[b] {
+                if decomposed[b] {
+                    *slot = u32::MAX;
+                    continue;
+                }
+                if n_diff[b] == m {
                     *slot = next;
                     next += 1;
                     continue;
@@ -656,6 +780,12 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
                 };
             }
         }
+        let n_unique = next as usize - nbg;
+        let mut n_exact_rows = 0;
+        for eb in &mut exact_background {
+            eb.first = n_exact_rows;
+            n_exact_rows += (1usize << eb.players.len()) - 1;
+        }
         RowPlan {
             varying,
             masks,
@@ -663,17 +793,136 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
             kernel_weights,
             exact,
             slots,
-            n_unique: next as usize - nbg,
+            n_unique,
+            n_exact_rows,
+            exact_background,
+            sampled_weight,
+            shap_coalitions,
         }
     }
 
+    /// The hybrids `1..2^d` of the row and each background row explained exactly, scored by
+    /// the model ([`Predict::predict_hybrids`]), into `out` in [`ExactBackground::first`]
+    /// order.
+    fn score_hybrids(
+        &self,
+        plan: &RowPlan,
+        xr: &[f64],
+        out: &mut Vec<f64>,
+    ) -> Result<(), ExplainError> {
+        out.clear();
+        let mut groups: Vec<&[usize]> = Vec::new();
+        for eb in &plan.exact_background {
+            groups.clear();
+            groups.extend(
+                eb.players
+                    .iter()
+                    .map(|&g| self.groups.members[g].as_slice()),
+            );
+            let br = self.background.row(eb.b);
+            let v = match self.model.predict_hybrids(xr, br, &groups) {
+                Some(v) => v?,
+                None => {
+                    // Too many groups for the model's hybrid scoring: build the rows.
+                    let n = 1usize << groups.len();
+                    let mut rows = Vec::with_capacity(n * xr.len());
+                    for s in 0..n {
+                        let base = rows.len();
+                        rows.extend_from_slice(br);
+                        for (i, cols) in groups.iter().enumerate() {
+                            if s >> i & 1 == 1 {
+                                for &c in cols.iter() {
+                                    rows[base + c] = xr[c];
+                                }
+                            }
+                        }
+                    }
+                    self.model.predict(&rows, n)?
+                }
+            };
+            check_len("hybrid outputs", 1 << groups.len(), v.len())?;
+            if let Some(i) = v.iter().position(|o| !o.is_finite()) {
+                return Err(ExplainError::Model(format!(
+                    "a model output is not finite (hybrid {i} of background row {})",
+                    eb.b
+                )));
+            }
+            out.extend_from_slice(&v[1..]);
+        }
+        Ok(())
+    }
+
+    /// `v(z)` of every coalition over the background rows of the sampled part (their slots are
+    /// not `u32::MAX`), whose normalised weights sum to `weight`.
+    fn coalition_values(&self, plan: &RowPlan, uniq: &[f64], weight: f64) -> Vec<f64> {
+        let nbg = self.background.n_rows;
+        (0..plan.kernel_weights.len())
+            .map(|c| {
+                let slots = &plan.slots[c * nbg..(c + 1) * nbg];
+                let mut s = 0.0;
+                for ((&slot, &w), &bo) in slots.iter().zip(&self.weights).zip(&self.background_out)
+                {
+                    if slot == u32::MAX {
+                        continue;
+                    }
+                    let slot = slot as usize;
+                    let v = if slot < nbg { bo } else { uniq[slot - nbg] };
+                    s += w * v;
+                }
+                s / weight
+            })
+            .collect()
+    }
+
+    /// Background decomposition: `Σ_b w_b φ(v_b)` exactly for the rows explained on their own,
+    /// plus the sampled estimate for the game of the other rows (its efficiency target
+    /// `v(all)` from the full coalition, the last one, scored with weight 0), plus `δ / M`
+    /// per varying feature with `δ = f(x) − Σ_b w_b f(x_V, b_{¬V})`: the game KernelSHAP
+    /// solves sets `v(all) = f(x)`, which differs from the background mean when features that
+    /// are not varying (close to, but not equal to, the background's) keep background values;
+    /// a game that is `δ` on the full coalition alone gives each player `δ / M`.
+    fn decomposed(&self, plan: &RowPlan, uniq: &[f64], exact_rows: &[f64], fx: f64) -> Vec<f64> {
+        let mut phi = vec![0.0; self.groups.len()];
+        let mut at_full = 0.0;
+        let mut table = Vec::new();
+        for eb in &plan.exact_background {
+            let n = 1usize << eb.players.len();
+            table.clear();
+            table.push(self.background_out[eb.b]);
+            table.extend_from_slice(&exact_rows[eb.first..eb.first + n - 1]);
+            let w = self.weights[eb.b];
+            at_full += w * table[n - 1];
+            add_exact_shapley(&table, &eb.players, w, &mut phi);
+        }
+        let wh = plan.sampled_weight;
+        if wh > 0.0 {
+            let ey = self.coalition_values(plan, uniq, wh);
+            let nbg = self.background.n_rows;
+            let v_empty: f64 = (0..nbg)
+                .filter(|&b| plan.slots[b] != u32::MAX)
+                .map(|b| self.weights[b] * self.background_out[b])
+                .sum::<f64>()
+                / wh;
+            let v_full = *ey.last().expect("the full coalition is the last one");
+            at_full += wh * v_full;
+            for (p, s) in phi.iter_mut().zip(self.solve(plan, &ey, v_empty, v_full)) {
+                *p += wh * s;
+            }
+        }
+        let share = (fx - at_full) / plan.varying.len() as f64;
+        for &g in &plan.varying {
+            phi[g] += share;
+        }
+        phi
+    }
+
     /// shap's `solve` without L1 selection: eliminate the last varying feature with the
-    /// efficiency constraint, weighted least squares for the others.
-    fn solve(&self, plan: &RowPlan, ey: &[f64], fx: f64) -> Vec<f64> {
+    /// efficiency constraint `Σ φ = v_full − v_empty`, weighted least squares for the others.
+    fn solve(&self, plan: &RowPlan, ey: &[f64], v_empty: f64, v_full: f64) -> Vec<f64> {
         let m_all = self.groups.len();
         let mut phi = vec![0.0; m_all];
         let m = plan.varying.len();
-        let diff = fx - self.base_value;
+        let diff = v_full - v_empty;
         if m == 0 {
             return phi;
         }
@@ -689,7 +938,7 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
         let mut row = vec![0.0; k];
         for (c, (&kw, &e)) in plan.kernel_weights.iter().zip(ey).enumerate() {
             let last = bit(c, k);
-            let y = (e - self.base_value) - last * diff;
+            let y = (e - v_empty) - last * diff;
             for (j, r) in row.iter_mut().enumerate() {
                 *r = bit(c, j) - last;
             }
@@ -716,13 +965,18 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
             sum += v;
         }
         phi[plan.varying[k]] = diff - sum;
-        for v in &mut phi {
-            if v.abs() < 1e-10 {
-                *v = 0.0;
-            }
-        }
         phi
     }
+}
+
+/// As shap does, values below `1e-10` in absolute value are set to 0.
+fn zero_tiny(mut phi: Vec<f64>) -> Vec<f64> {
+    for v in &mut phi {
+        if v.abs() < 1e-10 {
+            *v = 0.0;
+        }
+    }
+    phi
 }
 
 struct RowResult {

@@ -1,6 +1,7 @@
 //! Shapley-value attributions (Lundberg & Lee 2017, "A Unified Approach to Interpreting Model Predictions").
 
 pub mod kernel;
+pub(crate) mod kernel_exact;
 pub(crate) mod kernel_linalg;
 pub mod linear;
 
