@@ -12,8 +12,10 @@ q = 0.001..1, sigma = 0.5..10, steps = 1..100,000, delta in {1e-5, 1e-6}. For ea
   Only where the PLD computation is practical (epsilon below ~60 and the composed grid small).
 * Fixed-size sampling (sampling without replacement, `SampledWithoutReplacementDpEvent`,
   neighbouring relation REPLACE_ONE) with the RDP accountant: RDP values and epsilon.
-* Heterogeneous composition: a ComposedDpEvent of two subsampled Gaussians, a Gaussian and a
-  Laplace (RDP accountant).
+* Heterogeneous composition: subsampled Gaussians, a Gaussian, Laplace and zCDP events (RDP
+  accountant; one case on custom orders), and of subsampled Gaussians with different rates and
+  noise (PLD accountant).
+* delta at epsilon = 1 (`get_delta(1.0)`) for every case, from both accountants.
 * Non-finite values (RDP orders that dp_accounting excludes because the fractional-order
   series did not converge in 1000 terms) are written as the string "inf".
 * Calibration: `dp_accounting.calibrate_dp_mechanism` for the noise multiplier reaching a target
@@ -132,13 +134,17 @@ def rdp_case(q, sigma, steps, delta):
         "rdp": [num(v) for v in acc._rdp],
         "rdp_epsilon": num(eps),
         "rdp_optimal_order": float(order),
+        "rdp_delta_at_epsilon_1": float(acc.get_delta(1.0)),
     }
 
 
-def pld_epsilon(q, sigma, steps, delta):
+def pld_case(q, sigma, steps, delta):
     acc = pld.PLDAccountant(value_discretization_interval=PLD_INTERVAL)
     acc.compose(event(q, sigma, steps))
-    return float(acc.get_epsilon(delta))
+    return {
+        "pld_epsilon": float(acc.get_epsilon(delta)),
+        "pld_delta_at_epsilon_1": float(acc.get_delta(1.0)),
+    }
 
 
 def main():
@@ -148,10 +154,11 @@ def main():
         c.update(rdp_case(q, sigma, steps, delta))
         if c["rdp_epsilon"] < 60:
             t = time.time()
-            c["pld_epsilon"] = pld_epsilon(q, sigma, steps, delta)
+            c.update(pld_case(q, sigma, steps, delta))
             c["pld_seconds"] = round(time.time() - t, 2)
         else:
             c["pld_epsilon"] = None
+            c["pld_delta_at_epsilon_1"] = None
         print(q, sigma, steps, delta, c["rdp_epsilon"], c["pld_epsilon"], flush=True)
         cases.append(c)
 
@@ -201,6 +208,50 @@ def main():
         }
     )
 
+    # zCDP and Laplace events, on custom orders (one below 1.1, where the Laplace RDP uses a
+    # series).
+    orders = [1.05, 1.5, 2.0, 3.5, 10.0, 64.0, 300.0]
+    acc = rdp.RdpAccountant(orders=orders)
+    acc.compose(dp_accounting.SelfComposedDpEvent(dp_accounting.LaplaceDpEvent(2.0), 5))
+    acc.compose(dp_accounting.ZCDpEvent(0.05, 0.0))
+    acc.compose(dp_accounting.ZCDpEvent(0.01, 0.002))
+    acc.compose(event(0.02, 1.2, 50))
+    composed.append(
+        {
+            "orders": orders,
+            "mechanisms": [
+                {"kind": "laplace", "noise_multiplier": 2.0, "steps": 5},
+                {"kind": "zcdp", "rho": 0.05, "xi": 0.0, "steps": 1},
+                {"kind": "zcdp", "rho": 0.01, "xi": 0.002, "steps": 1},
+                {"kind": "poisson_gaussian", "sampling_rate": 0.02, "noise_multiplier": 1.2, "steps": 50},
+            ],
+            "delta": 1e-6,
+            "rdp": [num(v) for v in acc._rdp],
+            "rdp_epsilon": float(acc.get_epsilon(1e-6)),
+        }
+    )
+
+    # Heterogeneous composition with the PLD accountant.
+    pld_composed = []
+    for parts, delta in [
+        ([(0.01, 1.0, 1000), (0.05, 2.0, 300), (1.0, 20.0, 1)], 1e-5),
+        ([(0.001, 0.8, 20000), (0.1, 3.0, 100)], 1e-6),
+    ]:
+        acc = pld.PLDAccountant(value_discretization_interval=PLD_INTERVAL)
+        for q, sigma, steps in parts:
+            acc.compose(event(q, sigma, steps))
+        pld_composed.append(
+            {
+                "mechanisms": [
+                    {"sampling_rate": q, "noise_multiplier": sigma, "steps": steps}
+                    for q, sigma, steps in parts
+                ],
+                "delta": delta,
+                "pld_epsilon": float(acc.get_epsilon(delta)),
+                "pld_delta_at_epsilon_1": float(acc.get_delta(1.0)),
+            }
+        )
+
     calib = []
     for eps, delta, q, steps in CALIBRATE:
         sigma = dp_accounting.calibrate_dp_mechanism(
@@ -236,6 +287,7 @@ def main():
         "cases": cases,
         "without_replacement": wor,
         "composed": composed,
+        "pld_composed": pld_composed,
         "calibration": calib,
     }
     with open(OUT, "w") as f:

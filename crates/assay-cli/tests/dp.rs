@@ -223,6 +223,14 @@ fn bad_input_is_a_usage_error() {
         "--noise-multiplier",
     );
     let mut v = eps("0.1", "1", "10", "1e-5");
+    v.extend([
+        "--accountant".into(),
+        "pld".into(),
+        "--pld-discretization".into(),
+        "0".into(),
+    ]);
+    run(v, "discretisation interval must be a positive");
+    let mut v = eps("0.1", "1", "10", "1e-5");
     v.extend(["--accountant".into(), "prv".into()]);
     run(v, "invalid value 'prv'");
 }

@@ -38,6 +38,14 @@ fn curve(v: &Value) -> Vec<f64> {
 
 const RDP_TOL: f64 = 1e-6;
 
+/// Absolute agreement of tiny PLD δ values. The connect-the-dots probabilities are second
+/// differences of δ(ε) divided by the discretisation interval, so every grid probability carries
+/// about 1e-12 of rounding noise in both implementations (dp_accounting's one-step PMF sums to
+/// 1 ± 4e-10 on some cases); after 10⁵ compositions δ values around 1e-10 differ by up to ~4e-13
+/// (measured: 8.928e-11 here against 8.893e-11 in dp_accounting, whose own value moves to
+/// 8.894e-11 with a more accurate spectral power). ε at δ ≥ 1e-6 is unaffected (1e-7 relative).
+const PLD_DELTA_NOISE: f64 = 1e-11;
+
 #[test]
 fn orders_are_dp_accounting_defaults() {
     let g = golden();
@@ -86,6 +94,12 @@ fn rdp_poisson_gaussian_matches() {
         );
         assert_eq!(order, f(&c["rdp_optimal_order"]), "q={q} sigma={s} T={t}");
         worst_eps = worst_eps.max(e);
+        let dl = acc.delta(1.0).unwrap();
+        let want_dl = f(&c["rdp_delta_at_epsilon_1"]);
+        assert!(
+            rel(dl, want_dl) <= RDP_TOL,
+            "q={q} sigma={s} T={t}: delta(1) {dl} vs {want_dl}"
+        );
         // The convenience entry point agrees with the accountant.
         assert_eq!(epsilon(Accountant::Rdp, q, s, t, d).unwrap(), eps);
     }
@@ -146,12 +160,21 @@ fn rdp_sampled_without_replacement_matches() {
 #[test]
 fn rdp_heterogeneous_composition_matches() {
     let g = golden();
-    for c in g["composed"].as_array().unwrap() {
-        let mut acc = RdpAccountant::new();
+    let cases = g["composed"].as_array().unwrap();
+    assert!(cases.len() >= 2);
+    for c in cases {
+        let mut acc = match c.get("orders") {
+            Some(o) => RdpAccountant::with_orders(curve(o)).unwrap(),
+            None => RdpAccountant::new(),
+        };
         for m in c["mechanisms"].as_array().unwrap() {
             let steps = m["steps"].as_u64().unwrap();
-            let sigma = f(&m["noise_multiplier"]);
+            let sigma = m.get("noise_multiplier").map(f).unwrap_or(f64::NAN);
             let mech = match m["kind"].as_str().unwrap() {
+                "zcdp" => Mechanism::Zcdp {
+                    rho: f(&m["rho"]),
+                    xi: f(&m["xi"]),
+                },
                 "poisson_gaussian" => Mechanism::PoissonGaussian {
                     sampling_rate: f(&m["sampling_rate"]),
                     noise_multiplier: sigma,
@@ -201,6 +224,12 @@ fn pld_epsilon_within_one_percent() {
         acc.compose_poisson_gaussian(q, s, t).unwrap();
         let got = acc.epsilon(d).unwrap();
         let e = rel(got, want);
+        let dl = acc.delta(1.0).unwrap();
+        let want_dl = f(&c["pld_delta_at_epsilon_1"]);
+        assert!(
+            (dl - want_dl).abs() <= 1e-5 * want_dl + PLD_DELTA_NOISE,
+            "q={q} sigma={s} T={t}: PLD delta(1) {dl} vs {want_dl}"
+        );
         eprintln!("PLD q={q} sigma={s} T={t} delta={d}: {got} vs {want} (rel {e:e})");
         // The issue asks for 1 %; the same discretisation and composition agree far closer
         // (about 1e-7), so a much smaller slip would be a bug.
@@ -211,10 +240,35 @@ fn pld_epsilon_within_one_percent() {
         n += 1;
     }
     assert!(n >= 30, "only {n} PLD cases");
-    eprintln!(
-        "PLD: {n} cases, max relative error of epsilon {:.4} %",
-        100.0 * worst
-    );
+    eprintln!("PLD: {n} cases, max relative error of epsilon {worst:e}");
+}
+
+#[test]
+fn pld_heterogeneous_composition_matches() {
+    let g = golden();
+    let cases = g["pld_composed"].as_array().unwrap();
+    assert!(!cases.is_empty());
+    for c in cases {
+        let mut acc = PldAccountant::new(DEFAULT_DISCRETIZATION).unwrap();
+        for m in c["mechanisms"].as_array().unwrap() {
+            acc.compose_poisson_gaussian(
+                f(&m["sampling_rate"]),
+                f(&m["noise_multiplier"]),
+                m["steps"].as_u64().unwrap(),
+            )
+            .unwrap();
+        }
+        let got = acc.epsilon(f(&c["delta"])).unwrap();
+        let want = f(&c["pld_epsilon"]);
+        eprintln!("PLD composed: {got} vs {want} (rel {:e})", rel(got, want));
+        assert!(rel(got, want) <= 1e-5, "{got} vs {want}");
+        let dl = acc.delta(1.0).unwrap();
+        let want_dl = f(&c["pld_delta_at_epsilon_1"]);
+        assert!(
+            (dl - want_dl).abs() <= 1e-5 * want_dl + PLD_DELTA_NOISE,
+            "delta(1) {dl} vs {want_dl}"
+        );
+    }
 }
 
 #[test]
@@ -223,7 +277,7 @@ fn calibration_matches() {
     for c in g["calibration"].as_array().unwrap() {
         let acc = match c["accountant"].as_str().unwrap() {
             "rdp" => Accountant::Rdp,
-            _ => Accountant::Pld,
+            _ => Accountant::pld(),
         };
         let (e, d, q, t) = (
             f(&c["epsilon"]),

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use assay_privacy::accounting::Accountant;
+use assay_privacy::accounting::{pld, Accountant};
 
 /// Flags of `assay dp`.
 #[derive(Args)]
@@ -32,11 +32,11 @@ pub enum AccountantArg {
 }
 
 impl AccountantArg {
-    /// The library's accountant.
-    pub fn accountant(self) -> Accountant {
+    /// The library's accountant (the PLD one with discretisation interval `discretization`).
+    pub fn accountant(self, discretization: f64) -> Accountant {
         match self {
             AccountantArg::Rdp => Accountant::Rdp,
-            AccountantArg::Pld => Accountant::Pld,
+            AccountantArg::Pld => Accountant::Pld { discretization },
         }
     }
 
@@ -76,6 +76,10 @@ pub struct EpsilonArgs {
     /// The accountant.
     #[arg(long, value_enum, default_value = "rdp")]
     pub accountant: AccountantArg,
+    /// The PLD accountant's value discretisation interval (privacy-loss grid spacing; smaller
+    /// is tighter and slower).
+    #[arg(long, value_name = "DELTA_L", default_value_t = pld::DEFAULT_DISCRETIZATION, allow_hyphen_values = true)]
+    pub pld_discretization: f64,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,
@@ -108,6 +112,10 @@ pub struct CalibrateArgs {
         allow_hyphen_values = true
     )]
     pub tolerance: f64,
+    /// The PLD accountant's value discretisation interval (privacy-loss grid spacing; smaller
+    /// is tighter and slower).
+    #[arg(long, value_name = "DELTA_L", default_value_t = pld::DEFAULT_DISCRETIZATION, allow_hyphen_values = true)]
+    pub pld_discretization: f64,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,

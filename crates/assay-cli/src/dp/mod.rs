@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use assay_privacy::accounting::{calibrate, epsilon, pld, Accountant};
+use assay_privacy::accounting::{calibrate, epsilon, Accountant};
 
 use args::{AccountantArg, CalibrateArgs, DpCommand, EpsilonArgs, OutputFormat};
 
@@ -26,20 +26,20 @@ pub fn run(a: DpArgs) -> Result<ExitCode, String> {
 }
 
 /// The accountant's settings, for the JSON output.
-fn accountant_json(a: AccountantArg) -> serde_json::Value {
-    match a.accountant() {
+fn accountant_json(a: AccountantArg, discretization: f64) -> serde_json::Value {
+    match a.accountant(discretization) {
         Accountant::Rdp => {
             json!({"name": a.name(), "orders": "dp_accounting default (1.1..10.9, 11..63, 128, 256, 512, 1024)"})
         }
-        Accountant::Pld => {
-            json!({"name": a.name(), "value_discretization_interval": pld::DEFAULT_DISCRETIZATION})
+        Accountant::Pld { discretization } => {
+            json!({"name": a.name(), "value_discretization_interval": discretization})
         }
     }
 }
 
 fn run_epsilon(a: EpsilonArgs) -> Result<ExitCode, String> {
     let eps = epsilon(
-        a.accountant.accountant(),
+        a.accountant.accountant(a.pld_discretization),
         a.sampling_rate,
         a.noise_multiplier,
         a.steps,
@@ -64,7 +64,7 @@ fn run_epsilon(a: EpsilonArgs) -> Result<ExitCode, String> {
                 "noise_multiplier": a.noise_multiplier,
                 "steps": a.steps,
                 "delta": a.delta,
-                "accountant": accountant_json(a.accountant),
+                "accountant": accountant_json(a.accountant, a.pld_discretization),
                 "epsilon": finite_or_string(eps),
             });
             println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
@@ -75,7 +75,7 @@ fn run_epsilon(a: EpsilonArgs) -> Result<ExitCode, String> {
 
 fn run_calibrate(a: CalibrateArgs) -> Result<ExitCode, String> {
     let c = calibrate::noise_multiplier(
-        a.accountant.accountant(),
+        a.accountant.accountant(a.pld_discretization),
         a.epsilon,
         a.delta,
         a.sampling_rate,
@@ -104,7 +104,7 @@ fn run_calibrate(a: CalibrateArgs) -> Result<ExitCode, String> {
                 "sampling_rate": a.sampling_rate,
                 "steps": a.steps,
                 "tolerance": a.tolerance,
-                "accountant": accountant_json(a.accountant),
+                "accountant": accountant_json(a.accountant, a.pld_discretization),
                 "noise_multiplier": c.noise_multiplier,
                 "epsilon": finite_or_string(c.epsilon),
             });

@@ -14,20 +14,30 @@ pub mod pld;
 pub mod rdp;
 mod special;
 
-use serde::{Deserialize, Serialize};
-
 use crate::PrivacyError;
 
 /// Which accountant computes ε.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Accountant {
     /// Rényi DP with `dp_accounting`'s default orders (Mironov et al. 2019): fast, an upper
     /// bound that is loose by roughly 5–15 %.
     Rdp,
-    /// Privacy loss distribution (Koskela et al. 2020; Doroshenko et al. 2022) with
-    /// discretisation interval [`pld::DEFAULT_DISCRETIZATION`]: tight up to discretisation.
-    Pld,
+    /// Privacy loss distribution (Koskela et al. 2020; Doroshenko et al. 2022) on a grid of
+    /// privacy-loss values spaced by `discretization`: tight up to discretisation.
+    Pld {
+        /// The value discretisation interval Δ ([`pld::DEFAULT_DISCRETIZATION`] in
+        /// `dp_accounting`); smaller is tighter, slower and needs more memory.
+        discretization: f64,
+    },
+}
+
+impl Accountant {
+    /// The PLD accountant with `dp_accounting`'s default discretisation interval.
+    pub fn pld() -> Accountant {
+        Accountant::Pld {
+            discretization: pld::DEFAULT_DISCRETIZATION,
+        }
+    }
 }
 
 /// ε after `steps` steps of the Poisson-subsampled Gaussian mechanism (sampling rate q, noise
@@ -55,12 +65,12 @@ pub fn epsilon(
             )?;
             acc.epsilon(delta)
         }
-        Accountant::Pld => pld::poisson_gaussian_epsilon(
+        Accountant::Pld { discretization } => pld::poisson_gaussian_epsilon(
             sampling_rate,
             noise_multiplier,
             steps,
             delta,
-            pld::DEFAULT_DISCRETIZATION,
+            discretization,
         ),
     }
 }

@@ -41,7 +41,7 @@ const TAIL_MASS_TRUNCATION: f64 = 1e-15;
 const MAX_SPARSE_SIZE: usize = 1000;
 
 /// The largest FFT / grid the accountant will allocate.
-const MAX_POINTS: usize = 1 << 26;
+const MAX_POINTS: usize = 1 << 25;
 
 /// Which neighbouring dataset is the reference (the PLD of add/remove-one is the worse of both).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
