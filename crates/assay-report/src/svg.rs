@@ -769,6 +769,110 @@ pub fn beeswarm(c: &Beeswarm) -> String {
     out
 }
 
+/// A waterfall of one row's attributions (shap's `plots.waterfall`): from the base value
+/// `E[f(X)]` at the bottom, each feature's bar moves the output by its attribution, ending at
+/// the row's output `f(x)` at the top.
+pub struct Waterfall {
+    /// Chart title (not escaped).
+    pub title: String,
+    /// The base value the bottom bar starts from.
+    pub base: f64,
+    /// (label, attribution), top to bottom (usually by decreasing |attribution|; the bottom
+    /// one is applied first).
+    pub steps: Vec<(String, f64)>,
+}
+
+/// Renders a waterfall chart: positive steps in vermillion, negative in blue, dashed lines at
+/// the base value and at the output.
+pub fn waterfall(c: &Waterfall) -> String {
+    let n = c.steps.len();
+    let mut starts = vec![0.0; n];
+    let mut ends = vec![0.0; n];
+    let mut acc = c.base;
+    for i in (0..n).rev() {
+        starts[i] = acc;
+        acc += c.steps[i].1;
+        ends[i] = acc;
+    }
+    let output = acc;
+    let refs = vec![
+        RefLine {
+            at: c.base,
+            label: format!("E[f(X)] = {}", fixed(c.base, 3)),
+            kind: RefKind::Overall,
+        },
+        RefLine {
+            at: output,
+            label: format!("f(x) = {}", fixed(output, 3)),
+            kind: RefKind::Parity,
+        },
+    ];
+    let domain = nice_domain(starts.iter().chain(&ends).copied().chain([c.base]), &[]);
+    let label_w = label_width(c.steps.iter().map(|r| r.0.as_str()));
+    let value_w = 56.0;
+    let top = plot_top(&refs);
+    let bar_h = 14.0;
+    let bottom = top + ROW * n.max(1) as f64;
+    let s = Scale {
+        d0: domain.0,
+        d1: domain.1,
+        x0: label_w + 6.0,
+        x1: WIDTH - value_w - 8.0,
+    };
+    let mut out = String::new();
+    open(&mut out, bottom + 22.0, &c.title);
+    for i in (1..n).step_by(2) {
+        let y = top + ROW * i as f64;
+        let _ = write!(
+            out,
+            r#"<rect x="0" y="{y:.1}" width="{WIDTH}" height="{ROW:.1}" fill="{BAND}"/>"#
+        );
+    }
+    axes(&mut out, &s, domain, top, bottom, &refs);
+    for (i, (label, v)) in c.steps.iter().enumerate() {
+        let cy = top + ROW * i as f64 + ROW / 2.0;
+        let (xa, xb) = {
+            let (a, b) = (s.x(starts[i]), s.x(ends[i]));
+            if a <= b {
+                (a, b)
+            } else {
+                (b, a)
+            }
+        };
+        let colour = if *v >= 0.0 { VERMILLION } else { PALETTE[0] };
+        let text = if *v >= 0.0 {
+            format!("+{}", fixed(*v, 3))
+        } else {
+            fixed(*v, 3)
+        };
+        let _ = write!(
+            out,
+            r#"<text x="{label_w:.1}" y="{:.1}" text-anchor="end" fill="{INK}">{}</text><g><title>{}</title><rect x="{xa:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{colour}"/><text x="{:.1}" y="{:.1}" fill="{INK}" font-size="11">{}</text></g>"#,
+            cy + 4.0,
+            esc(&short(label)),
+            esc(&format!("{label}: {text}")),
+            cy - bar_h / 2.0 + 0.5,
+            (xb - xa).max(1.0),
+            bar_h - 1.0,
+            xb + 4.0,
+            cy + 4.0,
+            esc(&text)
+        );
+        // Connector to the next bar up, which starts where this one ends.
+        if i > 0 {
+            let x = s.x(ends[i]);
+            let _ = write!(
+                out,
+                r#"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="{AXIS}" stroke-dasharray="2 2"/>"#,
+                cy - bar_h / 2.0,
+                cy - ROW + bar_h / 2.0
+            );
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -960,108 +1064,4 @@ mod tests {
         assert!(s.contains("accuracy &lt;%&gt;"));
         assert!(s.contains("perfect calibration"));
     }
-}
-
-/// A waterfall of one row's attributions (shap's `plots.waterfall`): from the base value
-/// `E[f(X)]` at the bottom, each feature's bar moves the output by its attribution, ending at
-/// the row's output `f(x)` at the top.
-pub struct Waterfall {
-    /// Chart title (not escaped).
-    pub title: String,
-    /// The base value the bottom bar starts from.
-    pub base: f64,
-    /// (label, attribution), top to bottom (usually by decreasing |attribution|; the bottom
-    /// one is applied first).
-    pub steps: Vec<(String, f64)>,
-}
-
-/// Renders a waterfall chart: positive steps in vermillion, negative in blue, dashed lines at
-/// the base value and at the output.
-pub fn waterfall(c: &Waterfall) -> String {
-    let n = c.steps.len();
-    let mut starts = vec![0.0; n];
-    let mut ends = vec![0.0; n];
-    let mut acc = c.base;
-    for i in (0..n).rev() {
-        starts[i] = acc;
-        acc += c.steps[i].1;
-        ends[i] = acc;
-    }
-    let output = acc;
-    let refs = vec![
-        RefLine {
-            at: c.base,
-            label: format!("E[f(X)] = {}", fixed(c.base, 3)),
-            kind: RefKind::Overall,
-        },
-        RefLine {
-            at: output,
-            label: format!("f(x) = {}", fixed(output, 3)),
-            kind: RefKind::Parity,
-        },
-    ];
-    let domain = nice_domain(starts.iter().chain(&ends).copied().chain([c.base]), &[]);
-    let label_w = label_width(c.steps.iter().map(|r| r.0.as_str()));
-    let value_w = 56.0;
-    let top = plot_top(&refs);
-    let bar_h = 14.0;
-    let bottom = top + ROW * n.max(1) as f64;
-    let s = Scale {
-        d0: domain.0,
-        d1: domain.1,
-        x0: label_w + 6.0,
-        x1: WIDTH - value_w - 8.0,
-    };
-    let mut out = String::new();
-    open(&mut out, bottom + 22.0, &c.title);
-    for i in (1..n).step_by(2) {
-        let y = top + ROW * i as f64;
-        let _ = write!(
-            out,
-            r#"<rect x="0" y="{y:.1}" width="{WIDTH}" height="{ROW:.1}" fill="{BAND}"/>"#
-        );
-    }
-    axes(&mut out, &s, domain, top, bottom, &refs);
-    for (i, (label, v)) in c.steps.iter().enumerate() {
-        let cy = top + ROW * i as f64 + ROW / 2.0;
-        let (xa, xb) = {
-            let (a, b) = (s.x(starts[i]), s.x(ends[i]));
-            if a <= b {
-                (a, b)
-            } else {
-                (b, a)
-            }
-        };
-        let colour = if *v >= 0.0 { VERMILLION } else { PALETTE[0] };
-        let text = if *v >= 0.0 {
-            format!("+{}", fixed(*v, 3))
-        } else {
-            fixed(*v, 3)
-        };
-        let _ = write!(
-            out,
-            r#"<text x="{label_w:.1}" y="{:.1}" text-anchor="end" fill="{INK}">{}</text><g><title>{}</title><rect x="{xa:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{colour}"/><text x="{:.1}" y="{:.1}" fill="{INK}" font-size="11">{}</text></g>"#,
-            cy + 4.0,
-            esc(&short(label)),
-            esc(&format!("{label}: {text}")),
-            cy - bar_h / 2.0 + 0.5,
-            (xb - xa).max(1.0),
-            bar_h - 1.0,
-            xb + 4.0,
-            cy + 4.0,
-            esc(&text)
-        );
-        // Connector to the next bar up, which starts where this one ends.
-        if i > 0 {
-            let x = s.x(ends[i]);
-            let _ = write!(
-                out,
-                r#"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="{AXIS}" stroke-dasharray="2 2"/>"#,
-                cy - bar_h / 2.0,
-                cy - ROW + bar_h / 2.0
-            );
-        }
-    }
-    out.push_str("</svg>");
-    out
 }
