@@ -13,6 +13,7 @@ mod model_cmd;
 mod models;
 mod predict_cmd;
 mod progress;
+mod risk;
 mod train_cmd;
 
 use std::process::ExitCode;
@@ -52,6 +53,8 @@ enum Command {
     Mitigate(Box<mitigate::MitigateArgs>),
     /// Differential privacy: epsilon of DP-SGD-style training (Rényi DP or privacy loss distribution accountant) and noise calibration for a target (epsilon, delta).
     Dp(Box<dp::DpArgs>),
+    /// Anonymity of a table: k-anonymity, l-diversity (distinct, entropy, recursive), t-closeness, β-likeness, δ-disclosure privacy and re-identification risk, given quasi-identifiers and sensitive attributes.
+    Risk(Box<risk::RiskArgs>),
     /// Fit a model (L2-regularised logistic regression, scikit-learn's optimum) on a table and save it as JSON with its feature encoding.
     Train(Box<train_cmd::TrainArgs>),
 }
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(*args),
         Command::Model(cmd) => model_cmd::run(cmd),
         Command::Dp(args) => dp::run(*args),
+        Command::Risk(args) => risk::run(*args),
     };
     match result {
         Ok(code) => code,
