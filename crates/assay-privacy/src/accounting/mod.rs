@@ -4,6 +4,7 @@
 //!   zCDP), their composition and conversion to (ε, δ).
 //! * [`pld`]: privacy loss distributions of the Poisson-subsampled Gaussian with pessimistic
 //!   connect-the-dots discretisation and FFT composition (tight ε).
+//! * [`zcdp`]: zero-concentrated DP (ρ), its composition and conversion to (ε, δ).
 //! * [`calibrate`]: the noise multiplier that reaches a target (ε, δ).
 //!
 //! [`epsilon`] is the one-call entry point for DP-SGD-style training (Poisson sampling rate q,
@@ -13,6 +14,7 @@ pub mod calibrate;
 pub mod pld;
 pub mod rdp;
 mod special;
+pub mod zcdp;
 
 use crate::PrivacyError;
 
