@@ -465,6 +465,62 @@ fn shap_values_add_up_to_the_model_output() {
         );
     }
 
+    // LinearSHAP of the logistic model's margin (education one-hot: one value for its
+    // columns), every row, adds up to the margin; the base value is the margin at the mean
+    // encoded background row, and the waterfall of the first row is in the report.
+    let lm = margins(&logistic, "margin");
+    let html = dir.path().join("linear.html");
+    let r = ok(&assay(&[
+        "explain",
+        s(&test),
+        "--model",
+        s(&logistic),
+        "--method",
+        "linear-shap",
+        "--sensitive",
+        "gender",
+        "--rows-out",
+        "2000",
+        "--html",
+        s(&html),
+        "--format",
+        "json",
+    ]));
+    assert!(r["output"].as_str().unwrap().starts_with("margin"));
+    let res = &r["result"];
+    assert!(res["algorithm"].as_str().unwrap().starts_with("LinearSHAP"));
+    assert_eq!(res["features"].as_array().unwrap().len(), 4);
+    let base = num(&res["base_value"]);
+    let rows = res["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2000);
+    for row in rows {
+        let i = row["row"].as_u64().unwrap() as usize - 1;
+        let sum: f64 = row["values"].as_array().unwrap().iter().map(num).sum();
+        assert!(
+            (base + sum - lm[i]).abs() < 1e-9,
+            "row {i}: {} vs {}",
+            base + sum,
+            lm[i]
+        );
+    }
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("from the base value to the row&#39;s output")
+            || page.contains("from the base value to the row's output")
+    );
+    assert!(page.contains("f(x) = "));
+    // Not a logistic regression: a usage error naming the alternatives.
+    let o = assay(&[
+        "explain",
+        s(&test),
+        "--model",
+        s(&gbdt),
+        "--method",
+        "linear-shap",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("kernel-shap"));
+
     // KernelSHAP on the logistic model's probability: exact with 4 features, adds up to
     // f(x) − E[f] over the background.
     let p = margins(&logistic, "probability");

@@ -30,6 +30,10 @@ pub enum Method {
     /// KernelSHAP (Lundberg & Lee 2017) for any model: exact for few features, otherwise paired
     /// sampling with the Shapley kernel, against --background sampled rows.
     KernelShap,
+    /// LinearSHAP (Lundberg & Lee 2017) of an assay logistic regression's margin: exact,
+    /// interventional, each raw column the sum over its encoded (one-hot, standardised)
+    /// columns, against --background sampled rows.
+    LinearShap,
     /// LIME for tabular data (Ribeiro et al. 2016) with the lime package's defaults, for --row
     /// or the first --explain-rows rows, with the local model's fidelity.
     Lime,
@@ -47,6 +51,7 @@ impl Method {
             Method::Recourse => "recourse",
             Method::TreeShap => "tree-shap",
             Method::KernelShap => "kernel-shap",
+            Method::LinearShap => "linear-shap",
             Method::Lime => "lime",
         }
     }

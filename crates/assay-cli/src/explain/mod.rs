@@ -67,9 +67,14 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
         Method::TreeShap => Some(shap::tree_model(&a.model)?),
         _ => None,
     };
-    let model: Box<dyn assay_model::Model> = match &trees {
-        Some(t) => Box::new(t.clone()),
-        None => crate::models::load(&a.model)?,
+    let logistic = match a.method {
+        Method::LinearShap => Some(shap::logistic_model(&a.model)?),
+        _ => None,
+    };
+    let model: Box<dyn assay_model::Model> = match (&trees, &logistic) {
+        (Some(t), _) => Box::new(t.clone()),
+        (_, Some(l)) => Box::new(assay_model::model::LogisticModel::new(l.clone())),
+        _ => crate::models::load(&a.model)?,
     };
     let needs_label =
         a.method == Method::Permutation && a.scorer != ScorerArg::DemographicParityDifference;
@@ -107,7 +112,11 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
         a.positive.as_deref(),
         if matches!(
             a.method,
-            Method::Permutation | Method::Recourse | Method::TreeShap | Method::KernelShap
+            Method::Permutation
+                | Method::Recourse
+                | Method::TreeShap
+                | Method::KernelShap
+                | Method::LinearShap
         ) {
             &a.sensitive
         } else {
@@ -228,6 +237,9 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
         Method::Recourse => recourse::recourse(&a, &t, &predict)?,
         Method::TreeShap => shap::tree(&a, &t, trees.as_ref().expect("loaded above"))?,
         Method::KernelShap => shap::kernel(&a, &t, &predict)?,
+        Method::LinearShap => {
+            shap::linear(&a, &t, &predict, logistic.as_ref().expect("loaded above"))?
+        }
         Method::Lime => shap::lime(&a, &t, &predict)?,
     };
     progress.finish_and_clear();
@@ -237,7 +249,7 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
         "method": a.method.name(),
         "model": a.model.display().to_string(),
         "output": match (a.method, model.classes()) {
-            (Method::TreeShap, Some(c)) if c.len() == 2 => format!("margin (log-odds of '{}')", c[1]),
+            (Method::TreeShap | Method::LinearShap, Some(c)) if c.len() == 2 => format!("margin (log-odds of '{}')", c[1]),
             (Method::TreeShap, _) => "margin (the ensemble's raw output)".to_string(),
             (_, Some(c)) if c.len() == 2 => format!("probability of '{}'", c[1]),
             _ => model.outputs().first().cloned().unwrap_or_default(),

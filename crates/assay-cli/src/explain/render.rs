@@ -87,7 +87,7 @@ pub fn text(doc: &Value) -> String {
                 }
             }
         }
-        Some("tree-shap") | Some("kernel-shap") => {
+        Some("tree-shap") | Some("kernel-shap") | Some("linear-shap") => {
             let _ = writeln!(
                 o,
                 "{}; base value {:.4} ({})\nmean |SHAP| by feature:",
@@ -289,7 +289,7 @@ pub fn html(doc: &Value, ice_curves: usize) -> String {
             }
             notes.push("Importance is the baseline score minus the score with the feature's values shuffled among the rows (Breiman 2001; scikit-learn's permutation_importance), averaged over the repeats; for a disparity score, a positive importance means the feature drives the gap (shuffling it shrinks the disparity).".into());
         }
-        Some("tree-shap") | Some("kernel-shap") => {
+        Some("tree-shap") | Some("kernel-shap") | Some("linear-shap") => {
             title = r["algorithm"].as_str().unwrap_or("SHAP").to_string();
             let features: Vec<String> = r["features"]
                 .as_array()
@@ -415,21 +415,13 @@ pub fn html(doc: &Value, ice_curves: usize) -> String {
                     .flatten()
                     .map(num)
                     .collect();
-                let mut contributions: Vec<(String, Vec<Option<f64>>)> = features
-                    .iter()
-                    .cloned()
-                    .zip(values.iter().map(|&v| vec![Some(v)]))
-                    .collect();
-                contributions.sort_by(|a, b| {
-                    b.1[0]
-                        .unwrap_or(0.0)
-                        .abs()
-                        .total_cmp(&a.1[0].unwrap_or(0.0).abs())
-                });
-                charts.push(Chart::Bars {
-                    title: format!("Row {}: each feature's contribution", row["row"]),
-                    series: vec!["SHAP value".into()],
-                    rows: contributions,
+                charts.push(Chart::Waterfall {
+                    title: format!(
+                        "Row {}: from the base value to the row's output",
+                        row["row"]
+                    ),
+                    base: num(&r["base_value"]),
+                    steps: waterfall_steps(&features, &values, &row["x"], 12),
                 });
             }
             notes.push("SHAP values (Lundberg & Lee 2017): each feature's share of the difference between a row's output and the base value; TreeSHAP is exact for tree ensembles (Lundberg et al. 2020), KernelSHAP estimates the same values for any model from coalitions of features taken from background rows.".into());
@@ -593,4 +585,35 @@ pub fn html(doc: &Value, ice_curves: usize) -> String {
         charts,
         notes,
     })
+}
+
+/// The steps of a row's waterfall: "feature = value" and its attribution, largest |value|
+/// first, the features after the first `top` summed into one "N other features" step.
+fn waterfall_steps(
+    features: &[String],
+    values: &[f64],
+    x: &Value,
+    top: usize,
+) -> Vec<(String, f64)> {
+    let mut order: Vec<usize> = (0..values.len().min(features.len())).collect();
+    order.sort_by(|&a, &b| values[b].abs().total_cmp(&values[a].abs()));
+    let label = |j: usize| match &x[j] {
+        Value::String(s) => format!("{} = {s}", features[j]),
+        Value::Number(v) => match v.as_f64() {
+            Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{} = {v:.0}", features[j]),
+            Some(v) => format!("{} = {v:.4}", features[j]),
+            None => features[j].clone(),
+        },
+        _ => features[j].clone(),
+    };
+    let mut steps: Vec<(String, f64)> = order
+        .iter()
+        .take(top)
+        .map(|&j| (label(j), values[j]))
+        .collect();
+    if order.len() > top {
+        let rest: f64 = order[top..].iter().map(|&j| values[j]).sum();
+        steps.push((format!("{} other features", order.len() - top), rest));
+    }
+    steps
 }

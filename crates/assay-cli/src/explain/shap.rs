@@ -15,12 +15,12 @@ use assay_explain::shap::{
     tree_shap, tree_shap_interventional, Background, KernelExplainer, KernelShapConfig,
 };
 use assay_explain::{FeatureGroups, Predict};
-use assay_model::learners::{TrainedGbdt, TrainedTree};
+use assay_model::learners::{TrainedGbdt, TrainedLogistic, TrainedTree};
 use assay_model::model::TreeModel;
 use assay_model::{ModelFormat, TreeEnsemble};
 
 use super::args::ExplainArgs;
-use super::table::RawTable;
+use super::table::{ModelPredict, RawTable};
 
 /// The tree-ensemble view of a model file, when it has one: the model (whose input columns are
 /// the ensemble's features, in order).
@@ -55,6 +55,17 @@ pub fn tree_model(path: &Path) -> Result<TreeModel, String> {
         ModelFormat::AssayLogistic => return Err(not_trees()),
     };
     m.map_err(|e| e.to_string())
+}
+
+/// The assay logistic regression of a model file, for `--method linear-shap`.
+pub fn logistic_model(path: &Path) -> Result<TrainedLogistic, String> {
+    match ModelFormat::detect(path).map_err(|e| e.to_string())? {
+        ModelFormat::AssayLogistic => TrainedLogistic::load(path).map_err(|e| e.to_string()),
+        _ => Err(format!(
+            "{}: --method linear-shap needs an assay logistic regression (assay train --learner logistic); use --method tree-shap for tree ensembles or --method kernel-shap for other models",
+            path.display()
+        )),
+    }
 }
 
 /// The shared summary of an attribution matrix: mean |value| by feature, and by group with
@@ -208,6 +219,62 @@ pub fn tree(a: &ExplainArgs, t: &RawTable, model: &TreeModel) -> Result<Value, S
     Ok(out)
 }
 
+/// LinearSHAP (Lundberg & Lee 2017, Corollary 1; shap's interventional `LinearExplainer`) of
+/// every row, on the logistic regression's margin: each raw column's value is the sum of
+/// `β_k (z_k − E[z_k])` over its encoded columns `z_k`, the mean over a seeded sample of
+/// `--background` rows.
+pub fn linear(
+    a: &ExplainArgs,
+    t: &RawTable,
+    predict: &ModelPredict<'_>,
+    model: &TrainedLogistic,
+) -> Result<Value, String> {
+    use assay_explain::shap::LinearExplainer;
+    let p = t.columns.len();
+    let encode = |x: &[f64], n: usize| -> Result<Vec<f64>, String> {
+        let batch = predict.batch(x, n).map_err(|e| e.to_string())?;
+        assay_model::model::encode_batch(&model.features, &batch)
+            .map_err(|e| format!("{}: {e}", t.path.display()))
+    };
+    // The raw columns' encoded columns, in the model's feature order.
+    let names: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+    let mut members = vec![Vec::new(); p];
+    let mut at = 0;
+    for f in &model.features {
+        let j = names
+            .iter()
+            .position(|n| n == f.column())
+            .ok_or_else(|| format!("the model's column '{}' is not in the table", f.column()))?;
+        members[j].extend(at..at + f.width());
+        at += f.width();
+    }
+    let groups = FeatureGroups::new(names.clone(), members, at).map_err(|e| e.to_string())?;
+    let (bg, nb) = background_sample(t, a.background, a.seed);
+    let explainer =
+        LinearExplainer::from_logistic(&model.model, &encode(&bg, nb)?, nb, None, Some(groups))
+            .map_err(|e| format!("{}: {e}", a.model.display()))?;
+    let v = explainer
+        .explain(&encode(&t.x, t.n)?, t.n)
+        .map_err(|e| format!("{}: {e}", t.path.display()))?;
+    let index: Vec<usize> = (0..t.n).collect();
+    let mut out = summary(
+        t,
+        &names,
+        &v.values,
+        t.n,
+        t.groups.as_deref(),
+        a.rows_out,
+        &index,
+    )?;
+    out["base_value"] = json!(v.base_value);
+    out["space"] = json!("margin (log-odds)");
+    out["algorithm"] = json!(format!(
+        "LinearSHAP (Lundberg & Lee 2017), interventional, exact, against the mean of {nb} background rows"
+    ));
+    out["background_rows"] = json!(nb);
+    Ok(out)
+}
+
 /// KernelSHAP (Lundberg & Lee 2017) of `--explain-rows` rows against a seeded sample of
 /// `--background` rows, on the model's probability.
 pub fn kernel(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Value, String> {
@@ -250,11 +317,13 @@ pub fn kernel(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Valu
     )?;
     out["base_value"] = json!(v.base_value);
     out["space"] = json!("the model's probability of the positive class (or its output)");
-    out["algorithm"] = json!(if v.exact.iter().all(|&e| e) {
-        "KernelSHAP, every coalition enumerated (exact Shapley values)"
+    let n_exact = v.exact.iter().filter(|&&e| e).count();
+    out["algorithm"] = json!(if n_exact == v.exact.len() {
+        "KernelSHAP, exact Shapley values: every coalition of each background row's game enumerated (Lundberg & Lee 2017; background decomposition)"
     } else {
-        "KernelSHAP, paired sampling of coalitions with the Shapley kernel (Lundberg & Lee 2017)"
+        "KernelSHAP, paired sampling of coalitions with the Shapley kernel (Lundberg & Lee 2017), background rows whose games fit the budget solved exactly"
     });
+    out["rows_exact"] = json!(n_exact);
     out["background_rows"] = json!(nb);
     out["model_evaluations"] = json!(v.model_evaluations);
     out["unique_evaluations"] = json!(v.unique_evaluations);

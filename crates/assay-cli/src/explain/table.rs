@@ -276,12 +276,9 @@ impl<'a> ModelPredict<'a> {
     }
 }
 
-impl Predict for ModelPredict<'_> {
-    fn n_features(&self) -> usize {
-        self.columns.len()
-    }
-
-    fn predict(&self, x: &[f64], n_rows: usize) -> Result<Vec<f64>, ExplainError> {
+impl ModelPredict<'_> {
+    /// The record batch of the row-major coded rows `x` (categories back to their text).
+    pub fn batch(&self, x: &[f64], n_rows: usize) -> Result<RecordBatch, ExplainError> {
         let p = self.columns.len();
         let arrays: Vec<ArrayRef> = self
             .columns
@@ -312,8 +309,18 @@ impl Predict for ModelPredict<'_> {
                 })
             })
             .collect::<Result<_, _>>()?;
-        let batch = RecordBatch::try_new(self.schema.clone(), arrays)
-            .map_err(|e| ExplainError::Model(e.to_string()))?;
+        RecordBatch::try_new(self.schema.clone(), arrays)
+            .map_err(|e| ExplainError::Model(e.to_string()))
+    }
+}
+
+impl Predict for ModelPredict<'_> {
+    fn n_features(&self) -> usize {
+        self.columns.len()
+    }
+
+    fn predict(&self, x: &[f64], n_rows: usize) -> Result<Vec<f64>, ExplainError> {
+        let batch = self.batch(x, n_rows)?;
         self.model
             .score_batch(&batch)
             .map_err(|e| ExplainError::Model(e.to_string()))
