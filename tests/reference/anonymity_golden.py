@@ -201,7 +201,10 @@ def main() -> None:
         "cases": cases,
     }
     out = Path(args.out) / "anonymity.json"
-    out.write_text(json.dumps(doc, indent=1) + "\n")
+    # One line per case keeps the file small and its diffs readable.
+    head = json.dumps({k: v for k, v in doc.items() if k != "cases"}, indent=1)
+    body = ",\n".join("  " + json.dumps(c) for c in cases)
+    out.write_text(head[:-2] + ',\n "cases": [\n' + body + "\n ]\n}\n")
     print(f"wrote {out}", file=sys.stderr)
 
 

@@ -66,8 +66,6 @@ pub struct Partition {
 struct Dictionary {
     codes: AHashMap<String, u32>,
     values: Vec<String>,
-    /// The Arrow type is numeric (Parquet/IPC int or float columns).
-    numeric_type: bool,
 }
 
 impl Dictionary {
@@ -93,7 +91,7 @@ impl Dictionary {
     /// first spelling of each rank and whether the column is numeric.
     fn ranks(&self) -> (Vec<u32>, Vec<String>, bool) {
         let numbers = self.numbers().filter(|_| !self.values.is_empty());
-        let numeric = numbers.is_some() || (self.numeric_type && self.values.is_empty());
+        let numeric = numbers.is_some();
         let mut order: Vec<u32> = (0..self.values.len() as u32).collect();
         match &numbers {
             Some(x) => order.sort_by(|&a, &b| {
@@ -173,8 +171,9 @@ impl PartitionBuilder {
         })
     }
 
-    /// The named column of `batch` as text, checked for missing values.
-    fn text_column(&self, batch: &RecordBatch, name: &str) -> Result<(ArrayRef, bool)> {
+    /// The named column of `batch` as text (numbers cast to their decimal text, which parses
+    /// back to the same number), checked for missing values.
+    fn text_column(&self, batch: &RecordBatch, name: &str) -> Result<ArrayRef> {
         let col = batch
             .column_by_name(name)
             .ok_or_else(|| AnonymityError::MissingColumn {
@@ -189,7 +188,6 @@ impl PartitionBuilder {
                 row: self.rows + i as u64 + 1,
             });
         }
-        let numeric = col.data_type().is_numeric();
         let text = match col.data_type() {
             DataType::Utf8 => col.clone(),
             t => arrow_cast::cast(col, &DataType::Utf8).map_err(|e| {
@@ -201,22 +199,18 @@ impl PartitionBuilder {
                 }
             })?,
         };
-        Ok((text, numeric))
+        Ok(text)
     }
 
     /// Adds the records of one batch.
     pub fn add_batch(&mut self, batch: &RecordBatch) -> Result<()> {
         let mut qi_cols = Vec::with_capacity(self.qi.len());
-        for (j, name) in self.qi.iter().enumerate() {
-            let (a, numeric) = self.text_column(batch, name)?;
-            self.qi_dicts[j].numeric_type |= numeric;
-            qi_cols.push(a);
+        for name in &self.qi {
+            qi_cols.push(self.text_column(batch, name)?);
         }
         let mut sa_cols = Vec::with_capacity(self.sa.len());
-        for (j, name) in self.sa.iter().enumerate() {
-            let (a, numeric) = self.text_column(batch, name)?;
-            self.sa_dicts[j].numeric_type |= numeric;
-            sa_cols.push(a);
+        for name in &self.sa {
+            sa_cols.push(self.text_column(batch, name)?);
         }
         let qi_text: Vec<_> = qi_cols.iter().map(|a| a.as_string::<i32>()).collect();
         let sa_text: Vec<_> = sa_cols.iter().map(|a| a.as_string::<i32>()).collect();
