@@ -54,6 +54,9 @@ pub struct Measures {
     pub recursive_c: Option<u64>,
     /// l of recursive (c,l)-diversity as pycanon reports it (the distinct l).
     pub recursive_l: u64,
+    /// Recursive (c,l)-diversity by the definition for l = 2 and 3: the smallest c per l
+    /// ([`l_diversity::recursive_c`]).
+    pub recursive_c_definition: Vec<RecursiveC>,
     /// t-closeness (Li, Li & Venkatasubramanian 2007).
     pub t: f64,
     /// Basic β-likeness (Cao & Karras 2012).
@@ -65,6 +68,19 @@ pub struct Measures {
     /// Re-identification risk (El Emam 2013).
     pub risk: Risk,
 }
+
+/// The smallest c for which a table is recursive (c,l)-diverse at a given l (Machanavajjhala
+/// et al. 2007, Definition 4.3).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecursiveC {
+    /// l.
+    pub l: u64,
+    /// The smallest integer c, or `None` when some class has fewer than l distinct values.
+    pub c: Option<u64>,
+}
+
+/// The values of l for which [`measure`] reports recursive (c,l)-diversity by the definition.
+pub const RECURSIVE_L: [u64; 2] = [2, 3];
 
 /// Computes every measure of `partition`, which needs at least one sensitive attribute.
 pub fn measure(partition: &Partition) -> Result<Measures> {
@@ -78,6 +94,15 @@ pub fn measure(partition: &Partition) -> Result<Measures> {
         l_entropy: l_diversity::entropy_l_diversity(partition)?,
         recursive_c,
         recursive_l,
+        recursive_c_definition: RECURSIVE_L
+            .iter()
+            .map(|&l| {
+                Ok(RecursiveC {
+                    l,
+                    c: l_diversity::recursive_c(partition, l)?,
+                })
+            })
+            .collect::<Result<_>>()?,
         t: t_closeness::t_closeness(partition)?,
         beta_basic: beta_likeness::basic_beta_likeness(partition)?,
         beta_enhanced: beta_likeness::enhanced_beta_likeness(partition)?,

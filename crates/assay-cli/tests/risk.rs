@@ -38,6 +38,13 @@ fn assert_matches_golden(got: &Value, want: &Value) {
     for key in ["k", "l_distinct", "l_entropy", "recursive_c", "recursive_l"] {
         assert_eq!(got[key], want[key], "{key}");
     }
+    for r in got["recursive_c_definition"].as_array().unwrap() {
+        let l = r["l"].as_u64().unwrap().to_string();
+        assert_eq!(
+            r["c"], want["recursive_c_definition"][&l],
+            "recursive c, l = {l}"
+        );
+    }
     for key in ["t", "beta_basic", "beta_enhanced", "delta"] {
         let (g, w) = (got[key].as_f64().unwrap(), want[key].as_f64().unwrap());
         assert!(

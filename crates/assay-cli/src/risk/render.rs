@@ -49,14 +49,24 @@ pub fn text(data: &Path, m: &Measures) -> String {
         r.records, r.classes
     );
     let c = match m.recursive_c {
-        Some(c) => format!("c = {c}, l = {}", m.recursive_l),
+        Some(c) => format!("c = {c}, l = {} (as pycanon computes it)", m.recursive_l),
         None => format!("undefined (l = {})", m.recursive_l),
     };
+    let by_definition = m
+        .recursive_c_definition
+        .iter()
+        .map(|r| match r.c {
+            Some(c) => format!("c = {c} at l = {}", r.l),
+            None => format!("none at l = {}", r.l),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
     let rows = [
         ("k-anonymity", format!("k = {}", m.k)),
         ("distinct l-diversity", format!("l = {}", m.l_distinct)),
         ("entropy l-diversity", format!("l = {}", m.l_entropy)),
         ("recursive (c,l)-diversity", c),
+        ("  by the definition", by_definition),
         ("t-closeness", format!("t = {:.6}", m.t)),
         ("basic β-likeness", format!("β = {:.6}", m.beta_basic)),
         ("enhanced β-likeness", format!("β = {:.6}", m.beta_enhanced)),
