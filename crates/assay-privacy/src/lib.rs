@@ -8,11 +8,16 @@
 //! calibration of the noise multiplier for a target (ε, δ). The numbers agree with Google's
 //! `dp_accounting` (see `tests/reference/dp_accounting_golden.py`).
 //!
+//! [`mechanisms`] holds noise samplers that are sound on floating-point hardware (exact
+//! discrete Laplace and Gaussian samplers, continuous noise on a power-of-two grid, the
+//! exponential mechanism and randomized response); [`ledger`] is the persistent per-dataset
+//! privacy budget.
+//!
 //! Nothing here prints or exits; every invalid input is a [`PrivacyError`].
 
 pub mod accounting;
-pub mod audit;
-pub mod dpsgd;
 mod error;
+pub mod ledger;
+pub mod mechanisms;
 
 pub use error::PrivacyError;

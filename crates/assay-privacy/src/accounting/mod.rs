@@ -13,7 +13,7 @@
 pub mod calibrate;
 pub mod pld;
 pub mod rdp;
-mod special;
+pub(crate) mod special;
 pub mod zcdp;
 
 use crate::PrivacyError;
