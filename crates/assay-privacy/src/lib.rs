@@ -16,6 +16,8 @@
 //! Nothing here prints or exits; every invalid input is a [`PrivacyError`].
 
 pub mod accounting;
+pub mod audit;
+pub mod dpsgd;
 mod error;
 pub mod ledger;
 pub mod mechanisms;
