@@ -69,6 +69,24 @@ def make_data(rng, m, n):
     return x
 
 
+def sampled_errors(ex, x, exact, m, n_background):
+    """shap's sampling-mode error against exact values at nsamples 200, 500 and 2M + 2048,
+    numpy seeds 0..4 (np.random.seed before each shap_values call)."""
+    sampled = {}
+    for ns in (200, 500, 2 * m + 2048):
+        runs = []
+        for seed in range(5):
+            np.random.seed(seed)
+            v = np.asarray(ex.shap_values(x, nsamples=ns, l1_reg=False, silent=True))
+            runs.append({"seed": seed, "mae": float(np.mean(np.abs(v - exact)))})
+        sampled[str(ns)] = {
+            "runs": runs,
+            "mean_mae": float(np.mean([r["mae"] for r in runs])),
+            "model_evaluations_per_row": ns * n_background,
+        }
+    return sampled
+
+
 def main():
     rng = np.random.default_rng(2026)
     out = {
@@ -113,18 +131,7 @@ def main():
     x = make_data(rng, m, 20)
     ex = shap.KernelExplainer(f, bg)
     exact = np.asarray(ex.shap_values(x, nsamples=2**m, l1_reg=False, silent=True))
-    sampled = {}
-    for ns in (200, 500, 2 * m + 2048):
-        runs = []
-        for seed in range(5):
-            np.random.seed(seed)
-            v = np.asarray(ex.shap_values(x, nsamples=ns, l1_reg=False, silent=True))
-            runs.append({"seed": seed, "mae": float(np.mean(np.abs(v - exact)))})
-        sampled[str(ns)] = {
-            "runs": runs,
-            "mean_mae": float(np.mean([r["mae"] for r in runs])),
-            "model_evaluations_per_row": ns * bg.shape[0],
-        }
+    sampled = sampled_errors(ex, x, exact, m, bg.shape[0])
     out["sampled12"] = {
         "b": b,
         "a": a.tolist(),
@@ -177,18 +184,7 @@ def main():
     x = discrete(20)
     ex = shap.KernelExplainer(f, bg)
     exact = np.asarray(ex.shap_values(x, nsamples=2**m, l1_reg=False, silent=True))
-    dsampled = {}
-    for ns in (200, 500, 2 * m + 2048):
-        runs = []
-        for seed in range(5):
-            np.random.seed(seed)
-            v = np.asarray(ex.shap_values(x, nsamples=ns, l1_reg=False, silent=True))
-            runs.append({"seed": seed, "mae": float(np.mean(np.abs(v - exact)))})
-        dsampled[str(ns)] = {
-            "runs": runs,
-            "mean_mae": float(np.mean([r["mae"] for r in runs])),
-            "model_evaluations_per_row": ns * bg.shape[0],
-        }
+    dsampled = sampled_errors(ex, x, exact, m, bg.shape[0])
     out["discrete12"] = {
         "b": b,
         "a": a.tolist(),

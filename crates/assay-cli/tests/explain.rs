@@ -28,6 +28,22 @@ fn num(v: &Value) -> f64 {
     v.as_f64().unwrap()
 }
 
+/// Every written row's attributions add up to the model output (`outputs[row − 1]`) minus the
+/// base value.
+fn assert_adds_up(res: &Value, outputs: &[f64]) {
+    let base = num(&res["base_value"]);
+    for row in res["rows"].as_array().unwrap() {
+        let i = row["row"].as_u64().unwrap() as usize - 1;
+        let sum: f64 = row["values"].as_array().unwrap().iter().map(num).sum();
+        assert!(
+            (base + sum - outputs[i]).abs() < 1e-9,
+            "row {i}: {} vs {}",
+            base + sum,
+            outputs[i]
+        );
+    }
+}
+
 /// Hiring data (seed 42 train, seed 7 test) and a logistic model trained on `hired`.
 fn setup(dir: &Path) -> (PathBuf, PathBuf) {
     let train = dir.join("train.csv");
@@ -407,19 +423,8 @@ fn shap_values_add_up_to_the_model_output() {
         "json",
     ]));
     let res = &r["result"];
-    let base = num(&res["base_value"]);
-    let rows = res["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 2000);
-    for row in rows {
-        let i = row["row"].as_u64().unwrap() as usize - 1;
-        let sum: f64 = row["values"].as_array().unwrap().iter().map(num).sum();
-        assert!(
-            (base + sum - m[i]).abs() < 1e-9,
-            "row {i}: {} vs {}",
-            base + sum,
-            m[i]
-        );
-    }
+    assert_eq!(res["rows"].as_array().unwrap().len(), 2000);
+    assert_adds_up(res, &m);
     // The features ranked by how much their mean |SHAP| differs between the groups, largest
     // first, every feature once.
     let diffs: Vec<f64> = res["by_group"]["largest_differences"]
@@ -453,17 +458,7 @@ fn shap_values_add_up_to_the_model_output() {
         .as_str()
         .unwrap()
         .starts_with("interventional"));
-    let base = num(&res["base_value"]);
-    for row in res["rows"].as_array().unwrap() {
-        let i = row["row"].as_u64().unwrap() as usize - 1;
-        let sum: f64 = row["values"].as_array().unwrap().iter().map(num).sum();
-        assert!(
-            (base + sum - m[i]).abs() < 1e-9,
-            "row {i}: {} vs {}",
-            base + sum,
-            m[i]
-        );
-    }
+    assert_adds_up(res, &m);
 
     // LinearSHAP of the logistic model's margin (education one-hot: one value for its
     // columns), every row, adds up to the margin; the base value is the margin at the mean
@@ -490,19 +485,8 @@ fn shap_values_add_up_to_the_model_output() {
     let res = &r["result"];
     assert!(res["algorithm"].as_str().unwrap().starts_with("LinearSHAP"));
     assert_eq!(res["features"].as_array().unwrap().len(), 4);
-    let base = num(&res["base_value"]);
-    let rows = res["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 2000);
-    for row in rows {
-        let i = row["row"].as_u64().unwrap() as usize - 1;
-        let sum: f64 = row["values"].as_array().unwrap().iter().map(num).sum();
-        assert!(
-            (base + sum - lm[i]).abs() < 1e-9,
-            "row {i}: {} vs {}",
-            base + sum,
-            lm[i]
-        );
-    }
+    assert_eq!(res["rows"].as_array().unwrap().len(), 2000);
+    assert_adds_up(res, &lm);
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(
         page.contains("from the base value to the row&#39;s output")
@@ -538,17 +522,7 @@ fn shap_values_add_up_to_the_model_output() {
     ]));
     let res = &r["result"];
     assert!(res["algorithm"].as_str().unwrap().contains("exact"));
-    let base = num(&res["base_value"]);
-    for row in res["rows"].as_array().unwrap() {
-        let i = row["row"].as_u64().unwrap() as usize - 1;
-        let sum: f64 = row["values"].as_array().unwrap().iter().map(num).sum();
-        assert!(
-            (base + sum - p[i]).abs() < 1e-9,
-            "row {i}: {} vs {}",
-            base + sum,
-            p[i]
-        );
-    }
+    assert_adds_up(res, &p);
 }
 
 #[test]

@@ -63,6 +63,45 @@ impl Quadratic {
     }
 }
 
+/// One golden case: its model, background and rows.
+struct Case {
+    g: Value,
+    model: Quadratic,
+    bg: Vec<f64>,
+    nbg: usize,
+    x: Vec<f64>,
+    n: usize,
+    m: usize,
+}
+
+impl Case {
+    fn load(name: &str) -> Case {
+        let g = golden()[name].clone();
+        let (bg, nbg) = mat(&g["background"]);
+        let (x, n) = mat(&g["x"]);
+        Case {
+            model: Quadratic::from(&g),
+            m: bg.len() / nbg,
+            g,
+            bg,
+            nbg,
+            x,
+            n,
+        }
+    }
+
+    fn background(&self) -> Background {
+        Background::new(self.bg.clone(), self.nbg, self.m).unwrap()
+    }
+}
+
+/// Largest absolute difference between two equally long slices.
+fn max_diff(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .fold(0.0f64, |w, (x, y)| w.max((x - y).abs()))
+}
+
 fn exact_config() -> KernelShapConfig {
     KernelShapConfig {
         n_samples: Some(1 << 20),
@@ -72,14 +111,10 @@ fn exact_config() -> KernelShapConfig {
 
 #[test]
 fn exact_mode_equals_shap_exact_values() {
-    let g = golden();
-    let g = &g["exact8"];
-    let model = Quadratic::from(g);
-    let f = model.predictor();
-    let (bg, nbg) = mat(&g["background"]);
-    let (x, n) = mat(&g["x"]);
-    let m = 8;
-    let ex = KernelExplainer::new(&f, Background::new(bg, nbg, m).unwrap(), None).unwrap();
+    let c = Case::load("exact8");
+    let (g, x, n, m) = (&c.g, &c.x, c.n, c.m);
+    let f = c.model.predictor();
+    let ex = KernelExplainer::new(&f, c.background(), None).unwrap();
     assert!((ex.base_value() - g["expected_value"].as_f64().unwrap()).abs() < 1e-12);
     let out = ex.explain(&x, n, &exact_config()).unwrap();
     let (want, _) = mat(&g["shap_values"]);
@@ -196,21 +231,13 @@ fn grouped_exact_mode_equals_the_shapley_definition() {
 
 #[test]
 fn sampling_mode_is_as_accurate_as_shap_at_the_same_evaluations() {
-    let g = golden();
-    let g = &g["sampled12"];
-    let model = Quadratic::from(g);
-    let f = model.predictor();
-    let (bg, nbg) = mat(&g["background"]);
-    let (x, n) = mat(&g["x"]);
-    let m = 12;
-    let ex = KernelExplainer::new(&f, Background::new(bg, nbg, m).unwrap(), None).unwrap();
-    let exact = ex.explain(&x, n, &exact_config()).unwrap();
+    let c = Case::load("sampled12");
+    let (g, x, n, m, nbg) = (&c.g, &c.x, c.n, c.m, c.nbg);
+    let f = c.model.predictor();
+    let ex = KernelExplainer::new(&f, c.background(), None).unwrap();
+    let exact = ex.explain(x, n, &exact_config()).unwrap();
     let (shap_exact, _) = mat(&g["exact_shap_values"]);
-    let worst = exact
-        .values
-        .iter()
-        .zip(&shap_exact)
-        .fold(0.0f64, |w, (a, b)| w.max((a - b).abs()));
+    let worst = max_diff(&exact.values, &shap_exact);
     assert!(worst < 1e-6, "exact: max |assay − shap| = {worst:e}");
     for (ns, s) in g["sampling"].as_object().unwrap() {
         let ns: usize = ns.parse().unwrap();
@@ -252,13 +279,10 @@ fn sampling_mode_is_as_accurate_as_shap_at_the_same_evaluations() {
 
 #[test]
 fn deterministic_for_a_seed_and_independent_of_batching() {
-    let g = golden();
-    let g = &g["sampled12"];
-    let model = Quadratic::from(g);
-    let f = model.predictor();
-    let (bg, nbg) = mat(&g["background"]);
-    let (x, n) = mat(&g["x"]);
-    let ex = KernelExplainer::new(&f, Background::new(bg, nbg, 12).unwrap(), None).unwrap();
+    let c = Case::load("sampled12");
+    let (x, n) = (&c.x, c.n);
+    let f = c.model.predictor();
+    let ex = KernelExplainer::new(&f, c.background(), None).unwrap();
     let cfg = KernelShapConfig {
         n_samples: Some(300),
         seed: 3,
@@ -332,14 +356,10 @@ fn mae(a: &[f64], b: &[f64]) -> f64 {
 
 #[test]
 fn background_decomposition_on_discrete_data_is_exact_or_more_accurate_than_shap() {
-    let g = golden();
-    let g = &g["discrete12"];
-    let model = Quadratic::from(g);
-    let f = model.predictor();
-    let (bg, nbg) = mat(&g["background"]);
-    let (x, n) = mat(&g["x"]);
-    let m = 12;
-    let ex = KernelExplainer::new(&f, Background::new(bg, nbg, m).unwrap(), None).unwrap();
+    let c = Case::load("discrete12");
+    let (g, x, n, m) = (&c.g, &c.x, c.n, c.m);
+    let f = c.model.predictor();
+    let ex = KernelExplainer::new(&f, c.background(), None).unwrap();
     let (shap_exact, _) = mat(&g["exact_shap_values"]);
     // Every coalition, with and without the decomposition: shap's exact values.
     let plain = KernelShapConfig {
@@ -349,18 +369,10 @@ fn background_decomposition_on_discrete_data_is_exact_or_more_accurate_than_shap
     let full = ex.explain(&x, n, &plain).unwrap();
     let decomposed = ex.explain(&x, n, &exact_config()).unwrap();
     for out in [&full, &decomposed] {
-        let worst = out
-            .values
-            .iter()
-            .zip(&shap_exact)
-            .fold(0.0f64, |w, (a, b)| w.max((a - b).abs()));
+        let worst = max_diff(&out.values, &shap_exact);
         assert!(worst < 1e-6, "exact: max |assay − shap| = {worst:e}");
     }
-    let worst = full
-        .values
-        .iter()
-        .zip(&decomposed.values)
-        .fold(0.0f64, |w, (a, b)| w.max((a - b).abs()));
+    let worst = max_diff(&full.values, &decomposed.values);
     assert!(worst < 1e-12, "decomposed vs enumerated: {worst:e}");
     // At shap's budgets: rows whose background rows all fit are exact; the error of the rest
     // is below shap's at the same budget, with fewer model evaluations.

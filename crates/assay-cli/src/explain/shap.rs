@@ -202,19 +202,39 @@ pub fn tree(a: &ExplainArgs, t: &RawTable, model: &TreeModel) -> Result<Value, S
             "path-dependent TreeSHAP (Lundberg et al. 2020), exact".to_string(),
         )
     };
+    every_row(
+        a,
+        t,
+        &v.values,
+        v.base_value,
+        "margin (log-odds for a logistic link; the model's raw output)",
+        &algorithm,
+    )
+}
+
+/// The summary of attributions of every row of the table in its column order, with the base
+/// value, the output space and the algorithm.
+fn every_row(
+    a: &ExplainArgs,
+    t: &RawTable,
+    values: &[f64],
+    base_value: f64,
+    space: &str,
+    algorithm: &str,
+) -> Result<Value, String> {
     let names: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
     let index: Vec<usize> = (0..t.n).collect();
     let mut out = summary(
         t,
         &names,
-        &v.values,
+        values,
         t.n,
         t.groups.as_deref(),
         a.rows_out,
         &index,
     )?;
-    out["base_value"] = json!(v.base_value);
-    out["space"] = json!("margin (log-odds for a logistic link; the model's raw output)");
+    out["base_value"] = json!(base_value);
+    out["space"] = json!(space);
     out["algorithm"] = json!(algorithm);
     Ok(out)
 }
@@ -256,21 +276,16 @@ pub fn linear(
     let v = explainer
         .explain(&encode(&t.x, t.n)?, t.n)
         .map_err(|e| format!("{}: {e}", t.path.display()))?;
-    let index: Vec<usize> = (0..t.n).collect();
-    let mut out = summary(
+    let mut out = every_row(
+        a,
         t,
-        &names,
         &v.values,
-        t.n,
-        t.groups.as_deref(),
-        a.rows_out,
-        &index,
+        v.base_value,
+        "margin (log-odds)",
+        &format!(
+            "LinearSHAP (Lundberg & Lee 2017), interventional, exact, against the mean of {nb} background rows"
+        ),
     )?;
-    out["base_value"] = json!(v.base_value);
-    out["space"] = json!("margin (log-odds)");
-    out["algorithm"] = json!(format!(
-        "LinearSHAP (Lundberg & Lee 2017), interventional, exact, against the mean of {nb} background rows"
-    ));
     out["background_rows"] = json!(nb);
     Ok(out)
 }
