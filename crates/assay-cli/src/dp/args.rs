@@ -20,6 +20,9 @@ pub enum DpCommand {
     Epsilon(EpsilonArgs),
     /// The smallest noise multiplier σ for which T steps at sampling rate q are (ε, δ)-DP.
     Calibrate(CalibrateArgs),
+    /// A differentially private count, sum, mean, histogram or quantile of a table, grouped,
+    /// with clamping, per-person contribution bounding and a budget ledger.
+    Query(Box<super::query_args::QueryArgs>),
 }
 
 /// The accountant on the command line.

@@ -34,7 +34,7 @@ pub mod laplace;
 pub mod randomized_response;
 
 pub use discrete_gaussian::sample_discrete_gaussian;
-pub use discrete_laplace::sample_discrete_laplace;
+pub use discrete_laplace::{sample_discrete_laplace, DiscreteLaplaceMechanism};
 pub use exponential::{exponential_mechanism, report_noisy_max_gumbel};
 pub use gaussian::{
     analytic_gaussian_delta, analytic_gaussian_sigma, sample_gaussian, GaussianMechanism,

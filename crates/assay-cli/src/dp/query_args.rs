@@ -1,0 +1,117 @@
+//! The flags of `assay dp query`.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::args::OutputFormat;
+use crate::input::InputArgs;
+
+/// The released statistic.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
+pub enum Statistic {
+    /// Number of rows (per group).
+    Count,
+    /// Sum of a clamped column.
+    Sum,
+    /// Mean of a clamped column (noisy sum over noisy count, ε and δ split in half).
+    Mean,
+    /// Counts of a clamped column in equal-width bins over the clamping range.
+    Histogram,
+    /// A quantile of a clamped column (exponential mechanism over a grid on the range).
+    Quantile,
+}
+
+impl Statistic {
+    /// Name as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Statistic::Count => "count",
+            Statistic::Sum => "sum",
+            Statistic::Mean => "mean",
+            Statistic::Histogram => "histogram",
+            Statistic::Quantile => "quantile",
+        }
+    }
+}
+
+/// The noise.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
+pub enum MechanismArg {
+    /// Laplace noise, pure ε-DP (counts: exact discrete Laplace on the integers).
+    Laplace,
+    /// Gaussian noise with the analytic (Balle–Wang) calibration, (ε, δ)-DP.
+    Gaussian,
+}
+
+/// Flags of `assay dp query`.
+#[derive(Args)]
+pub struct QueryArgs {
+    /// The data file (CSV, Parquet or Arrow IPC).
+    pub data: PathBuf,
+    /// The statistic to release.
+    #[arg(long, value_enum)]
+    pub statistic: Statistic,
+    /// The numeric column (required for sum, mean, histogram and quantile).
+    #[arg(long, value_name = "COLUMN")]
+    pub column: Option<String>,
+    /// Group by these columns (comma-separated); needs --group-keys.
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    pub group_by: Vec<String>,
+    /// The public list of groups to report, comma-separated; a group of several columns is
+    /// written with '|' between its values (e.g. `Male|White,Female|White`). Rows of other
+    /// groups are dropped. Groups seen in the data cannot be released as such: their presence
+    /// is not differentially private.
+    #[arg(long, value_delimiter = ',', value_name = "KEYS")]
+    pub group_keys: Vec<String>,
+    /// Clamping bounds LO,HI of the column (required for sum, mean, histogram and quantile).
+    #[arg(long, value_name = "LO,HI", allow_hyphen_values = true)]
+    pub clamp: Option<String>,
+    /// Number of equal-width histogram bins over the clamping range.
+    #[arg(long, default_value_t = 10)]
+    pub bins: usize,
+    /// The quantile, in [0, 1].
+    #[arg(long, default_value_t = 0.5)]
+    pub quantile: f64,
+    /// Number of candidate points of the quantile's grid over the clamping range.
+    #[arg(long, default_value_t = 1001)]
+    pub grid: usize,
+    /// The person identifier column, for per-person contribution bounding.
+    #[arg(long, value_name = "COLUMN")]
+    pub id: Option<String>,
+    /// Keep at most K rows per person (--id), chosen by a seeded shuffle; without --id each row
+    /// is a person.
+    #[arg(long, value_name = "K", allow_hyphen_values = true)]
+    pub contribution_bound: Option<i64>,
+    /// ε of this release (> 0).
+    #[arg(long, allow_hyphen_values = true)]
+    pub epsilon: f64,
+    /// δ of this release (gaussian only), in (0, 1/n).
+    #[arg(long, allow_hyphen_values = true)]
+    pub delta: Option<f64>,
+    /// The noise mechanism.
+    #[arg(long, value_enum, default_value = "laplace")]
+    pub mechanism: MechanismArg,
+    /// The budget ledger (JSON); the release is charged to it and refused when it would exceed
+    /// the dataset's budget.
+    #[arg(long, value_name = "FILE")]
+    pub ledger: Option<PathBuf>,
+    /// The dataset's total budget EPSILON[,DELTA] (needed on its first charge to the ledger).
+    #[arg(long, value_name = "E[,D]")]
+    pub budget: Option<String>,
+    /// The dataset's name in the ledger (default: the file name).
+    #[arg(long)]
+    pub dataset_name: Option<String>,
+    /// Confidence level of the stated noise intervals.
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+    /// Seed of the noise and the contribution-bounding shuffle (default: from the operating
+    /// system). A seeded release is only private if the seed is secret.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+    #[command(flatten)]
+    pub input: InputArgs,
+}

@@ -1,0 +1,532 @@
+//! `assay dp query` end to end: reproducibility for a seed, the noise of counts against the
+//! exact discrete Laplace distribution, contribution bounding, means and quantiles near the
+//! truth, the ledger's refusal, and bad input as usage errors (exit 2) with nothing printed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn assay(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok_json(o: &Output) -> Value {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// Group g (0..groups) has 10 + g rows; person ids repeat ("p{i % 50}"); value = i % 101.
+fn write_data(dir: &Path, groups: usize) -> PathBuf {
+    let p = dir.join("data.csv");
+    let mut s = String::from("id,grp,value\n");
+    let mut i = 0usize;
+    for g in 0..groups {
+        for _ in 0..(10 + g) {
+            s.push_str(&format!("p{},g{g},{}\n", i % 50, i % 101));
+            i += 1;
+        }
+    }
+    std::fs::write(&p, s).unwrap();
+    p
+}
+
+fn keys(groups: usize) -> String {
+    (0..groups)
+        .map(|g| format!("g{g}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[test]
+fn seeded_release_is_reproducible() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_data(dir.path(), 5);
+    let d = data.to_str().unwrap();
+    let run = |seed: &str| {
+        let o = assay(&[
+            "dp",
+            "query",
+            d,
+            "--statistic",
+            "mean",
+            "--column",
+            "value",
+            "--clamp",
+            "0,100",
+            "--group-by",
+            "grp",
+            "--group-keys",
+            &keys(5),
+            "--epsilon",
+            "1",
+            "--seed",
+            seed,
+            "--id",
+            "id",
+            "--contribution-bound",
+            "2",
+            "--format",
+            "json",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        o.stdout
+    };
+    assert_eq!(run("7"), run("7"));
+    assert_ne!(run("7"), run("8"));
+}
+
+/// Exact central moments (2nd, 4th) of the discrete Laplace with scale b.
+fn dlap_moments(b: f64) -> (f64, f64) {
+    let p = (-1.0 / b).exp();
+    let c = (1.0 - p) / (1.0 + p);
+    let (mut m2, mut m4) = (0.0, 0.0);
+    for x in 1..100_000i64 {
+        let w = 2.0 * c * p.powi(x as i32);
+        let x = x as f64;
+        m2 += w * x * x;
+        m4 += w * x * x * x * x;
+        if w < 1e-300 {
+            break;
+        }
+    }
+    (m2, m4)
+}
+
+/// Noisy counts of 300 groups over 10 seeds (3,000 independent draws of the noise) have the mean
+/// 0 and the variance of discrete Laplace(1/ε). Each check is a two-sided z test at
+/// |z| > 3.89 (false-alarm rate 1e-4 each, normal approximation with the exact moments); a
+/// wrong scale (noise for 2ε or ε/2: variance ×1/4 or ×4) is far outside the band (±3.89 sd of
+/// the sample variance is ±16% here).
+#[test]
+fn noisy_counts_have_the_laplace_mean_and_variance() {
+    let dir = tempfile::tempdir().unwrap();
+    let groups = 300;
+    let data = write_data(dir.path(), groups);
+    let d = data.to_str().unwrap();
+    let eps: f64 = 0.5;
+    let mut noise = Vec::new();
+    for seed in 0..10 {
+        let v = ok_json(&assay(&[
+            "dp",
+            "query",
+            d,
+            "--statistic",
+            "count",
+            "--group-by",
+            "grp",
+            "--group-keys",
+            &keys(groups),
+            "--epsilon",
+            "0.5",
+            "--seed",
+            &seed.to_string(),
+            "--format",
+            "json",
+        ]));
+        let res = v["results"].as_array().unwrap();
+        assert_eq!(res.len(), groups);
+        for (g, r) in res.iter().enumerate() {
+            assert_eq!(r["group"], format!("g{g}"));
+            let x = r["value"].as_f64().unwrap();
+            assert_eq!(x.fract(), 0.0, "counts stay integers");
+            noise.push(x - (10 + g) as f64);
+        }
+        // The stated 95% half-width of discrete Laplace(2): smallest w with 2p^(w+1)/(1+p) <= 0.05.
+        let p = (-eps).exp();
+        let w = res[0]["half_width"].as_f64().unwrap();
+        assert!(2.0 * p.powf(w + 1.0) / (1.0 + p) <= 0.05 && 2.0 * p.powf(w) / (1.0 + p) > 0.05);
+    }
+    let n = noise.len() as f64;
+    let (var, m4) = dlap_moments(1.0 / eps);
+    let mean = noise.iter().sum::<f64>() / n;
+    let z_mean = mean / (var / n).sqrt();
+    assert!(z_mean.abs() < 3.89, "mean {mean}, z = {z_mean}");
+    let s2 = noise.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
+    let z_var = (s2 - var) / ((m4 - var * var) / n).sqrt();
+    assert!(z_var.abs() < 3.89, "variance {s2} vs {var}, z = {z_var}");
+    // The test has power: the same statistic for the variance of noise at 2ε or ε/2.
+    for wrong in [dlap_moments(0.5 / eps), dlap_moments(2.0 / eps)] {
+        let z = (s2 - wrong.0) / ((wrong.1 - wrong.0 * wrong.0) / n).sqrt();
+        assert!(z.abs() > 3.89, "a wrong scale would pass: z = {z}");
+    }
+}
+
+#[test]
+fn contribution_bounding_limits_rows_per_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_data(dir.path(), 20); // 390 rows, 50 ids
+    let d = data.to_str().unwrap();
+    // ε = 60 K: the noise (scale K/ε = 1/60) is nonzero with probability 2e^-60/(1 + e^-60)
+    // (about 2e-26).
+    let count = |k: &str| {
+        let eps = (60 * k.parse::<u64>().unwrap()).to_string();
+        let v = ok_json(&assay(&[
+            "dp",
+            "query",
+            d,
+            "--statistic",
+            "count",
+            "--epsilon",
+            &eps,
+            "--id",
+            "id",
+            "--contribution-bound",
+            k,
+            "--seed",
+            "1",
+            "--format",
+            "json",
+        ]));
+        v["results"][0]["value"].as_f64().unwrap()
+    };
+    assert_eq!(count("1"), 50.0);
+    assert_eq!(count("3"), 150.0);
+    assert_eq!(count("100"), 390.0);
+}
+
+#[test]
+fn mean_and_quantile_are_near_the_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_data(dir.path(), 40); // 1,180 rows, values i % 101
+    let d = data.to_str().unwrap();
+    let n = 1180usize;
+    let vals: Vec<f64> = (0..n).map(|i| (i % 101) as f64).collect();
+    let true_mean = vals.iter().sum::<f64>() / n as f64;
+    let v = ok_json(&assay(&[
+        "dp",
+        "query",
+        d,
+        "--statistic",
+        "mean",
+        "--column",
+        "value",
+        "--clamp",
+        "0,100",
+        "--epsilon",
+        "2",
+        "--seed",
+        "3",
+        "--format",
+        "json",
+    ]));
+    let r = &v["results"][0];
+    let (lo, hi) = (
+        r["interval"][0].as_f64().unwrap(),
+        r["interval"][1].as_f64().unwrap(),
+    );
+    // The 95% interval (fixed seed) covers the exact mean and is narrow.
+    assert!(
+        lo <= true_mean && true_mean <= hi,
+        "{true_mean} not in [{lo}, {hi}]"
+    );
+    assert!(hi - lo < 1.0, "[{lo}, {hi}]");
+    let v = ok_json(&assay(&[
+        "dp",
+        "query",
+        d,
+        "--statistic",
+        "quantile",
+        "--column",
+        "value",
+        "--clamp",
+        "0,100",
+        "--quantile",
+        "0.5",
+        "--epsilon",
+        "2",
+        "--seed",
+        "3",
+        "--format",
+        "json",
+    ]));
+    let r = &v["results"][0];
+    let q = r["value"].as_f64().unwrap();
+    let rank_err = r["rank_error"].as_f64().unwrap();
+    // (2/2)(ln 1001 + ln 20) = 9.905.
+    assert!((rank_err - (1001f64.ln() + 20f64.ln())).abs() < 1e-9);
+    let rank = vals.iter().filter(|&&x| x < q).count() as f64;
+    // The best grid point has rank within 12 rows of n/2 (at most 12 rows share a value).
+    assert!(
+        (rank - n as f64 / 2.0).abs() <= rank_err + 12.0,
+        "q {q}, rank {rank}"
+    );
+}
+
+#[test]
+fn histogram_and_sum_carry_their_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_data(dir.path(), 10);
+    let d = data.to_str().unwrap();
+    let v = ok_json(&assay(&[
+        "dp",
+        "query",
+        d,
+        "--statistic",
+        "histogram",
+        "--column",
+        "value",
+        "--clamp",
+        "0,100",
+        "--bins",
+        "4",
+        "--epsilon",
+        "1",
+        "--mechanism",
+        "gaussian",
+        "--delta",
+        "1e-5",
+        "--seed",
+        "2",
+        "--format",
+        "json",
+    ]));
+    let res = v["results"].as_array().unwrap();
+    assert_eq!(res.len(), 4);
+    let sigma = v["noise"][0]["sigma"].as_f64().unwrap();
+    // Balle–Wang σ for ε = 1, δ = 1e-5, Δ = 1 (tests/reference/golden/analytic_gaussian.json).
+    assert!((sigma - 3.730631634).abs() < 1e-6, "{sigma}");
+    assert!((res[0]["half_width"].as_f64().unwrap() - 1.959963985 * sigma).abs() < 1e-6);
+    assert_eq!(res[3]["bin"][1], 100.0);
+    let v = ok_json(&assay(&[
+        "dp",
+        "query",
+        d,
+        "--statistic",
+        "sum",
+        "--column",
+        "value",
+        "--clamp",
+        "-10,50",
+        "--epsilon",
+        "0.5",
+        "--seed",
+        "2",
+        "--format",
+        "json",
+    ]));
+    // Laplace scale Δ/ε = 50/0.5; 95% half-width b ln 20.
+    let b = v["noise"][0]["scale"].as_f64().unwrap();
+    assert!((b - 100.0).abs() < 1e-9);
+    assert!((v["results"][0]["half_width"].as_f64().unwrap() - 100.0 * 20f64.ln()).abs() < 1e-6);
+}
+
+#[test]
+fn ledger_refuses_an_exhausted_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_data(dir.path(), 5);
+    let d = data.to_str().unwrap();
+    let ledger = dir.path().join("ledger.json");
+    let l = ledger.to_str().unwrap();
+    let q = |eps: &str, extra: &[&str]| {
+        let mut args = vec![
+            "dp",
+            "query",
+            d,
+            "--statistic",
+            "count",
+            "--epsilon",
+            eps,
+            "--ledger",
+            l,
+            "--seed",
+            "1",
+        ];
+        args.extend_from_slice(extra);
+        assay(&args)
+    };
+    // The first charge needs a budget.
+    let o = q("0.5", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    assert!(!ledger.exists());
+    assert!(q("0.5", &["--budget", "1"]).status.success());
+    assert!(q("0.4", &[]).status.success());
+    let before = std::fs::read_to_string(&ledger).unwrap();
+    let o = q("0.2", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty(), "nothing may be released");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("budget exhausted"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&ledger).unwrap(),
+        before,
+        "the ledger is unchanged"
+    );
+    // What is left still fits.
+    let v = ok_json(&q("0.1", &["--format", "json"]));
+    assert!((v["ledger"]["spent"]["epsilon"].as_f64().unwrap() - 1.0).abs() < 1e-12);
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&ledger).unwrap()).unwrap();
+    assert_eq!(doc["datasets"][0]["releases"].as_array().unwrap().len(), 3);
+    assert_eq!(doc["datasets"][0]["sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn bad_input_is_refused_with_nothing_released() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_data(dir.path(), 5); // 60 rows: 1/n = 0.0167
+    let d = data.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--statistic", "count", "--epsilon", "0"], "epsilon"),
+        (vec!["--statistic", "count", "--epsilon", "-1"], "epsilon"),
+        (
+            vec![
+                "--statistic",
+                "count",
+                "--epsilon",
+                "1",
+                "--mechanism",
+                "gaussian",
+                "--delta",
+                "0.02",
+            ],
+            "1/n",
+        ),
+        (
+            vec![
+                "--statistic",
+                "count",
+                "--epsilon",
+                "1",
+                "--mechanism",
+                "gaussian",
+                "--delta",
+                "0",
+            ],
+            "delta",
+        ),
+        (
+            vec![
+                "--statistic",
+                "count",
+                "--epsilon",
+                "1",
+                "--mechanism",
+                "gaussian",
+                "--delta",
+                "-1e-6",
+            ],
+            "delta",
+        ),
+        (
+            vec![
+                "--statistic",
+                "count",
+                "--epsilon",
+                "1",
+                "--mechanism",
+                "gaussian",
+            ],
+            "delta",
+        ),
+        (
+            vec!["--statistic", "sum", "--column", "value", "--epsilon", "1"],
+            "clamp",
+        ),
+        (
+            vec!["--statistic", "mean", "--column", "value", "--epsilon", "1"],
+            "clamp",
+        ),
+        (
+            vec![
+                "--statistic",
+                "quantile",
+                "--column",
+                "value",
+                "--epsilon",
+                "1",
+            ],
+            "clamp",
+        ),
+        (
+            vec![
+                "--statistic",
+                "sum",
+                "--column",
+                "value",
+                "--clamp",
+                "5,1",
+                "--epsilon",
+                "1",
+            ],
+            "LO < HI",
+        ),
+        (
+            vec![
+                "--statistic",
+                "count",
+                "--epsilon",
+                "1",
+                "--id",
+                "id",
+                "--contribution-bound",
+                "0",
+            ],
+            "at least 1",
+        ),
+        (
+            vec![
+                "--statistic",
+                "count",
+                "--epsilon",
+                "1",
+                "--id",
+                "id",
+                "--contribution-bound",
+                "-2",
+            ],
+            "at least 1",
+        ),
+        (
+            vec![
+                "--statistic",
+                "count",
+                "--epsilon",
+                "1",
+                "--contribution-bound",
+                "2",
+            ],
+            "--id",
+        ),
+        (
+            vec![
+                "--statistic",
+                "count",
+                "--epsilon",
+                "1",
+                "--group-by",
+                "grp",
+            ],
+            "--group-keys",
+        ),
+        (
+            vec!["--statistic", "count", "--epsilon", "1", "--delta", "1e-6"],
+            "gaussian",
+        ),
+        (
+            vec![
+                "--statistic",
+                "sum",
+                "--column",
+                "nope",
+                "--clamp",
+                "0,1",
+                "--epsilon",
+                "1",
+            ],
+            "nope",
+        ),
+    ];
+    for (extra, needle) in cases {
+        let mut args = vec!["dp", "query", d];
+        args.extend(extra.iter());
+        let o = assay(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(o.stdout.is_empty(), "{extra:?} printed a result");
+        assert!(err.contains(needle), "{extra:?}: '{err}' lacks '{needle}'");
+    }
+}
