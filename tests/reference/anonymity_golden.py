@@ -60,6 +60,13 @@ al. 2014):
   without a research subset), so ``journalist_max = 1/min F_j`` and ``journalist_avg = J/n``;
 * marketer: expected share of records matched correctly, ``(1/n) sum_j f_j / F_j`` = ``J/n``
   when ``F_j = f_j``.
+
+``population_cases``: the journalist and marketer models with a population table, as ARX
+computes them for a research subset (``RiskModelSampleSummary``): the sample is the first
+``sample_rows`` records of the file and the population the whole file; ``F_j`` is the
+population class with sample class j's values; ``journalist_max = 1/min F_j``,
+``journalist_avg = max(J / sum_j F_j, (1/n) sum_j f_j / F_j)``, ``marketer = (1/n) sum_j f_j /
+F_j``; the prosecutor figures are the sample's.
 """
 
 from __future__ import annotations
@@ -130,6 +137,7 @@ def risk(df: pd.DataFrame, qi: list[str]) -> dict:
         "prosecutor_avg": j / n,
         "records_at_max_risk": int(f[f == k].sum()) / n,
         "uniques": int(f[f == 1].sum()) / n,
+        "population": None,
         "journalist_max": 1.0 / k,
         "journalist_avg": j / n,
         "marketer": j / n,
@@ -145,6 +153,24 @@ def recursive_c_definition(df: pd.DataFrame, qi: list[str], sa: list[str], l: in
                 return None
             c = max(c, r[0] // sum(r[l - 1:]) + 1)
     return c
+
+
+def population_case(name: str, df: pd.DataFrame, qi: list[str], rows: int) -> dict:
+    sample = df.iloc[:rows]
+    f = sample.groupby(qi).size().rename("f").reset_index()
+    big = df.groupby(qi).size().rename("F").reset_index()
+    m = f.merge(big, on=qi, how="left", validate="one_to_one")
+    assert m["F"].notna().all()
+    n = int(m["f"].sum())
+    ratio = float((m["f"] / m["F"]).sum())
+    r = risk(sample, qi)
+    r.update({
+        "population": len(df),
+        "journalist_max": 1.0 / int(m["F"].min()),
+        "journalist_avg": max(len(m) / int(m["F"].sum()), ratio / n),
+        "marketer": ratio / n,
+    })
+    return {"dataset": name, "quasi_identifiers": qi, "sample_rows": rows, "risk": r}
 
 
 def case(name: str, df: pd.DataFrame, qi: list[str], sa: list[str]) -> dict:
@@ -189,6 +215,12 @@ def main() -> None:
     plan += [("compas", q, s) for q in COMPAS_QI for s in COMPAS_SA]
     plan += EXTRA
     cases = [case(name, frames[name], q, s) for name, q, s in plan]
+    population_cases = [
+        population_case("adult", frames["adult"], ["age", "sex", "race"], 5000),
+        population_case("adult", frames["adult"], ["sex", "race"], 5000),
+        population_case("adult", frames["adult"], ["age", "education", "marital-status", "sex"], 5000),
+        population_case("compas", frames["compas"], ["sex", "age", "race", "juv_fel_count"], 2000),
+    ]
     doc = {
         "generator": "tests/reference/anonymity_golden.py",
         "versions": {
@@ -204,7 +236,9 @@ def main() -> None:
     # One line per case keeps the file small and its diffs readable.
     head = json.dumps({k: v for k, v in doc.items() if k != "cases"}, indent=1)
     body = ",\n".join("  " + json.dumps(c) for c in cases)
-    out.write_text(head[:-2] + ',\n "cases": [\n' + body + "\n ]\n}\n")
+    pop = ",\n".join("  " + json.dumps(c) for c in population_cases)
+    out.write_text(head[:-2] + ',\n "cases": [\n' + body + '\n ],\n "population_cases": [\n'
+                   + pop + "\n ]\n}\n")
     print(f"wrote {out}", file=sys.stderr)
 
 

@@ -45,6 +45,43 @@ pub struct Sensitive {
     pub classes: Vec<Vec<(u32, u64)>>,
 }
 
+/// A quasi-identifier value of an equivalence class: a number (the column is numeric) or text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QiValue {
+    /// A value of a numeric column.
+    Number(f64),
+    /// A value of a text column.
+    Text(String),
+}
+
+impl QiValue {
+    /// A hashable key equal for equal values (`-0` and `0` are one number).
+    pub fn key(&self) -> QiKey<'_> {
+        match self {
+            QiValue::Number(x) => QiKey::Number((x + 0.0).to_bits()),
+            QiValue::Text(t) => QiKey::Text(t),
+        }
+    }
+}
+
+impl std::fmt::Display for QiValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            QiValue::Number(x) => write!(f, "{x}"),
+            QiValue::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+/// The hashable form of a [`QiValue`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QiKey<'a> {
+    /// The bits of a number.
+    Number(u64),
+    /// Text.
+    Text(&'a str),
+}
+
 /// The equivalence classes of a table under a set of quasi-identifiers, with the sensitive
 /// attributes' distributions: everything the anonymity measures need (Sweeney 2002).
 #[derive(Debug, Clone)]
@@ -57,6 +94,8 @@ pub struct Partition {
     pub records: u64,
     /// Size of each equivalence class (in order of first appearance).
     pub class_sizes: Vec<u64>,
+    /// Each class's quasi-identifier values, in the order of `quasi_identifiers`.
+    pub class_values: Vec<Vec<QiValue>>,
     /// One entry per sensitive attribute, in the order given.
     pub sensitive: Vec<Sensitive>,
 }
@@ -246,23 +285,37 @@ impl PartitionBuilder {
             return Err(AnonymityError::EmptyTable { path: self.path });
         }
         // Canonical code of each quasi-identifier value (equal numbers share one).
-        let canon: Vec<Vec<u32>> = self.qi_dicts.iter().map(|d| d.ranks().0).collect();
+        let qi_ranks: Vec<(Vec<u32>, Vec<String>, bool)> =
+            self.qi_dicts.iter().map(Dictionary::ranks).collect();
         let mut raw_keys: Vec<(&[u32], u32)> =
             self.classes.iter().map(|(k, &c)| (&k[..], c)).collect();
         raw_keys.sort_unstable_by_key(|&(_, c)| c);
         let mut finals: AHashMap<Vec<u32>, u32> = AHashMap::new();
         let mut raw_to_final = vec![0u32; raw_keys.len()];
         let mut class_sizes: Vec<u64> = Vec::new();
+        let mut class_values: Vec<Vec<QiValue>> = Vec::new();
         for (key, raw) in raw_keys {
             let ckey: Vec<u32> = key
                 .iter()
-                .zip(&canon)
-                .map(|(&c, m)| m[c as usize])
+                .zip(&qi_ranks)
+                .map(|(&c, (rank, _, _))| rank[c as usize])
                 .collect();
             let next = class_sizes.len() as u32;
-            let f = *finals.entry(ckey).or_insert(next);
+            let f = *finals.entry(ckey.clone()).or_insert(next);
             if f == next {
                 class_sizes.push(0);
+                class_values.push(
+                    ckey.iter()
+                        .zip(&qi_ranks)
+                        .map(|(&r, (_, spelled, numeric))| {
+                            let v = &spelled[r as usize];
+                            match v.trim().parse::<f64>() {
+                                Ok(x) if *numeric => QiValue::Number(x),
+                                _ => QiValue::Text(v.clone()),
+                            }
+                        })
+                        .collect(),
+                );
             }
             class_sizes[f as usize] += self.raw_sizes[raw as usize];
             raw_to_final[raw as usize] = f;
@@ -302,6 +355,7 @@ impl PartitionBuilder {
             quasi_identifiers: self.qi,
             records: self.rows,
             class_sizes,
+            class_values,
             sensitive,
         })
     }

@@ -59,6 +59,14 @@ pub enum AnonymityError {
         /// The cast error.
         message: String,
     },
+    /// The population table does not fit the sample.
+    #[error("{path}: population table: {message}")]
+    PopulationMismatch {
+        /// The population file.
+        path: PathBuf,
+        /// What does not fit.
+        message: String,
+    },
     /// The table has no rows.
     #[error("{path}: the table has no rows")]
     EmptyTable {

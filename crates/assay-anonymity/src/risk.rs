@@ -10,13 +10,19 @@
 //! * marketer: the attacker re-identifies as many records as possible; the expected share
 //!   matched correctly is `(1/n) sum_j f_j / F_j`.
 //!
-//! Without a separate population table the data set is its own population (`F_j = f_j`), as in
-//! ARX when no research subset is defined; then the journalist figures equal the prosecutor's
-//! and the marketer risk is `J / n` (J classes, n records).
+//! With a population table (the data set is a sample of it, as ARX's research subset),
+//! `F_j` is the number of population records with class j's quasi-identifier values
+//! ([`risk_with_population`]); the average journalist risk is then ARX's
+//! `max(J / sum_j F_j, (1/n) sum_j f_j / F_j)`. Without one the data set is its own population
+//! (`F_j = f_j`, [`risk`]): the journalist figures equal the prosecutor's and the marketer risk
+//! is `J / n` (J classes, n records).
 
 use serde::Serialize;
 
-use crate::equivalence::Partition;
+use ahash::AHashMap;
+
+use crate::equivalence::{Partition, QiKey};
+use crate::error::{AnonymityError, Result};
 
 /// Re-identification risk figures of a table (El Emam 2013; ARX's risk model).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,9 +39,11 @@ pub struct Risk {
     pub records_at_max_risk: f64,
     /// Share of records that are unique on the quasi-identifiers (classes of size 1).
     pub uniques: f64,
-    /// Highest journalist risk, `1 / min F_j` (the data set as its own population).
+    /// Records in the population table (`None`: the data set is its own population).
+    pub population: Option<u64>,
+    /// Highest journalist risk, `1 / min F_j`.
     pub journalist_max: f64,
-    /// Average journalist risk, `(1/n) sum_j f_j / F_j` over the sample's classes.
+    /// Average journalist risk, `max(J / sum_j F_j, (1/n) sum_j f_j / F_j)` (ARX).
     pub journalist_avg: f64,
     /// Marketer risk, the expected share of records re-identified, `(1/n) sum_j f_j / F_j`.
     pub marketer: f64,
@@ -51,6 +59,7 @@ pub fn risk(partition: &Partition) -> Risk {
     let nf = n as f64;
     let avg = j as f64 / nf;
     Risk {
+        population: None,
         records: n,
         classes: j,
         prosecutor_max: 1.0 / k as f64,
@@ -61,4 +70,66 @@ pub fn risk(partition: &Partition) -> Risk {
         journalist_avg: avg,
         marketer: avg,
     }
+}
+
+/// The risk figures of `sample` when it is drawn from `population`, a partition of the
+/// population table on the same quasi-identifiers (El Emam 2013; ARX's journalist and marketer
+/// models): `F_j` is the population class with sample class j's values. Every sample class must
+/// occur in the population.
+pub fn risk_with_population(sample: &Partition, population: &Partition) -> Result<Risk> {
+    if sample.quasi_identifiers != population.quasi_identifiers {
+        return Err(AnonymityError::PopulationMismatch {
+            path: population.path.clone(),
+            message: format!(
+                "quasi-identifiers {:?} differ from the sample's {:?}",
+                population.quasi_identifiers, sample.quasi_identifiers
+            ),
+        });
+    }
+    let index: AHashMap<Vec<QiKey<'_>>, u64> = population
+        .class_values
+        .iter()
+        .zip(&population.class_sizes)
+        .map(|(v, &f)| (v.iter().map(|x| x.key()).collect(), f))
+        .collect();
+    let mut r = risk(sample);
+    let n = sample.records as f64;
+    let (mut min_f, mut sum_f, mut ratio) = (u64::MAX, 0u64, 0.0f64);
+    for (values, &f) in sample.class_values.iter().zip(&sample.class_sizes) {
+        let key: Vec<QiKey<'_>> = values.iter().map(|x| x.key()).collect();
+        let Some(&pf) = index.get(&key) else {
+            let described: Vec<String> = sample
+                .quasi_identifiers
+                .iter()
+                .zip(values)
+                .map(|(c, v)| format!("{c}={v}"))
+                .collect();
+            return Err(AnonymityError::PopulationMismatch {
+                path: population.path.clone(),
+                message: format!(
+                    "no record with {} of the sample {}; the population must contain the sample",
+                    described.join(", "),
+                    sample.path.display()
+                ),
+            });
+        };
+        if pf < f {
+            return Err(AnonymityError::PopulationMismatch {
+                path: population.path.clone(),
+                message: format!(
+                    "fewer records ({pf}) than the sample {} ({f}) in a class; the population must contain the sample",
+                    sample.path.display()
+                ),
+            });
+        }
+        min_f = min_f.min(pf);
+        sum_f += pf;
+        ratio += f as f64 / pf as f64;
+    }
+    let j = sample.class_sizes.len() as f64;
+    r.population = Some(population.records);
+    r.journalist_max = 1.0 / min_f as f64;
+    r.journalist_avg = (j / sum_f as f64).max(ratio / n);
+    r.marketer = ratio / n;
+    Ok(r)
 }

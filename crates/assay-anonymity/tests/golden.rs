@@ -5,9 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use assay_anonymity::{measure, Partition};
+use assay_anonymity::{measure, risk, Partition, PartitionBuilder};
+use assay_data::csv::TextType;
 use assay_data::datasets;
-use assay_data::source::ReadOptions;
+use assay_data::source::{self, ColumnRequest, ReadOptions};
 use serde_json::Value;
 
 fn workspace() -> PathBuf {
@@ -20,7 +21,7 @@ fn close(name: &str, got: f64, want: &Value) {
         .unwrap_or_else(|| panic!("{name}: golden is not a number"));
     assert!(
         (got - want).abs() <= 1e-12 * want.abs().max(1.0),
-        "{name}: assay {got:e}, pycanon {want:e}"
+        "{name}: assay {got:e}, golden {want:e}"
     );
 }
 
@@ -119,5 +120,76 @@ fn anonymity_measures_equal_pycanon() {
         ] {
             close(&format!("{id}: {name}"), got, &r[name]);
         }
+    }
+}
+
+/// The journalist and marketer models with a population table: the sample is the first
+/// `sample_rows` records of the file (one batch of that size), the population the whole file.
+#[test]
+fn population_risk_equals_golden() {
+    let ws = workspace();
+    let golden: Value = serde_json::from_str(
+        &std::fs::read_to_string(ws.join("tests/reference/golden/anonymity.json")).unwrap(),
+    )
+    .unwrap();
+    let (Some(adult), Some(compas)) = (
+        datasets::find(&ws, "adult.data"),
+        datasets::find(&ws, "compas-scores-two-years.csv"),
+    ) else {
+        eprintln!(
+            "SKIPPED: adult.data / compas-scores-two-years.csv not found (set ASSAY_DATA_DIR)"
+        );
+        return;
+    };
+    let cases = golden["population_cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 4);
+    for case in cases {
+        let qi = strings(&case["quasi_identifiers"]);
+        let (path, mut opts) = match case["dataset"].as_str().unwrap() {
+            "adult" => (&adult, datasets::adult_read_options()),
+            _ => (&compas, ReadOptions::default()),
+        };
+        let id = format!("{} qi={qi:?}", case["dataset"]);
+        let population = Partition::from_path(path, &opts, &qi, &[]).unwrap();
+        opts.batch_size = case["sample_rows"].as_u64().unwrap() as usize;
+        let requests: Vec<ColumnRequest> = qi
+            .iter()
+            .map(|c| ColumnRequest {
+                name: c.clone(),
+                text_as: TextType::Utf8,
+                role: "quasi-identifier".into(),
+            })
+            .collect();
+        let first = source::open(path, &opts, Some(&requests))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        let mut b = PartitionBuilder::new(path, &qi, &[]).unwrap();
+        b.add_batch(&first).unwrap();
+        let sample = b.finish().unwrap();
+        let r = risk::risk_with_population(&sample, &population).unwrap();
+        let w = &case["risk"];
+        assert_eq!(Some(r.records), w["records"].as_u64(), "{id}");
+        assert_eq!(Some(r.classes), w["classes"].as_u64(), "{id}");
+        assert_eq!(r.population, w["population"].as_u64(), "{id}");
+        for (name, got) in [
+            ("prosecutor_max", r.prosecutor_max),
+            ("prosecutor_avg", r.prosecutor_avg),
+            ("records_at_max_risk", r.records_at_max_risk),
+            ("uniques", r.uniques),
+            ("journalist_max", r.journalist_max),
+            ("journalist_avg", r.journalist_avg),
+            ("marketer", r.marketer),
+        ] {
+            close(&format!("{id}: {name}"), got, &w[name]);
+        }
+        // A population is not a sample of a part of itself.
+        let e = risk::risk_with_population(&population, &sample).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("the population must contain the sample"),
+            "{e}"
+        );
     }
 }

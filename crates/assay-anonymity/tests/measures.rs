@@ -168,3 +168,33 @@ fn errors_name_file_and_column() {
     ));
     assert_eq!(k_anonymity::k_anonymity(&p), 2);
 }
+
+#[test]
+fn journalist_and_marketer_with_a_population() {
+    let pop = batch(vec![(
+        "zip",
+        text(&["1", "1", "1", "1", "1", "1", "2", "2", "2", "2"]),
+    )]);
+    let population = partition(&[pop], &["zip"], &[]);
+    let sample = partition(
+        &[batch(vec![("zip", text(&["2", "1", "1.0"]))])],
+        &["zip"],
+        &[],
+    );
+    let r = assay_anonymity::risk::risk_with_population(&sample, &population).unwrap();
+    // f = (2, 1), F = (6, 4), n = 3: highest journalist risk 1/4; sum f/F = 2/6 + 1/4 = 7/12;
+    // marketer 7/36; average journalist max(J / sum F = 2/10, 7/36) = 0.2.
+    assert_eq!(r.population, Some(10));
+    assert!((r.journalist_max - 0.25).abs() < 1e-15);
+    assert!((r.marketer - 7.0 / 36.0).abs() < 1e-15);
+    assert!((r.journalist_avg - 0.2).abs() < 1e-15);
+    assert!((r.prosecutor_max - 1.0).abs() < 1e-15);
+    // Both columns are numeric, so "1.0" and "1" are one class. A class absent from the
+    // population is an error.
+    let other = partition(&[batch(vec![("zip", text(&["3"]))])], &["zip"], &[]);
+    let e = assay_anonymity::risk::risk_with_population(&other, &population).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "t.csv: population table: no record with zip=3 of the sample t.csv; the population must contain the sample"
+    );
+}

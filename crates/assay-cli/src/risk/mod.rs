@@ -34,6 +34,10 @@ pub struct RiskArgs {
     /// equivalence classes; the weakest decides).
     #[arg(long, value_delimiter = ',', required = true)]
     pub sensitive: Vec<String>,
+    /// The population table the data is a sample of (same format and columns), for the
+    /// journalist and marketer risk; without it the data set is its own population.
+    #[arg(long)]
+    pub population: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: RiskFormat,
@@ -58,7 +62,14 @@ pub fn run(a: RiskArgs) -> Result<ExitCode, String> {
     let partition =
         assay_anonymity::Partition::from_path(&a.data, &opts, &a.quasi_identifiers, &a.sensitive)
             .map_err(|e| e.to_string())?;
-    let m = assay_anonymity::measure(&partition).map_err(|e| e.to_string())?;
+    let mut m = assay_anonymity::measure(&partition).map_err(|e| e.to_string())?;
+    if let Some(pop) = &a.population {
+        let population =
+            assay_anonymity::Partition::from_path(pop, &opts, &a.quasi_identifiers, &[])
+                .map_err(|e| e.to_string())?;
+        m.risk = assay_anonymity::risk::risk_with_population(&partition, &population)
+            .map_err(|e| e.to_string())?;
+    }
     let out = match a.format {
         RiskFormat::Text => render::text(&a.data, &m),
         RiskFormat::Json => render::json(&a.data, &m),

@@ -75,10 +75,16 @@ pub fn text(data: &Path, m: &Measures) -> String {
     for (name, v) in rows {
         let _ = writeln!(s, "  {name:<27} {v}");
     }
-    let _ = writeln!(
-        s,
-        "\nRe-identification risk (the data set as its own population)"
-    );
+    let _ = match r.population {
+        None => writeln!(
+            s,
+            "\nRe-identification risk (the data set as its own population)"
+        ),
+        Some(p) => writeln!(
+            s,
+            "\nRe-identification risk (a sample of a population of {p} records)"
+        ),
+    };
     let risk = [
         ("prosecutor, highest", pct(r.prosecutor_max)),
         ("prosecutor, average", pct(r.prosecutor_avg)),
