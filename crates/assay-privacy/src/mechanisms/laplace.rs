@@ -34,9 +34,15 @@ pub fn grid_exponent(reference: f64) -> i32 {
     (libm::ilogb(reference) - GRID_BITS).max(-1074)
 }
 
-/// `x` rounded to the nearest multiple of 2^k (ties away from zero), as the integer x/2^k.
+/// `x` rounded to the nearest multiple of 2^k, as the integer ⌊x/2^k + 1/2⌋ (ties upwards).
+///
+/// Ties go upwards, not away from zero: ⌊y + 1/2⌋ is monotone and commutes with integer shifts,
+/// so inputs at distance ≤ d land at most ⌈d⌉ grid steps apart, which the mechanisms' grid
+/// sensitivity relies on (rounding half away from zero maps -1/2 and 1/2, at distance 1, to -1
+/// and 1).
 pub fn to_grid(x: f64, k: i32) -> Result<BigInt, PrivacyError> {
-    Ok((rational(x)? / pow2(k)).round().to_integer())
+    let half = BigRational::new(BigInt::from(1), BigInt::from(2));
+    Ok((rational(x)? / pow2(k) + half).floor().to_integer())
 }
 
 /// The double nearest 2^k·z (post-processing of a grid integer).
@@ -138,5 +144,25 @@ impl LaplaceMechanism {
     /// P(|noise| ≤ w) = confidence for Laplace(b), w = b·ln(1/(1 - confidence)).
     pub fn interval_half_width(&self, confidence: f64) -> f64 {
         self.scale * (1.0 / (1.0 - confidence)).ln()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_rounding_preserves_distances() {
+        let k = -3;
+        let g = libm::scalbn(1.0, k);
+        // Ties at ±1/2 step: one step apart, as their distance.
+        let a = to_grid(-0.5 * g, k).unwrap();
+        let b = to_grid(0.5 * g, k).unwrap();
+        assert_eq!(b - a, BigInt::from(1));
+        for &(x, d) in &[(0.3, 1.0), (-1.7, 0.25), (-0.0625, 0.125), (5.5, 2.0)] {
+            let diff = to_grid(x + d, k).unwrap() - to_grid(x, k).unwrap();
+            assert!(diff <= BigInt::from((d / g).ceil() as i64), "{x} {d}");
+        }
+        assert_eq!(from_grid(&to_grid(2.625, k).unwrap(), k), 2.625);
     }
 }
