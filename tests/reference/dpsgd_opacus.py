@@ -7,7 +7,7 @@ columns age, fnlwgt, education-num, capital-gain, capital-loss, hours-per-week s
 (mean 0, population standard deviation 1); the categorical columns workclass, education,
 marital-status, occupation, relationship, race, sex, native-country one-hot over their sorted
 training categories ("?" is a category); a test category unseen in training is all zeros.
-That gives 6 + 99 = 105 encoded features.
+That gives 6 + 102 = 108 encoded features.
 
 Training: `opacus.PrivacyEngine(accountant="rdp")` and `make_private_with_epsilon` with
 `poisson_sampling=True` (each training row is in a batch independently with probability
@@ -18,8 +18,8 @@ EPOCHS * 79), at target epsilon 1, 3, 8 and delta 1e-5. Opacus calibrates the no
 with its RDP accountant (epsilon tolerance 0.01).
 
 Models:
-* `logistic`: `nn.Linear(105, 1)` initialised to zero, lr 2.0, 5 epochs.
-* `mlp`: `Linear(105, 32) -> ReLU -> Linear(32, 1)` with PyTorch's default initialisation,
+* `logistic`: `nn.Linear(108, 1)` initialised to zero, lr 2.0, 5 epochs.
+* `mlp`: `Linear(108, 32) -> ReLU -> Linear(32, 1)` with PyTorch's default initialisation,
   lr 1.0, 5 epochs.
 
 Seeds 0..4 (`torch.manual_seed(seed)`, which drives Opacus's Poisson sampling, its noise and
@@ -32,7 +32,7 @@ README.md; opacus installed with
 
     /work/venv/bin/pip install opacus==1.6.0
 
-Run from the repository root (about a minute on 2 cores):
+Run from the repository root (about 5 minutes on 2 shared cores, mostly the MLP):
 
     /work/venv/bin/python tests/reference/dpsgd_opacus.py
 

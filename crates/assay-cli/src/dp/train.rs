@@ -1,0 +1,493 @@
+//! `assay dp train`: DP-SGD (`assay_privacy::dpsgd`) on a table, reporting the test accuracy
+//! and the ε the run spends.
+//!
+//! The table is read and encoded as `assay train --learner logistic` does (`crate::design`):
+//! numeric columns standardised, categorical ones one-hot over their sorted training
+//! categories, an unseen test category all zeros. The noise multiplier is either given or
+//! calibrated for a target ε with the chosen accountant; ε is reported from both the RDP and
+//! the PLD accountant. Steps = round(epochs / q). With `--expected-batch-size B`,
+//! q = 1 / ⌈n / B⌉ (as Opacus's Poisson data loader, whose number of batches per epoch stays
+//! ⌈n / B⌉).
+//!
+//! What the ε covers: the model parameters trained on the encoded rows. The encoding itself
+//! (each numeric column's mean and standard deviation, the category lists) is learned from the
+//! training data *without* differential privacy, as in the usual Opacus pipelines; use
+//! `--no-standardize` and public category lists when that matters.
+//!
+//! Output: the logistic model is saved as `assay.logistic/1` (so `assay predict` and
+//! `assay explain` read it; its `n_iter` holds the DP-SGD steps and `converged` is false: it
+//! was not solved to an optimum); the MLP as `assay.dpsgd/1` (below).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use serde_json::json;
+
+use assay_model::learners::schema::Unknown;
+use assay_model::learners::{FeatureSpec, FittedLogistic, LogisticRegression, TrainedLogistic};
+use assay_privacy::accounting::{calibrate, epsilon, Accountant};
+use assay_privacy::dpsgd::{self, Architecture, Config};
+
+use super::args::{AccountantArg, OutputFormat};
+use crate::design::{encode_table, load_design, DesignSpec};
+use crate::input::InputArgs;
+
+/// The network `assay dp train` fits.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    /// Logistic regression (one linear layer, initialised to zero).
+    Logistic,
+    /// One hidden ReLU layer of --hidden units (PyTorch's default initialisation).
+    Mlp,
+}
+
+/// Flags of `assay dp train`.
+#[derive(Args)]
+pub struct TrainArgs {
+    /// Training data: CSV, Parquet or Arrow IPC.
+    pub data: PathBuf,
+    /// The label column (binary: two classes, or name the positive one with --positive).
+    #[arg(long, help_heading = "Columns")]
+    pub label: String,
+    /// The label value that is the positive class.
+    #[arg(long, help_heading = "Columns")]
+    pub positive: Option<String>,
+    /// Feature columns, comma-separated (numeric unless in --categorical).
+    #[arg(long, value_delimiter = ',', help_heading = "Columns")]
+    pub features: Vec<String>,
+    /// Categorical feature columns (one-hot over the sorted training categories).
+    #[arg(long, value_delimiter = ',', help_heading = "Columns")]
+    pub categorical: Vec<String>,
+    /// Do not standardise the numeric features (their mean and standard deviation are learned
+    /// from the training data without privacy).
+    #[arg(long, help_heading = "Columns")]
+    pub no_standardize: bool,
+    /// Target ε: the noise multiplier is calibrated to reach it (conflicts with
+    /// --noise-multiplier).
+    #[arg(
+        long,
+        value_name = "EPSILON",
+        allow_hyphen_values = true,
+        conflicts_with = "noise_multiplier",
+        required_unless_present = "noise_multiplier",
+        help_heading = "Privacy"
+    )]
+    pub epsilon: Option<f64>,
+    /// Noise multiplier σ (noise standard deviation over the clipping norm). 0 disables the
+    /// noise and gives no privacy (for audits and baselines only).
+    #[arg(
+        long,
+        value_name = "SIGMA",
+        allow_hyphen_values = true,
+        help_heading = "Privacy"
+    )]
+    pub noise_multiplier: Option<f64>,
+    /// δ in (0, 1), below 1/n.
+    #[arg(
+        long,
+        value_name = "DELTA",
+        allow_hyphen_values = true,
+        help_heading = "Privacy"
+    )]
+    pub delta: f64,
+    /// Poisson sampling rate q in (0, 1].
+    #[arg(
+        long,
+        value_name = "Q",
+        allow_hyphen_values = true,
+        conflicts_with = "expected_batch_size",
+        required_unless_present = "expected_batch_size",
+        help_heading = "Privacy"
+    )]
+    pub sampling_rate: Option<f64>,
+    /// Expected batch size B: q = 1 / ceil(n / B), as Opacus's Poisson data loader.
+    #[arg(long, value_name = "B", help_heading = "Privacy")]
+    pub expected_batch_size: Option<usize>,
+    /// The accountant that calibrates σ for --epsilon (ε is reported from both).
+    #[arg(long, value_enum, default_value = "rdp", help_heading = "Privacy")]
+    pub accountant: AccountantArg,
+    /// Passes over the data; steps = round(epochs / q).
+    #[arg(long, default_value_t = 5.0, help_heading = "Training")]
+    pub epochs: f64,
+    /// Per-example L2 clipping norm C.
+    #[arg(long, default_value_t = 1.0, help_heading = "Training")]
+    pub clip: f64,
+    /// Learning rate.
+    #[arg(long, default_value_t = 1.0, help_heading = "Training")]
+    pub lr: f64,
+    /// SGD momentum (PyTorch's convention).
+    #[arg(long, default_value_t = 0.0, help_heading = "Training")]
+    pub momentum: f64,
+    /// The network.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "logistic",
+        help_heading = "Training"
+    )]
+    pub model: ModelArg,
+    /// Hidden units of --model mlp.
+    #[arg(long, default_value_t = 32, help_heading = "Training")]
+    pub hidden: usize,
+    /// Seed of the sampling, the noise and the initialisation. A released model needs a
+    /// secret, random seed.
+    #[arg(long, default_value_t = 0, help_heading = "Training")]
+    pub seed: u64,
+    /// A test table (same columns) to report the accuracy on.
+    #[arg(long, value_name = "FILE")]
+    pub test: Option<PathBuf>,
+    /// Where to write the model (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// The saved MLP (`assay.dpsgd/1`).
+#[derive(Serialize)]
+struct SavedMlp<'a> {
+    format: &'static str,
+    label: &'a str,
+    class_names: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    positive: Option<&'a str>,
+    features: &'a [FeatureSpec],
+    /// `Linear(d, hidden) → ReLU → Linear(hidden, 1)`; parameters `[W1 (hidden × d,
+    /// row-major), b1, w2, b2]`; the output is the logit of class 1.
+    architecture: &'static str,
+    hidden: usize,
+    params: &'a [f64],
+    privacy: &'a serde_json::Value,
+}
+
+/// The encoded training (and test) data and the settings derived from them, shared with
+/// `assay dp audit`.
+pub(super) struct Prepared {
+    pub specs: Vec<FeatureSpec>,
+    pub class_names: Vec<String>,
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+    pub d: usize,
+    pub test: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+/// Reads the training table (and test table) into design matrices with binary labels.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn prepare(
+    input: &InputArgs,
+    data: &std::path::Path,
+    label: &str,
+    positive: Option<&str>,
+    features: &[String],
+    categorical: &[String],
+    standardize: bool,
+    test: Option<&std::path::Path>,
+) -> Result<Prepared, String> {
+    let design = load_design(
+        input,
+        data,
+        &DesignSpec {
+            features,
+            categorical,
+            label,
+            positive,
+            weight: None,
+            extra: &[],
+            ordinal: false,
+            allow_missing: false,
+            impute: None,
+            standardize,
+            unknown: Unknown::Ignore,
+            regression: false,
+        },
+    )?;
+    if design.class_names.len() != 2 {
+        return Err(format!(
+            "{}: column '{label}' has {} classes; DP-SGD here is binary: name the positive one with --positive",
+            design.path.display(),
+            design.class_names.len()
+        ));
+    }
+    let test = match test {
+        Some(t) => {
+            let td = encode_table(
+                input,
+                t,
+                &design.specs,
+                label,
+                &design.class_names,
+                positive,
+                &[],
+            )?;
+            Some((td.x, td.y))
+        }
+        None => None,
+    };
+    Ok(Prepared {
+        specs: design.specs,
+        class_names: design.class_names,
+        x: design.x,
+        y: design.y,
+        d: design.d,
+        test,
+    })
+}
+
+/// q from `--sampling-rate` or `--expected-batch-size` on n rows.
+pub(super) fn sampling_rate(q: Option<f64>, batch: Option<usize>, n: usize) -> Result<f64, String> {
+    match (q, batch) {
+        (Some(q), _) if q > 0.0 && q <= 1.0 => Ok(q),
+        (Some(q), _) => Err(format!("--sampling-rate must be in (0, 1], got {q}")),
+        (None, Some(b)) if b >= 1 => Ok(1.0 / n.div_ceil(b) as f64),
+        (None, Some(_)) => Err("--expected-batch-size must be at least 1".into()),
+        (None, None) => Err("give --sampling-rate or --expected-batch-size".into()),
+    }
+}
+
+/// σ (given, or calibrated to `target` ε) and the ε of the run by RDP and PLD (infinite
+/// without noise).
+pub(super) struct Privacy {
+    pub noise_multiplier: f64,
+    pub epsilon_rdp: f64,
+    pub epsilon_pld: f64,
+    pub target: Option<f64>,
+}
+
+pub(super) fn privacy(
+    target: Option<f64>,
+    sigma: Option<f64>,
+    accountant: AccountantArg,
+    q: f64,
+    steps: u64,
+    delta: f64,
+    n: usize,
+) -> Result<Privacy, String> {
+    if !(delta > 0.0 && delta < 1.0) {
+        return Err(format!("--delta must be in (0, 1), got {delta}"));
+    }
+    if delta >= 1.0 / n as f64 {
+        return Err(format!(
+            "--delta {delta} is not below 1/n = {} ({n} training rows): such a δ allows releasing whole rows",
+            1.0 / n as f64
+        ));
+    }
+    let acc = accountant.accountant(assay_privacy::accounting::pld::DEFAULT_DISCRETIZATION);
+    let sigma = match (target, sigma) {
+        (Some(e), _) => {
+            calibrate::noise_multiplier(acc, e, delta, q, steps, 1e-4)
+                .map_err(|e| e.to_string())?
+                .noise_multiplier
+        }
+        (None, Some(s)) if s.is_finite() && s >= 0.0 => s,
+        (None, Some(s)) => {
+            return Err(format!(
+                "--noise-multiplier must be a non-negative finite number, got {s}"
+            ))
+        }
+        (None, None) => return Err("give --epsilon or --noise-multiplier".into()),
+    };
+    let (epsilon_rdp, epsilon_pld) = if sigma == 0.0 {
+        (f64::INFINITY, f64::INFINITY)
+    } else {
+        (
+            epsilon(Accountant::Rdp, q, sigma, steps, delta).map_err(|e| e.to_string())?,
+            epsilon(Accountant::pld(), q, sigma, steps, delta).map_err(|e| e.to_string())?,
+        )
+    };
+    Ok(Privacy {
+        noise_multiplier: sigma,
+        epsilon_rdp,
+        epsilon_pld,
+        target,
+    })
+}
+
+/// JSON has no infinity: an infinite ε is written as the string "inf".
+pub(super) fn num(v: f64) -> serde_json::Value {
+    if v.is_finite() {
+        json!(v)
+    } else {
+        json!("inf")
+    }
+}
+
+/// Runs `assay dp train`.
+pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
+    let start = Instant::now();
+    let p = prepare(
+        &a.input,
+        &a.data,
+        &a.label,
+        a.positive.as_deref(),
+        &a.features,
+        &a.categorical,
+        !a.no_standardize,
+        a.test.as_deref(),
+    )?;
+    let n = p.y.len();
+    let q = sampling_rate(a.sampling_rate, a.expected_batch_size, n)?;
+    if !(a.epochs.is_finite() && a.epochs > 0.0) {
+        return Err(format!("--epochs must be positive, got {}", a.epochs));
+    }
+    let steps = dpsgd::steps_for_epochs(a.epochs, q);
+    let pr = privacy(
+        a.epsilon,
+        a.noise_multiplier,
+        a.accountant,
+        q,
+        steps,
+        a.delta,
+        n,
+    )?;
+    let architecture = match a.model {
+        ModelArg::Logistic => Architecture::Logistic,
+        ModelArg::Mlp => Architecture::Mlp { hidden: a.hidden },
+    };
+    let cfg = Config {
+        architecture,
+        sampling_rate: q,
+        noise_multiplier: pr.noise_multiplier,
+        clip: a.clip,
+        lr: a.lr,
+        momentum: a.momentum,
+        steps,
+        seed: a.seed,
+    };
+    let t = dpsgd::train(&p.x, &p.y, p.d, &cfg).map_err(|e| e.to_string())?;
+    let seconds = start.elapsed().as_secs_f64();
+    let test_accuracy = p.test.as_ref().map(|(x, y)| t.model.accuracy(x, y));
+    let mean_batch =
+        t.batch_sizes.iter().map(|&b| f64::from(b)).sum::<f64>() / t.batch_sizes.len() as f64;
+    let privacy_doc = json!({
+        "mechanism": "poisson_subsampled_gaussian",
+        "sampling_rate": q,
+        "noise_multiplier": pr.noise_multiplier,
+        "clip": a.clip,
+        "steps": steps,
+        "delta": a.delta,
+        "target_epsilon": pr.target,
+        "calibrated_with": pr.target.map(|_| a.accountant.name()),
+        "epsilon_rdp": num(pr.epsilon_rdp),
+        "epsilon_pld": num(pr.epsilon_pld),
+        "covers": "the model parameters; the feature encoding (standardisation, category lists) is learned without privacy",
+    });
+    if let Some(out) = &a.out {
+        match architecture {
+            Architecture::Logistic => {
+                let fitted = FittedLogistic {
+                    coef: vec![t.model.params[..p.d].to_vec()],
+                    intercept: vec![t.model.params[p.d]],
+                    classes: vec![0.0, 1.0],
+                    params: LogisticRegression {
+                        c: 1.0,
+                        fit_intercept: true,
+                        max_iter: steps as usize,
+                        tol: 0.0,
+                    },
+                    n_iter: steps as usize,
+                    gradient_max_norm: 0.0,
+                    converged: false,
+                };
+                TrainedLogistic::new(
+                    a.label.clone(),
+                    p.class_names.clone(),
+                    a.positive.clone(),
+                    None,
+                    p.specs.clone(),
+                    fitted,
+                )
+                .save(out)
+                .map_err(|e| e.to_string())?;
+            }
+            Architecture::Mlp { hidden } => {
+                let saved = SavedMlp {
+                    format: "assay.dpsgd/1",
+                    label: &a.label,
+                    class_names: &p.class_names,
+                    positive: a.positive.as_deref(),
+                    features: &p.specs,
+                    architecture: "mlp",
+                    hidden,
+                    params: &t.model.params,
+                    privacy: &privacy_doc,
+                };
+                let text = serde_json::to_string_pretty(&saved).map_err(|e| e.to_string())?;
+                std::fs::write(out, text + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
+            }
+        }
+    }
+    match a.format {
+        OutputFormat::Text => {
+            println!(
+                "DP-SGD {} on {n} rows of {} ({} features): {steps} steps at sampling rate {q:.6} (mean batch {mean_batch:.1}), clip {}, noise multiplier {:.6}",
+                match architecture {
+                    Architecture::Logistic => "logistic regression".to_string(),
+                    Architecture::Mlp { hidden } => format!("MLP ({hidden} hidden ReLU units)"),
+                },
+                a.data.display(),
+                p.d,
+                a.clip,
+                pr.noise_multiplier
+            );
+            println!(
+                "  privacy: epsilon = {:.4} (RDP), {:.4} (PLD) at delta = {}{}",
+                pr.epsilon_rdp,
+                pr.epsilon_pld,
+                a.delta,
+                match pr.target {
+                    Some(e) => format!(
+                        "; noise calibrated for epsilon {e} ({} accountant)",
+                        a.accountant.name()
+                    ),
+                    None => String::new(),
+                }
+            );
+            if let Some(acc) = test_accuracy {
+                println!("  test accuracy: {acc:.4}");
+            }
+            println!(
+                "  clipped examples: {:.1}%; {seconds:.2} s",
+                100.0 * t.clipped_fraction
+            );
+            if let Some(out) = &a.out {
+                println!("  model written to {}", out.display());
+            }
+        }
+        OutputFormat::Json => {
+            let doc = json!({
+                "schema": "assay.dp/1",
+                "command": "train",
+                "model": match architecture {
+                    Architecture::Logistic => json!({"kind": "logistic"}),
+                    Architecture::Mlp { hidden } => json!({"kind": "mlp", "hidden": hidden}),
+                },
+                "rows": n,
+                "features": p.d,
+                "lr": a.lr,
+                "momentum": a.momentum,
+                "epochs": a.epochs,
+                "seed": a.seed,
+                "privacy": privacy_doc,
+                "mean_batch_size": mean_batch,
+                "clipped_fraction": t.clipped_fraction,
+                "test_rows": p.test.as_ref().map(|(_, y)| y.len()),
+                "test_accuracy": test_accuracy,
+                "seconds": seconds,
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
+            );
+        }
+    }
+    if pr.noise_multiplier == 0.0 {
+        eprintln!("warning: --noise-multiplier 0: no noise, no privacy (epsilon is infinite)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
