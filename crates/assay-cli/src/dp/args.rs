@@ -20,6 +20,9 @@ pub enum DpCommand {
     Epsilon(EpsilonArgs),
     /// The smallest noise multiplier σ for which T steps at sampling rate q are (ε, δ)-DP.
     Calibrate(CalibrateArgs),
+    /// A differentially private count, sum, mean, histogram or quantile of a table, grouped,
+    /// with clamping, per-person contribution bounding and a budget ledger.
+    Query(Box<super::query_args::QueryArgs>),
     /// DP-SGD (Poisson sampling, per-example clipping, Gaussian noise) of a logistic
     /// regression or one-hidden-layer MLP on a table; reports the test accuracy and ε.
     Train(super::train::TrainArgs),

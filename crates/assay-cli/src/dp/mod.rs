@@ -6,6 +6,8 @@
 //! `assay.dp/1` JSON document. Invalid parameters are input errors (exit 2).
 
 mod args;
+mod query;
+mod query_args;
 mod audit;
 mod train;
 
@@ -24,6 +26,7 @@ pub fn run(a: DpArgs) -> Result<ExitCode, String> {
     match a.command {
         DpCommand::Epsilon(e) => run_epsilon(e),
         DpCommand::Calibrate(c) => run_calibrate(c),
+        DpCommand::Query(q) => query::run_query(*q),
         DpCommand::Train(t) => train::run(t),
         DpCommand::Audit(t) => audit::run(t),
     }
