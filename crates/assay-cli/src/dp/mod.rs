@@ -6,9 +6,9 @@
 //! `assay.dp/1` JSON document. Invalid parameters are input errors (exit 2).
 
 mod args;
+mod audit;
 mod query;
 mod query_args;
-mod audit;
 mod train;
 
 pub use args::DpArgs;
