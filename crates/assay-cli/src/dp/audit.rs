@@ -5,7 +5,7 @@
 //! column, label 1) are each added with probability ½, the model is trained once, the
 //! `--guesses` lowest-loss canaries are guessed "in" and as many highest-loss ones "out", and
 //! the number of correct guesses becomes a lower bound on ε at confidence 1 − β. A bound above
-//! the claimed ε (the accountant's ε of the run, or --claimed-epsilon) means the training does
+//! the claimed ε (the accountants' ε of the run, or --claimed-epsilon) means the training does
 //! not give the privacy it claims: exit status 1.
 //!
 //! `--no-noise` trains *without* noise while still claiming the accountant's ε for the
@@ -44,7 +44,7 @@ pub struct AuditArgs {
     /// 1 − confidence of the lower bound.
     #[arg(long, default_value_t = 0.05, help_heading = "Audit")]
     pub beta: f64,
-    /// The ε claimed for the run [default: the RDP accountant's ε].
+    /// The ε claimed for the run [default: the smaller of the RDP and PLD accountants' ε].
     #[arg(long, help_heading = "Audit")]
     pub claimed_epsilon: Option<f64>,
     /// Train without noise (a deliberately broken DP-SGD) while claiming the ε of the
@@ -93,7 +93,7 @@ pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
         t.delta,
         n,
     )?;
-    let claimed = a.claimed_epsilon.unwrap_or(pr.epsilon_rdp);
+    let claimed = a.claimed_epsilon.unwrap_or_else(|| pr.epsilon());
     let cfg = Config {
         architecture: match t.model {
             ModelArg::Logistic => Architecture::Logistic,

@@ -251,11 +251,12 @@ pub(super) fn sampling_rate(q: Option<f64>, batch: Option<usize>, n: usize) -> R
 }
 
 /// σ (given, or calibrated to `target` ε) and the ε of the run by RDP and PLD (infinite
-/// without noise).
+/// without noise). The PLD accountant can refuse a run whose grid would be too large; its ε is
+/// then the reason.
 pub(super) struct Privacy {
     pub noise_multiplier: f64,
     pub epsilon_rdp: f64,
-    pub epsilon_pld: f64,
+    pub epsilon_pld: Result<f64, String>,
     pub target: Option<f64>,
 }
 
@@ -293,11 +294,11 @@ pub(super) fn privacy(
         (None, None) => return Err("give --epsilon or --noise-multiplier".into()),
     };
     let (epsilon_rdp, epsilon_pld) = if sigma == 0.0 {
-        (f64::INFINITY, f64::INFINITY)
+        (f64::INFINITY, Ok(f64::INFINITY))
     } else {
         (
             epsilon(Accountant::Rdp, q, sigma, steps, delta).map_err(|e| e.to_string())?,
-            epsilon(Accountant::pld(), q, sigma, steps, delta).map_err(|e| e.to_string())?,
+            epsilon(Accountant::pld(), q, sigma, steps, delta).map_err(|e| e.to_string()),
         )
     };
     Ok(Privacy {
@@ -306,6 +307,30 @@ pub(super) fn privacy(
         epsilon_pld,
         target,
     })
+}
+
+impl Privacy {
+    /// The smallest ε either accountant certifies (both are upper bounds).
+    pub fn epsilon(&self) -> f64 {
+        match &self.epsilon_pld {
+            Ok(e) => e.min(self.epsilon_rdp),
+            Err(_) => self.epsilon_rdp,
+        }
+    }
+
+    fn pld_json(&self) -> serde_json::Value {
+        match &self.epsilon_pld {
+            Ok(e) => num(*e),
+            Err(m) => json!({ "error": m }),
+        }
+    }
+
+    fn pld_text(&self) -> String {
+        match &self.epsilon_pld {
+            Ok(e) => format!("{e:.4}"),
+            Err(m) => format!("n/a ({m})"),
+        }
+    }
 }
 
 /// JSON has no infinity: an infinite ε is written as the string "inf".
@@ -374,7 +399,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
         "target_epsilon": pr.target,
         "calibrated_with": pr.target.map(|_| a.accountant.name()),
         "epsilon_rdp": num(pr.epsilon_rdp),
-        "epsilon_pld": num(pr.epsilon_pld),
+        "epsilon_pld": pr.pld_json(),
         "covers": "the model parameters; the feature encoding (standardisation, category lists) is learned without privacy",
     });
     if let Some(out) = &a.out {
@@ -436,9 +461,9 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
                 pr.noise_multiplier
             );
             println!(
-                "  privacy: epsilon = {:.4} (RDP), {:.4} (PLD) at delta = {}{}",
+                "  privacy: epsilon = {:.4} (RDP), {} (PLD) at delta = {}{}",
                 pr.epsilon_rdp,
-                pr.epsilon_pld,
+                pr.pld_text(),
                 a.delta,
                 match pr.target {
                     Some(e) => format!(
