@@ -1,0 +1,165 @@
+//! The analyzer: runs the recognizers, applies context enhancement, removes same-type
+//! duplicates and filters by entity type and score threshold.
+
+use crate::context;
+use crate::finding::Finding;
+use crate::recognizers::{self, Recognizer};
+
+/// What to report.
+#[derive(Clone, Debug, Default)]
+pub struct AnalyzerConfig {
+    /// Only these entity types (all when `None`).
+    pub entities: Option<Vec<String>>,
+    /// Findings scoring below this are dropped (Presidio's `score_threshold`, default 0).
+    pub threshold: f64,
+}
+
+/// A configured analyzer (cheap to share across threads: it holds references to the static
+/// recognizers only).
+pub struct Analyzer {
+    recognizers: Vec<&'static Recognizer>,
+    config: AnalyzerConfig,
+}
+
+/// Every entity type assay can report.
+pub fn supported_entities() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = recognizers::all()
+        .iter()
+        .flat_map(|r| r.entities.iter().copied())
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+impl Analyzer {
+    /// An analyzer; unknown entity names are an error (listed in the message).
+    pub fn new(config: AnalyzerConfig) -> Result<Self, String> {
+        if let Some(es) = &config.entities {
+            let known = supported_entities();
+            for e in es {
+                if !known.contains(&e.as_str()) {
+                    return Err(format!(
+                        "unknown entity type `{e}`; known: {}",
+                        known.join(", ")
+                    ));
+                }
+            }
+        }
+        let recognizers = recognizers::all()
+            .iter()
+            .filter(|r| {
+                config
+                    .entities
+                    .as_ref()
+                    .is_none_or(|es| r.entities.iter().any(|e| es.iter().any(|x| x == e)))
+            })
+            .collect();
+        Ok(Analyzer {
+            recognizers,
+            config,
+        })
+    }
+
+    /// The findings in `text`, sorted by start then longer first, with byte and character
+    /// offsets.
+    pub fn analyze(&self, text: &str) -> Vec<Finding> {
+        let mut all: Vec<Finding> = Vec::new();
+        for r in &self.recognizers {
+            let from = all.len();
+            (r.find)(text, &mut all);
+            for f in &mut all[from..] {
+                context::enhance(text, f, r.context);
+            }
+        }
+        let entities = &self.config.entities;
+        all.retain(|f| {
+            f.score >= self.config.threshold
+                && f.score > 0.0
+                && entities
+                    .as_ref()
+                    .is_none_or(|es| es.iter().any(|e| e == f.entity_type))
+        });
+        let mut kept = remove_duplicates(all);
+        fill_char_offsets(text, &mut kept);
+        kept
+    }
+}
+
+/// Among findings of one entity type, keeps the higher-scoring (then longer) of overlapping
+/// ones, as Presidio's `remove_duplicates` does for contained results.
+pub fn remove_duplicates(mut v: Vec<Finding>) -> Vec<Finding> {
+    v.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then((b.end - b.start).cmp(&(a.end - a.start)))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut kept: Vec<Finding> = Vec::with_capacity(v.len());
+    for f in v {
+        if !kept
+            .iter()
+            .any(|k| k.entity_type == f.entity_type && k.overlaps(&f))
+        {
+            kept.push(f);
+        }
+    }
+    kept.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then(b.end.cmp(&a.end))
+            .then(a.entity_type.cmp(b.entity_type))
+    });
+    kept
+}
+
+/// Fills `char_start`/`char_end` from the byte offsets with one pass over `text`.
+pub fn fill_char_offsets(text: &str, v: &mut [Finding]) {
+    if text.is_ascii() {
+        for f in v {
+            f.char_start = f.start;
+            f.char_end = f.end;
+        }
+        return;
+    }
+    let mut points: Vec<usize> = v.iter().flat_map(|f| [f.start, f.end]).collect();
+    points.sort_unstable();
+    points.dedup();
+    let mut map = std::collections::HashMap::with_capacity(points.len());
+    let mut pi = 0;
+    for (chars, (i, _)) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+        .enumerate()
+    {
+        while pi < points.len() && points[pi] <= i {
+            map.insert(points[pi], chars);
+            pi += 1;
+        }
+    }
+    for f in v {
+        f.char_start = map[&f.start];
+        f.char_end = map[&f.end];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn analyze_and_offsets() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let t = "Ünïcode: mail jane@example.com, SSN 536-22-1234";
+        let f = a.analyze(t);
+        let email = f.iter().find(|f| f.entity_type == "EMAIL_ADDRESS").unwrap();
+        assert_eq!(&t[email.start..email.end], "jane@example.com");
+        assert_eq!(email.char_start, t[..email.start].chars().count());
+        let ssn = f.iter().find(|f| f.entity_type == "US_SSN").unwrap();
+        assert!((ssn.score - 0.85).abs() < 1e-12);
+        assert!(Analyzer::new(AnalyzerConfig {
+            entities: Some(vec!["NOPE".into()]),
+            threshold: 0.0
+        })
+        .is_err());
+    }
+}

@@ -1,0 +1,25 @@
+//! PII detection and masking.
+//!
+//! [`recognizers`] holds one file per family of personal identifiers (email, phone, credit
+//! card, IBAN, US SSN, IP address, URL, date, US passport / driver's licence, crypto wallet,
+//! medical record / health-plan numbers). Each recognizer proposes candidates with a regular
+//! expression (the `regex` crate: linear time, compiled once) and, where the identifier has one,
+//! validates them with its checksum or validity rules (Luhn, mod-97, SSA rules, base58check,
+//! bech32, `std::net` parsing, libphonenumber metadata through the `phonenumber` crate). The
+//! [`Analyzer`] runs them, raises scores with context words as Presidio's
+//! `LemmaContextAwareEnhancer` does ([`context`]), removes same-type duplicates and filters by
+//! entity type and threshold. [`operators`] masks the findings (redact, replace, partial mask,
+//! salted hash, HMAC pseudonyms, AES-256-GCM encryption with decryption, per-person date shifting,
+//! generalization) after resolving overlaps (higher score wins, then the longer span).
+
+pub mod analyzer;
+pub mod context;
+pub mod dates;
+pub mod error;
+pub mod finding;
+pub mod operators;
+pub mod recognizers;
+
+pub use analyzer::{Analyzer, AnalyzerConfig};
+pub use error::PiiError;
+pub use finding::{Finding, PresidioResult};

@@ -1,0 +1,117 @@
+//! The recognizers, one file per family. Each has a `find(text, out)` that appends its findings
+//! (byte spans, base score, rule) and the context words that raise its score.
+
+pub mod credit_card;
+pub mod crypto;
+pub mod date;
+pub mod email;
+pub mod iban;
+pub mod ip;
+pub mod medical;
+pub mod phone;
+pub mod ssn;
+pub mod url;
+pub mod us_ids;
+
+use crate::finding::Finding;
+
+/// A recognizer: the entity types it emits, its finder and its context words.
+pub struct Recognizer {
+    /// Name, for `--list` style output.
+    pub name: &'static str,
+    /// The entity types it may emit.
+    pub entities: &'static [&'static str],
+    /// Appends the findings in `text`.
+    pub find: fn(&str, &mut Vec<Finding>),
+    /// Words that, found among the few tokens before a finding, raise its score (matched as
+    /// Presidio does: the context word is a substring of the lower-cased token).
+    pub context: &'static [&'static str],
+}
+
+/// Every recognizer, in a fixed order.
+pub fn all() -> &'static [Recognizer] {
+    &ALL
+}
+
+static ALL: [Recognizer; 12] = [
+    Recognizer {
+        name: "email",
+        entities: &["EMAIL_ADDRESS"],
+        find: email::find,
+        context: email::CONTEXT,
+    },
+    Recognizer {
+        name: "phone",
+        entities: &["PHONE_NUMBER"],
+        find: phone::find,
+        context: phone::CONTEXT,
+    },
+    Recognizer {
+        name: "credit_card",
+        entities: &["CREDIT_CARD"],
+        find: credit_card::find,
+        context: credit_card::CONTEXT,
+    },
+    Recognizer {
+        name: "iban",
+        entities: &["IBAN_CODE"],
+        find: iban::find,
+        context: iban::CONTEXT,
+    },
+    Recognizer {
+        name: "us_ssn",
+        entities: &["US_SSN"],
+        find: ssn::find,
+        context: ssn::CONTEXT,
+    },
+    Recognizer {
+        name: "ip",
+        entities: &["IP_ADDRESS"],
+        find: ip::find,
+        context: ip::CONTEXT,
+    },
+    Recognizer {
+        name: "url",
+        entities: &["URL"],
+        find: url::find,
+        context: url::CONTEXT,
+    },
+    Recognizer {
+        name: "date",
+        entities: &["DATE_TIME"],
+        find: date::find,
+        context: date::CONTEXT,
+    },
+    Recognizer {
+        name: "us_passport",
+        entities: &["US_PASSPORT"],
+        find: us_ids::find_passport,
+        context: us_ids::PASSPORT_CONTEXT,
+    },
+    Recognizer {
+        name: "us_driver_license",
+        entities: &["US_DRIVER_LICENSE"],
+        find: us_ids::find_driver_license,
+        context: us_ids::DRIVER_LICENSE_CONTEXT,
+    },
+    Recognizer {
+        name: "crypto",
+        entities: &["CRYPTO"],
+        find: crypto::find,
+        context: crypto::CONTEXT,
+    },
+    Recognizer {
+        name: "medical",
+        entities: &["MEDICAL_RECORD_NUMBER", "HEALTH_PLAN_NUMBER"],
+        find: medical::find,
+        context: medical::CONTEXT,
+    },
+];
+
+/// The ASCII digits of `s`.
+pub(crate) fn digits(s: &str) -> Vec<u8> {
+    s.bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|c| c - b'0')
+        .collect()
+}
