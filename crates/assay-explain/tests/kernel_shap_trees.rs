@@ -5,7 +5,7 @@
 
 use assay_explain::predict::{EnsembleOutput, EnsemblePredict, FnPredict};
 use assay_explain::shap::{Background, KernelExplainer, KernelShapConfig};
-use assay_explain::{ExplainError, Predict};
+use assay_explain::{ExplainError, FeatureGroups, Predict};
 use serde_json::Value;
 
 fn reference(path: &str) -> std::path::PathBuf {
@@ -82,19 +82,31 @@ fn hybrid_scoring_gives_the_same_values_as_row_by_row_scoring() {
             d,
             |rows: &[f64], n_rows| -> Result<Vec<f64>, ExplainError> { fast.predict(rows, n_rows) },
         );
-        let a = KernelExplainer::new(&fast, Background::new(bg.clone(), nbg, d).unwrap(), None)
-            .unwrap();
-        let b = KernelExplainer::new(&plain, Background::new(bg.clone(), nbg, d).unwrap(), None)
-            .unwrap();
-        for n_samples in [Some(1 << 20), None, Some(60), Some(14)] {
-            let cfg = KernelShapConfig {
-                n_samples,
-                seed: 5,
-                ..KernelShapConfig::default()
-            };
-            let va = a.explain(&x[..n * d], n, &cfg).unwrap();
-            let vb = b.explain(&x[..n * d], n, &cfg).unwrap();
-            assert_eq!(va, vb, "{output:?} n_samples {n_samples:?}");
+        // Single features, and groups of several columns (a hybrid sets a whole group).
+        let pairs = FeatureGroups::new(
+            (0..d.div_ceil(2)).map(|g| format!("g{g}")).collect(),
+            (0..d)
+                .collect::<Vec<_>>()
+                .chunks(2)
+                .map(<[usize]>::to_vec)
+                .collect(),
+            d,
+        )
+        .unwrap();
+        for groups in [None, Some(pairs)] {
+            let bgr = || Background::new(bg.clone(), nbg, d).unwrap();
+            let a = KernelExplainer::new(&fast, bgr(), groups.clone()).unwrap();
+            let b = KernelExplainer::new(&plain, bgr(), groups.clone()).unwrap();
+            for n_samples in [Some(1 << 20), None, Some(60), Some(14)] {
+                let cfg = KernelShapConfig {
+                    n_samples,
+                    seed: 5,
+                    ..KernelShapConfig::default()
+                };
+                let va = a.explain(&x[..n * d], n, &cfg).unwrap();
+                let vb = b.explain(&x[..n * d], n, &cfg).unwrap();
+                assert_eq!(va, vb, "{output:?} n_samples {n_samples:?}");
+            }
         }
     }
 }
