@@ -116,7 +116,7 @@ fn exact_mode_equals_shap_exact_values() {
     let f = c.model.predictor();
     let ex = KernelExplainer::new(&f, c.background(), None).unwrap();
     assert!((ex.base_value() - g["expected_value"].as_f64().unwrap()).abs() < 1e-12);
-    let out = ex.explain(&x, n, &exact_config()).unwrap();
+    let out = ex.explain(x, n, &exact_config()).unwrap();
     let (want, _) = mat(&g["shap_values"]);
     let mut worst: f64 = 0.0;
     for i in 0..n {
@@ -250,7 +250,7 @@ fn sampling_mode_is_as_accurate_as_shap_at_the_same_evaluations() {
                 seed,
                 ..KernelShapConfig::default()
             };
-            let out = ex.explain(&x, n, &cfg).unwrap();
+            let out = ex.explain(x, n, &cfg).unwrap();
             assert_eq!(out.model_evaluations, (n * ns * nbg) as u64);
             for i in 0..n {
                 assert!(!out.exact[i]);
@@ -288,10 +288,10 @@ fn deterministic_for_a_seed_and_independent_of_batching() {
         seed: 3,
         ..KernelShapConfig::default()
     };
-    let a = ex.explain(&x, n, &cfg).unwrap();
+    let a = ex.explain(x, n, &cfg).unwrap();
     let b = ex
         .explain(
-            &x,
+            x,
             n,
             &KernelShapConfig {
                 batch_rows: 777,
@@ -301,7 +301,7 @@ fn deterministic_for_a_seed_and_independent_of_batching() {
         .unwrap();
     assert_eq!(a, b);
     let c = ex
-        .explain(&x, n, &KernelShapConfig { seed: 4, ..cfg })
+        .explain(x, n, &KernelShapConfig { seed: 4, ..cfg })
         .unwrap();
     assert_ne!(a.values, c.values);
 }
@@ -366,8 +366,8 @@ fn background_decomposition_on_discrete_data_is_exact_or_more_accurate_than_shap
         decompose: false,
         ..exact_config()
     };
-    let full = ex.explain(&x, n, &plain).unwrap();
-    let decomposed = ex.explain(&x, n, &exact_config()).unwrap();
+    let full = ex.explain(x, n, &plain).unwrap();
+    let decomposed = ex.explain(x, n, &exact_config()).unwrap();
     for out in [&full, &decomposed] {
         let worst = max_diff(&out.values, &shap_exact);
         assert!(worst < 1e-6, "exact: max |assay − shap| = {worst:e}");
@@ -387,10 +387,10 @@ fn background_decomposition_on_discrete_data_is_exact_or_more_accurate_than_shap
                 seed,
                 ..KernelShapConfig::default()
             };
-            let out = ex.explain(&x, n, &cfg).unwrap();
+            let out = ex.explain(x, n, &cfg).unwrap();
             let legacy = ex
                 .explain(
-                    &x,
+                    x,
                     n,
                     &KernelShapConfig {
                         decompose: false,
