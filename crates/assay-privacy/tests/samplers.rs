@@ -56,7 +56,9 @@ fn ks_test(mut xs: Vec<f64>, cdf: impl Fn(f64) -> f64) -> (f64, f64) {
         d = d.max((i as f64 + 1.0) / n - f).max(f - i as f64 / n);
     }
     let sn = n.sqrt();
-    (d, kolmogorov_sf(d * (sn + 0.12 + 0.11 / sn)))
+    let p = kolmogorov_sf(d * (sn + 0.12 + 0.11 / sn));
+    eprintln!("  KS n = {n}: D = {d:.5}, p = {p:.4}");
+    (d, p)
 }
 
 /// Regularized upper incomplete gamma Q(a, x).
@@ -129,7 +131,9 @@ fn chi_square(observed: &[u64], probs: &[f64]) -> (f64, usize, f64) {
     }
     let stat: f64 = cells.iter().map(|(o, e)| (o - e) * (o - e) / e).sum();
     let df = cells.len() - 1;
-    (stat, df, gamma_q(df as f64 / 2.0, stat / 2.0))
+    let p = gamma_q(df as f64 / 2.0, stat / 2.0);
+    eprintln!("  chi2 n = {n}: {stat:.2} on {df} df, p = {p:.4}");
+    (stat, df, p)
 }
 
 /// Chi-square test of integer draws against a pmf on [-m, m] (tails beyond pooled into the
@@ -151,7 +155,9 @@ fn chi_square_integers(draws: &[i64], pmf: impl Fn(i64) -> f64, m: i64) -> (f64,
     let (l, r) = chi_square_parts(&obs, &probs, mid);
     let stat = l.0 + r.0;
     let df = l.1 + r.1 - 1;
-    (stat, df, gamma_q(df as f64 / 2.0, stat / 2.0))
+    let p = gamma_q(df as f64 / 2.0, stat / 2.0);
+    eprintln!("  chi2 n = {}: {stat:.2} on {df} df, p = {p:.4}", draws.len());
+    (stat, df, p)
 }
 
 fn chi_square_parts(obs: &[u64], probs: &[f64], mid: usize) -> ((f64, usize), (f64, usize)) {
