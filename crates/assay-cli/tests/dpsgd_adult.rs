@@ -265,3 +265,45 @@ fn bad_privacy_settings_are_errors() {
     let o = base(&["--epsilon", "2", "--delta", "1e-3"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn privacy_utility_curve_in_html() {
+    let Some(adult) = assay_data::datasets::find(&workspace(), "adult.data") else {
+        eprintln!(
+            "skipping: adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (train, test) = split(&adult, dir.path());
+    let html = dir.path().join("curve.html");
+    let mut args = vec!["dp".to_string(), "train".to_string()];
+    args.extend(common(&train));
+    for a in [
+        "--epsilon",
+        "2",
+        "--lr",
+        "2",
+        "--test",
+        test.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+        "--curve-epsilons",
+        "8,0.5,2",
+    ] {
+        args.push(a.into());
+    }
+    let (ok, doc, stderr) = assay(&args);
+    assert!(ok, "{stderr}");
+    let points = doc["curve"]["points"].as_array().unwrap();
+    let eps: Vec<f64> = points.iter().map(|p| f(&p["target_epsilon"])).collect();
+    assert_eq!(eps, [0.5, 2.0, 8.0]);
+    // More noise for a smaller epsilon; the run at the command's own epsilon (2) is the curve's
+    // point at 2 (same seed and settings).
+    let sigmas: Vec<f64> = points.iter().map(|p| f(&p["noise_multiplier"])).collect();
+    assert!(sigmas[0] > sigmas[1] && sigmas[1] > sigmas[2], "{sigmas:?}");
+    assert_eq!(f(&points[1]["test_accuracy"]), f(&doc["test_accuracy"]));
+    assert!(f(&doc["curve"]["no_noise_test_accuracy"]) > 0.8);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<svg") && page.contains("DP-SGD privacy–utility curve"));
+}
