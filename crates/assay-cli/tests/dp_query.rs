@@ -362,6 +362,8 @@ fn ledger_refuses_an_exhausted_budget() {
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&ledger).unwrap()).unwrap();
     assert_eq!(doc["datasets"][0]["releases"].as_array().unwrap().len(), 3);
     assert_eq!(doc["datasets"][0]["sha256"].as_str().unwrap().len(), 64);
+    // The ledger's lock is released after every run, refused ones included.
+    assert!(!dir.path().join("ledger.json.lock").exists());
 }
 
 #[test]

@@ -14,8 +14,10 @@
 //! of 0.1 fit a budget of 1).
 //!
 //! **File.** JSON (`assay.ledger/1`), rewritten atomically: a temporary file in the same
-//! directory, flushed to disk, then renamed over the ledger. There is no locking: two processes
-//! charging the same ledger at the same moment can lose one record; run one writer at a time.
+//! directory, flushed to disk, then renamed over the ledger. [`Ledger::lock`] takes an exclusive
+//! lock file (`<ledger>.lock`, created with `O_EXCL`) that a writer holds from reading the ledger
+//! to saving it, so that two processes cannot both spend the same remaining budget. A process that
+//! dies while holding it leaves the lock file behind; it is then removed by hand.
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -387,6 +389,50 @@ impl Ledger {
             f.sync_all().map_err(io(&tmp))?;
         }
         std::fs::rename(&tmp, &self.path).map_err(io(&self.path))
+    }
+}
+
+/// An exclusive lock on a ledger file, released (the lock file removed) on drop.
+#[derive(Debug)]
+pub struct LedgerLock {
+    path: PathBuf,
+}
+
+impl Drop for LedgerLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+impl Ledger {
+    /// Takes the lock of the ledger at `path`, waiting up to `wait` for another holder.
+    pub fn lock(path: &Path, wait: std::time::Duration) -> Result<LedgerLock, LedgerError> {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".lock");
+        let lock = PathBuf::from(name);
+        let start = std::time::Instant::now();
+        loop {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&lock)
+            {
+                Ok(mut f) => {
+                    let _ = writeln!(f, "{}", std::process::id());
+                    return Ok(LedgerLock { path: lock });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    if start.elapsed() >= wait {
+                        return Err(LedgerError::Invalid(format!(
+                            "the ledger is locked by another process ({} exists); if no assay process is running, remove it",
+                            lock.display()
+                        )));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(source) => return Err(LedgerError::Io { path: lock, source }),
+            }
+        }
     }
 }
 

@@ -105,3 +105,16 @@ fn corrupt_ledger_is_an_error() {
     std::fs::write(&lp, "not json").unwrap();
     assert!(matches!(Ledger::open(&lp), Err(LedgerError::Parse { .. })));
 }
+
+#[test]
+fn lock_is_exclusive_and_released() {
+    let dir = tempfile::tempdir().unwrap();
+    let lp = dir.path().join("l.json");
+    let wait = std::time::Duration::from_millis(200);
+    let held = Ledger::lock(&lp, wait).unwrap();
+    let err = Ledger::lock(&lp, wait).unwrap_err();
+    assert!(err.to_string().contains("locked"), "{err}");
+    drop(held);
+    assert!(!dir.path().join("l.json.lock").exists());
+    Ledger::lock(&lp, wait).unwrap();
+}

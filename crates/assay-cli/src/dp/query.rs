@@ -32,6 +32,9 @@
 //! errors (exit 2): nothing is computed or printed, and the ledger is unchanged. A budget
 //! refusal is a usage error rather than a policy failure (exit 1) because the request, not the
 //! data, is at fault: the same query with a smaller ε may be run.
+//!
+//! **Ledger.** Its lock is taken first; the budget is checked before the data is read and the
+//! release charged and saved before anything is printed.
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -141,10 +144,12 @@ fn validate(a: &QueryArgs) -> Result<Plan, String> {
     }
     let clamp = match &a.clamp {
         Some(s) => Some(parse_pair("--clamp", s)?),
-        None if needs_column => return Err(format!(
+        None if needs_column => {
+            return Err(format!(
             "--statistic {} needs clamping bounds --clamp LO,HI (the sensitivity depends on them)",
             a.statistic.name()
-        )),
+        ))
+        }
         None => None,
     };
     let k = match (a.contribution_bound, &a.id) {
@@ -627,6 +632,13 @@ pub fn run_query(a: QueryArgs) -> Result<ExitCode, String> {
     };
     let budget = a.budget.as_deref().map(parse_budget).transpose()?;
     // The ledger is checked before any data is read, and charged before anything is printed.
+    // Held from reading the ledger to saving it (released on return).
+    let _lock = match &a.ledger {
+        Some(path) => Some(
+            Ledger::lock(path, std::time::Duration::from_secs(10)).map_err(|e| e.to_string())?,
+        ),
+        None => None,
+    };
     let mut ledger = match &a.ledger {
         Some(path) => {
             let l = Ledger::open(path).map_err(|e| e.to_string())?;
