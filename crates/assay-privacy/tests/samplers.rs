@@ -19,7 +19,7 @@ use assay_privacy::mechanisms::randomized_response::truth_probability;
 use assay_privacy::mechanisms::{
     analytic_gaussian_delta, analytic_gaussian_sigma, exponential_mechanism, randomized_response,
     rng, sample_discrete_gaussian, sample_discrete_laplace, sample_gaussian, sample_laplace,
-    GaussianMechanism, LaplaceMechanism,
+    DiscreteLaplaceMechanism, GaussianMechanism, LaplaceMechanism,
 };
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -156,7 +156,10 @@ fn chi_square_integers(draws: &[i64], pmf: impl Fn(i64) -> f64, m: i64) -> (f64,
     let stat = l.0 + r.0;
     let df = l.1 + r.1 - 1;
     let p = gamma_q(df as f64 / 2.0, stat / 2.0);
-    eprintln!("  chi2 n = {}: {stat:.2} on {df} df, p = {p:.4}", draws.len());
+    eprintln!(
+        "  chi2 n = {}: {stat:.2} on {df} df, p = {p:.4}",
+        draws.len()
+    );
     (stat, df, p)
 }
 
@@ -383,6 +386,49 @@ fn discrete_laplace_matches_pmf() {
                 "DLap({num}/{den}) n = {n}: chi2 = {stat}, df = {df}, p = {p}"
             );
         }
+    }
+}
+
+#[test]
+fn discrete_laplace_mechanism_matches_pmf() {
+    // Sensitivity 3, ε = 1.5: scale 2, centred on the value.
+    let m = DiscreteLaplaceMechanism::new(3, 1.5).unwrap();
+    assert_eq!(m.scale(), 2.0);
+    let mut r = rng(Some(36));
+    let xs: Vec<i64> = (0..30_000)
+        .map(|_| m.release(&mut r, -17).unwrap() + 17)
+        .collect();
+    let (stat, df, p) = chi_square_integers(&xs, discrete_laplace_pmf(2.0), 60);
+    assert!(p >= ALPHA, "chi2 = {stat}, df = {df}, p = {p}");
+    // Stated 95% half-width: the smallest integer w with P(|Z| > w) <= 0.05, and its coverage.
+    let w = m.interval_half_width(0.95);
+    let pr = (-0.5f64).exp();
+    assert!(2.0 * pr.powf(w + 1.0) / (1.0 + pr) <= 0.05 && 2.0 * pr.powf(w) / (1.0 + pr) > 0.05);
+    let cover = xs.iter().filter(|x| (x.abs() as f64) <= w).count() as f64 / 3e4;
+    let exact = 1.0 - 2.0 * pr.powf(w + 1.0) / (1.0 + pr);
+    assert!(
+        (cover - exact).abs() < 5.0 * (exact * (1.0 - exact) / 3e4).sqrt(),
+        "{cover} vs {exact}"
+    );
+    assert!(DiscreteLaplaceMechanism::new(0, 1.0).is_err());
+    assert!(DiscreteLaplaceMechanism::new(1, 0.0).is_err());
+}
+
+/// The output of the grid mechanisms depends on the input only through its grid point: two inputs
+/// that differ below the grid give identical releases for the same seed (no low-order bits of the
+/// input survive into the output, unlike textbook floating-point Laplace noise).
+#[test]
+fn grid_mechanisms_forget_the_low_bits_of_the_input() {
+    let lap = LaplaceMechanism::new(1.0, 1.0).unwrap();
+    let gau = GaussianMechanism::new(1.0, 1.0, 1e-6).unwrap();
+    assert!(lap.granularity() > 1e-13 && lap.granularity() < 1e-11);
+    for seed in 0..50 {
+        let a = lap.release(&mut rng(Some(seed)), 1.0).unwrap();
+        let b = lap.release(&mut rng(Some(seed)), 1.0 + 1e-15).unwrap();
+        assert_eq!(a, b);
+        let a = gau.release(&mut rng(Some(seed)), 0.25).unwrap();
+        let b = gau.release(&mut rng(Some(seed)), 0.25 - 1e-16).unwrap();
+        assert_eq!(a, b);
     }
 }
 
