@@ -80,7 +80,7 @@ impl Analyzer {
                     .as_ref()
                     .is_none_or(|es| es.iter().any(|e| e == f.entity_type))
         });
-        let mut kept = remove_duplicates(all);
+        let mut kept = remove_contained(remove_duplicates(all));
         fill_char_offsets(text, &mut kept);
         kept
     }
@@ -111,6 +111,39 @@ pub fn remove_duplicates(mut v: Vec<Finding>) -> Vec<Finding> {
             .then(a.entity_type.cmp(b.entity_type))
     });
     kept
+}
+
+/// Entity types whose findings are validated wholes: a finding of another type strictly inside
+/// one of them (a Luhn-valid digit run inside an IBAN, a date inside a URL path) is a part of
+/// it, not a separate identifier, and is dropped.
+const CONTAINERS: [&str; 4] = ["IBAN_CODE", "CRYPTO", "EMAIL_ADDRESS", "URL"];
+
+/// Drops findings contained in a finding of a [`CONTAINERS`] type (of another type), and phone
+/// numbers overlapping a (Luhn-validated) credit card number.
+pub fn remove_contained(v: Vec<Finding>) -> Vec<Finding> {
+    let containers: Vec<(usize, usize, &str)> = v
+        .iter()
+        .filter(|f| CONTAINERS.contains(&f.entity_type))
+        .map(|f| (f.start, f.end, f.entity_type))
+        .collect();
+    let cards: Vec<&Finding> = v
+        .iter()
+        .filter(|f| f.entity_type == "CREDIT_CARD")
+        .collect();
+    let drop_phone: Vec<bool> = v
+        .iter()
+        .map(|f| f.entity_type == "PHONE_NUMBER" && cards.iter().any(|c| c.overlaps(f)))
+        .collect();
+    v.into_iter()
+        .zip(drop_phone)
+        .filter(|(_, d)| !d)
+        .map(|(f, _)| f)
+        .filter(|f| {
+            !containers.iter().any(|&(s, e, t)| {
+                t != f.entity_type && s <= f.start && f.end <= e && (s, e) != (f.start, f.end)
+            })
+        })
+        .collect()
 }
 
 /// Fills `char_start`/`char_end` from the byte offsets with one pass over `text`.

@@ -2,9 +2,8 @@
 //! Rust port of libphonenumber). Candidates are runs of digits with the usual separators
 //! (spaces, dots, hyphens, parentheses, a leading `+`); a candidate is reported when it parses
 //! as a valid number for one of Presidio's default regions (US, GB, DE, IL, IN, CA, BR) or, with
-//! a leading `+`, as an international number. A candidate that fails is retried shorter, at
-//! its separator boundaries from the right. Candidates that are calendar dates or dotted quads
-//! are left to those recognizers. Score 0.4 as in Presidio's `PhoneRecognizer`.
+//! a leading `+`, as an international number. Candidates that are calendar dates or dotted quads
+//! are left to those recognizers, and so are SSN-shaped `ddd-dd-dddd` candidates. Score 0.4 as in Presidio's `PhoneRecognizer`.
 
 use std::sync::LazyLock;
 
@@ -25,12 +24,17 @@ pub const CONTEXT: &[&str] = &[
     "fax",
 ];
 
+static SSN_SHAPE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{3}[- .]\d{2}[- .]\d{4}$").unwrap());
 static CAND: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[+(]?\d[\d ().-]{5,22}\d").unwrap());
 const REGIONS: [Id; 7] = [Id::US, Id::GB, Id::DE, Id::IL, Id::IN, Id::CA, Id::BR];
 
 fn valid(s: &str) -> bool {
     let nd = s.bytes().filter(u8::is_ascii_digit).count();
     if !(7..=15).contains(&nd) {
+        return false;
+    }
+    if SSN_SHAPE.is_match(s) {
         return false;
     }
     if s.matches('.').count() == 3 && !s.contains(' ') || crate::dates::parse(s).is_some() {
@@ -50,9 +54,7 @@ fn valid(s: &str) -> bool {
 
 pub fn find(text: &str, out: &mut Vec<Finding>) {
     let b = text.as_bytes();
-    let mut from = 0;
-    while let Some(m) = CAND.find_at(text, from) {
-        from = m.end();
+    for m in CAND.find_iter(text) {
         let start = m.start();
         if start > 0
             && (b[start - 1].is_ascii_alphanumeric()
@@ -62,29 +64,22 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
             continue;
         }
         let s = m.as_str();
-        let mut ends = vec![s.len()];
-        for (i, c) in s.char_indices().rev() {
-            if matches!(c, ' ' | '.' | '-' | ')') && i > 0 && s.as_bytes()[i - 1].is_ascii_digit() {
-                ends.push(if c == ')' { i + 1 } else { i });
-            }
+        let abs = m.end();
+        if abs < b.len()
+            && (b[abs].is_ascii_alphanumeric()
+                || matches!(b[abs], b'.' | b'-' | b':')
+                    && b.get(abs + 1).is_some_and(u8::is_ascii_digit))
+        {
+            continue;
         }
-        for e in ends {
-            let abs = start + e;
-            if abs < b.len() && b[abs].is_ascii_alphanumeric() {
-                continue;
-            }
-            let cand = &s[..e];
-            if valid(cand) {
-                out.push(Finding::new(
-                    "PHONE_NUMBER",
-                    start,
-                    abs,
-                    0.4,
-                    "phone_libphonenumber",
-                ));
-                from = abs;
-                break;
-            }
+        if valid(s) {
+            out.push(Finding::new(
+                "PHONE_NUMBER",
+                start,
+                abs,
+                0.4,
+                "phone_libphonenumber",
+            ));
         }
     }
 }
