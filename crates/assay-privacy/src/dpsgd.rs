@@ -31,20 +31,29 @@
 //! ChaCha20 stream, scaled by σC. This is *not* the floating-point-exact sampling the
 //! analytics mechanisms need: Mironov (2012) showed that releasing one textbook floating-point
 //! Laplace sample lets an attacker tell neighbouring inputs apart from the set of reachable
-//! floating-point outputs, and Jin et al. (2022) showed the same for common floating-point
-//! Gaussian samplers, including when the noisy gradient of DP-SGD is released. What we rely on
-//! here, and what we do not claim:
+//! floating-point outputs, and Jin et al. (2022, "Are we there yet? Timing and floating-point
+//! attacks on differential privacy systems") showed that common floating-point Gaussian
+//! samplers, Opacus's among them, leak in the same way when a noisy value is released as it
+//! is. What we rely on here, and what we do not claim:
 //!
 //! * The released object is the final model, not the noisy gradients: each noisy sum is
-//!   divided, scaled by the learning rate, added to the parameters and then pushed through
-//!   `steps` further non-linear updates. The rounding artefacts of each sample are mixed into
-//!   values whose own rounding is much coarser than the artefacts. No attack on the final
-//!   model of a many-step DP-SGD run via sampler artefacts is known to us, but we also have no
-//!   proof that none exists.
+//!   divided by qn, multiplied by the learning rate and added to parameters of another
+//!   magnitude (every operation rounding again), and then goes through `steps` further
+//!   non-linear updates. That destroys the exact pattern of representable values that the
+//!   known attacks read. We know of no attack on the final model of a many-step run through
+//!   sampler artefacts, but we have no proof that the leakage is gone either.
 //! * The ε reported is therefore a guarantee for the *idealised* real-valued algorithm, the
 //!   same footing as Opacus without `secure_mode` and TensorFlow Privacy. If the intermediate
 //!   noisy gradients (or a model after one step) were released, the floating-point attacks
 //!   would apply; do not release them.
+//! * Why not [`crate::mechanisms::sample_gaussian`] (exact discrete Gaussian noise on a 2^k
+//!   grid)? The accountants' Poisson-subsampled Gaussian (RDP and PLD) is an analysis of
+//!   *continuous* Gaussian noise; the subsampled multivariate discrete Gaussian on a grid, with
+//!   the clipped sum rounded to that grid, needs its own analysis (Kairouz, Liu and Steinke
+//!   2021 give one), which this crate does not implement, and the exact sampler's
+//!   big-rational arithmetic for every coordinate of every step would make training orders of
+//!   magnitude slower. Swapping it in without that analysis would replace a documented gap by
+//!   an unaccounted one.
 //! * The noise is seeded for reproducibility. A seed known to an adversary removes all
 //!   privacy; callers that release a model must draw the seed from a secure source.
 
