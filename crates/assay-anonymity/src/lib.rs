@@ -13,6 +13,10 @@
 //! * [`delta_disclosure`]: δ-disclosure privacy (Brickell & Shmatikov 2008);
 //! * [`risk`]: prosecutor, journalist and marketer re-identification risk (El Emam 2013).
 //!
+//! Anonymization: [`hierarchy`] (generalization hierarchies in TOML), [`mondrian`]
+//! (multidimensional partitioning), [`lattice`] (optimal full-domain generalization) and
+//! [`loss`] (information loss).
+//!
 //! [`measure`] computes all of them into one [`Measures`]. Nothing here prints or exits; errors
 //! ([`AnonymityError`]) name the file and the column.
 
@@ -22,8 +26,12 @@ pub mod beta_likeness;
 pub mod delta_disclosure;
 pub mod equivalence;
 pub mod error;
+pub mod hierarchy;
 pub mod k_anonymity;
 pub mod l_diversity;
+pub mod lattice;
+pub mod loss;
+pub mod mondrian;
 mod numeric;
 pub mod risk;
 pub mod t_closeness;
