@@ -7,7 +7,7 @@
 //! | discrete Laplace / geometric | [`discrete_laplace`] | CKS20 Algorithm 2 |
 //! | discrete Gaussian | [`discrete_gaussian`] | CKS20 Algorithm 3 |
 //! | exponential mechanism, report-noisy-max (Gumbel) | [`exponential`] | exact rejection sampler |
-//! | randomized response | [`randomized_response`] | k-ary, exact |
+//! | randomized response | [`randomized_response()`] | k-ary, exact |
 //!
 //! **Why hand-written and not OpenDP.** The issue prefers the samplers of the `opendp` crate.
 //! `opendp` 0.16 draws all its randomness from a process-global source (`fill_bytes`: OpenSSL's
