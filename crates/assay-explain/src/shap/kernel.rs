@@ -27,8 +27,8 @@
 //!   Shapley value is linear in the game and `v = Σ_b w_b v_b`, so a background row's share
 //!   `φ(v_b)` can be computed on its own; in `v_b` only the `d_b` features on which the row and
 //!   `b` differ are players, so when all `2^{d_b}` coalitions fit in the budget it is computed
-//!   exactly ([`super::kernel_exact`]) from the `2^{d_b} − 1` hybrids of the row and `b`. On
-//!   tabular data with categorical or discrete columns most background rows qualify, so the
+//!   exactly (by the Shapley definition, module `kernel_exact`) from the `2^{d_b} − 1`
+//!   hybrids of the row and `b`. On tabular data with categorical or discrete columns most background rows qualify, so the
 //!   values are exact (or, with a few rows left to sampling, more accurate than shap's) with
 //!   far fewer model evaluations than shap's `budget × background rows`. Background rows whose
 //!   games are too large go to the sampling scheme above (their own game, with its own
