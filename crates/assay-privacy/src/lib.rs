@@ -21,5 +21,6 @@ pub mod dpsgd;
 mod error;
 pub mod ledger;
 pub mod mechanisms;
+pub mod mia;
 
 pub use error::PrivacyError;

@@ -1,0 +1,60 @@
+//! Attribute inference (Fredrikson et al. 2015; Yeom et al. 2018): an attacker who knows a
+//! target's other attributes and its label tries every value of a sensitive attribute and picks
+//! the one under which the model is most confident about the true label.
+
+use serde::Serialize;
+
+/// Accuracy of the attack against the majority-value baseline.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttributeRisk {
+    /// Targets attacked.
+    pub targets: usize,
+    /// Share of targets whose attribute value the attack recovers.
+    pub accuracy: f64,
+    /// Share recovered by always guessing the most frequent value (in `truth`).
+    pub baseline: f64,
+    /// `accuracy − baseline`.
+    pub advantage: f64,
+}
+
+/// `phi[i * k + v]`: the model's confidence (φ) on target `i`'s true label with the attribute set
+/// to value `v` of `k`; `truth[i]` the actual value. Ties go to the lowest value index.
+pub fn attribute_risk(phi: &[f64], k: usize, truth: &[usize]) -> AttributeRisk {
+    assert_eq!(phi.len(), truth.len() * k, "one φ per target and value");
+    let n = truth.len();
+    let mut hits = 0usize;
+    for (i, &t) in truth.iter().enumerate() {
+        let row = &phi[i * k..(i + 1) * k];
+        let mut best = 0;
+        for v in 1..k {
+            if row[v] > row[best] {
+                best = v;
+            }
+        }
+        hits += usize::from(best == t);
+    }
+    let mut counts = vec![0usize; k];
+    truth.iter().for_each(|&t| counts[t] += 1);
+    let maj = counts.iter().copied().max().unwrap_or(0);
+    let accuracy = hits as f64 / n.max(1) as f64;
+    let baseline = maj as f64 / n.max(1) as f64;
+    AttributeRisk {
+        targets: n,
+        accuracy,
+        baseline,
+        advantage: accuracy - baseline,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_most_confident_value() {
+        let phi = [1.0, 2.0, 3.0, 0.0, 0.5, 0.1];
+        let r = attribute_risk(&phi, 2, &[1, 0, 0]);
+        assert_eq!(r.accuracy, 1.0);
+        assert!((r.baseline - 2.0 / 3.0).abs() < 1e-15);
+    }
+}
