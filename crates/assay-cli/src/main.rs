@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 ok, 1 a policy check failed, 2 usage or input error.
 
+mod anonymize;
 mod design;
 mod dp;
 mod example_cmd;
@@ -55,6 +56,8 @@ enum Command {
     Dp(Box<dp::DpArgs>),
     /// Anonymity of a table: k-anonymity, l-diversity (distinct, entropy, recursive), t-closeness, β-likeness, δ-disclosure privacy and re-identification risk, given quasi-identifiers and sensitive attributes.
     Risk(Box<risk::RiskArgs>),
+    /// Anonymize a table: generalize its quasi-identifiers with Mondrian or the optimal full-domain lattice search (hierarchies in TOML, suppression limit) for k, l and t; writes the table atomically and reports the re-measured k, l, t and the information loss.
+    Anonymize(Box<anonymize::AnonymizeArgs>),
     /// Fit a model (L2-regularised logistic regression, scikit-learn's optimum) on a table and save it as JSON with its feature encoding.
     Train(Box<train_cmd::TrainArgs>),
 }
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Model(cmd) => model_cmd::run(cmd),
         Command::Dp(args) => dp::run(*args),
         Command::Risk(args) => risk::run(*args),
+        Command::Anonymize(args) => anonymize::run(*args),
     };
     match result {
         Ok(code) => code,

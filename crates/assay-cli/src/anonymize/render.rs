@@ -1,0 +1,102 @@
+//! The report of `assay anonymize`: text, or the `assay.anonymize/1` JSON document.
+
+use std::fmt::Write;
+
+use serde_json::json;
+
+use super::{Algorithm, AnonymizeArgs, Outcome};
+
+fn algorithm_name(a: Algorithm) -> &'static str {
+    match a {
+        Algorithm::Mondrian => "mondrian",
+        Algorithm::Lattice => "lattice",
+    }
+}
+
+/// The readable report.
+pub fn text(a: &AnonymizeArgs, o: &Outcome) -> String {
+    let mut s = String::new();
+    let l = &o.generalization.loss;
+    let _ = writeln!(
+        s,
+        "{} -> {} ({}; quasi-identifiers {})",
+        a.data.display(),
+        a.out.display(),
+        algorithm_name(o.algorithm),
+        a.quasi_identifiers.join(", ")
+    );
+    let mut asked = format!("k = {}", o.criteria.k);
+    if let Some(l) = o.criteria.l {
+        let _ = write!(asked, ", l = {l}");
+    }
+    if let Some(t) = o.criteria.t {
+        let _ = write!(asked, ", t = {t}");
+    }
+    let _ = writeln!(s, "  required: {asked}");
+    let mut got = format!("k = {}", o.measured_k);
+    if let Some(l) = o.measured_l {
+        let _ = write!(got, ", l (distinct) = {l}");
+    }
+    if let Some(t) = o.measured_t {
+        let _ = write!(got, ", t = {t:.6}");
+    }
+    let _ = writeln!(s, "  achieved (re-measured on the output): {got}");
+    if let Some(r) = &o.lattice {
+        let _ = writeln!(
+            s,
+            "  lattice: levels {:?} of {:?}; {} of {} nodes evaluated{}",
+            r.levels,
+            r.heights,
+            r.search.evaluated,
+            r.search.nodes,
+            if r.search.pruned {
+                " (predictive tagging)"
+            } else {
+                ""
+            }
+        );
+    }
+    let _ = writeln!(
+        s,
+        "  records: {} in, {} released, {} suppressed; {} equivalence classes",
+        l.records,
+        l.records - l.suppressed,
+        l.suppressed,
+        l.classes
+    );
+    let _ = writeln!(
+        s,
+        "  information loss: discernibility {}, C_avg {:.4}, NCP {:.4}",
+        l.discernibility, l.average_class_size, l.ncp
+    );
+    let _ = writeln!(
+        s,
+        "  time: {:.3} s anonymizing, {:.3} s in all",
+        o.algorithm_seconds, o.total_seconds
+    );
+    s
+}
+
+/// The JSON document.
+pub fn json(a: &AnonymizeArgs, o: &Outcome) -> String {
+    let doc = json!({
+        "schema": "assay.anonymize/1",
+        "data": a.data.display().to_string(),
+        "out": a.out.display().to_string(),
+        "algorithm": algorithm_name(o.algorithm),
+        "quasi_identifiers": a.quasi_identifiers,
+        "sensitive": a.sensitive,
+        "required": { "k": o.criteria.k, "l": o.criteria.l, "t": o.criteria.t,
+                      "suppression_limit": a.suppression_limit },
+        "achieved": { "k": o.measured_k, "l": o.measured_l, "t": o.measured_t },
+        "records": o.records,
+        "loss": o.generalization.loss,
+        "lattice": o.lattice.as_ref().map(|r| json!({
+            "levels": r.levels, "heights": r.heights, "search": r.search,
+        })),
+        "seconds": { "algorithm": o.algorithm_seconds, "total": o.total_seconds },
+    });
+    let mut s = serde_json::to_string_pretty(&doc).expect("json");
+    s.push('\n');
+    s
+}
