@@ -12,6 +12,7 @@ mod input;
 mod mitigate;
 mod model_cmd;
 mod models;
+mod pii;
 mod predict_cmd;
 mod progress;
 mod risk;
@@ -56,6 +57,9 @@ enum Command {
     Dp(Box<dp::DpArgs>),
     /// Anonymity of a table: k-anonymity, l-diversity (distinct, entropy, recursive), t-closeness, β-likeness, δ-disclosure privacy and re-identification risk, given quasi-identifiers and sensitive attributes.
     Risk(Box<risk::RiskArgs>),
+    /// PII in text and CSV columns: find (emails, phones, cards, IBANs, SSNs, IPs, URLs, dates, IDs, wallets) and mask (redact, replace, mask, hash, HMAC pseudonyms, AES-256-GCM, date shifting, generalization).
+    #[command(subcommand)]
+    Pii(pii::PiiCommand),
     /// Anonymize a table: generalize its quasi-identifiers with Mondrian or the optimal full-domain lattice search (hierarchies in TOML, suppression limit) for k, l and t; writes the table atomically and reports the re-measured k, l, t and the information loss.
     Anonymize(Box<anonymize::AnonymizeArgs>),
     /// Fit a model (L2-regularised logistic regression, scikit-learn's optimum) on a table and save it as JSON with its feature encoding.
@@ -74,6 +78,7 @@ fn main() -> ExitCode {
         Command::Model(cmd) => model_cmd::run(cmd),
         Command::Dp(args) => dp::run(*args),
         Command::Risk(args) => risk::run(*args),
+        Command::Pii(cmd) => pii::run(cmd),
         Command::Anonymize(args) => anonymize::run(*args),
     };
     match result {

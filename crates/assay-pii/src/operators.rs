@@ -262,7 +262,8 @@ impl Masker {
             .any(|o| matches!(o, Operator::DateShift { .. }))
     }
 
-    fn op_for(&self, entity: &str) -> &Operator {
+    /// The operator of an entity type (the default when none was set).
+    pub fn op_for(&self, entity: &str) -> &Operator {
         self.ops.get(entity).unwrap_or(&self.default)
     }
 
