@@ -6,6 +6,7 @@
 //! and the time.
 
 mod render;
+mod utility;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -77,6 +78,11 @@ pub struct AnonymizeArgs {
     /// Report format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: AnonymizeFormat,
+    /// Also train assay's logistic regression to predict this column on the original and on
+    /// the anonymized table (same seeded 70/30 split of the released records) and report both
+    /// test accuracies.
+    #[arg(long, value_name = "LABEL")]
+    pub utility: Option<String>,
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -159,6 +165,8 @@ pub struct Outcome {
     pub measured_t: Option<f64>,
     /// Seconds in the algorithm.
     pub algorithm_seconds: f64,
+    /// `--utility`: test accuracy on the original and the anonymized table.
+    pub utility: Option<utility::Utility>,
     /// Seconds in the whole run (reading, anonymizing, writing, re-measuring).
     pub total_seconds: f64,
 }
@@ -261,6 +269,14 @@ pub fn run(a: AnonymizeArgs) -> Result<ExitCode, String> {
         .iter()
         .map(|s| column_index(&table, s, &a.data, "sensitive"))
         .collect::<Result<_, _>>()?;
+    if let Some(label) = &a.utility {
+        let j = column_index(&table, label, &a.data, "--utility label")?;
+        if qi_idx.contains(&j) {
+            return Err(format!(
+                "--utility: the label '{label}' is a quasi-identifier"
+            ));
+        }
+    }
     let criteria = Criteria {
         k: a.k as u64,
         l: a.l.map(|l| l as u64),
@@ -319,6 +335,11 @@ pub fn run(a: AnonymizeArgs) -> Result<ExitCode, String> {
         let _ = std::fs::remove_file(&tmp);
         format!("{}: cannot write: {e}", a.out.display())
     })?;
+    let utility = a
+        .utility
+        .as_deref()
+        .map(|label| utility::utility(&table, label, &qi_idx, &generalization))
+        .transpose()?;
     let outcome = Outcome {
         criteria,
         algorithm: a.algorithm,
@@ -329,6 +350,7 @@ pub fn run(a: AnonymizeArgs) -> Result<ExitCode, String> {
         measured_l,
         measured_t,
         algorithm_seconds,
+        utility,
         total_seconds: start.elapsed().as_secs_f64(),
     };
     let out = match a.format {

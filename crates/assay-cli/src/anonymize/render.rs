@@ -69,6 +69,13 @@ pub fn text(a: &AnonymizeArgs, o: &Outcome) -> String {
         "  information loss: discernibility {}, C_avg {:.4}, NCP {:.4}",
         l.discernibility, l.average_class_size, l.ncp
     );
+    if let Some(u) = &o.utility {
+        let _ = writeln!(
+            s,
+            "  utility ('{}', logistic regression, {} training / {} test records): accuracy {:.4} original, {:.4} anonymized",
+            u.label, u.train_records, u.test_records, u.original_accuracy, u.anonymized_accuracy
+        );
+    }
     let _ = writeln!(
         s,
         "  time: {:.3} s anonymizing, {:.3} s in all",
@@ -94,6 +101,7 @@ pub fn json(a: &AnonymizeArgs, o: &Outcome) -> String {
         "lattice": o.lattice.as_ref().map(|r| json!({
             "levels": r.levels, "heights": r.heights, "search": r.search,
         })),
+        "utility": o.utility,
         "seconds": { "algorithm": o.algorithm_seconds, "total": o.total_seconds },
     });
     let mut s = serde_json::to_string_pretty(&doc).expect("json");
