@@ -7,6 +7,7 @@ mod design;
 mod dp;
 mod example_cmd;
 mod explain;
+mod mia;
 mod fairness_cmd;
 mod input;
 mod mitigate;
@@ -57,6 +58,8 @@ enum Command {
     Dp(Box<dp::DpArgs>),
     /// Anonymity of a table: k-anonymity, l-diversity (distinct, entropy, recursive), t-closeness, β-likeness, δ-disclosure privacy and re-identification risk, given quasi-identifiers and sensitive attributes.
     Risk(Box<risk::RiskArgs>),
+    /// Membership-inference audit: trains the model on --train, attacks it with loss and confidence thresholds, shadow models or LiRA (Carlini et al. 2022), and reports ROC AUC, balanced accuracy and TPR at 0.1 % and 1 % FPR against --holdout rows, with the ROC curve in the HTML report.
+    Mia(Box<mia::MiaArgs>),
     /// PII in text and CSV columns: find (emails, phones, cards, IBANs, SSNs, IPs, URLs, dates, IDs, wallets) and mask (redact, replace, mask, hash, HMAC pseudonyms, AES-256-GCM, date shifting, generalization).
     #[command(subcommand)]
     Pii(pii::PiiCommand),
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::Model(cmd) => model_cmd::run(cmd),
         Command::Dp(args) => dp::run(*args),
         Command::Risk(args) => risk::run(*args),
+        Command::Mia(args) => mia::run(*args),
         Command::Pii(cmd) => pii::run(cmd),
         Command::Anonymize(args) => anonymize::run(*args),
     };

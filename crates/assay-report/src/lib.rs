@@ -24,6 +24,7 @@ mod facts;
 mod format;
 mod html;
 mod markdown;
+pub mod mia;
 pub mod mitigation;
 mod svg;
 mod terminal;

@@ -14,8 +14,9 @@
 //!   2022 from the φ of shadow models trained with and without each example.
 //!
 //! The loss and confidence scores are increasing functions of φ, so for one model they rank
-//! examples identically and give the same ROC curve; they are reported separately because
-//! audits name them separately.
+//! examples alike, except that `p` rounds to exactly 1 in `f64` once φ exceeds about 37, where
+//! the loss (`log p ≈ −e^{−φ}`) still tells examples apart: on a very confident model the
+//! confidence attack has ties the loss attack does not.
 
 use serde::Serialize;
 

@@ -1,0 +1,558 @@
+//! `assay mia`: membership-inference audit of a model on its training rows (members) and
+//! held-out rows (non-members), through `assay_privacy::mia`.
+//!
+//! The target model is trained here on `--train` with the chosen learner, so the member set is
+//! known; shadow models (for the shadow-model attack and LiRA) are trained with the same learner
+//! and settings on random halves of a pool, in parallel and seeded (the same seed gives the same
+//! report). The feature encoding (categories, standardisation) is fitted on the training table
+//! and applied to the others; a category not seen in training becomes all zeros (one-hot) or a
+//! missing value (trees).
+//!
+//! * `loss`, `confidence`: thresholds on the target's loss or confidence on the true label
+//!   (Yeom et al. 2018); no shadow models.
+//! * `shadow`: Shokri et al. 2017, simplified: `--shadows` models on random halves of
+//!   `--population` (required), one threshold per class on their IN/OUT confidences.
+//! * `lira`: Carlini et al. 2022: `--shadows` models on random halves of the pool
+//!   train ∪ holdout ∪ population (each example IN for exactly half of them); online (IN and
+//!   OUT Gaussians) and offline (OUT only) scores are both reported. Shadows train on about
+//!   half the pool, so a pool of about twice the training set imitates the target best.
+
+mod learner;
+mod render;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, ValueEnum};
+
+use assay_model::learners::schema::Unknown;
+use assay_model::learners::{GradientBoosting, LogisticRegression, Loss};
+use assay_privacy::accounting::{calibrate, Accountant};
+use assay_privacy::dpsgd::{self, Architecture, Config};
+use assay_privacy::mia::attacks::{
+    confidence_score, lira_offline, lira_online, loss_score, phi_from_margin, ShadowThresholds,
+};
+use assay_privacy::mia::shadow::{shadow_masks, train_shadows};
+use assay_privacy::mia::{evaluate, AttackMetrics};
+
+use crate::design::{encode_table, load_design, Design, DesignSpec};
+use crate::input::InputArgs;
+use learner::{derive_seed, subset, Spec};
+
+/// The learner of the target and shadow models.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+pub enum MiaLearner {
+    /// L2-regularised logistic regression (`assay train --learner logistic`).
+    Logistic,
+    /// Histogram gradient-boosted trees (`assay train --learner gbdt`).
+    Gbdt,
+    /// Logistic regression trained by DP-SGD (`assay dp train`), σ calibrated for --epsilon.
+    DpLogistic,
+}
+
+/// An attack.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+pub enum Attack {
+    /// Loss threshold (Yeom et al. 2018).
+    Loss,
+    /// Confidence on the true label.
+    Confidence,
+    /// Shadow models on --population, a threshold per class (Shokri et al. 2017, simplified).
+    Shadow,
+    /// The likelihood-ratio attack, online and offline (Carlini et al. 2022).
+    Lira,
+}
+
+/// LiRA's Gaussian variances.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+pub enum Variance {
+    /// Global below 64 shadow models, per example from 64 on (Carlini et al.'s advice).
+    Auto,
+    /// One IN and one OUT variance pooled over all examples.
+    Global,
+    /// A variance per example.
+    PerExample,
+}
+
+/// Output format on standard output.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+pub enum MiaFormat {
+    /// A readable summary.
+    Text,
+    /// The `assay.mia/1` JSON document.
+    Json,
+}
+
+/// Arguments of `assay mia`.
+#[derive(Args)]
+pub struct MiaArgs {
+    /// The training table: the target model is trained on it; its rows are the members.
+    #[arg(long)]
+    pub train: PathBuf,
+    /// Held-out rows from the same distribution, never trained on: the non-members.
+    #[arg(long)]
+    pub holdout: PathBuf,
+    /// Further rows from the same distribution (neither scored nor trained on by the target):
+    /// the shadow-model attack's reference population, and part of LiRA's shadow pool.
+    #[arg(long)]
+    pub population: Option<PathBuf>,
+    /// The label column.
+    #[arg(long, help_heading = "Columns")]
+    pub label: String,
+    /// The label value that is the positive class (binary: label == value).
+    #[arg(long, help_heading = "Columns")]
+    pub positive: Option<String>,
+    /// Feature columns, comma-separated. Numeric unless also named in --categorical.
+    #[arg(long, value_delimiter = ',', help_heading = "Columns")]
+    pub features: Vec<String>,
+    /// Categorical feature columns (added to the features if not listed there).
+    #[arg(long, value_delimiter = ',', help_heading = "Columns")]
+    pub categorical: Vec<String>,
+    /// The learner of the target and of every shadow model.
+    #[arg(long, value_enum)]
+    pub learner: MiaLearner,
+    /// Attacks, comma-separated.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "loss,confidence,lira"
+    )]
+    pub attack: Vec<Attack>,
+    /// Shadow models (shadow attack and LiRA; LiRA needs at least 2).
+    #[arg(long, default_value_t = 16)]
+    pub shadows: usize,
+    /// LiRA's Gaussian variances.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub variance: Variance,
+    /// Seed of the shadow splits and of every model's randomness.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: MiaFormat,
+    /// Also write the HTML report (with the ROC curves) here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// logistic: inverse regularisation strength C.
+    #[arg(
+        long = "c",
+        value_name = "C",
+        default_value_t = 1.0,
+        help_heading = "Logistic"
+    )]
+    pub c: f64,
+    /// logistic: standardise the numeric features (dp-logistic always does).
+    #[arg(long, help_heading = "Logistic")]
+    pub standardize: bool,
+    /// logistic: maximum Newton iterations.
+    #[arg(long, default_value_t = 100, help_heading = "Logistic")]
+    pub max_iter: usize,
+    /// logistic: convergence tolerance.
+    #[arg(long, default_value_t = 1e-8, help_heading = "Logistic")]
+    pub tol: f64,
+    /// gbdt: number of trees.
+    #[arg(long, default_value_t = 100, help_heading = "Gradient boosting")]
+    pub trees: usize,
+    /// gbdt: learning rate.
+    #[arg(long, default_value_t = 0.1, help_heading = "Gradient boosting")]
+    pub learning_rate: f64,
+    /// gbdt: maximum depth (default: no limit).
+    #[arg(long, help_heading = "Gradient boosting")]
+    pub depth: Option<usize>,
+    /// gbdt: maximum leaves per tree (0: no limit).
+    #[arg(long, default_value_t = 31, help_heading = "Gradient boosting")]
+    pub max_leaves: usize,
+    /// gbdt: minimum training rows in a leaf.
+    #[arg(long, default_value_t = 20, help_heading = "Gradient boosting")]
+    pub min_samples_leaf: usize,
+    /// gbdt: minimum hessian sum in a leaf.
+    #[arg(long, default_value_t = 1e-3, help_heading = "Gradient boosting")]
+    pub min_child_weight: f64,
+    /// gbdt: L2 penalty on leaf values.
+    #[arg(long, default_value_t = 0.0, help_heading = "Gradient boosting")]
+    pub lambda: f64,
+    /// dp-logistic: target ε (σ calibrated by the RDP accountant).
+    #[arg(long, default_value_t = 1.0, help_heading = "DP-SGD")]
+    pub epsilon: f64,
+    /// dp-logistic: δ.
+    #[arg(long, default_value_t = 1e-5, help_heading = "DP-SGD")]
+    pub delta: f64,
+    /// dp-logistic: epochs.
+    #[arg(long, default_value_t = 5.0, help_heading = "DP-SGD")]
+    pub epochs: f64,
+    /// dp-logistic: expected batch size (sampling rate = 1 / ⌈n / size⌉).
+    #[arg(long, default_value_t = 256, help_heading = "DP-SGD")]
+    pub expected_batch_size: usize,
+    /// dp-logistic: per-example clipping norm.
+    #[arg(long, default_value_t = 1.0, help_heading = "DP-SGD")]
+    pub clip: f64,
+    /// dp-logistic: learning rate.
+    #[arg(long, default_value_t = 1.0, help_heading = "DP-SGD")]
+    pub lr: f64,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// One attack's result.
+pub struct AttackResult {
+    pub name: String,
+    pub metrics: AttackMetrics,
+}
+
+/// Everything the report shows.
+pub struct Audit {
+    pub model: String,
+    pub settings: Vec<(String, String)>,
+    pub results: Vec<AttackResult>,
+    pub members: usize,
+    pub non_members: usize,
+    pub target_train_accuracy: f64,
+    pub target_holdout_accuracy: f64,
+    pub shadows: usize,
+    pub seconds: f64,
+    pub notes: Vec<String>,
+}
+
+fn accuracy(margins: &[f64], y: &[f64]) -> f64 {
+    let hits = margins
+        .iter()
+        .zip(y)
+        .filter(|(m, y)| (**m > 0.0) == (**y == 1.0))
+        .count();
+    hits as f64 / y.len().max(1) as f64
+}
+
+/// Runs `assay mia`.
+pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
+    let start = Instant::now();
+    let wants = |k: Attack| a.attack.contains(&k);
+    if a.attack.is_empty() {
+        return Err("name at least one --attack".into());
+    }
+    if wants(Attack::Lira) && a.shadows < 2 {
+        return Err(format!(
+            "LiRA needs at least 2 shadow models (--shadows), got {}",
+            a.shadows
+        ));
+    }
+    if wants(Attack::Shadow) && a.shadows < 1 {
+        return Err("the shadow-model attack needs at least 1 shadow model (--shadows)".into());
+    }
+    if wants(Attack::Shadow) && a.population.is_none() {
+        return Err(
+            "the shadow-model attack needs a reference population (--population FILE)".into(),
+        );
+    }
+    let trees = a.learner == MiaLearner::Gbdt;
+    let standardize = match a.learner {
+        MiaLearner::Gbdt => false,
+        MiaLearner::Logistic => a.standardize,
+        MiaLearner::DpLogistic => true,
+    };
+    let train = load_design(
+        &a.input,
+        &a.train,
+        &DesignSpec {
+            features: &a.features,
+            categorical: &a.categorical,
+            label: &a.label,
+            positive: a.positive.as_deref(),
+            weight: None,
+            extra: &[],
+            ordinal: trees,
+            allow_missing: trees,
+            impute: None,
+            standardize,
+            unknown: Unknown::Ignore,
+            regression: false,
+        },
+    )?;
+    if train.class_names.len() != 2 {
+        return Err(format!(
+            "{}: column '{}' has {} classes; assay mia audits binary models: name the positive one with --positive",
+            train.path.display(),
+            a.label,
+            train.class_names.len()
+        ));
+    }
+    let other = |p: &PathBuf| -> Result<Design, String> {
+        encode_table(
+            &a.input,
+            p,
+            &train.specs,
+            &a.label,
+            &train.class_names,
+            a.positive.as_deref(),
+            &[],
+        )
+    };
+    let holdout = other(&a.holdout)?;
+    let population = a.population.as_ref().map(other).transpose()?;
+    let d = train.d;
+    let (n_in, n_out) = (train.n, holdout.n);
+
+    let (spec, model_desc, mut settings) = spec_of(&a, n_in)?;
+    settings.insert(0, ("training table".into(), a.train.display().to_string()));
+    settings.insert(1, ("holdout table".into(), a.holdout.display().to_string()));
+    if let Some(p) = &a.population {
+        settings.insert(
+            2,
+            (
+                "population table".into(),
+                format!(
+                    "{} ({} rows)",
+                    p.display(),
+                    population.as_ref().map_or(0, |p| p.n)
+                ),
+            ),
+        );
+    }
+    settings.push(("seed".into(), a.seed.to_string()));
+
+    // Target rows: members then non-members.
+    let mut x_t = train.x.clone();
+    x_t.extend_from_slice(&holdout.x);
+    let mut y_t = train.y.clone();
+    y_t.extend_from_slice(&holdout.y);
+    let members: Vec<bool> = (0..n_in + n_out).map(|i| i < n_in).collect();
+
+    let target = spec.fit(&train.x, d, &train.y, derive_seed(a.seed, 0))?;
+    let margins = target.margins(&x_t, n_in + n_out, d)?;
+    let phi: Vec<f64> = margins
+        .iter()
+        .zip(&y_t)
+        .map(|(&m, &y)| phi_from_margin(m, y == 1.0))
+        .collect();
+    let mut results = Vec::new();
+    let mut notes = Vec::new();
+    let mut push = |name: &str, scores: &[f64]| -> Result<(), String> {
+        let metrics = evaluate(&members, scores)
+            .ok_or_else(|| "members and non-members are both needed".to_string())?;
+        results.push(AttackResult {
+            name: name.into(),
+            metrics,
+        });
+        Ok(())
+    };
+    if wants(Attack::Loss) {
+        push(
+            "loss threshold",
+            &phi.iter().map(|&p| loss_score(p)).collect::<Vec<_>>(),
+        )?;
+    }
+    if wants(Attack::Confidence) {
+        push(
+            "confidence threshold",
+            &phi.iter().map(|&p| confidence_score(p)).collect::<Vec<_>>(),
+        )?;
+    }
+    if wants(Attack::Shadow) {
+        let pop = population.as_ref().expect("checked above");
+        let masks = shadow_masks(pop.n, a.shadows, derive_seed(a.seed, 1));
+        let phis = train_shadows(&masks, |s, mask| {
+            let (xs, ys) = subset(&pop.x, &pop.y, d, mask);
+            let m = spec.fit(&xs, d, &ys, derive_seed(a.seed, 1000 + s as u64))?;
+            let z = m.margins(&pop.x, pop.n, d)?;
+            Ok::<_, String>(
+                z.iter()
+                    .zip(&pop.y)
+                    .map(|(&z, &y)| phi_from_margin(z, y == 1.0))
+                    .collect::<Vec<f64>>(),
+            )
+        })?;
+        let class: Vec<usize> = pop.y.iter().map(|&y| y as usize).collect();
+        let t = ShadowThresholds::fit(&phis, &masks, &class, 2).map_err(|e| e.to_string())?;
+        let scores: Vec<f64> = phi
+            .iter()
+            .zip(&y_t)
+            .map(|(&p, &y)| t.score(p, y as usize))
+            .collect();
+        push("shadow models (threshold per class)", &scores)?;
+        settings.push((
+            "shadow-model attack".into(),
+            format!(
+                "{} shadows on random halves of the population; φ thresholds per class {:?}",
+                a.shadows, t.thresholds
+            ),
+        ));
+    }
+    if wants(Attack::Lira) {
+        // Pool: target rows, then the population.
+        let (mut x_p, mut y_p) = (x_t.clone(), y_t.clone());
+        if let Some(p) = &population {
+            x_p.extend_from_slice(&p.x);
+            y_p.extend_from_slice(&p.y);
+        }
+        let n_pool = y_p.len();
+        let n_target = n_in + n_out;
+        let masks = shadow_masks(n_pool, a.shadows, derive_seed(a.seed, 2));
+        let phis = train_shadows(&masks, |s, mask| {
+            let (xs, ys) = subset(&x_p, &y_p, d, mask);
+            let m = spec.fit(&xs, d, &ys, derive_seed(a.seed, 100_000 + s as u64))?;
+            let z = m.margins(&x_t, n_target, d)?;
+            Ok::<_, String>(
+                z.iter()
+                    .zip(&y_t)
+                    .map(|(&z, &y)| phi_from_margin(z, y == 1.0))
+                    .collect::<Vec<f64>>(),
+            )
+        })?;
+        let target_masks: Vec<Vec<bool>> = masks.iter().map(|m| m[..n_target].to_vec()).collect();
+        let global = match a.variance {
+            Variance::Auto => a.shadows < 64,
+            Variance::Global => true,
+            Variance::PerExample => false,
+        };
+        let on = lira_online(&phis, &target_masks, &phi, global).map_err(|e| e.to_string())?;
+        let off = lira_offline(&phis, &target_masks, &phi, global).map_err(|e| e.to_string())?;
+        push("LiRA (online)", &on)?;
+        push("LiRA (offline)", &off)?;
+        settings.push((
+            "LiRA".into(),
+            format!(
+                "{} shadows, each on a random half of {} pool rows (every row IN for {} of them); {} variance",
+                a.shadows,
+                n_pool,
+                a.shadows / 2,
+                if global { "global" } else { "per-example" }
+            ),
+        ));
+    }
+    if n_out < 1000 {
+        notes.push(format!(
+            "TPR at 0.1 % FPR is not estimable from {n_out} non-members (at least 1,000 are needed: below that the lowest non-zero FPR is above 0.1 %)."
+        ));
+    }
+    notes.push("TPR at a fixed FPR is the highest TPR of a threshold whose empirical FPR is at most that rate (no interpolation between ROC points).".into());
+    if wants(Attack::Loss) && wants(Attack::Confidence) {
+        notes.push("The loss and confidence scores are increasing functions of the same confidence, so they rank examples alike, except that the confidence rounds to exactly 1 for very confident predictions (ties the loss keeps apart).".into());
+    }
+    let audit = Audit {
+        model: model_desc,
+        settings,
+        results,
+        members: n_in,
+        non_members: n_out,
+        target_train_accuracy: accuracy(&margins[..n_in], &train.y),
+        target_holdout_accuracy: accuracy(&margins[n_in..], &holdout.y),
+        shadows: if wants(Attack::Lira) || wants(Attack::Shadow) {
+            a.shadows
+        } else {
+            0
+        },
+        seconds: start.elapsed().as_secs_f64(),
+        notes,
+    };
+    if let Some(h) = &a.html {
+        std::fs::write(h, render::html(&audit)).map_err(|e| format!("{}: {e}", h.display()))?;
+    }
+    match a.format {
+        MiaFormat::Text => print!("{}", render::text(&audit)),
+        MiaFormat::Json => println!("{}", render::json(&audit)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The learner spec, a description of the model, and its settings lines.
+#[allow(clippy::type_complexity)]
+fn spec_of(a: &MiaArgs, n_train: usize) -> Result<(Spec, String, Vec<(String, String)>), String> {
+    Ok(match a.learner {
+        MiaLearner::Logistic => {
+            if !(a.c.is_finite() && a.c > 0.0) {
+                return Err(format!("--c must be a positive number, got {}", a.c));
+            }
+            (
+                Spec::Logistic(LogisticRegression {
+                    c: a.c,
+                    fit_intercept: true,
+                    max_iter: a.max_iter,
+                    tol: a.tol,
+                }),
+                format!("logistic regression (L2, C = {})", a.c),
+                vec![(
+                    "learner".into(),
+                    format!(
+                        "logistic, C = {}, {}standardised",
+                        a.c,
+                        if a.standardize { "" } else { "not " }
+                    ),
+                )],
+            )
+        }
+        MiaLearner::Gbdt => {
+            let g = GradientBoosting {
+                loss: Loss::BinaryLogistic,
+                n_trees: a.trees,
+                learning_rate: a.learning_rate,
+                max_depth: a.depth,
+                max_leaves: (a.max_leaves > 0).then_some(a.max_leaves),
+                min_child_weight: a.min_child_weight,
+                min_samples_leaf: a.min_samples_leaf,
+                lambda: a.lambda,
+                max_bins: 255,
+                subsample: 1.0,
+                seed: 0,
+            };
+            let depth = a.depth.map_or("unlimited".to_string(), |d| d.to_string());
+            let leaves = if a.max_leaves == 0 {
+                "unlimited".to_string()
+            } else {
+                a.max_leaves.to_string()
+            };
+            (
+                Spec::Gbdt(g),
+                format!("gradient-boosted trees ({} trees, depth {depth})", a.trees),
+                vec![(
+                    "learner".into(),
+                    format!(
+                        "gbdt, {} trees, learning rate {}, depth {depth}, leaves {leaves}, min rows per leaf {}, lambda {}",
+                        a.trees, a.learning_rate, a.min_samples_leaf, a.lambda
+                    ),
+                )],
+            )
+        }
+        MiaLearner::DpLogistic => {
+            if a.expected_batch_size == 0 {
+                return Err("--expected-batch-size must be at least 1".into());
+            }
+            if !(a.delta > 0.0 && a.delta < 1.0 / n_train as f64) {
+                return Err(format!(
+                    "--delta must be in (0, 1/n) = (0, {}), got {}",
+                    1.0 / n_train as f64,
+                    a.delta
+                ));
+            }
+            if !(a.epochs.is_finite() && a.epochs > 0.0) {
+                return Err(format!("--epochs must be positive, got {}", a.epochs));
+            }
+            let q = 1.0 / n_train.div_ceil(a.expected_batch_size) as f64;
+            let steps = dpsgd::steps_for_epochs(a.epochs, q);
+            let sigma =
+                calibrate::noise_multiplier(Accountant::Rdp, a.epsilon, a.delta, q, steps, 1e-4)
+                    .map_err(|e| e.to_string())?
+                    .noise_multiplier;
+            (
+                Spec::DpLogistic(Config {
+                    architecture: Architecture::Logistic,
+                    sampling_rate: q,
+                    noise_multiplier: sigma,
+                    clip: a.clip,
+                    lr: a.lr,
+                    momentum: 0.0,
+                    steps,
+                    seed: 0,
+                }),
+                format!("DP-SGD logistic regression (ε = {}, δ = {})", a.epsilon, a.delta),
+                vec![(
+                    "learner".into(),
+                    format!(
+                        "DP-SGD logistic, ε = {} at δ = {} (RDP accountant), σ = {sigma:.4}, q = {q:.6}, {steps} steps, clip {}, lr {}; shadows reuse σ, q and the steps",
+                        a.epsilon, a.delta, a.clip, a.lr
+                    ),
+                )],
+            )
+        }
+    })
+}

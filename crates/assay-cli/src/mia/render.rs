@@ -1,0 +1,121 @@
+//! Text, JSON (`assay.mia/1`) and HTML output of `assay mia`.
+
+use std::fmt::Write as _;
+
+use assay_report::mia::{MiaAttackView, MiaView};
+use serde_json::json;
+
+use super::Audit;
+
+fn rate(v: Option<f64>) -> String {
+    match v {
+        Some(v) => format!("{:.2} %", 100.0 * v),
+        None => "n/a".into(),
+    }
+}
+
+/// The readable summary.
+pub fn text(a: &Audit) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "membership-inference audit of {}", a.model);
+    let _ = writeln!(
+        o,
+        "  {} members (training rows), {} non-members (holdout); target accuracy {:.4} on training rows, {:.4} on holdout",
+        a.members, a.non_members, a.target_train_accuracy, a.target_holdout_accuracy
+    );
+    for (k, v) in &a.settings {
+        let _ = writeln!(o, "  {k}: {v}");
+    }
+    let _ = writeln!(
+        o,
+        "\n  {:<38} {:>8} {:>10} {:>12} {:>12}",
+        "attack", "AUC", "bal. acc.", "TPR@0.1%FPR", "TPR@1%FPR"
+    );
+    for r in &a.results {
+        let m = &r.metrics;
+        let _ = writeln!(
+            o,
+            "  {:<38} {:>8.4} {:>10.4} {:>12} {:>12}",
+            r.name,
+            m.auc,
+            m.balanced_accuracy,
+            rate(m.tpr_at_0_1pct_fpr),
+            rate(m.tpr_at_1pct_fpr)
+        );
+    }
+    o.push('\n');
+    for n in &a.notes {
+        let _ = writeln!(o, "  note: {n}");
+    }
+    let _ = writeln!(o, "  {:.2} s", a.seconds);
+    o
+}
+
+/// The `assay.mia/1` document.
+pub fn json(a: &Audit) -> String {
+    let attacks: Vec<_> = a
+        .results
+        .iter()
+        .map(|r| {
+            let m = &r.metrics;
+            json!({
+                "attack": r.name,
+                "auc": m.auc,
+                "balanced_accuracy": m.balanced_accuracy,
+                "tpr_at_0_1pct_fpr": m.tpr_at_0_1pct_fpr,
+                "tpr_at_1pct_fpr": m.tpr_at_1pct_fpr,
+                "roc_log_points": m.roc_log_points,
+            })
+        })
+        .collect();
+    let settings: serde_json::Map<String, serde_json::Value> = a
+        .settings
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    serde_json::to_string_pretty(&json!({
+        "schema": "assay.mia/1",
+        "model": a.model,
+        "members": a.members,
+        "non_members": a.non_members,
+        "target_train_accuracy": a.target_train_accuracy,
+        "target_holdout_accuracy": a.target_holdout_accuracy,
+        "shadows": a.shadows,
+        "settings": settings,
+        "attacks": attacks,
+        "notes": a.notes,
+        "seconds": a.seconds,
+    }))
+    .expect("JSON of plain values")
+}
+
+/// The HTML page.
+pub fn html(a: &Audit) -> String {
+    let mut settings = a.settings.clone();
+    settings.push((
+        "target accuracy".into(),
+        format!(
+            "{:.4} on training rows, {:.4} on holdout",
+            a.target_train_accuracy, a.target_holdout_accuracy
+        ),
+    ));
+    assay_report::mia::render(&MiaView {
+        model: a.model.clone(),
+        settings,
+        members: a.members,
+        non_members: a.non_members,
+        attacks: a
+            .results
+            .iter()
+            .map(|r| MiaAttackView {
+                name: r.name.clone(),
+                auc: r.metrics.auc,
+                balanced_accuracy: r.metrics.balanced_accuracy,
+                tpr_at_0_1pct: r.metrics.tpr_at_0_1pct_fpr,
+                tpr_at_1pct: r.metrics.tpr_at_1pct_fpr,
+                roc: r.metrics.roc_log_points.clone(),
+            })
+            .collect(),
+        notes: a.notes.clone(),
+    })
+}
