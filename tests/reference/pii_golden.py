@@ -12,7 +12,8 @@ Setup (once):
 Run:
   /work/venv/bin/python tests/reference/pii_golden.py [N_DOCS]
 
-Everything is synthetic: names are drawn from short made-up lists, numbers are random and
+Everything is synthetic: names are drawn from short lists of common first and last names
+(some outside assay's US name lists on purpose), numbers are random and
 checksums are computed here. Nothing is downloaded at test time; the Rust test
 (crates/assay-pii/tests/golden.rs) reads the two committed files.
 """
@@ -235,8 +236,13 @@ TEMPLATES = {
     "URL": ["See {} for details.", "Docs are at {} now.", "Visit {} to register."],
     "CRYPTO": ["Send BTC to {} please.", "Wallet {} received the payment.", "Pay to {}."],
     "DATE_TIME": ["{} was born on {}.", "DOB: {}", "The visit on {} went well."],
+    "PERSON": ["Please ask {} about it.", "Dear {}, thank you.", "Patient name: {}."],
 }
-GEN = {"EMAIL_ADDRESS": gen_email, "PHONE_NUMBER": gen_phone, "CREDIT_CARD": gen_card, "IBAN_CODE": gen_iban,
+def gen_person(r):
+    return r.choice(FIRST) + " " + r.choice(LAST)
+
+
+GEN = {"PERSON": gen_person, "EMAIL_ADDRESS": gen_email, "PHONE_NUMBER": gen_phone, "CREDIT_CARD": gen_card, "IBAN_CODE": gen_iban,
        "US_SSN": gen_ssn, "IP_ADDRESS": gen_ip, "URL": gen_url, "CRYPTO": gen_crypto, "DATE_TIME": gen_date}
 NEG = {"CREDIT_CARD": ["Card {} was declined.", lambda r: gen_card(r, False)],
        "IBAN_CODE": ["Typo in account {} again.", lambda r: gen_iban(r, False)],
@@ -260,7 +266,8 @@ def make_doc(r):
         t = r.choice(sorted(TEMPLATES))
         tmpl = r.choice(TEMPLATES[t])
         if "{} was born on {}" in tmpl:
-            name = r.choice(FIRST) + " " + r.choice(LAST)
+            name = gen_person(r)
+            ents.append({"entity_type": "PERSON", "start": pos, "end": pos + len(name), "text": name})
             add(name + " was born on ")
         else:
             pre, _ = tmpl.split("{}")

@@ -4,7 +4,7 @@
 //! offsets. Prints precision/recall per entity type; asserts that assay's recall on the ground
 //! truth is at least Presidio's for every compared type, and that on the validated types (cards,
 //! IBAN, SSN, email, IP) assay and Presidio make the same decision on every inserted value and
-//! every inserted invalid look-alike.
+//! every inserted invalid look-alike. PERSON (US name lists against spaCy's NER) is reported only.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -12,7 +12,8 @@ use std::path::PathBuf;
 use assay_pii::{Analyzer, AnalyzerConfig};
 use serde_json::Value;
 
-const TYPES: [&str; 9] = [
+const TYPES: [&str; 10] = [
+    "PERSON",
     "EMAIL_ADDRESS",
     "PHONE_NUMBER",
     "CREDIT_CARD",
@@ -139,7 +140,8 @@ fn golden_against_presidio_and_ground_truth() {
         );
         summary.insert(t, (ar, prr));
         assert!(a.truth > 20, "{t}: only {} inserted values", a.truth);
-        if ar < prr {
+        // Names are a dictionary approach against spaCy's NER: reported, not asserted.
+        if t != "PERSON" && ar < prr {
             failures.push(format!("{t}: assay recall {ar:.4} < Presidio {prr:.4}"));
         }
     }

@@ -8,6 +8,7 @@ pub mod email;
 pub mod iban;
 pub mod ip;
 pub mod medical;
+pub mod person;
 pub mod phone;
 pub mod ssn;
 pub mod url;
@@ -33,7 +34,7 @@ pub fn all() -> &'static [Recognizer] {
     &ALL
 }
 
-static ALL: [Recognizer; 12] = [
+static ALL: [Recognizer; 13] = [
     Recognizer {
         name: "email",
         entities: &["EMAIL_ADDRESS"],
@@ -105,6 +106,12 @@ static ALL: [Recognizer; 12] = [
         entities: &["MEDICAL_RECORD_NUMBER", "HEALTH_PLAN_NUMBER"],
         find: medical::find,
         context: medical::CONTEXT,
+    },
+    Recognizer {
+        name: "person",
+        entities: &["PERSON"],
+        find: person::find,
+        context: person::CONTEXT,
     },
 ];
 
