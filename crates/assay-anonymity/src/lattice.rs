@@ -328,6 +328,15 @@ pub fn lattice(
         )?);
         value_code.push(codes);
     }
+    // Class keys are mixed-radix numbers of the generalized codes; level 0 has the most.
+    let combos = levels.iter().try_fold(1u128, |acc, l| {
+        acc.checked_mul(l.labels[0].len().max(1) as u128)
+    });
+    if combos.is_none() {
+        return Err(AnonymizeError::Invalid(
+            "too many distinct combinations of quasi-identifier values for the lattice search (over 2^128)".into(),
+        ));
+    }
     let heights: Vec<usize> = levels.iter().map(|l| l.labels.len() - 1).collect();
     let nodes: u128 = heights.iter().map(|&h| h as u128 + 1).product();
     if nodes > 100_000 {

@@ -15,7 +15,7 @@
 //! code range (`*` for all of them). A numeric value is the class's range `[lo-hi]` (the
 //! value itself when lo = hi).
 //!
-//! The recursion works on one array of record indices, cut in place (`select_nth_unstable`
+//! The cuts work on one array of record indices, cut in place (`select_nth_unstable`
 //! and a two-pointer partition); nothing is allocated per record.
 
 use std::collections::HashMap;
@@ -321,13 +321,27 @@ struct Mondrian<'a> {
 }
 
 impl Mondrian<'_> {
-    fn recurse(
-        &self,
-        idx: &mut [u32],
-        offset: usize,
-        leaves: &mut Vec<(usize, usize)>,
-        hist: &mut Vec<u64>,
-    ) {
+    /// Cuts the whole table top-down (an explicit stack rather than recursion, so that no
+    /// input can overflow the call stack); returns the final partitions as (offset, length)
+    /// ranges of `idx`.
+    fn partition(&self, idx: &mut [u32], hist: &mut Vec<u64>) -> Vec<(usize, usize)> {
+        let mut leaves = Vec::new();
+        let mut stack = vec![(0usize, idx.len())];
+        while let Some((o, n)) = stack.pop() {
+            match self.cut(&mut idx[o..o + n], hist) {
+                Some(c) => {
+                    stack.push((o + c, n - c));
+                    stack.push((o, c));
+                }
+                None => leaves.push((o, n)),
+            }
+        }
+        leaves
+    }
+
+    /// Cuts one partition in place if some allowed cut exists: the records of the left half
+    /// first, and its size returned.
+    fn cut(&self, idx: &mut [u32], hist: &mut Vec<u64>) -> Option<usize> {
         let n = idx.len();
         let k = self.checker.criteria.k as usize;
         if n >= 2 * k {
@@ -382,15 +396,12 @@ impl Mondrian<'_> {
                     if self.checker.ok_rows(&idx[..c], hist)
                         && self.checker.ok_rows(&idx[c..], hist)
                     {
-                        let (a, b) = idx.split_at_mut(c);
-                        self.recurse(a, offset, leaves, hist);
-                        self.recurse(b, offset + c, leaves, hist);
-                        return;
+                        return Some(c);
                     }
                 }
             }
         }
-        leaves.push((offset, n));
+        None
     }
 
     /// The generalized value and penalty of quasi-identifier `d` over `rows`.
@@ -559,8 +570,7 @@ pub fn mondrian(
         span,
         checker,
     };
-    let mut leaves = Vec::new();
-    m.recurse(&mut idx, 0, &mut leaves, &mut hist);
+    let leaves = m.partition(&mut idx, &mut hist);
     let groups = leaves.into_iter().map(|(o, n)| {
         let rows = &idx[o..o + n];
         let mut labels = Vec::with_capacity(qi.len());
