@@ -248,6 +248,27 @@ fn same_seed_same_report_and_bad_input_exits_2() {
     let (la, ca) = (l["auc"].as_f64().unwrap(), c["auc"].as_f64().unwrap());
     assert!((la - ca).abs() < 0.05, "loss AUC {la}, confidence AUC {ca}");
 
+    // Attribute inference on a categorical feature; a numeric one is refused.
+    let mut with_attr = toy_args(&t, &h);
+    with_attr.extend_from_slice(&["--attack", "loss", "--attribute", "c", "--format", "json"]);
+    let (code, out, err) = assay(&with_attr);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let ai = &v["attribute_inference"];
+    assert_eq!(ai["categories"], 3);
+    assert_eq!(ai["members"]["targets"], 60);
+    let acc = ai["members"]["accuracy"].as_f64().unwrap();
+    let base = ai["members"]["baseline"].as_f64().unwrap();
+    assert!(
+        (0.0..=1.0).contains(&acc)
+            && (acc - base - ai["members"]["advantage"].as_f64().unwrap()).abs() < 1e-12
+    );
+    let mut bad = toy_args(&t, &h);
+    bad.extend_from_slice(&["--attribute", "x"]);
+    let (code, _, err) = assay(&bad);
+    assert_eq!(code, 2);
+    assert!(err.contains("numeric"), "{err}");
+
     // Fewer than 2 shadow models for LiRA.
     let mut bad = toy_args(&t, &h);
     bad.extend_from_slice(&["--attack", "lira", "--shadows", "1"]);

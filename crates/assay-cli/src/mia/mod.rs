@@ -17,6 +17,7 @@
 //!   OUT Gaussians) and offline (OUT only) scores are both reported. Shadows train on about
 //!   half the pool, so a pool of about twice the training set imitates the target best.
 
+mod attribute;
 mod learner;
 mod render;
 
@@ -129,6 +130,11 @@ pub struct MiaArgs {
     /// Seed of the shadow splits and of every model's randomness.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Also measure attribute-inference risk for this categorical feature: the attacker knows
+    /// every other feature and the label and picks the category the model is most confident
+    /// under; accuracy on members and non-members against the majority baseline.
+    #[arg(long, value_name = "COLUMN")]
+    pub attribute: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: MiaFormat,
@@ -213,6 +219,15 @@ pub struct Audit {
     pub shadows: usize,
     pub seconds: f64,
     pub notes: Vec<String>,
+    pub attribute: Option<AttributeResult>,
+}
+
+/// Attribute-inference risk for one column.
+pub struct AttributeResult {
+    pub column: String,
+    pub categories: usize,
+    pub members: assay_privacy::mia::attribute::AttributeRisk,
+    pub non_members: assay_privacy::mia::attribute::AttributeRisk,
 }
 
 fn accuracy(margins: &[f64], y: &[f64]) -> f64 {
@@ -318,7 +333,24 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
     y_t.extend_from_slice(&holdout.y);
     let members: Vec<bool> = (0..n_in + n_out).map(|i| i < n_in).collect();
 
+    let slot = a
+        .attribute
+        .as_deref()
+        .map(|c| attribute::slot(&train.specs, c))
+        .transpose()?;
     let target = spec.fit(&train.x, d, &train.y, derive_seed(a.seed, 0))?;
+    let attribute = match (&slot, &a.attribute) {
+        (Some((slot, cats)), Some(col)) => {
+            let prior = attribute::log_prior(slot, &holdout.x, d);
+            Some(AttributeResult {
+                column: col.clone(),
+                categories: cats.len(),
+                members: attribute::risk(&target, slot, &train.x, &train.y, d, &prior)?,
+                non_members: attribute::risk(&target, slot, &holdout.x, &holdout.y, d, &prior)?,
+            })
+        }
+        _ => None,
+    };
     let margins = target.margins(&x_t, n_in + n_out, d)?;
     let phi: Vec<f64> = margins
         .iter()
@@ -444,6 +476,7 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
         },
         seconds: start.elapsed().as_secs_f64(),
         notes,
+        attribute,
     };
     if let Some(h) = &a.html {
         std::fs::write(h, render::html(&audit)).map_err(|e| format!("{}: {e}", h.display()))?;

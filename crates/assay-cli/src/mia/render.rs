@@ -44,11 +44,33 @@ pub fn text(a: &Audit) -> String {
         );
     }
     o.push('\n');
+    if let Some(t) = &a.attribute {
+        for line in attribute_lines(t) {
+            let _ = writeln!(o, "  {line}");
+        }
+        o.push('\n');
+    }
     for n in &a.notes {
         let _ = writeln!(o, "  note: {n}");
     }
     let _ = writeln!(o, "  {:.2} s", a.seconds);
     o
+}
+
+fn attribute_lines(t: &super::AttributeResult) -> Vec<String> {
+    vec![
+        format!(
+            "attribute inference on '{}' ({} categories): accuracy {:.4} on members (majority baseline {:.4}, advantage {:+.4}), {:.4} on non-members (baseline {:.4}, advantage {:+.4})",
+            t.column,
+            t.categories,
+            t.members.accuracy,
+            t.members.baseline,
+            t.members.advantage,
+            t.non_members.accuracy,
+            t.non_members.baseline,
+            t.non_members.advantage
+        ),
+    ]
 }
 
 /// The `assay.mia/1` document.
@@ -83,6 +105,12 @@ pub fn json(a: &Audit) -> String {
         "shadows": a.shadows,
         "settings": settings,
         "attacks": attacks,
+        "attribute_inference": a.attribute.as_ref().map(|t| json!({
+            "column": t.column,
+            "categories": t.categories,
+            "members": t.members,
+            "non_members": t.non_members,
+        })),
         "notes": a.notes,
         "seconds": a.seconds,
     }))
@@ -116,6 +144,11 @@ pub fn html(a: &Audit) -> String {
                 roc: r.metrics.roc_log_points.clone(),
             })
             .collect(),
-        notes: a.notes.clone(),
+        notes: a
+            .attribute
+            .iter()
+            .flat_map(attribute_lines)
+            .chain(a.notes.iter().cloned())
+            .collect(),
     })
 }

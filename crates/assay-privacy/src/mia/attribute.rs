@@ -1,6 +1,7 @@
-//! Attribute inference (Fredrikson et al. 2015; Yeom et al. 2018): an attacker who knows a
+//! Attribute inference (Fredrikson et al. 2014, 2015; Yeom et al. 2018): an attacker who knows a
 //! target's other attributes and its label tries every value of a sensitive attribute and picks
-//! the one under which the model is most confident about the true label.
+//! the one under which the model is most confident about the true label, weighted by the
+//! value's prior (Fredrikson et al.'s maximum a posteriori guess: `log p(y | x, v) + log π(v)`).
 
 use serde::Serialize;
 
@@ -17,17 +18,29 @@ pub struct AttributeRisk {
     pub advantage: f64,
 }
 
-/// `phi[i * k + v]`: the model's confidence (φ) on target `i`'s true label with the attribute set
-/// to value `v` of `k`; `truth[i]` the actual value. Ties go to the lowest value index.
-pub fn attribute_risk(phi: &[f64], k: usize, truth: &[usize]) -> AttributeRisk {
-    assert_eq!(phi.len(), truth.len() * k, "one φ per target and value");
+/// `score[i * k + v]`: the attacker's score of value `v` (of `k`) for target `i`, e.g.
+/// `log p(true label | x with the attribute = v)`; `log_prior[v]` is added when given (the
+/// values' marginal frequencies, known to the attacker); `truth[i]` is the actual value. Ties go
+/// to the lowest value index.
+pub fn attribute_risk(
+    score: &[f64],
+    k: usize,
+    truth: &[usize],
+    log_prior: Option<&[f64]>,
+) -> AttributeRisk {
+    assert_eq!(
+        score.len(),
+        truth.len() * k,
+        "one score per target and value"
+    );
+    let prior = |v: usize| log_prior.map_or(0.0, |p| p[v]);
     let n = truth.len();
     let mut hits = 0usize;
     for (i, &t) in truth.iter().enumerate() {
-        let row = &phi[i * k..(i + 1) * k];
+        let row = &score[i * k..(i + 1) * k];
         let mut best = 0;
         for v in 1..k {
-            if row[v] > row[best] {
+            if row[v] + prior(v) > row[best] + prior(best) {
                 best = v;
             }
         }
@@ -53,8 +66,11 @@ mod tests {
     #[test]
     fn picks_most_confident_value() {
         let phi = [1.0, 2.0, 3.0, 0.0, 0.5, 0.1];
-        let r = attribute_risk(&phi, 2, &[1, 0, 0]);
+        let r = attribute_risk(&phi, 2, &[1, 0, 0], None);
         assert_eq!(r.accuracy, 1.0);
         assert!((r.baseline - 2.0 / 3.0).abs() < 1e-15);
+        // A strong prior for value 0 overrides the model's small preferences.
+        let r = attribute_risk(&phi, 2, &[1, 0, 0], Some(&[0.0, -5.0]));
+        assert!((r.accuracy - 2.0 / 3.0).abs() < 1e-15);
     }
 }
