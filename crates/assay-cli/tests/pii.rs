@@ -533,3 +533,67 @@ fn csv_columns_scan_and_mask() {
         assert_eq!(b[3].len(), 10);
     }
 }
+
+/// Issue #7: COMPAS's names and dates of birth are found and masked by `assay pii mask` on the
+/// CSV, with no other column changed (the other date columns included: `--rules` keeps the
+/// birth dates, found through the `dob` header as context, and the name rules).
+#[test]
+fn compas_names_and_dates_of_birth_masked_nothing_else() {
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let Some(compas) = assay_data::datasets::find(&workspace, "compas-scores-two-years.csv") else {
+        eprintln!("SKIPPED: compas-scores-two-years.csv not found (set ASSAY_DATA_DIR)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("compas-masked.csv");
+    let rules = "first_last,first_last_lowercase,first_capitalized,capitalized_surname,title_name,single_name,date_of_birth";
+    let o = assay(
+        &[
+            "pii",
+            "mask",
+            s(&compas),
+            "--columns",
+            "--entities",
+            "PERSON,DATE_TIME",
+            "--rules",
+            rules,
+            "--min-share",
+            "0.3",
+            "--out",
+            s(&out),
+        ],
+        &[],
+    );
+    ok(&o);
+    let read = |p: &Path| -> (Vec<String>, Vec<Vec<String>>) {
+        let mut r = csv::Reader::from_path(p).unwrap();
+        let h = r.headers().unwrap().iter().map(str::to_string).collect();
+        (
+            h,
+            r.records()
+                .map(|x| x.unwrap().iter().map(str::to_string).collect())
+                .collect(),
+        )
+    };
+    let (h0, rows0) = read(&compas);
+    let (h1, rows1) = read(&out);
+    assert_eq!(h0, h1);
+    assert_eq!(rows0.len(), rows1.len());
+    let masked = ["name", "first", "last", "dob"];
+    for (j, h) in h0.iter().enumerate() {
+        for (a, b) in rows0.iter().zip(&rows1) {
+            if masked.contains(&h.as_str()) {
+                if !a[j].is_empty() {
+                    assert!(
+                        b[j] == "<PERSON>" || b[j] == "<DATE_TIME>",
+                        "column {h}: {} -> {}",
+                        a[j],
+                        b[j]
+                    );
+                }
+            } else {
+                assert_eq!(a[j], b[j], "column {h} changed");
+            }
+        }
+    }
+}

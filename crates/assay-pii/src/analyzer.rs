@@ -12,6 +12,9 @@ pub struct AnalyzerConfig {
     pub entities: Option<Vec<String>>,
     /// Findings scoring below this are dropped (Presidio's `score_threshold`, default 0).
     pub threshold: f64,
+    /// Only findings of these rules (all when `None`), e.g. `date_of_birth` to keep birth
+    /// dates and not other dates.
+    pub rules: Option<Vec<String>>,
 }
 
 /// A configured analyzer (cheap to share across threads: it holds references to the static
@@ -46,6 +49,16 @@ impl Analyzer {
                 }
             }
         }
+        if let Some(rs) = &config.rules {
+            for r in rs {
+                if !recognizers::RULES.contains(&r.as_str()) {
+                    return Err(format!(
+                        "unknown rule `{r}`; known: {}",
+                        recognizers::RULES.join(", ")
+                    ));
+                }
+            }
+        }
         let recognizers = recognizers::all()
             .iter()
             .filter(|r| {
@@ -73,8 +86,12 @@ impl Analyzer {
             }
         }
         let entities = &self.config.entities;
+        let rules = &self.config.rules;
         all.retain(|f| {
-            f.score >= self.config.threshold
+            rules
+                .as_ref()
+                .is_none_or(|rs| rs.iter().any(|r| r == f.rule))
+                && f.score >= self.config.threshold
                 && f.score > 0.0
                 && entities
                     .as_ref()
@@ -180,6 +197,39 @@ pub fn fill_char_offsets(text: &str, v: &mut [Finding]) {
 mod tests {
     use super::*;
     #[test]
+    fn rules_known_and_filtering() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let t = "Dr. Smith, born 1980-02-03, seen 2020-01-01, mail a.b@example.com, call +44 20 7946 0958, \
+                 card 4111 1111 1111 1111, IBAN GB82WEST12345698765432, ip 10.0.0.1 and ::1, https://x.org, \
+                 www.y.com, SSN 536-22-1234 or 536221234, passport C12345678, DL A1234567, wallet \
+                 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq, MRN 12345678, \
+                 member ABC123456789, MBI 1EG4-TE5-MK73, Jennifer Lopez, Mary Qwerty, Aisha Patel, jennifer lopez";
+        let f = a.analyze(t);
+        for x in &f {
+            assert!(
+                crate::recognizers::RULES.contains(&x.rule),
+                "rule {} not listed",
+                x.rule
+            );
+        }
+        let fired: std::collections::BTreeSet<&str> = f.iter().map(|x| x.rule).collect();
+        assert!(fired.len() >= 22, "{fired:?}");
+        let dob = Analyzer::new(AnalyzerConfig {
+            rules: Some(vec!["date_of_birth".into()]),
+            ..Default::default()
+        })
+        .unwrap();
+        let d = dob.analyze(t);
+        assert_eq!(d.len(), 1);
+        assert_eq!(&t[d[0].start..d[0].end], "1980-02-03");
+        assert!(Analyzer::new(AnalyzerConfig {
+            rules: Some(vec!["nope".into()]),
+            ..Default::default()
+        })
+        .is_err());
+    }
+
+    #[test]
     fn analyze_and_offsets() {
         let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
         let t = "Ünïcode: mail jane@example.com, SSN 536-22-1234";
@@ -191,7 +241,8 @@ mod tests {
         assert!((ssn.score - 0.85).abs() < 1e-12);
         assert!(Analyzer::new(AnalyzerConfig {
             entities: Some(vec!["NOPE".into()]),
-            threshold: 0.0
+            threshold: 0.0,
+            rules: None
         })
         .is_err());
     }

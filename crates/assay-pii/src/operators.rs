@@ -455,6 +455,7 @@ mod tests {
         let a = Analyzer::new(AnalyzerConfig {
             entities: entity.map(|e| vec![e.to_string()]),
             threshold: 0.3,
+            rules: None,
         })
         .unwrap();
         let m = Masker::new(HashMap::new(), Operator::parse(op).unwrap(), Some(keys())).unwrap();

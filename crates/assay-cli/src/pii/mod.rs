@@ -42,6 +42,10 @@ pub struct DetectArgs {
     /// Only these entity types, comma-separated (default: all).
     #[arg(long, value_delimiter = ',')]
     pub entities: Option<Vec<String>>,
+    /// Only findings of these rules, comma-separated (e.g. date_of_birth: birth dates and not
+    /// other dates; the rule of each finding is in the text and JSON scan output).
+    #[arg(long, value_delimiter = ',')]
+    pub rules: Option<Vec<String>>,
     /// Drop findings scoring below this (Presidio's score_threshold).
     #[arg(long, default_value_t = 0.0)]
     pub threshold: f64,
@@ -145,6 +149,7 @@ fn analyzer(d: &DetectArgs) -> Result<assay_pii::Analyzer, String> {
     assay_pii::Analyzer::new(assay_pii::AnalyzerConfig {
         entities: d.entities.clone(),
         threshold: d.threshold,
+        rules: d.rules.clone(),
     })
 }
 

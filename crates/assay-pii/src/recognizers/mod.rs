@@ -115,6 +115,37 @@ static ALL: [Recognizer; 13] = [
     },
 ];
 
+/// Every rule name a recognizer can report (for `--rules` filters).
+pub const RULES: &[&str] = &[
+    "btc_base58check",
+    "btc_bech32",
+    "capitalized_surname",
+    "credit_card_luhn",
+    "date",
+    "date_of_birth",
+    "dl_alphanumeric",
+    "dl_digits",
+    "email",
+    "first_capitalized",
+    "first_last",
+    "first_last_lowercase",
+    "health_plan_context",
+    "iban_mod97",
+    "ipv4",
+    "ipv6",
+    "medicare_mbi",
+    "mrn_context",
+    "passport_digits",
+    "passport_next_gen",
+    "phone_libphonenumber",
+    "single_name",
+    "ssn_bare",
+    "ssn_delimited",
+    "title_name",
+    "url_scheme",
+    "url_www",
+];
+
 /// The ASCII digits of `s`.
 pub(crate) fn digits(s: &str) -> Vec<u8> {
     s.bytes()
