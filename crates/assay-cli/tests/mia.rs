@@ -300,6 +300,77 @@ fn same_seed_same_report_and_bad_input_exits_2() {
 }
 
 #[test]
+fn saved_model_audit_equals_training_in_the_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (t, h) = toy(dir.path());
+    let m = dir.path().join("m.json");
+    let (code, _, err) = assay(&[
+        "train",
+        "--learner",
+        "gbdt",
+        t.to_str().unwrap(),
+        "--label",
+        "y",
+        "--positive",
+        "1",
+        "--features",
+        "x,z",
+        "--categorical",
+        "c",
+        "--trees",
+        "10",
+        "--min-samples-leaf",
+        "2",
+        "--out",
+        m.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let common = [
+        "--attack",
+        "loss,lira",
+        "--shadows",
+        "4",
+        "--format",
+        "json",
+    ];
+    let mut saved = vec![
+        "mia",
+        "--train",
+        t.to_str().unwrap(),
+        "--holdout",
+        h.to_str().unwrap(),
+        "--model",
+        m.to_str().unwrap(),
+    ];
+    saved.extend_from_slice(&common);
+    let (code, out, err) = assay(&saved);
+    assert_eq!(code, 0, "{err}");
+    let a: Value = serde_json::from_str(&out).unwrap();
+    let mut trained = toy_args(&t, &h);
+    trained.extend_from_slice(&common);
+    let (code, out, err) = assay(&trained);
+    assert_eq!(code, 0, "{err}");
+    let b: Value = serde_json::from_str(&out).unwrap();
+    // The same gbdt settings, so the same target and shadow models.
+    assert_eq!(a["attacks"], b["attacks"]);
+    assert!(a["model"].as_str().unwrap().contains("assay.gbdt/1"));
+    // Not a model file; a label that is not the model's.
+    let mut bad = saved.clone();
+    bad[6] = t.to_str().unwrap();
+    let (code, _, err) = assay(&bad);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not an assay.gbdt/1 or assay.logistic/1"),
+        "{err}"
+    );
+    let mut bad = saved.clone();
+    bad.extend_from_slice(&["--label", "x"]);
+    let (code, _, err) = assay(&bad);
+    assert_eq!(code, 2);
+    assert!(err.contains("not the model's label"), "{err}");
+}
+
+#[test]
 fn shadow_attack_with_a_population() {
     let dir = tempfile::tempdir().unwrap();
     let (t, h) = toy(dir.path());

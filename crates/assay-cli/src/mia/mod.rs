@@ -20,6 +20,7 @@
 mod attribute;
 mod learner;
 mod render;
+mod saved;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -98,9 +99,9 @@ pub struct MiaArgs {
     /// the shadow-model attack's reference population, and part of LiRA's shadow pool.
     #[arg(long)]
     pub population: Option<PathBuf>,
-    /// The label column.
+    /// The label column (with --model: the model's, which this must match if given).
     #[arg(long, help_heading = "Columns")]
-    pub label: String,
+    pub label: Option<String>,
     /// The label value that is the positive class (binary: label == value).
     #[arg(long, help_heading = "Columns")]
     pub positive: Option<String>,
@@ -110,9 +111,15 @@ pub struct MiaArgs {
     /// Categorical feature columns (added to the features if not listed there).
     #[arg(long, value_delimiter = ',', help_heading = "Columns")]
     pub categorical: Vec<String>,
-    /// The learner of the target and of every shadow model.
+    /// The learner of the target and of every shadow model (with --model: of the shadow models;
+    /// default the model's own learner and settings).
     #[arg(long, value_enum)]
-    pub learner: MiaLearner,
+    pub learner: Option<MiaLearner>,
+    /// Audit this saved model (`assay train`: assay.logistic/1 or assay.gbdt/1) instead of
+    /// training one; --train must be the table it was trained on. Its feature encoding, label
+    /// and positive class are used; --features/--categorical are ignored.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
     /// Attacks, comma-separated.
     #[arg(
         long,
@@ -260,35 +267,76 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
             "the shadow-model attack needs a reference population (--population FILE)".into(),
         );
     }
-    let trees = a.learner == MiaLearner::Gbdt;
-    let standardize = match a.learner {
-        MiaLearner::Gbdt => false,
-        MiaLearner::Logistic => a.standardize,
-        MiaLearner::DpLogistic => true,
+    let saved = a.model.as_deref().map(saved::load).transpose()?;
+    let (label, positive) = match &saved {
+        Some(m) => {
+            let (l, p) = m.label();
+            if let Some(given) = a.label.as_deref().filter(|g| *g != l) {
+                return Err(format!(
+                    "--label '{given}' is not the model's label column '{l}'"
+                ));
+            }
+            (l.to_string(), p.map(str::to_string))
+        }
+        None => (
+            a.label
+                .clone()
+                .ok_or("name the label column with --label")?,
+            a.positive.clone(),
+        ),
     };
-    let train = load_design(
-        &a.input,
-        &a.train,
-        &DesignSpec {
-            features: &a.features,
-            categorical: &a.categorical,
-            label: &a.label,
-            positive: a.positive.as_deref(),
-            weight: None,
-            extra: &[],
-            ordinal: trees,
-            allow_missing: trees,
-            impute: None,
-            standardize,
-            unknown: Unknown::Ignore,
-            regression: false,
-        },
-    )?;
+    let learner = match (a.learner, &saved) {
+        (Some(l), _) => l,
+        (None, Some(m)) => m.learner(),
+        (None, None) => {
+            return Err("name the learner with --learner (or audit a saved --model)".into())
+        }
+    };
+    let train = match &saved {
+        Some(m) => {
+            let (specs, classes) = m.encoding();
+            encode_table(
+                &a.input,
+                &a.train,
+                specs,
+                &label,
+                classes,
+                positive.as_deref(),
+                &[],
+            )?
+        }
+        None => {
+            let trees = learner == MiaLearner::Gbdt;
+            let standardize = match learner {
+                MiaLearner::Gbdt => false,
+                MiaLearner::Logistic => a.standardize,
+                MiaLearner::DpLogistic => true,
+            };
+            load_design(
+                &a.input,
+                &a.train,
+                &DesignSpec {
+                    features: &a.features,
+                    categorical: &a.categorical,
+                    label: &label,
+                    positive: positive.as_deref(),
+                    weight: None,
+                    extra: &[],
+                    ordinal: trees,
+                    allow_missing: trees,
+                    impute: None,
+                    standardize,
+                    unknown: Unknown::Ignore,
+                    regression: false,
+                },
+            )?
+        }
+    };
     if train.class_names.len() != 2 {
         return Err(format!(
             "{}: column '{}' has {} classes; assay mia audits binary models: name the positive one with --positive",
             train.path.display(),
-            a.label,
+            label,
             train.class_names.len()
         ));
     }
@@ -297,9 +345,9 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
             &a.input,
             p,
             &train.specs,
-            &a.label,
+            &label,
             &train.class_names,
-            a.positive.as_deref(),
+            positive.as_deref(),
             &[],
         )
     };
@@ -308,7 +356,21 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
     let d = train.d;
     let (n_in, n_out) = (train.n, holdout.n);
 
-    let (spec, model_desc, mut settings) = spec_of(&a, n_in)?;
+    let (spec, mut model_desc, mut settings) = match (&saved, a.learner) {
+        (Some(m), None) => m.spec(),
+        _ => spec_of(&a, learner, n_in)?,
+    };
+    if let (Some(m), Some(path)) = (&saved, &a.model) {
+        model_desc = format!("{} ({})", path.display(), m.kind());
+        settings.push((
+            "target model".into(),
+            format!(
+                "{} (shadow models: {})",
+                path.display(),
+                settings_learner(&settings)
+            ),
+        ));
+    }
     settings.insert(0, ("training table".into(), a.train.display().to_string()));
     settings.insert(1, ("holdout table".into(), a.holdout.display().to_string()));
     if let Some(p) = &a.population {
@@ -338,7 +400,10 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
         .as_deref()
         .map(|c| attribute::slot(&train.specs, c))
         .transpose()?;
-    let target = spec.fit(&train.x, d, &train.y, derive_seed(a.seed, 0))?;
+    let target = match saved {
+        Some(m) => m.into_fitted(),
+        None => spec.fit(&train.x, d, &train.y, derive_seed(a.seed, 0))?,
+    };
     let attribute = match (&slot, &a.attribute) {
         (Some((slot, cats)), Some(col)) => {
             let prior = attribute::log_prior(slot, &holdout.x, d);
@@ -488,10 +553,21 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn settings_learner(settings: &[(String, String)]) -> String {
+    settings
+        .iter()
+        .find(|(k, _)| k == "learner")
+        .map_or_else(String::new, |(_, v)| v.clone())
+}
+
 /// The learner spec, a description of the model, and its settings lines.
 #[allow(clippy::type_complexity)]
-fn spec_of(a: &MiaArgs, n_train: usize) -> Result<(Spec, String, Vec<(String, String)>), String> {
-    Ok(match a.learner {
+fn spec_of(
+    a: &MiaArgs,
+    learner: MiaLearner,
+    n_train: usize,
+) -> Result<(Spec, String, Vec<(String, String)>), String> {
+    Ok(match learner {
         MiaLearner::Logistic => {
             if !(a.c.is_finite() && a.c > 0.0) {
                 return Err(format!("--c must be a positive number, got {}", a.c));
