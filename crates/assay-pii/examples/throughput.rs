@@ -21,5 +21,8 @@ fn main() {
     }
     let s = t.elapsed().as_secs_f64();
     let bytes = text.len() * repeats;
-    println!("bytes {bytes} findings {n} seconds {s:.3} MB/s {:.2}", bytes as f64 / 1e6 / s);
+    println!(
+        "bytes {bytes} findings {n} seconds {s:.3} MB/s {:.2}",
+        bytes as f64 / 1e6 / s
+    );
 }
