@@ -225,8 +225,10 @@ fn check(phi: &[Vec<f64>], inside: &[Vec<bool>], target: &[f64]) -> Result<(), P
 
 /// Online LiRA: `log N(φ; μ_in, σ_in) − log N(φ; μ_out, σ_out)` for each target example, the
 /// Gaussians fitted to the shadow models' φ on that example with it IN and OUT of their training
-/// sets. `global_variance`: one σ_in and one σ_out pooled over all examples (Carlini et al.
-/// recommend it with fewer than 64 shadow models). An example with no IN (or no OUT) shadow
+/// sets. `global_variance`: one σ_in and one σ_out for all examples, pooled from the
+/// deviations of each example's φ from its own mean (Carlini et al. recommend a fixed variance
+/// with fewer than 64 shadow models; their code takes the standard deviation of all values,
+/// which also counts the spread between examples). An example with no IN (or no OUT) shadow
 /// falls back to the offline score.
 pub fn lira_online(
     phi: &[Vec<f64>],
