@@ -2,7 +2,7 @@
 //!
 //! [`recognizers`] holds one file per family of personal identifiers (email, phone, credit
 //! card, IBAN, US SSN, IP address, URL, date, US passport / driver's licence, crypto wallet,
-//! medical record / health-plan numbers). Each recognizer proposes candidates with a regular
+//! medical record / health-plan numbers, person names, US ZIP codes). Each recognizer proposes candidates with a regular
 //! expression (the `regex` crate: linear time, compiled once) and, where the identifier has one,
 //! validates them with its checksum or validity rules (Luhn, mod-97, SSA rules, base58check,
 //! bech32, `std::net` parsing, libphonenumber metadata through the `phonenumber` crate). The

@@ -13,6 +13,7 @@ pub mod phone;
 pub mod ssn;
 pub mod url;
 pub mod us_ids;
+pub mod zip;
 
 use crate::finding::Finding;
 
@@ -34,7 +35,7 @@ pub fn all() -> &'static [Recognizer] {
     &ALL
 }
 
-static ALL: [Recognizer; 13] = [
+static ALL: [Recognizer; 14] = [
     Recognizer {
         name: "email",
         entities: &["EMAIL_ADDRESS"],
@@ -113,6 +114,12 @@ static ALL: [Recognizer; 13] = [
         find: person::find,
         context: person::CONTEXT,
     },
+    Recognizer {
+        name: "us_zip_code",
+        entities: &["US_ZIP_CODE"],
+        find: zip::find,
+        context: zip::CONTEXT,
+    },
 ];
 
 /// Every rule name a recognizer can report (for `--rules` filters).
@@ -144,6 +151,8 @@ pub const RULES: &[&str] = &[
     "title_name",
     "url_scheme",
     "url_www",
+    "zip_after_state",
+    "zip_digits",
 ];
 
 /// The ASCII digits of `s`.
