@@ -4,8 +4,10 @@
 //! surname is a name (0.5); a title (Mr, Mrs, Ms, Dr) followed by a capitalised
 //! listed name is a name (0.85); a lower-case first-name + surname pair (as in data exports)
 //! scores 0.3; a lone listed name scores 0.15 (capitalised) or 0.05 and needs a context word
-//! ("name", "patient", "first", "last", ...) to matter. Names outside the lists are missed: this is
-//! a dictionary approach, not a statistical NER model.
+//! ("name", "patient", "first", "last", ...) to matter. Two capitalised words neither of which is
+//! listed are a name (0.5) only after a cue that introduces a person ("Dear", "ask", "name:") or
+//! before "was born". Accented letters are folded for the look-up (Chloé is Chloe). Other names
+//! outside the lists are missed: this is a dictionary approach, not a statistical NER model.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -43,6 +45,56 @@ const WORDS: &[&str] = &[
     "walker", "cross",
 ];
 const TITLES: &[&str] = &["Mr", "Mrs", "Ms", "Dr", "Miss", "Mx", "Prof"];
+
+/// Cues after which two capitalised words are a person's name.
+const CUES: &[&str] = &["dear", "ask", "name", "named"];
+
+/// Capitalised words that follow a cue but are not names ("Dear Valued Customer").
+const NOT_NAMES: &[&str] = &[
+    "sir",
+    "madam",
+    "customer",
+    "customers",
+    "team",
+    "colleague",
+    "colleagues",
+    "valued",
+    "friend",
+    "friends",
+    "member",
+    "members",
+    "user",
+    "users",
+    "client",
+    "clients",
+    "all",
+    "everyone",
+    "support",
+    "hiring",
+    "manager",
+    "the",
+    "our",
+    "your",
+    "about",
+];
+
+/// The word lower-cased with Latin accents removed, for the name lists (`Chloé` → `chloe`).
+fn folded(w: &str) -> String {
+    w.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            c => c,
+        })
+        .collect()
+}
 
 fn cap(w: &str) -> bool {
     w.chars().next().is_some_and(char::is_uppercase)
@@ -99,7 +151,7 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
     let mut i = 0;
     while i < words.len() {
         let w = &text[words[i].0..words[i].1];
-        let lw = w.to_ascii_lowercase();
+        let lw = folded(w);
         let next = words
             .get(i + 1)
             .copied()
@@ -109,13 +161,13 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
                 next.or_else(|| words.get(i + 1).copied().filter(|&n| adjacent(words[i], n)))
             {
                 let nw = &text[n.0..n.1];
-                let ln = nw.to_ascii_lowercase();
+                let ln = folded(nw);
                 if cap(nw) && (LAST.contains(&ln) || FIRST.contains(&ln)) {
                     let mut end = n.1;
                     if let Some(&m) = words.get(i + 2).filter(|&&m| {
                         &text[n.1..m.0] == " "
                             && cap(&text[m.0..m.1])
-                            && LAST.contains(&text[m.0..m.1].to_ascii_lowercase())
+                            && LAST.contains(&folded(&text[m.0..m.1]))
                     }) {
                         end = m.1;
                     }
@@ -128,7 +180,7 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
         if FIRST.contains(&lw) {
             if let Some(n) = next {
                 let nw = &text[n.0..n.1];
-                let ln = nw.to_ascii_lowercase();
+                let ln = folded(nw);
                 let (score, rule) = if cap(w) && cap(nw) && LAST.contains(&ln) {
                     (0.85, "first_last")
                 } else if cap(w) && cap(nw) && !WORDS.contains(&ln.as_str()) && nw.len() > 1 {
@@ -145,23 +197,39 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
                 }
             }
         } else if let Some(n) = next {
-            // An unlisted capitalised given name before a listed surname.
+            // An unlisted capitalised given name before a listed surname, or two unlisted
+            // capitalised words introduced as a person.
             let nw = &text[n.0..n.1];
-            let ln = nw.to_ascii_lowercase();
-            if cap(w)
+            let ln = folded(nw);
+            let plausible = cap(w)
                 && cap(nw)
-                && LAST.contains(&ln)
                 && !NOT_FIRST.contains(&w)
                 && !WORDS.contains(&lw.as_str())
-                && w.chars().count() > 1
-            {
-                out.push(Finding::new(
-                    "PERSON",
-                    words[i].0,
-                    n.1,
-                    0.5,
-                    "capitalized_surname",
-                ));
+                && w.chars().count() > 1;
+            let cued = || {
+                let before = i
+                    .checked_sub(1)
+                    .map(|p| folded(&text[words[p].0..words[p].1]))
+                    .is_some_and(|p| CUES.contains(&p.as_str()));
+                let after = words
+                    .get(i + 2)
+                    .zip(words.get(i + 3))
+                    .is_some_and(|(a, b)| &text[a.0..a.1] == "was" && &text[b.0..b.1] == "born");
+                (before || after)
+                    && nw.chars().count() > 1
+                    && !NOT_NAMES.contains(&lw.as_str())
+                    && !NOT_NAMES.contains(&ln.as_str())
+                    && !WORDS.contains(&ln.as_str())
+            };
+            let rule = if plausible && LAST.contains(&ln) {
+                Some("capitalized_surname")
+            } else if plausible && cued() {
+                Some("cued_capitalized")
+            } else {
+                None
+            };
+            if let Some(rule) = rule {
+                out.push(Finding::new("PERSON", words[i].0, n.1, 0.5, rule));
                 i += 2;
                 continue;
             }
@@ -194,5 +262,21 @@ mod tests {
         assert!(got.contains(&("Smith", 0.85)), "{got:?}");
         assert!(got.contains(&("miguel hernandez", 0.3)), "{got:?}");
         assert!(!got.iter().any(|g| g.0 == "May"));
+    }
+
+    #[test]
+    fn accents_fold_and_cues_introduce_unlisted_names() {
+        let t = "Dear Wei Kowalski, Chloé Müller was born in 1970. Please ask Priya Nowak. Dear Valued Customer, Dear Sir.";
+        let mut v = vec![];
+        find(t, &mut v);
+        let got: Vec<&str> = v.iter().map(|f| &t[f.start..f.end]).collect();
+        assert!(got.contains(&"Wei Kowalski"), "{got:?}");
+        assert!(got.contains(&"Chloé Müller"), "{got:?}");
+        assert!(got.contains(&"Priya Nowak"), "{got:?}");
+        assert!(
+            !got.iter()
+                .any(|g| g.contains("Customer") || g.contains("Sir")),
+            "{got:?}"
+        );
     }
 }
