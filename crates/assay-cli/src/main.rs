@@ -8,6 +8,7 @@ mod dp;
 mod example_cmd;
 mod explain;
 mod fairness_cmd;
+mod govern;
 mod input;
 mod mia;
 mod mitigate;
@@ -67,6 +68,9 @@ enum Command {
     Anonymize(Box<anonymize::AnonymizeArgs>),
     /// Fit a model (L2-regularised logistic regression, scikit-learn's optimum) on a table and save it as JSON with its feature encoding.
     Train(Box<train_cmd::TrainArgs>),
+    /// The governance audit log: verify its hash chain, and against a signed checkpoint.
+    #[command(subcommand)]
+    Log(govern::LogCommand),
 }
 
 fn main() -> ExitCode {
@@ -84,6 +88,7 @@ fn main() -> ExitCode {
         Command::Mia(args) => mia::run(*args),
         Command::Pii(cmd) => pii::run(cmd),
         Command::Anonymize(args) => anonymize::run(*args),
+        Command::Log(cmd) => govern::run(cmd),
     };
     match result {
         Ok(code) => code,

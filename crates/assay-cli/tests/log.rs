@@ -1,0 +1,178 @@
+//! `assay log verify`: exit 0 on an intact chain (alone and against a checkpoint), 1 naming the
+//! first bad entry after a row is edited directly in the database or the log is truncated, or
+//! when the checkpoint is signed by another key, and 2 on usage errors.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use assay_govern::audit::{self, NewEntry};
+use assay_govern::checkpoint;
+use assay_govern::db::Db;
+use serde_json::json;
+
+fn assay(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Ten entries and a checkpoint at seq 10 written to `cp.json`; returns (db path, checkpoint
+/// path, hex public key).
+async fn setup(dir: &Path) -> (String, String, String) {
+    let path = dir.join("govern.db").to_str().unwrap().to_string();
+    let db = Db::open(&path).await.unwrap();
+    for i in 0..10 {
+        audit::append(
+            &db,
+            &NewEntry {
+                actor: "alice",
+                action: "model.update",
+                subject: "model/credit",
+                details: &json!({ "i": i }),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let key = checkpoint::generate_key();
+    let cp = checkpoint::create(&db, &key).await.unwrap().unwrap();
+    let cp_path = dir.join("cp.json");
+    cp.write_file(&cp_path).unwrap();
+    db.close().await;
+    let public: String = key
+        .verifying_key()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    (path, cp_path.to_str().unwrap().to_string(), public)
+}
+
+async fn raw_exec(path: &str, sql: &str) {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{path}"))
+        .await
+        .unwrap();
+    sqlx::query(sql).execute(&pool).await.unwrap();
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn verifies_intact_chain_and_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, cp, public) = setup(dir.path()).await;
+    let o = assay(&["log", "verify", "--db", &db]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout(&o).contains("10 entries"), "{}", stdout(&o));
+    let o = assay(&[
+        "log",
+        "verify",
+        "--db",
+        &db,
+        "--checkpoint",
+        &cp,
+        "--public-key",
+        &public,
+    ]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout(&o).contains("checkpoint at seq 10"),
+        "{}",
+        stdout(&o)
+    );
+
+    // Signed by a key other than the pinned one.
+    let other = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+    let o = assay(&[
+        "log",
+        "verify",
+        "--db",
+        &db,
+        "--checkpoint",
+        &cp,
+        "--public-key",
+        other,
+    ]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("other than the trusted"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[tokio::test]
+async fn edited_row_fails_at_that_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _, _) = setup(dir.path()).await;
+    raw_exec(
+        &db,
+        r#"UPDATE audit_log SET details = '{"i":99}' WHERE seq = 4"#,
+    )
+    .await;
+    let o = assay(&["log", "verify", "--db", &db]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(stdout(&o).contains("seq 4:"), "{}", stdout(&o));
+}
+
+#[tokio::test]
+async fn truncation_caught_only_with_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, cp, _) = setup(dir.path()).await;
+    raw_exec(&db, "DELETE FROM audit_log WHERE seq > 7").await;
+    assert_eq!(code(&assay(&["log", "verify", "--db", &db])), 0);
+    let o = assay(&["log", "verify", "--db", &db, "--checkpoint", &cp]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(stdout(&o).contains("seq 8:"), "{}", stdout(&o));
+}
+
+#[tokio::test]
+async fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, cp, _) = setup(dir.path()).await;
+    let missing = dir.path().join("missing.db");
+    assert_eq!(
+        code(&assay(&[
+            "log",
+            "verify",
+            "--db",
+            missing.to_str().unwrap()
+        ])),
+        2
+    );
+    assert!(!missing.exists());
+    let nocp = dir.path().join("none.json");
+    assert_eq!(
+        code(&assay(&[
+            "log",
+            "verify",
+            "--db",
+            &db,
+            "--checkpoint",
+            nocp.to_str().unwrap()
+        ])),
+        2
+    );
+    assert_eq!(
+        code(&assay(&[
+            "log",
+            "verify",
+            "--db",
+            &db,
+            "--checkpoint",
+            &cp,
+            "--public-key",
+            "xyz"
+        ])),
+        2
+    );
+    assert_eq!(code(&assay(&["log", "verify"])), 2);
+}
