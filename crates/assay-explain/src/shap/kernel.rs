@@ -595,17 +595,13 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
             }
             for eb in plan.exact_background.iter().filter(|_| materialise) {
                 let br = self.background.row(eb.b);
+                let groups: Vec<&[usize]> = eb
+                    .players
+                    .iter()
+                    .map(|&g| self.groups.members[g].as_slice())
+                    .collect();
                 for s in 1..1usize << eb.players.len() {
-                    let base = buf.len();
-                    buf.extend_from_slice(br);
-                    let synth = &mut buf[base..];
-                    for (i, &g) in eb.players.iter().enumerate() {
-                        if s >> i & 1 == 1 {
-                            for &col in &self.groups.members[g] {
-                                synth[col] = xr[col];
-                            }
-                        }
-                    }
+                    push_hybrid(&mut buf, xr, br, &groups, s);
                     filled += 1;
                     if filled >= batch {
                         flush(&mut buf, &mut filled, &mut pos)?;
@@ -827,15 +823,7 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
                     let n = 1usize << groups.len();
                     let mut rows = Vec::with_capacity(n * xr.len());
                     for s in 0..n {
-                        let base = rows.len();
-                        rows.extend_from_slice(br);
-                        for (i, cols) in groups.iter().enumerate() {
-                            if s >> i & 1 == 1 {
-                                for &c in cols.iter() {
-                                    rows[base + c] = xr[c];
-                                }
-                            }
-                        }
+                        push_hybrid(&mut rows, xr, br, &groups, s);
                     }
                     self.model.predict(&rows, n)?
                 }
@@ -966,6 +954,21 @@ impl<'a, P: Predict + ?Sized> KernelExplainer<'a, P> {
         }
         phi[plan.varying[k]] = diff - sum;
         phi
+    }
+}
+
+/// Appends hybrid `s` of the row `xr` and the background row `br` to `out`: `br` with `xr`'s
+/// values in the columns of `groups[i]` for every bit `i` set in `s` (the row order of
+/// [`Predict::predict_hybrids`]).
+fn push_hybrid(out: &mut Vec<f64>, xr: &[f64], br: &[f64], groups: &[&[usize]], s: usize) {
+    let base = out.len();
+    out.extend_from_slice(br);
+    for (i, cols) in groups.iter().enumerate() {
+        if s >> i & 1 == 1 {
+            for &c in cols.iter() {
+                out[base + c] = xr[c];
+            }
+        }
     }
 }
 
