@@ -71,6 +71,8 @@ enum Command {
     /// The governance audit log: verify its hash chain, and against a signed checkpoint.
     #[command(subcommand)]
     Log(govern::LogCommand),
+    /// Run the governance server: model inventory, change approvals, access control, incidents and the hash-chained audit log over a JSON API (OpenAPI at /openapi.json), on SQLite or PostgreSQL, optionally over TLS.
+    Serve(Box<govern::serve::ServeArgs>),
 }
 
 fn main() -> ExitCode {
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
         Command::Pii(cmd) => pii::run(cmd),
         Command::Anonymize(args) => anonymize::run(*args),
         Command::Log(cmd) => govern::run(cmd),
+        Command::Serve(args) => govern::serve::run(*args),
     };
     match result {
         Ok(code) => code,

@@ -61,6 +61,13 @@ async fn raw_exec(path: &str, sql: &str) {
     let pool = sqlx::SqlitePool::connect(&format!("sqlite:{path}"))
         .await
         .unwrap();
+    // An attacker with raw write access first drops the append-only triggers.
+    sqlx::raw_sql(
+        "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
     sqlx::query(sql).execute(&pool).await.unwrap();
     pool.close().await;
 }

@@ -32,7 +32,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::db::{now_ms, on_pool, Db, Pool};
+use crate::db::{on_pool, write_tx, Db};
 use crate::GovernError;
 
 /// A SHA-256 digest.
@@ -43,9 +43,6 @@ pub const GENESIS_HASH: Hash = [0u8; 32];
 
 /// Domain-separation prefix of the entry hash (see the module documentation).
 const DOMAIN: &[u8] = b"assay.audit.v1\n";
-
-/// Key of the PostgreSQL advisory lock that serialises appends ("assayAUD" as ASCII).
-const PG_APPEND_LOCK: i64 = 0x6173_7361_7941_5544;
 
 /// Rows read per query while verifying.
 const PAGE: i64 = 1000;
@@ -135,14 +132,14 @@ pub fn from_hex(s: &str) -> Option<Hash> {
 
 type Row = (i64, i64, String, String, String, String, String, String);
 
-const SELECT_LAST: &str = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
-const INSERT: &str =
+pub(crate) const SELECT_LAST: &str = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+pub(crate) const INSERT: &str =
     "INSERT INTO audit_log (seq, time_ms, actor, action, subject, details, prev_hash, hash) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 const SELECT_PAGE: &str = "SELECT seq, time_ms, actor, action, subject, details, prev_hash, hash \
      FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2";
 
-fn parse_last(last: Option<(i64, String)>) -> Result<(u64, Hash), GovernError> {
+pub(crate) fn parse_last(last: Option<(i64, String)>) -> Result<(u64, Hash), GovernError> {
     match last {
         None => Ok((0, GENESIS_HASH)),
         Some((seq, hash)) => {
@@ -159,66 +156,57 @@ fn parse_last(last: Option<(i64, String)>) -> Result<(u64, Hash), GovernError> {
     }
 }
 
+/// Appends `$new` (a `&NewEntry`) inside the open write transaction `$tx` (see
+/// [`crate::db::write_tx`]) and evaluates to the [`Entry`]; it commits with the transaction.
+macro_rules! append_in {
+    ($tx:ident, $new:expr) => {{
+        let new: &$crate::audit::NewEntry<'_> = $new;
+        let details = serde_json::to_string(new.details)?;
+        let time_ms = $crate::db::now_ms();
+        let last: Option<(i64, String)> = sqlx::query_as($crate::audit::SELECT_LAST)
+            .fetch_optional(&mut *$tx)
+            .await?;
+        let (last_seq, prev_hash) = $crate::audit::parse_last(last)?;
+        let seq = last_seq + 1;
+        let hash = $crate::audit::entry_hash(
+            seq,
+            time_ms,
+            new.actor,
+            new.action,
+            new.subject,
+            &details,
+            &prev_hash,
+        );
+        sqlx::query($crate::audit::INSERT)
+            .bind(seq as i64)
+            .bind(time_ms)
+            .bind(new.actor)
+            .bind(new.action)
+            .bind(new.subject)
+            .bind(&details)
+            .bind($crate::audit::to_hex(&prev_hash))
+            .bind($crate::audit::to_hex(&hash))
+            .execute(&mut *$tx)
+            .await?;
+        $crate::audit::Entry {
+            seq,
+            time_ms,
+            actor: new.actor.to_string(),
+            action: new.action.to_string(),
+            subject: new.subject.to_string(),
+            details,
+            prev_hash,
+            hash,
+        }
+    }};
+}
+pub(crate) use append_in;
+
 /// Appends one entry at the end of the chain and returns it once it is committed (durably, on
 /// SQLite with `synchronous=FULL`). Concurrent appends are serialised (see the module
 /// documentation), so the chain never forks.
 pub async fn append(db: &Db, new: &NewEntry<'_>) -> Result<Entry, GovernError> {
-    let details = serde_json::to_string(new.details)?;
-    let time_ms = now_ms();
-    macro_rules! append_in {
-        ($tx:ident) => {{
-            let last: Option<(i64, String)> = sqlx::query_as(SELECT_LAST)
-                .fetch_optional(&mut *$tx)
-                .await?;
-            let (last_seq, prev_hash) = parse_last(last)?;
-            let seq = last_seq + 1;
-            let hash = entry_hash(
-                seq,
-                time_ms,
-                new.actor,
-                new.action,
-                new.subject,
-                &details,
-                &prev_hash,
-            );
-            sqlx::query(INSERT)
-                .bind(seq as i64)
-                .bind(time_ms)
-                .bind(new.actor)
-                .bind(new.action)
-                .bind(new.subject)
-                .bind(&details)
-                .bind(to_hex(&prev_hash))
-                .bind(to_hex(&hash))
-                .execute(&mut *$tx)
-                .await?;
-            $tx.commit().await?;
-            Entry {
-                seq,
-                time_ms,
-                actor: new.actor.to_string(),
-                action: new.action.to_string(),
-                subject: new.subject.to_string(),
-                details,
-                prev_hash,
-                hash,
-            }
-        }};
-    }
-    let entry = match &db.pool {
-        Pool::Sqlite(p) => {
-            let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
-            append_in!(tx)
-        }
-        Pool::Postgres(p) => {
-            let mut tx = p.begin().await?;
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(PG_APPEND_LOCK)
-                .execute(&mut *tx)
-                .await?;
-            append_in!(tx)
-        }
-    };
+    let entry = write_tx!(db, tx => append_in!(tx, new));
     Ok(entry)
 }
 

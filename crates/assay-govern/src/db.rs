@@ -57,7 +57,49 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub struct Db {
     pub(crate) pool: Pool,
+    /// Serialises this process's SQLite write transactions in FIFO order before they ask for
+    /// SQLite's own lock: SQLite's busy handler retries by sleeping (up to 100 ms a try), which
+    /// would cap concurrent writers far below what one queue of short transactions sustains.
+    pub(crate) write_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
+
+/// Key of the PostgreSQL advisory lock that serialises write transactions ("assayAUD").
+pub(crate) const PG_WRITE_LOCK: i64 = 0x6173_7361_7941_5544;
+
+/// Runs `$body` inside one write transaction bound to `$tx`, and commits it.
+///
+/// Every write of the governance store goes through here, so that a change and the audit
+/// entries describing it commit together or not at all, and writes are totally ordered: on
+/// SQLite the process-wide FIFO lock and `BEGIN IMMEDIATE` (the database write lock from the
+/// start, no upgrade deadlocks); on PostgreSQL a transaction-scoped advisory lock. An early
+/// return through `?` inside `$body` drops the transaction, which rolls it back.
+macro_rules! write_tx {
+    ($db:expr, $tx:ident => $body:expr) => {{
+        let db: &$crate::db::Db = $db;
+        match &db.pool {
+            $crate::db::Pool::Sqlite(p) => {
+                let _queue = db.write_lock.lock().await;
+                #[allow(unused_mut)]
+                let mut $tx = p.begin_with("BEGIN IMMEDIATE").await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::db::Pool::Postgres(p) => {
+                #[allow(unused_mut)]
+                let mut $tx = p.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind($crate::db::PG_WRITE_LOCK)
+                    .execute(&mut *$tx)
+                    .await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    }};
+}
+pub(crate) use write_tx;
 
 /// Whether `target` names a PostgreSQL database (`postgres://` or `postgresql://`).
 pub fn is_postgres_url(target: &str) -> bool {
@@ -91,6 +133,7 @@ impl Db {
                 .await?;
             return Ok(Db {
                 pool: Pool::Postgres(pool),
+                write_lock: Default::default(),
             });
         }
         let path = target.strip_prefix("sqlite://").unwrap_or(target);
@@ -119,6 +162,7 @@ impl Db {
             .await?;
         Ok(Db {
             pool: Pool::Sqlite(pool),
+            write_lock: Default::default(),
         })
     }
 

@@ -40,4 +40,19 @@ pub enum GovernError {
         /// What is wrong.
         reason: String,
     },
+    /// The named object does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The request conflicts with the current state (duplicate name, already decided, ...).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The request is well-formed but its content is not acceptable (bad value, bad signature).
+    #[error("invalid: {0}")]
+    Invalid(String),
+    /// The caller is known but not allowed to do this (role, ownership, separation of duties).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// No valid credentials (missing, unknown, expired, revoked or forged token).
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(String),
 }

@@ -11,9 +11,18 @@
 //!
 //! This crate never prints or exits; errors are [`GovernError`].
 
+pub mod ai_act;
+pub mod artifacts;
 pub mod audit;
 pub mod checkpoint;
 pub mod db;
+pub mod evidence;
+pub mod incidents;
+pub mod inventory;
+pub mod schedules;
+pub mod users;
+#[doc(hidden)]
+pub mod testing;
 mod error;
 
 pub use error::GovernError;

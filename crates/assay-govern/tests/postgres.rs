@@ -1,5 +1,5 @@
 //! The audit-log scenarios of `common` on PostgreSQL, run when `ASSAY_TEST_POSTGRES_URL` names
-//! a database the tests may wipe (its assay tables are dropped before each scenario); skipped
+//! a server where the tests may create databases (one fresh database per scenario); skipped
 //! with a message otherwise.
 
 mod common;
@@ -10,13 +10,8 @@ use common::{Harness, Raw};
 const VAR: &str = "ASSAY_TEST_POSTGRES_URL";
 
 async fn fresh(url: &str, dir: &std::path::Path) -> Harness {
+    let url = &assay_govern::testing::fresh_postgres_database(url).await;
     let raw = sqlx::PgPool::connect(url).await.unwrap();
-    sqlx::query(
-        "DROP TABLE IF EXISTS audit_log, checkpoints, model_versions, models, _sqlx_migrations CASCADE",
-    )
-    .execute(&raw)
-    .await
-    .unwrap();
     let db = Db::open(url).await.unwrap();
     assert_eq!(db.backend(), Backend::Postgres);
     Harness {
@@ -54,5 +49,6 @@ async fn postgres_scenarios() {
         checkpoint_roundtrip,
         checkpoint_detects_rewrite,
         checkpoint_detects_truncation,
+        triggers_refuse_edits,
     );
 }

@@ -54,6 +54,7 @@ scenario!(
     checkpoint_roundtrip,
     checkpoint_detects_rewrite,
     checkpoint_detects_truncation,
+    triggers_refuse_edits,
 );
 
 /// Known-answer test of the canonical encoding, computed independently with Python's hashlib

@@ -4,6 +4,8 @@
 //! not (naming the first entry that does not verify), 2 on usage or input errors (no such
 //! database, unreadable or malformed checkpoint file).
 
+pub mod serve;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

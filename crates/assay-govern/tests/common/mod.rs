@@ -16,8 +16,40 @@ pub enum Raw {
     Postgres(sqlx::PgPool),
 }
 
+/// Drops the append-only triggers of migration 0002, as an attacker with raw write access to
+/// the database could; the hash chain must still expose what they do next.
+const DROP_GUARDS_SQLITE: &str =
+    "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;";
+const DROP_GUARDS_POSTGRES: &str = "DROP TRIGGER IF EXISTS audit_log_no_update ON audit_log; \
+     DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log;";
+
 impl Raw {
+    /// Runs `sql` with the database's own guard (the triggers) still in place.
+    pub async fn try_exec(&self, sql: &str) -> Result<(), sqlx::Error> {
+        match self {
+            Raw::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+            Raw::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+        }
+    }
+
+    /// Removes the append-only triggers.
+    pub async fn drop_guards(&self) {
+        match self {
+            Raw::Sqlite(p) => sqlx::raw_sql(DROP_GUARDS_SQLITE)
+                .execute(p)
+                .await
+                .map(|_| ()),
+            Raw::Postgres(p) => sqlx::raw_sql(DROP_GUARDS_POSTGRES)
+                .execute(p)
+                .await
+                .map(|_| ()),
+        }
+        .unwrap();
+    }
+
+    /// Runs `sql` after dropping the triggers (tampering as someone with raw write access).
     pub async fn exec(&self, sql: &str) {
+        self.drop_guards().await;
         match self {
             Raw::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
             Raw::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
@@ -28,6 +60,7 @@ impl Raw {
     /// Overwrites one row's details, prev_hash and hash.
     pub async fn rewrite(&self, seq: u64, details: &str, prev: &str, hash: &str) {
         let sql = "UPDATE audit_log SET details = $1, prev_hash = $2, hash = $3 WHERE seq = $4";
+        self.drop_guards().await;
         match self {
             Raw::Sqlite(p) => sqlx::query(sql)
                 .bind(details)
@@ -291,4 +324,17 @@ pub async fn checkpoint_detects_truncation(h: &Harness) {
     let p = r.problem.expect("truncation not detected");
     assert_eq!((p.seq, p.kind), (8, ProblemKind::Truncated));
     assert_eq!(r.verified, 7);
+}
+
+/// The database itself refuses to update or delete audit entries (migration 0002's triggers).
+pub async fn triggers_refuse_edits(h: &Harness) {
+    append_n(&h.db, "alice", 3).await;
+    for sql in [
+        "UPDATE audit_log SET actor = 'mallory' WHERE seq = 2",
+        "DELETE FROM audit_log WHERE seq = 3",
+    ] {
+        let err = h.raw.try_exec(sql).await.expect_err(sql);
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    assert!(audit::verify(&h.db).await.unwrap().is_ok());
 }

@@ -1,0 +1,50 @@
+//! Support for tests that run against PostgreSQL (this crate's, the server's and the CLI's).
+//!
+//! Tests read `ASSAY_TEST_POSTGRES_URL` (a role allowed to create databases) and call
+//! [`fresh_postgres_database`] to get a URL of a brand-new empty database, so tests run in
+//! parallel without sharing or wiping tables. `.ci/run` starts PostgreSQL and sets the variable.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The environment variable naming the test PostgreSQL server.
+pub const POSTGRES_URL_VAR: &str = "ASSAY_TEST_POSTGRES_URL";
+
+/// The URL of `ASSAY_TEST_POSTGRES_URL`, or `None` (tests then skip, saying so).
+pub fn postgres_url() -> Option<String> {
+    std::env::var(POSTGRES_URL_VAR)
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// Creates an empty database named `assay_test_<pid>_<n>_<time>` on the server of `url` and
+/// returns a URL for it (same credentials and options).
+pub async fn fresh_postgres_database(url: &str) -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let name = format!(
+        "assay_test_{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed),
+        crate::db::now_ms()
+    );
+    let admin = sqlx::PgPool::connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("connecting to {POSTGRES_URL_VAR}: {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("creating test database {name}: {e}"));
+    admin.close().await;
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}

@@ -1,0 +1,236 @@
+//! Building the router and running the server (plain HTTP, or HTTPS with rustls).
+
+use std::future::Future;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
+use axum::Router;
+use ed25519_dalek::SigningKey;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use assay_govern::checkpoint;
+use assay_govern::db::Db;
+use assay_govern::users::{self, AccountKind, IssuedToken, NewUser, Role};
+
+use crate::config::ServerConfig;
+use crate::error::ServerError;
+use crate::jwt::JwtVerifier;
+use crate::state::AppState;
+
+/// The axum application for `state`: every route of [`crate::routes::all`] behind the guard,
+/// with the JSON body limit, the request timeout and request logging.
+pub fn app(state: AppState) -> Router {
+    let mut router: Router<AppState> = Router::new();
+    for r in crate::routes::all(&state.config) {
+        let handler = match r.body_limit {
+            Some(limit) => r.handler.layer(DefaultBodyLimit::max(limit)),
+            None => r.handler,
+        };
+        router = router.route(r.path, handler);
+    }
+    let timeout = state.config.request_timeout;
+    router
+        .route_layer(from_fn_with_state(state.clone(), crate::guard::guard))
+        .layer(DefaultBodyLimit::max(state.config.json_body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A server bound to its address, not yet serving.
+pub struct BoundServer {
+    listener: std::net::TcpListener,
+    addr: SocketAddr,
+    state: AppState,
+}
+
+/// Opens the database (migrating it), loads the JWKS and checkpoint key, and binds the socket.
+pub async fn bind(config: ServerConfig) -> Result<BoundServer, ServerError> {
+    let db = Db::open(&config.db).await?;
+    let jwt = config
+        .jwt
+        .as_ref()
+        .map(JwtVerifier::from_config)
+        .transpose()?;
+    let key = config
+        .checkpoint_key
+        .as_deref()
+        .map(load_or_create_key)
+        .transpose()?;
+    let listener = std::net::TcpListener::bind(config.listen).map_err(|e| ServerError::Io {
+        context: format!("binding {}", config.listen),
+        source: e,
+    })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| ServerError::Io {
+            context: "configuring the socket".into(),
+            source: e,
+        })?;
+    let addr = listener.local_addr().map_err(|e| ServerError::Io {
+        context: "reading the bound address".into(),
+        source: e,
+    })?;
+    let state = AppState::new(db, config, jwt, key);
+    Ok(BoundServer {
+        listener,
+        addr,
+        state,
+    })
+}
+
+impl BoundServer {
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The shared state (database handle included).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and lets requests in flight
+    /// finish (at most 10 s under TLS).
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServerError> {
+        let state = self.state.clone();
+        if let (Some(every), Some(key)) =
+            (state.config.checkpoint_every, state.checkpoint_key.clone())
+        {
+            let db = state.db.clone();
+            tokio::spawn(periodic_checkpoints(db, key, every));
+        }
+        let tls = state.config.tls.clone();
+        let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+        match tls {
+            None => {
+                let listener = tokio::net::TcpListener::from_std(self.listener).map_err(|e| {
+                    ServerError::Io {
+                        context: "registering the socket".into(),
+                        source: e,
+                    }
+                })?;
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+                    .map_err(|e| ServerError::Io {
+                        context: "serving".into(),
+                        source: e,
+                    })
+            }
+            Some(files) => {
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                let tls =
+                    axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
+                        .await
+                        .map_err(|e| ServerError::Io {
+                            context: format!(
+                                "loading TLS certificate {} and key {}",
+                                files.cert.display(),
+                                files.key.display()
+                            ),
+                            source: e,
+                        })?;
+                let handle = axum_server::Handle::new();
+                let h = handle.clone();
+                tokio::spawn(async move {
+                    shutdown.await;
+                    h.graceful_shutdown(Some(Duration::from_secs(10)));
+                });
+                axum_server::from_tcp_rustls(self.listener, tls)
+                    .map_err(|e| ServerError::Io {
+                        context: "registering the socket".into(),
+                        source: e,
+                    })?
+                    .handle(handle)
+                    .serve(app)
+                    .await
+                    .map_err(|e| ServerError::Io {
+                        context: "serving".into(),
+                        source: e,
+                    })
+            }
+        }
+    }
+}
+
+async fn periodic_checkpoints(db: Db, key: std::sync::Arc<SigningKey>, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        match checkpoint::create(&db, &key).await {
+            Ok(Ok(cp)) => tracing::info!(seq = cp.seq, "signed audit checkpoint"),
+            Ok(Err(report)) => tracing::error!(
+                problem = ?report.problem.map(|p| (p.seq, p.kind.to_string())),
+                "audit chain does not verify: checkpoint refused"
+            ),
+            Err(e) => tracing::error!(error = %e, "checkpoint failed"),
+        }
+    }
+}
+
+/// Reads an Ed25519 signing key (64 hex digits) from `path`, or creates the file with a fresh
+/// random key, readable and writable by its owner only.
+pub fn load_or_create_key(path: &Path) -> Result<SigningKey, ServerError> {
+    let io = |context: String| move |e| ServerError::Io { context, source: e };
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let mut seed = [0u8; 32];
+            hex::decode_to_slice(text.trim(), &mut seed).map_err(|_| {
+                ServerError::Config(format!(
+                    "{}: expected an Ed25519 key as 64 hex digits",
+                    path.display()
+                ))
+            })?;
+            Ok(SigningKey::from_bytes(&seed))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = checkpoint::generate_key();
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+            let mut f = opts
+                .open(path)
+                .map_err(io(format!("creating key file {}", path.display())))?;
+            writeln!(f, "{}", hex::encode(key.to_bytes()))
+                .and_then(|_| f.sync_all())
+                .map_err(io(format!("writing key file {}", path.display())))?;
+            Ok(key)
+        }
+        Err(e) => Err(io(format!("reading key file {}", path.display()))(e)),
+    }
+}
+
+/// When the database has no accounts yet, creates the admin account `name` and returns its
+/// first API token (to be shown once); `None` when accounts already exist.
+pub async fn bootstrap_admin(db: &Db, name: &str) -> Result<Option<IssuedToken>, ServerError> {
+    if users::count(db).await? > 0 {
+        return Ok(None);
+    }
+    users::create(
+        db,
+        "bootstrap",
+        &NewUser {
+            name: name.to_string(),
+            kind: AccountKind::User,
+            role: Role::Admin,
+            teams: vec![],
+        },
+    )
+    .await?;
+    let token = users::issue_token(db, "bootstrap", name, "bootstrap", None).await?;
+    Ok(Some(token))
+}

@@ -1,0 +1,61 @@
+//! Shared server state, cloned into every handler.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use assay_govern::db::Db;
+use axum::http::Method;
+use ed25519_dalek::SigningKey;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::config::ServerConfig;
+use crate::jwt::JwtVerifier;
+use crate::routes::Access;
+
+/// What handlers and the guard share.
+#[derive(Clone)]
+pub struct AppState {
+    /// The governance database.
+    pub db: Db,
+    /// The settings the server started with.
+    pub config: Arc<ServerConfig>,
+    /// Who may call each route, by (method, route template).
+    pub access: Arc<HashMap<(Method, String), Access>>,
+    /// Per-token (or per-address) rate limiter; `None` when disabled.
+    pub limiter: Option<Arc<DefaultKeyedRateLimiter<String>>>,
+    /// OIDC/JWT verifier, when configured.
+    pub jwt: Option<Arc<JwtVerifier>>,
+    /// Signing key for audit checkpoints, when configured.
+    pub checkpoint_key: Option<Arc<SigningKey>>,
+}
+
+impl AppState {
+    /// Builds the state: the access table from [`crate::routes::all`], the rate limiter from the
+    /// configuration.
+    pub fn new(
+        db: Db,
+        config: ServerConfig,
+        jwt: Option<JwtVerifier>,
+        checkpoint_key: Option<SigningKey>,
+    ) -> AppState {
+        let access = crate::routes::all(&config)
+            .into_iter()
+            .map(|r| ((r.method.clone(), r.path.to_string()), r.access))
+            .collect();
+        let limiter = NonZeroU32::new(config.rate_limit_per_second).map(|rate| {
+            let burst = NonZeroU32::new(config.rate_limit_burst).unwrap_or(rate);
+            Arc::new(RateLimiter::keyed(
+                Quota::per_second(rate).allow_burst(burst),
+            ))
+        });
+        AppState {
+            db,
+            config: Arc::new(config),
+            access: Arc::new(access),
+            limiter,
+            jwt: jwt.map(Arc::new),
+            checkpoint_key: checkpoint_key.map(Arc::new),
+        }
+    }
+}
