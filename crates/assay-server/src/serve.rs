@@ -11,7 +11,8 @@ use axum::middleware::from_fn_with_state;
 use axum::Router;
 use ed25519_dalek::SigningKey;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use assay_govern::checkpoint;
 use assay_govern::db::Db;
@@ -41,7 +42,12 @@ pub fn app(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            // One JSON log line per request at INFO: method, URI, status and latency.
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .with_state(state)
 }
 
