@@ -17,7 +17,9 @@ use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub(crate) mod artifacts;
 pub(crate) mod audit;
+pub(crate) mod incidents;
 pub(crate) mod inventory;
 pub(crate) mod system;
 pub(crate) mod users;
@@ -28,6 +30,8 @@ pub fn all(config: &ServerConfig) -> Vec<RouteSpec> {
     v.extend(system::routes(config));
     v.extend(users::routes(config));
     v.extend(inventory::routes(config));
+    v.extend(artifacts::routes(config));
+    v.extend(incidents::routes(config));
     v.extend(audit::routes(config));
     v
 }
