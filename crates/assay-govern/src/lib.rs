@@ -14,11 +14,13 @@
 pub mod ai_act;
 pub mod artifacts;
 pub mod audit;
+pub mod changes;
 pub mod checkpoint;
 pub mod db;
 pub mod evidence;
 pub mod incidents;
 pub mod inventory;
+pub mod policy;
 pub mod schedules;
 pub mod users;
 #[doc(hidden)]
