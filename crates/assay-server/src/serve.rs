@@ -16,6 +16,7 @@ use tracing::Level;
 
 use assay_govern::checkpoint;
 use assay_govern::db::Db;
+use assay_govern::policy::Policy;
 use assay_govern::users::{self, AccountKind, IssuedToken, NewUser, Role};
 
 use crate::config::ServerConfig;
@@ -85,7 +86,11 @@ pub async fn bind(config: ServerConfig) -> Result<BoundServer, ServerError> {
         context: "reading the bound address".into(),
         source: e,
     })?;
-    let state = AppState::new(db, config, jwt, key);
+    let policy = config.policy_file.as_deref().map(Policy::from_file).transpose()?;
+    let mut state = AppState::new(db, config, jwt, key);
+    if let Some(policy) = policy {
+        state.policy = std::sync::Arc::new(policy);
+    }
     Ok(BoundServer {
         listener,
         addr,

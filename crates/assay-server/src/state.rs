@@ -5,6 +5,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use assay_govern::db::Db;
+use assay_govern::policy::Policy;
 use axum::http::Method;
 use ed25519_dalek::SigningKey;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -28,6 +29,8 @@ pub struct AppState {
     pub jwt: Option<Arc<JwtVerifier>>,
     /// Signing key for audit checkpoints, when configured.
     pub checkpoint_key: Option<Arc<SigningKey>>,
+    /// The approval policy for change requests (`policy_file`, or the built-in default).
+    pub policy: Arc<Policy>,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
             limiter,
             jwt: jwt.map(Arc::new),
             checkpoint_key: checkpoint_key.map(Arc::new),
+            policy: Arc::new(Policy::default()),
         }
     }
 }

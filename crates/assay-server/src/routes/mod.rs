@@ -19,6 +19,7 @@ use crate::state::AppState;
 
 pub(crate) mod artifacts;
 pub(crate) mod audit;
+pub(crate) mod changes;
 pub(crate) mod incidents;
 pub(crate) mod inventory;
 pub(crate) mod system;
@@ -31,6 +32,7 @@ pub fn all(config: &ServerConfig) -> Vec<RouteSpec> {
     v.extend(users::routes(config));
     v.extend(inventory::routes(config));
     v.extend(artifacts::routes(config));
+    v.extend(changes::routes(config));
     v.extend(incidents::routes(config));
     v.extend(audit::routes(config));
     v
