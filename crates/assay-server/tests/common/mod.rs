@@ -143,6 +143,21 @@ impl TestServer {
         body: Option<&[u8]>,
         headers: &[(&str, &str)],
     ) -> (u16, Vec<u8>) {
+        self.try_raw_bytes(method, path, token, body, headers)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    /// Like [`Self::raw_bytes`], but a transport error is returned, not a panic: a server that
+    /// refuses an oversized body answers 413 and closes the connection, and the client may see
+    /// that as a broken pipe while it is still sending.
+    pub fn try_raw_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&[u8]>,
+        headers: &[(&str, &str)],
+    ) -> Result<(u16, Vec<u8>), ureq::Error> {
         let agent = client();
         let mut req = ureq::http::Request::builder()
             .method(method)
@@ -158,17 +173,14 @@ impl TestServer {
         let req = req
             .body(body.map(|b| b.to_vec()).unwrap_or_default())
             .unwrap();
-        let resp = agent
-            .run(req)
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let resp = agent.run(req)?;
         let status = resp.status().as_u16();
         let bytes = resp
             .into_body()
             .with_config()
             .limit(256 << 20)
-            .read_to_vec()
-            .unwrap();
-        (status, bytes)
+            .read_to_vec()?;
+        Ok((status, bytes))
     }
 
     /// Creates an account with `role` (and teams) as the admin; returns its token.
