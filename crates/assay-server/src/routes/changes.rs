@@ -14,7 +14,7 @@ use axum::{Extension, Json};
 use assay_govern::changes::{
     self, ChangeFilter, ChangeRequest, ChangeSpec, DecisionSpec, Rollback, RollbackSpec,
 };
-use assay_govern::policy::Decision;
+use assay_govern::policy::{Decision, Policy};
 use assay_govern::users::Principal;
 
 use super::{check_model_owner, RouteSpec, OWNERS, READERS, REVIEWERS};
@@ -25,6 +25,13 @@ use crate::state::AppState;
 
 pub(crate) fn routes(_: &ServerConfig) -> Vec<RouteSpec> {
     vec![
+        RouteSpec::new(Method::GET, "/v1/policy", "getPolicy", get_policy)
+            .doc(
+                "changes",
+                "The approval policy in force (rules per risk tier and target stage)",
+            )
+            .allow(READERS)
+            .json_response::<Policy>(StatusCode::OK),
         RouteSpec::new(
             Method::POST,
             "/v1/models/{model}/versions/{version}/changes",
@@ -199,4 +206,8 @@ async fn rollback_model(
     Ok(Json(
         changes::rollback(&s.db, &who, &model, &spec.reason).await?,
     ))
+}
+
+async fn get_policy(State(s): State<AppState>) -> Json<Policy> {
+    Json(s.policy.as_ref().clone())
 }
