@@ -125,6 +125,8 @@ pub struct FairnessArgs {
     /// Never colour the terminal output.
     #[arg(long, help_heading = "Policy and output")]
     pub no_color: bool,
+    #[command(flatten)]
+    pub submit: crate::registry::submit::SubmitArgs,
 }
 
 /// The column `--model` adds to the data.
@@ -357,6 +359,8 @@ pub fn run(a: FairnessArgs) -> Result<ExitCode, String> {
         }
     }
     let failed = result.policy.as_ref().is_some_and(|p| !p.passed);
+    let verdict = crate::registry::submit::Verdict::of(result.policy.as_ref().map(|p| p.passed));
+    a.submit.upload("fairness", verdict, &json)?;
     Ok(if failed {
         ExitCode::from(1)
     } else {

@@ -17,6 +17,7 @@ mod models;
 mod pii;
 mod predict_cmd;
 mod progress;
+mod registry;
 mod risk;
 mod train_cmd;
 
@@ -73,6 +74,10 @@ enum Command {
     Log(govern::LogCommand),
     /// Run the governance server: model inventory, change approvals, access control, incidents and the hash-chained audit log over a JSON API (OpenAPI at /openapi.json), on SQLite or PostgreSQL, optionally over TLS.
     Serve(Box<govern::serve::ServeArgs>),
+    /// Drive the governance server from scripts and CI: models, versions, artifacts (Ed25519-signed), evidence, change requests, rollback, review schedules, users, tokens and the audit trail (--server URL or $ASSAY_SERVER; token from $ASSAY_TOKEN).
+    Registry(Box<registry::RegistryArgs>),
+    /// Incidents on the governance server: open, list, show, note, status, post-mortem (--server URL or $ASSAY_SERVER; token from $ASSAY_TOKEN).
+    Incident(Box<registry::IncidentArgs>),
 }
 
 fn main() -> ExitCode {
@@ -92,6 +97,8 @@ fn main() -> ExitCode {
         Command::Anonymize(args) => anonymize::run(*args),
         Command::Log(cmd) => govern::run(cmd),
         Command::Serve(args) => govern::serve::run(*args),
+        Command::Registry(args) => registry::run(*args),
+        Command::Incident(args) => registry::run_incident(*args),
     };
     match result {
         Ok(code) => code,

@@ -92,6 +92,8 @@ pub struct EpsilonArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,
+    #[command(flatten)]
+    pub submit: crate::registry::submit::SubmitArgs,
 }
 
 /// Flags of `assay dp calibrate`.
@@ -128,4 +130,6 @@ pub struct CalibrateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,
+    #[command(flatten)]
+    pub submit: crate::registry::submit::SubmitArgs,
 }

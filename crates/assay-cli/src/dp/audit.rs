@@ -63,6 +63,8 @@ pub struct AuditArgs {
 pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
     let start = Instant::now();
     let t = &a.train;
+    t.submit
+        .require_json(matches!(t.format, OutputFormat::Json))?;
     if t.test.is_some() || t.out.is_some() {
         return Err("assay dp audit takes no --test or --out".into());
     }
@@ -176,6 +178,8 @@ pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
                 "{}",
                 serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
             );
+            let verdict = crate::registry::submit::Verdict::of(Some(!violated));
+            t.submit.upload_value("dp", verdict, doc)?;
         }
     }
     Ok(if violated {

@@ -45,6 +45,8 @@ fn accountant_json(a: AccountantArg, discretization: f64) -> serde_json::Value {
 }
 
 fn run_epsilon(a: EpsilonArgs) -> Result<ExitCode, String> {
+    a.submit
+        .require_json(matches!(a.format, OutputFormat::Json))?;
     let eps = epsilon(
         a.accountant.accountant(a.pld_discretization),
         a.sampling_rate,
@@ -75,12 +77,15 @@ fn run_epsilon(a: EpsilonArgs) -> Result<ExitCode, String> {
                 "epsilon": finite_or_string(eps),
             });
             println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
+            a.submit.upload_value("dp", crate::registry::submit::Verdict::None, doc)?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn run_calibrate(a: CalibrateArgs) -> Result<ExitCode, String> {
+    a.submit
+        .require_json(matches!(a.format, OutputFormat::Json))?;
     let c = calibrate::noise_multiplier(
         a.accountant.accountant(a.pld_discretization),
         a.epsilon,
@@ -116,6 +121,7 @@ fn run_calibrate(a: CalibrateArgs) -> Result<ExitCode, String> {
                 "epsilon": finite_or_string(c.epsilon),
             });
             println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
+            a.submit.upload_value("dp", crate::registry::submit::Verdict::None, doc)?;
         }
     }
     Ok(ExitCode::SUCCESS)

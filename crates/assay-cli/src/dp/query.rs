@@ -625,6 +625,8 @@ fn num(v: f64) -> Value {
 
 /// Runs `assay dp query`.
 pub fn run_query(a: QueryArgs) -> Result<ExitCode, String> {
+    a.submit
+        .require_json(matches!(a.format, OutputFormat::Json))?;
     let plan = validate(&a)?;
     let cost = Budget {
         epsilon: a.epsilon,
@@ -740,6 +742,8 @@ pub fn run_query(a: QueryArgs) -> Result<ExitCode, String> {
                 "{}",
                 serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
             );
+            a.submit
+                .upload_value("dp", crate::registry::submit::Verdict::None, doc)?;
         }
         OutputFormat::Text => {
             println!(

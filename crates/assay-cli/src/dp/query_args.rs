@@ -114,4 +114,6 @@ pub struct QueryArgs {
     pub format: OutputFormat,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub submit: crate::registry::submit::SubmitArgs,
 }

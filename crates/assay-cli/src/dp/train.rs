@@ -159,6 +159,8 @@ pub struct TrainArgs {
     pub curve_epsilons: Vec<f64>,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub submit: crate::registry::submit::SubmitArgs,
 }
 
 /// One point of the privacy–utility curve.
@@ -467,6 +469,8 @@ pub(super) fn num(v: f64) -> serde_json::Value {
 
 /// Runs `assay dp train`.
 pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
+    a.submit
+        .require_json(matches!(a.format, OutputFormat::Json))?;
     let start = Instant::now();
     let p = prepare(
         &a.input,
@@ -660,6 +664,8 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
                 "{}",
                 serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
             );
+            a.submit
+                .upload_value("dp", crate::registry::submit::Verdict::None, doc)?;
         }
     }
     if pr.noise_multiplier == 0.0 {

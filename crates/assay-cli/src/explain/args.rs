@@ -182,4 +182,6 @@ pub struct ExplainArgs {
     pub html: Option<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub submit: crate::registry::submit::SubmitArgs,
 }

@@ -271,5 +271,7 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
         OutputFormat::Json => print!("{text}"),
         OutputFormat::Table => print!("{}", render::text(&doc)),
     }
+    a.submit
+        .upload_value("explain", crate::registry::submit::Verdict::None, doc)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -206,6 +206,8 @@ pub struct MiaArgs {
     pub lr: f64,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub submit: crate::registry::submit::SubmitArgs,
 }
 
 /// One attack's result.
@@ -549,6 +551,10 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
     match a.format {
         MiaFormat::Text => print!("{}", render::text(&audit)),
         MiaFormat::Json => println!("{}", render::json(&audit)),
+    }
+    if a.submit.submit.is_some() {
+        let verdict = crate::registry::submit::Verdict::None;
+        a.submit.upload("mia", verdict, &render::json(&audit))?;
     }
     Ok(ExitCode::SUCCESS)
 }

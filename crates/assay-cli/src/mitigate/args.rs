@@ -302,6 +302,8 @@ pub struct MitigateArgs {
     pub bootstrap: usize,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub submit: crate::registry::submit::SubmitArgs,
 }
 
 impl MitigateArgs {

@@ -113,6 +113,8 @@ pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
         OutputFormat::Json => print!("{json}"),
         OutputFormat::Table => print!("{}", render::text(&report, &a.out)),
     }
+    let verdict = crate::registry::submit::Verdict::of(a.policy.as_ref().map(|_| !policy_failed));
+    a.submit.upload("mitigate", verdict, &json)?;
     if policy_failed {
         eprintln!(
             "assay mitigate: no point of the sweep passes the policy {}; no model was written",

@@ -1,0 +1,641 @@
+//! End-to-end tests of `assay registry`, `assay incident` and `--submit`: each test starts the
+//! real `assay serve` binary on a loopback port with a fresh SQLite database, drives it with the
+//! CLI (token from `$ASSAY_TOKEN`, never a flag) and checks the server's state through the CLI.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// A running `assay serve` child process, killed on drop.
+struct Server {
+    child: Child,
+    base: String,
+    admin: String,
+    dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let token_file = dir.path().join("root.token");
+        let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_assay"))
+            .args([
+                "serve",
+                "--db",
+                dir.path().join("govern.db").to_str().unwrap(),
+                "--listen",
+                "127.0.0.1:0",
+                "--rate-limit",
+                "0",
+                "--bootstrap-admin",
+                "root",
+                "--bootstrap-token-file",
+                token_file.to_str().unwrap(),
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("start assay serve");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(addr) = line.strip_prefix("listening on ") {
+                        break addr.trim().to_string();
+                    }
+                }
+                _ => {
+                    let _ = child.kill();
+                    let log =
+                        std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
+                    panic!("assay serve exited before listening: {log}");
+                }
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let admin = std::fs::read_to_string(&token_file)
+            .unwrap()
+            .trim()
+            .to_string();
+        Server {
+            child,
+            base,
+            admin,
+            dir,
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs `assay ARGS` with `token` in `$ASSAY_TOKEN` (none when `None`).
+    fn run(&self, token: Option<&str>, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_assay"));
+        cmd.args(args)
+            .env_remove("ASSAY_TOKEN")
+            .env_remove("ASSAY_TOKEN_FILE")
+            .env_remove("ASSAY_SERVER")
+            .env_remove("ASSAY_CA_CERT");
+        if let Some(t) = token {
+            cmd.env("ASSAY_TOKEN", t);
+        }
+        cmd.output().expect("run assay")
+    }
+
+    /// Runs `assay registry|incident --server BASE ARGS...`, expects exit 0 and returns the
+    /// JSON printed.
+    fn ok(&self, token: &str, args: &[&str]) -> Value {
+        let mut full = vec![args[0], "--server", &self.base];
+        full.extend(&args[1..]);
+        let o = self.run(Some(token), &full);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: stdout is not JSON ({e}): {}",
+                String::from_utf8_lossy(&o.stdout)
+            )
+        })
+    }
+
+    /// Runs `assay registry|incident --server BASE ARGS...` and returns the raw output.
+    fn cli(&self, token: Option<&str>, args: &[&str]) -> Output {
+        let mut full = vec![args[0], "--server", &self.base];
+        full.extend(&args[1..]);
+        self.run(token, &full)
+    }
+
+    /// An account with `role` and a fresh token for it.
+    fn account(&self, name: &str, kind: &str, role: &str) -> String {
+        let u = self.ok(
+            &self.admin,
+            &[
+                "registry", "user", "create", name, "--role", role, "--kind", kind,
+            ],
+        );
+        assert_eq!(u["name"], name);
+        let t = self.ok(
+            &self.admin,
+            &["registry", "token", "issue", name, "--label", "test"],
+        );
+        t["token"].as_str().expect("token shown once").to_string()
+    }
+
+    fn evidence_url(&self, model: &str, version: &str) -> String {
+        format!(
+            "{}/v1/models/{model}/versions/{version}/evidence",
+            self.base
+        )
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// The hiring example, as the fairness tests use it.
+fn hiring(s: &Server) -> PathBuf {
+    let p = s.path("hiring.csv");
+    let o = s.run(
+        None,
+        &[
+            "example",
+            "hiring",
+            "--rows",
+            "2000",
+            "--out",
+            p.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    p
+}
+
+const HIRING_ROLES: [&str; 8] = [
+    "--label",
+    "qualified",
+    "--prediction",
+    "shortlisted",
+    "--score",
+    "score",
+    "--sensitive",
+    "gender,race",
+];
+
+/// Registers model `credit` (owned by `owner_token`'s account) with version `1.0`.
+fn credit_1_0(s: &Server, owner: &str) -> Vec<u8> {
+    let m = s.ok(
+        owner,
+        &[
+            "registry",
+            "model",
+            "create",
+            "--name",
+            "credit",
+            "--purpose",
+            "credit scoring",
+            "--intended-use",
+            "consumer loans",
+            "--data-sources",
+            "core-banking,bureau",
+            "--annex-iii-area",
+            "essential_services",
+            "--profiles-natural-persons",
+        ],
+    );
+    assert_eq!(m["name"], "credit");
+    assert_eq!(
+        m["data_sources"],
+        serde_json::json!(["core-banking", "bureau"])
+    );
+    let bytes = b"model weights v1.0\n".repeat(100);
+    let artifact = s.path("model.bin");
+    std::fs::write(&artifact, &bytes).unwrap();
+    let v = s.ok(
+        owner,
+        &[
+            "registry",
+            "version",
+            "create",
+            "credit",
+            "--version",
+            "1.0",
+            "--artifact",
+            artifact.to_str().unwrap(),
+            "--description",
+            "first",
+        ],
+    );
+    assert_eq!(v["artifact_sha256"], sha256_hex(&bytes));
+    assert_eq!(v["stage"], "development");
+    bytes
+}
+
+#[test]
+fn registry_inventory_artifacts_evidence_and_submit() {
+    let s = Server::start();
+    let ci = s.account("ci", "service", "model_owner");
+    let me = s.ok(&ci, &["registry", "whoami"]);
+    assert_eq!(me["name"], "ci");
+    let bytes = credit_1_0(&s, &ci);
+
+    // Model read back, through $ASSAY_SERVER instead of --server.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_assay"));
+    let o = cmd
+        .args(["registry", "model", "get", "credit"])
+        .env("ASSAY_SERVER", &s.base)
+        .env("ASSAY_TOKEN", &ci)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let m: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(m["owner"], "ci");
+    assert_eq!(m["risk"]["annex_iii_area"], "essential_services");
+    let list = s.ok(&ci, &["registry", "model", "list"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+
+    // A signed artifact upload, verified by the server, and its download.
+    let key = s.path("signing.key");
+    std::fs::write(&key, "07".repeat(32) + "\n").unwrap();
+    let a = s.ok(
+        &ci,
+        &[
+            "registry",
+            "artifact",
+            "upload",
+            "credit",
+            "1.0",
+            s.path("model.bin").to_str().unwrap(),
+            "--sign-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(a["name"], "model.bin");
+    assert_eq!(a["sha256"], sha256_hex(&bytes));
+    assert_eq!(a["signed"], true);
+    assert_eq!(a["matches_version"], true);
+    let out = s.path("download.bin");
+    let d = s.ok(
+        &ci,
+        &[
+            "registry",
+            "artifact",
+            "download",
+            "credit",
+            "1.0",
+            "model.bin",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(d["sha256"], sha256_hex(&bytes));
+    assert_eq!(std::fs::read(&out).unwrap(), bytes);
+    let arts = s.ok(&ci, &["registry", "artifact", "list", "credit", "1.0"]);
+    assert_eq!(arts.as_array().unwrap().len(), 1);
+    // A traversal name is refused by the server: exit 2 with its message.
+    let o = s.cli(
+        Some(&ci),
+        &[
+            "registry",
+            "artifact",
+            "upload",
+            "credit",
+            "1.0",
+            s.path("model.bin").to_str().unwrap(),
+            "--name",
+            "..",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("HTTP 4"), "{}", stderr(&o));
+
+    // A review schedule that fairness evidence completes.
+    let sch = s.ok(
+        &ci,
+        &[
+            "registry",
+            "schedule",
+            "create",
+            "credit",
+            "--kind",
+            "fairness",
+            "--every-days",
+            "90",
+        ],
+    );
+    assert_eq!(sch["kind"], "fairness");
+    assert!(sch["last_done_ms"].is_null());
+
+    // assay fairness --submit: a failing policy still exits 1, the report goes up with verdict
+    // "fail", and the local JSON is written.
+    let data = hiring(&s);
+    let policy = s.path("p.toml");
+    std::fs::write(
+        &policy,
+        "[[rule]]\nmetric = \"disparate_impact_ratio\"\nmin = 0.8\n",
+    )
+    .unwrap();
+    let report = s.path("fairness.json");
+    let url = s.evidence_url("credit", "1.0");
+    let mut args = vec!["fairness", data.to_str().unwrap()];
+    args.extend(HIRING_ROLES);
+    args.extend([
+        "--policy",
+        policy.to_str().unwrap(),
+        "--format",
+        "json",
+        "--json",
+        report.to_str().unwrap(),
+        "--submit",
+        &url,
+    ]);
+    let o = s.run(Some(&ci), &args);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("submitted fairness evidence"),
+        "{}",
+        stderr(&o)
+    );
+    let printed: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(printed["policy"]["passed"], false);
+    let local: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(local, printed);
+
+    // Without a policy: verdict none, exit 0.
+    let mut args = vec!["fairness", data.to_str().unwrap()];
+    args.extend(HIRING_ROLES);
+    args.extend(["--format", "json", "--submit", &url]);
+    let o = s.run(Some(&ci), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    // `registry evidence submit` of the saved report infers the verdict from policy.passed.
+    let e = s.ok(
+        &ci,
+        &[
+            "registry",
+            "evidence",
+            "submit",
+            "credit",
+            "1.0",
+            "--kind",
+            "fairness",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(e["verdict"], "fail");
+
+    // dp epsilon --submit (JSON only).
+    let dp = [
+        "dp",
+        "epsilon",
+        "--sampling-rate",
+        "0.01",
+        "--noise-multiplier",
+        "1.1",
+        "--steps",
+        "1000",
+        "--delta",
+        "1e-5",
+    ];
+    let mut args = dp.to_vec();
+    args.extend(["--format", "json", "--submit", &url]);
+    let o = s.run(Some(&ci), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut args = dp.to_vec();
+    args.extend(["--submit", &url]);
+    let o = s.run(Some(&ci), &args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--format json"), "{}", stderr(&o));
+
+    // The server holds the evidence, with the verdicts, and the schedule is done.
+    let list = s.ok(&ci, &["registry", "evidence", "list", "credit", "1.0"]);
+    let got: Vec<(String, String)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().to_string(),
+                e["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("fairness", "fail"),
+        ("fairness", "none"),
+        ("fairness", "fail"),
+        ("dp", "none"),
+    ];
+    assert_eq!(
+        got,
+        want.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+    );
+    let first = list[0]["id"].as_i64().unwrap().to_string();
+    let full = s.ok(&ci, &["registry", "evidence", "get", &first]);
+    assert_eq!(full["report"]["schema"], "assay.fairness/1");
+    assert_eq!(full["report"], local);
+    let schedules = s.ok(&ci, &["registry", "schedule", "list", "credit"]);
+    assert!(!schedules[0]["last_done_ms"].is_null(), "{schedules}");
+    let overdue = s.ok(&ci, &["registry", "schedule", "overdue", "--fail-if-any"]);
+    assert_eq!(overdue, serde_json::json!([]));
+
+    // A failed upload is exit 2 after the local outputs were written.
+    let report2 = s.path("fairness2.json");
+    for (token, bad_url, needle) in [
+        ("not-a-token", url.clone(), "HTTP 401"),
+        (ci.as_str(), s.evidence_url("credit", "9.9"), "HTTP 404"),
+    ] {
+        let _ = std::fs::remove_file(&report2);
+        let mut args = vec!["fairness", data.to_str().unwrap()];
+        args.extend(HIRING_ROLES);
+        args.extend(["--json", report2.to_str().unwrap(), "--submit", &bad_url]);
+        let o = s.run(Some(token), &args);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{needle}: {}", stderr(&o));
+        assert!(report2.exists(), "the local report is written first");
+    }
+    let list = s.ok(&ci, &["registry", "evidence", "list", "credit", "1.0"]);
+    assert_eq!(list.as_array().unwrap().len(), 4, "nothing was added");
+
+    // The audit trail verifies, and lists the writes.
+    let v = s.ok(&s.admin, &["registry", "audit", "verify"]);
+    assert_eq!(v["ok"], true);
+    let entries = s.ok(&s.admin, &["registry", "audit", "list", "--limit", "1000"]);
+    assert!(entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["actor"] == "ci" && e["action"].as_str().unwrap().starts_with("evidence")));
+}
+
+#[test]
+fn incident_lifecycle() {
+    let s = Server::start();
+    let owner = s.account("alice", "user", "model_owner");
+    credit_1_0(&s, &owner);
+    let opened = s.ok(
+        &owner,
+        &[
+            "incident",
+            "open",
+            "--title",
+            "approval rate gap for women",
+            "--severity",
+            "sev2",
+            "--description",
+            "monitoring alert",
+            "--version",
+            "credit@1.0",
+        ],
+    );
+    let id = opened["id"].as_i64().unwrap().to_string();
+    assert_eq!(opened["status"], "open");
+    assert_eq!(
+        opened["versions"],
+        serde_json::json!([{"model": "credit", "version": "1.0"}])
+    );
+    s.ok(&owner, &["incident", "note", &id, "paged the on-call"]);
+    let st = s.ok(
+        &owner,
+        &[
+            "incident",
+            "status",
+            &id,
+            "investigating",
+            "--note",
+            "looking",
+        ],
+    );
+    assert_eq!(st["status"], "investigating");
+    // sev2 cannot be resolved without a post-mortem: the server's message, exit 2.
+    let o = s.cli(Some(&owner), &["incident", "status", &id, "resolved"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("post-mortem") || stderr(&o).contains("postmortem"),
+        "{}",
+        stderr(&o)
+    );
+    // Status only moves forward.
+    let o = s.cli(Some(&owner), &["incident", "status", &id, "open"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let pm = s.path("pm.json");
+    std::fs::write(
+        &pm,
+        r#"{"summary": "gap of 12 points", "root_cause": "drifted bureau feature", "prevention": "monthly fairness audit", "timeline": ["09:00 alert", "10:00 rollback"]}"#,
+    )
+    .unwrap();
+    let with_pm = s.ok(
+        &owner,
+        &[
+            "incident",
+            "postmortem",
+            &id,
+            "--file",
+            pm.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        with_pm["postmortem"]["root_cause"],
+        "drifted bureau feature"
+    );
+    let resolved = s.ok(&owner, &["incident", "status", &id, "resolved"]);
+    assert_eq!(resolved["status"], "resolved");
+    assert!(!resolved["resolved_ms"].is_null());
+
+    let shown = s.ok(&owner, &["incident", "show", &id]);
+    let kinds: Vec<&str> = shown["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.first(), Some(&"opened"));
+    assert!(
+        kinds.contains(&"note") && kinds.contains(&"postmortem"),
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "status").count(),
+        2,
+        "{kinds:?}"
+    );
+    let resolved = s.ok(&owner, &["incident", "list", "--status", "resolved"]);
+    assert_eq!(resolved.as_array().unwrap().len(), 1);
+    let open = s.ok(&owner, &["incident", "list", "--status", "open"]);
+    assert_eq!(open, serde_json::json!([]));
+    let by_model = s.ok(&owner, &["incident", "list", "--model", "credit"]);
+    assert_eq!(by_model.as_array().unwrap().len(), 1);
+
+    // A viewer reads but cannot open incidents.
+    let viewer = s.account("victor", "user", "viewer");
+    s.ok(&viewer, &["incident", "show", &id]);
+    let o = s.cli(
+        Some(&viewer),
+        &["incident", "open", "--title", "x", "--severity", "sev4"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("HTTP 403"), "{}", stderr(&o));
+}
+
+#[test]
+fn change_requests_and_errors() {
+    let s = Server::start();
+    let owner = s.account("alice", "user", "model_owner");
+    credit_1_0(&s, &owner);
+    let c = s.ok(
+        &owner,
+        &[
+            "registry",
+            "change",
+            "open",
+            "credit",
+            "1.0",
+            "--to",
+            "staging",
+            "--impact",
+            "new applicants only",
+            "--rollback-plan",
+            "assay registry rollback credit",
+        ],
+    );
+    let id = c["id"].as_i64().unwrap().to_string();
+    assert_eq!(c["status"], "open");
+    assert_eq!(c["impact_assessment"], "new applicants only");
+    let listed = s.ok(&owner, &["registry", "change", "list", "--model", "credit"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    // A CI gate: exit 1 while the request is not approved.
+    let o = s.cli(
+        Some(&owner),
+        &["registry", "change", "show", &id, "--expect", "approved"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let shown: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(shown["status"], "open");
+    // Separation of duties: the requester cannot approve (the server refuses; exit 2).
+    let o = s.cli(Some(&owner), &["registry", "change", "approve", &id]);
+    assert_eq!(o.status.code(), Some(2));
+    let w = s.ok(&owner, &["registry", "change", "withdraw", &id]);
+    assert_eq!(w["status"], "withdrawn");
+    s.ok(
+        &owner,
+        &["registry", "change", "show", &id, "--expect", "withdrawn"],
+    );
+
+    // Usage and transport errors are exit 2 with a message.
+    let o = s.run(Some(&owner), &["registry", "model", "list"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("ASSAY_SERVER"), "{}", stderr(&o));
+    let o = s.cli(None, &["registry", "model", "list"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("HTTP 401") && stderr(&o).contains("ASSAY_TOKEN"),
+        "{}",
+        stderr(&o)
+    );
+    let o = s.cli(Some(&owner), &["registry", "model", "get", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("HTTP 404"), "{}", stderr(&o));
+    // The token is never a flag.
+    let o = s.cli(Some(&owner), &["registry", "--token", "x", "model", "list"]);
+    assert_eq!(o.status.code(), Some(2));
+}
