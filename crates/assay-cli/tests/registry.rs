@@ -13,12 +13,18 @@ struct Server {
     child: Child,
     base: String,
     admin: String,
+    /// A CA certificate file every CLI run gets in `$ASSAY_CA_CERT` (TLS tests).
+    ca: Option<String>,
     dir: tempfile::TempDir,
 }
 
 impl Server {
     fn start() -> Server {
-        let dir = tempfile::tempdir().unwrap();
+        Server::start_with(tempfile::tempdir().unwrap(), &[])
+    }
+
+    /// Starts the server with extra `assay serve` flags, its files in `dir`.
+    fn start_with(dir: tempfile::TempDir, extra: &[&str]) -> Server {
         let token_file = dir.path().join("root.token");
         let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_assay"))
@@ -35,6 +41,7 @@ impl Server {
                 "--bootstrap-token-file",
                 token_file.to_str().unwrap(),
             ])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
@@ -66,6 +73,7 @@ impl Server {
             child,
             base,
             admin,
+            ca: None,
             dir,
         }
     }
@@ -84,6 +92,9 @@ impl Server {
             .env_remove("ASSAY_CA_CERT");
         if let Some(t) = token {
             cmd.env("ASSAY_TOKEN", t);
+        }
+        if let Some(ca) = &self.ca {
+            cmd.env("ASSAY_CA_CERT", ca);
         }
         cmd.output().expect("run assay")
     }
@@ -112,12 +123,18 @@ impl Server {
 
     /// An account with `role` and a fresh token for it.
     fn account(&self, name: &str, kind: &str, role: &str) -> String {
-        let u = self.ok(
-            &self.admin,
-            &[
-                "registry", "user", "create", name, "--role", role, "--kind", kind,
-            ],
-        );
+        self.member(name, kind, role, "")
+    }
+
+    /// An account with `role` in `teams` (comma-separated) and a fresh token for it.
+    fn member(&self, name: &str, kind: &str, role: &str, teams: &str) -> String {
+        let mut args = vec![
+            "registry", "user", "create", name, "--role", role, "--kind", kind,
+        ];
+        if !teams.is_empty() {
+            args.extend(["--teams", teams]);
+        }
+        let u = self.ok(&self.admin, &args);
         assert_eq!(u["name"], name);
         let t = self.ok(
             &self.admin,
@@ -638,4 +655,217 @@ fn change_requests_and_errors() {
     // The token is never a flag.
     let o = s.cli(Some(&owner), &["registry", "--token", "x", "model", "list"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// Registers version `label` of `credit` (artifact bytes derived from the label).
+fn credit_version(s: &Server, owner: &str, label: &str) {
+    let artifact = s.path(&format!("model-{label}.bin"));
+    std::fs::write(&artifact, format!("weights {label}")).unwrap();
+    s.ok(
+        owner,
+        &[
+            "registry",
+            "version",
+            "create",
+            "credit",
+            "--version",
+            label,
+            "--artifact",
+            artifact.to_str().unwrap(),
+        ],
+    );
+}
+
+/// Submits a passing fairness report for `credit@label` with `assay fairness --submit`.
+fn passing_fairness(s: &Server, token: &str, data: &std::path::Path, label: &str) {
+    let policy = s.path("pass.toml");
+    std::fs::write(
+        &policy,
+        "[[rule]]\nmetric = \"disparate_impact_ratio\"\nmin = 0.01\n",
+    )
+    .unwrap();
+    let url = s.evidence_url("credit", label);
+    let mut args = vec!["fairness", data.to_str().unwrap()];
+    args.extend(HIRING_ROLES);
+    args.extend([
+        "--policy",
+        policy.to_str().unwrap(),
+        "--format",
+        "json",
+        "--submit",
+        &url,
+    ]);
+    let o = s.run(Some(token), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("verdict pass"), "{}", stderr(&o));
+}
+
+/// Promotes `credit@label` to production the way CI would: a change request, two approvals
+/// (one from the risk team), the gate, and the application. Returns the applied request.
+fn promote(s: &Server, owner: &str, reviewers: [&str; 2], label: &str) -> Value {
+    let c = s.ok(
+        owner,
+        &[
+            "registry",
+            "change",
+            "open",
+            "credit",
+            label,
+            "--to",
+            "production",
+            "--impact",
+            "all new applications",
+            "--rollback-plan",
+            "assay registry rollback credit",
+        ],
+    );
+    let id = c["id"].as_i64().unwrap().to_string();
+    s.ok(
+        reviewers[0],
+        &["registry", "change", "approve", &id, "--comment", "risk ok"],
+    );
+    let o = s.cli(
+        Some(owner),
+        &["registry", "change", "show", &id, "--expect", "approved"],
+    );
+    assert_eq!(o.status.code(), Some(1), "one approval is not enough");
+    s.ok(reviewers[1], &["registry", "change", "approve", &id]);
+    s.ok(
+        owner,
+        &["registry", "change", "show", &id, "--expect", "approved"],
+    );
+    let applied = s.ok(owner, &["registry", "change", "apply", &id]);
+    assert_eq!(applied["status"], "applied");
+    applied
+}
+
+#[test]
+fn change_to_production_with_approvals_evidence_and_rollback() {
+    let s = Server::start();
+    let owner = s.account("alice", "user", "model_owner");
+    let risk = s.member("bob", "user", "reviewer", "risk");
+    let other = s.member("carol", "user", "reviewer", "ops");
+    let policy = s.ok(&owner, &["registry", "policy"]);
+    assert!(policy.is_object(), "{policy}");
+    credit_1_0(&s, &owner);
+    let data = hiring(&s);
+
+    // Without a passing fairness report the high-risk model cannot reach production.
+    let c = s.ok(
+        &owner,
+        &[
+            "registry",
+            "change",
+            "open",
+            "credit",
+            "1.0",
+            "--to",
+            "production",
+            "--impact",
+            "x",
+            "--rollback-plan",
+            "y",
+        ],
+    );
+    let id = c["id"].as_i64().unwrap().to_string();
+    s.ok(&risk, &["registry", "change", "approve", &id]);
+    s.ok(&other, &["registry", "change", "approve", &id]);
+    let o = s.cli(Some(&owner), &["registry", "change", "apply", &id]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("HTTP 4"), "{}", stderr(&o));
+    s.ok(&owner, &["registry", "change", "withdraw", &id]);
+
+    passing_fairness(&s, &owner, &data, "1.0");
+    promote(&s, &owner, [&risk, &other], "1.0");
+    let m = s.ok(&owner, &["registry", "model", "get", "credit"]);
+    assert_eq!(m["production_version"], "1.0");
+
+    credit_version(&s, &owner, "2.0");
+    passing_fairness(&s, &owner, &data, "2.0");
+    promote(&s, &owner, [&other, &risk], "2.0");
+    let m = s.ok(&owner, &["registry", "model", "get", "credit"]);
+    assert_eq!(m["production_version"], "2.0");
+    let v1 = s.ok(&owner, &["registry", "version", "get", "credit", "1.0"]);
+    assert_ne!(v1["stage"], "production");
+
+    // One action puts 1.0 back.
+    let r = s.ok(
+        &owner,
+        &["registry", "rollback", "credit", "--reason", "incident 1"],
+    );
+    assert_eq!(r["restored_version"], "1.0");
+    assert_eq!(r["demoted_version"], "2.0");
+    let m = s.ok(&owner, &["registry", "model", "get", "credit"]);
+    assert_eq!(m["production_version"], "1.0");
+    let versions = s.ok(&owner, &["registry", "version", "list", "credit"]);
+    assert_eq!(versions.as_array().unwrap().len(), 2);
+    let applied = s.ok(
+        &owner,
+        &["registry", "change", "list", "--status", "applied"],
+    );
+    assert_eq!(applied.as_array().unwrap().len(), 2);
+    let v = s.ok(&s.admin, &["registry", "audit", "verify"]);
+    assert_eq!(v["ok"], true);
+}
+
+#[test]
+fn https_with_a_private_ca_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let cert_path = dir.path().join("cert.pem");
+    let key_path = dir.path().join("key.pem");
+    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+    std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
+    let mut s = Server::start_with(
+        dir,
+        &[
+            "--tls-cert",
+            cert_path.to_str().unwrap(),
+            "--tls-key",
+            key_path.to_str().unwrap(),
+        ],
+    );
+    assert!(s.base.starts_with("https://127.0.0.1:"), "{}", s.base);
+    s.base = s.base.replace("127.0.0.1", "localhost");
+    let ca = cert_path.to_str().unwrap();
+    let me = s.ok(&s.admin, &["registry", "whoami", "--ca-cert", ca]);
+    assert_eq!(me["name"], "root");
+    // $ASSAY_CA_CERT works as well.
+    let o = Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(["registry", "--server", &s.base, "whoami"])
+        .env("ASSAY_TOKEN", &s.admin)
+        .env("ASSAY_CA_CERT", ca)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Without the certificate the server is not trusted: exit 2.
+    let o = s.cli(Some(&s.admin), &["registry", "whoami"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!stderr(&o).is_empty());
+    // --submit over https with --submit-ca-cert.
+    s.ca = Some(ca.to_string());
+    credit_1_0(&s, &s.admin.clone());
+    s.ca = None;
+    let o = s.run(
+        Some(&s.admin),
+        &[
+            "dp",
+            "calibrate",
+            "--epsilon",
+            "1",
+            "--delta",
+            "1e-5",
+            "--sampling-rate",
+            "0.01",
+            "--steps",
+            "100",
+            "--format",
+            "json",
+            "--submit",
+            &s.evidence_url("credit", "1.0"),
+            "--submit-ca-cert",
+            ca,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }

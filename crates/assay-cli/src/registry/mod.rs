@@ -58,6 +58,8 @@ pub enum RegistryCommand {
     Change(ChangeCommand),
     /// Put a model's previous production version back (one action).
     Rollback(RollbackArgs),
+    /// The approval policy in force: which approvals and evidence each change needs.
+    Policy,
     /// Recurring review schedules: create, list, overdue, complete.
     #[command(subcommand)]
     Schedule(ScheduleCommand),
@@ -533,6 +535,7 @@ pub fn run(a: RegistryArgs) -> Result<ExitCode, String> {
             &format!("/v1/models/{}/rollback", enc(&r.model)),
             &json!({"reason": r.reason}),
         )?),
+        RegistryCommand::Policy => print(&c.get("/v1/policy")?),
         RegistryCommand::Schedule(s) => schedule(&c, s),
         RegistryCommand::User(u) => user(&c, u),
         RegistryCommand::Token(t) => match t {
