@@ -869,3 +869,160 @@ fn https_with_a_private_ca_certificate() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[test]
+fn mitigate_explain_and_mia_submit_their_reports() {
+    let s = Server::start();
+    let owner = s.account("alice", "user", "model_owner");
+    credit_1_0(&s, &owner);
+    let url = s.evidence_url("credit", "1.0");
+    let train = hiring(&s);
+    let p = |n: &str| s.path(n).to_str().unwrap().to_string();
+    let model_args = [
+        "--label",
+        "hired",
+        "--positive",
+        "1",
+        "--features",
+        "years_experience,career_gap_years,age",
+        "--categorical",
+        "education",
+    ];
+    let run = |args: Vec<&str>, code: i32| {
+        let o = s.run(Some(&owner), &args);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));
+        o
+    };
+
+    // mitigate without a policy: verdict none.
+    let mut args = vec![
+        "mitigate",
+        train.to_str().unwrap(),
+        "--method",
+        "reweighing",
+    ];
+    args.extend(model_args);
+    let (out, json) = (p("mitigated.json"), p("mitigate-report.json"));
+    args.extend([
+        "--sensitive",
+        "gender",
+        "--out",
+        &out,
+        "--json",
+        &json,
+        "--submit",
+        &url,
+    ]);
+    run(args, 0);
+    // mitigate --sweep with a policy some point passes: verdict pass.
+    let policy = s.path("pass.toml");
+    std::fs::write(
+        &policy,
+        "[[rule]]\nmetric = \"disparate_impact_ratio\"\nmin = 0.01\n",
+    )
+    .unwrap();
+    let mut args = vec![
+        "mitigate",
+        train.to_str().unwrap(),
+        "--method",
+        "correlation-remover",
+        "--sweep",
+        "--sweep-values",
+        "0,1",
+        "--policy",
+        policy.to_str().unwrap(),
+    ];
+    args.extend(model_args);
+    let out2 = p("mitigated2.json");
+    args.extend(["--sensitive", "gender", "--out", &out2, "--submit", &url]);
+    run(args, 0);
+
+    // explain of a trained model: verdict none.
+    let model = p("model.json");
+    let mut args = vec![
+        "train",
+        "--learner",
+        "logistic",
+        train.to_str().unwrap(),
+        "--standardize",
+        "--out",
+        &model,
+    ];
+    args.extend(model_args);
+    run(args, 0);
+    run(
+        vec![
+            "explain",
+            train.to_str().unwrap(),
+            "--model",
+            &model,
+            "--method",
+            "permutation",
+            "--scorer",
+            "demographic-parity-difference",
+            "--sensitive",
+            "gender",
+            "--submit",
+            &url,
+        ],
+        0,
+    );
+
+    // mia (text output; the JSON report is uploaded all the same).
+    let holdout = s.path("holdout.csv");
+    run(
+        vec![
+            "example",
+            "hiring",
+            "--rows",
+            "1000",
+            "--seed",
+            "9",
+            "--out",
+            holdout.to_str().unwrap(),
+        ],
+        0,
+    );
+    let mut args = vec![
+        "mia",
+        "--train",
+        train.to_str().unwrap(),
+        "--holdout",
+        holdout.to_str().unwrap(),
+        "--learner",
+        "logistic",
+        "--attack",
+        "loss",
+        "--submit",
+        &url,
+    ];
+    args.extend(model_args);
+    run(args, 0);
+
+    let list = s.ok(&owner, &["registry", "evidence", "list", "credit", "1.0"]);
+    let got: Vec<(&str, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("mitigate", "none"),
+            ("mitigate", "pass"),
+            ("explain", "none"),
+            ("mia", "none")
+        ]
+    );
+    // The stored mitigate report is the one written locally.
+    let id = list[0]["id"].as_i64().unwrap().to_string();
+    let e = s.ok(&owner, &["registry", "evidence", "get", &id]);
+    let local: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(e["report"], local);
+    let e = s.ok(
+        &owner,
+        &["registry", "evidence", "get", &list[3]["id"].to_string()],
+    );
+    assert_eq!(e["report"]["schema"], "assay.mia/1");
+}
