@@ -652,6 +652,16 @@ fn change_requests_and_errors() {
     let o = s.cli(Some(&owner), &["registry", "model", "get", "nope"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("HTTP 404"), "{}", stderr(&o));
+    // $ASSAY_TOKEN_FILE: the first line of a file (here the bootstrap token file).
+    let o = Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(["registry", "--server", &s.base, "whoami"])
+        .env_remove("ASSAY_TOKEN")
+        .env("ASSAY_TOKEN_FILE", s.path("root.token"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let me: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(me["name"], "root");
     // The token is never a flag.
     let o = s.cli(Some(&owner), &["registry", "--token", "x", "model", "list"]);
     assert_eq!(o.status.code(), Some(2));

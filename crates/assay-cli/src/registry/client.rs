@@ -132,9 +132,15 @@ impl Client {
                 "server URL {base:?}: expected http://HOST:PORT or https://HOST:PORT"
             ));
         }
+        let token = token_from_env()?;
+        if token.is_some() && !is_loopback_or_tls(&base) {
+            eprintln!(
+                "warning: sending the API token over plain http to {base}; use https outside loopback"
+            );
+        }
         Ok(Client {
             base,
-            token: token_from_env()?,
+            token,
             agent: agent(ca_cert)?,
         })
     }
@@ -310,6 +316,24 @@ fn agent(ca_cert: Option<&Path>) -> Result<ureq::Agent, String> {
     Ok(config.build().into())
 }
 
+/// Whether `url` is https, or http to a loopback host (where plain http is harmless).
+fn is_loopback_or_tls(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return true;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// Percent-encodes one path segment or query value (everything but RFC 3986 unreserved
 /// characters).
 pub fn enc(s: &str) -> String {
@@ -350,6 +374,25 @@ mod tests {
             "?status=open"
         );
         assert_eq!(query(&[("model", None)]), "");
+    }
+
+    #[test]
+    fn plain_http_is_fine_only_on_loopback() {
+        for ok in [
+            "https://gov.example",
+            "http://127.0.0.1:8080",
+            "http://localhost:1/x",
+            "http://[::1]:8080",
+        ] {
+            assert!(is_loopback_or_tls(ok), "{ok}");
+        }
+        for bad in [
+            "http://gov.example:8080",
+            "http://10.0.0.1",
+            "http://[2001:db8::1]:80",
+        ] {
+            assert!(!is_loopback_or_tls(bad), "{bad}");
+        }
     }
 
     #[test]
