@@ -17,14 +17,14 @@ pub mod audit;
 pub mod changes;
 pub mod checkpoint;
 pub mod db;
+mod error;
 pub mod evidence;
 pub mod incidents;
 pub mod inventory;
 pub mod policy;
 pub mod schedules;
-pub mod users;
 #[doc(hidden)]
 pub mod testing;
-mod error;
+pub mod users;
 
 pub use error::GovernError;

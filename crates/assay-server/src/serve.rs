@@ -86,7 +86,11 @@ pub async fn bind(config: ServerConfig) -> Result<BoundServer, ServerError> {
         context: "reading the bound address".into(),
         source: e,
     })?;
-    let policy = config.policy_file.as_deref().map(Policy::from_file).transpose()?;
+    let policy = config
+        .policy_file
+        .as_deref()
+        .map(Policy::from_file)
+        .transpose()?;
     let mut state = AppState::new(db, config, jwt, key);
     if let Some(policy) = policy {
         state.policy = std::sync::Arc::new(policy);
