@@ -1,13 +1,19 @@
-//! Governance data layer for assay (issue #8): the storage every later governance feature
-//! (`assay serve`, the registry, change management, access control) builds on.
+//! The governance system of record for assay (issue #8), without HTTP: storage, the domain
+//! rules and the tamper-evident audit log. `assay serve` (crate assay-server) is the API over it.
 //!
 //! - [`db`]: one database handle, [`db::Db`], over SQLite (default: a file, WAL journal,
-//!   `synchronous=FULL`) or PostgreSQL (a `postgres://` URL), with embedded migrations.
+//!   `synchronous=FULL`) or PostgreSQL (a `postgres://` URL), with embedded migrations; every
+//!   write is one serialised transaction that also appends its audit entry.
 //! - [`audit`]: the append-only, hash-chained audit log (Crosby & Wallach, "Efficient Data
-//!   Structures for Tamper-Evident Logging", USENIX Security 2009): appends serialised so the
-//!   chain never forks, and a verifier that names the first entry that does not verify.
-//! - [`checkpoint`]: Ed25519 (RFC 8032) signatures over a log position `(seq, hash)`, exported as
-//!   JSON, against which a chain is verified to detect truncation and rewrites.
+//!   Structures for Tamper-Evident Logging", USENIX Security 2009), and [`checkpoint`]: Ed25519
+//!   (RFC 8032) signatures over a log position, against which truncation and rewrites show.
+//! - [`users`]: accounts, service accounts, roles and API tokens (stored as SHA-256).
+//! - [`inventory`]: models and versions; [`ai_act`]: the EU AI Act risk tier from a
+//!   questionnaire; [`artifacts`]: signed, digest-identified files; [`evidence`]: assay reports
+//!   with their verdicts.
+//! - [`policy`] and [`changes`]: change requests, approvals under a configurable policy with
+//!   separation of duties, exactly-once decisions, one-action rollback.
+//! - [`incidents`] and [`schedules`]: incidents with timeline and post-mortem; recurring reviews.
 //!
 //! This crate never prints or exits; errors are [`GovernError`].
 
