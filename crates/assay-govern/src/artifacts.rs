@@ -19,7 +19,7 @@
 //! with `.`. Path separators (`/`, `\`), `..`, NUL and other control characters are refused,
 //! so a name can never escape a directory when an artifact is saved under its name.
 //!
-//! Every write commits together with its audit entry (see [`crate::db::write_tx`]).
+//! Every write commits together with its audit entry (see `db::write_tx!`).
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use schemars::JsonSchema;

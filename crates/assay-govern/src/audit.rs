@@ -157,7 +157,7 @@ pub(crate) fn parse_last(last: Option<(i64, String)>) -> Result<(u64, Hash), Gov
 }
 
 /// Appends `$new` (a `&NewEntry`) inside the open write transaction `$tx` (see
-/// [`crate::db::write_tx`]) and evaluates to the [`Entry`]; it commits with the transaction.
+/// `db::write_tx!`) and evaluates to the [`Entry`]; it commits with the transaction.
 macro_rules! append_in {
     ($tx:ident, $new:expr) => {{
         let new: &$crate::audit::NewEntry<'_> = $new;

@@ -17,7 +17,7 @@
 //! accounts decide only when the governing rule allows it (never by default).
 //!
 //! **Exactly once.** Each decision, application, withdrawal and rollback is one
-//! [`crate::db::write_tx`] transaction (writes are totally ordered), which checks the state it
+//! `db::write_tx!` transaction (writes are totally ordered), which checks the state it
 //! changes before changing it: a reviewer's second decision is a [`GovernError::Conflict`], as
 //! is a second application. `approvals` also has `UNIQUE (change_id, reviewer)`, so even a
 //! writer that bypassed the serialisation could not record a second decision.

@@ -10,7 +10,7 @@
 //! version's model (e.g. a `fairness` report completes the `fairness` schedule), in the same
 //! transaction (see [`crate::schedules`]).
 //!
-//! Every write commits together with its audit entry (see [`crate::db::write_tx`]).
+//! Every write commits together with its audit entry (see `db::write_tx!`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -8,7 +8,7 @@
 //! `sev2` incident cannot be resolved without a post-mortem, given before or with the move to
 //! `resolved`.
 //!
-//! Every write commits together with its audit entry (see [`crate::db::write_tx`]) and its
+//! Every write commits together with its audit entry (see `db::write_tx!`) and its
 //! timeline event.
 
 use schemars::JsonSchema;

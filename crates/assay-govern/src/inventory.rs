@@ -5,7 +5,7 @@
 //! created in `development`; moving it to `staging` or `production` goes through a change request
 //! (`crate::changes`); only one version of a model is in production at a time.
 //!
-//! Every write commits together with its audit entry (see [`crate::db::write_tx`]).
+//! Every write commits together with its audit entry (see `db::write_tx!`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

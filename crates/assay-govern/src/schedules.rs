@@ -9,7 +9,7 @@
 //! Functions taking `now` (ms since the Unix epoch) exist so that tests and reports can ask
 //! "what is overdue at time T" without waiting; the plain versions use the clock.
 //!
-//! Every write commits together with its audit entry (see [`crate::db::write_tx`]).
+//! Every write commits together with its audit entry (see `db::write_tx!`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

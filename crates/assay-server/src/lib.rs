@@ -7,7 +7,7 @@
 //! permission checks cannot disagree.
 //!
 //! Request flow (outermost first): structured request log ([`tower_http::trace`]), request
-//! timeout, then per route the guard ([`guard`]): rate limit per token (or per client address
+//! timeout, then per route the guard (module `guard`): rate limit per token (or per client address
 //! without one), authentication (API token or OIDC/JWT), the route's role check, and an audit
 //! entry for every denied or rejected attempt; then the handler, whose body extractor enforces
 //! the size limit and rejects malformed JSON and unknown fields.
