@@ -3,6 +3,9 @@
 //! uploads, forged signatures and traversal names refused with nothing written, duplicates,
 //! downloads, evidence submission completing review schedules, and the audit chain verifying.
 
+#[macro_use]
+mod support;
+
 use assay_govern::ai_act::RiskAnswers;
 use assay_govern::artifacts::{self, ArtifactSignature};
 use assay_govern::audit;
@@ -15,6 +18,7 @@ use assay_govern::GovernError;
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use support::{assert_chain_ok, audit_len};
 
 const MODEL_BYTES: &[u8] = b"\x00\x01binary model bytes\xff";
 
@@ -71,16 +75,6 @@ fn sign(key: &SigningKey, bytes: &[u8]) -> ArtifactSignature {
         signature: hex::encode(key.sign(&digest).to_bytes()),
         public_key: hex::encode(key.verifying_key().to_bytes()),
     }
-}
-
-async fn audit_len(db: &Db) -> u64 {
-    audit::head(db).await.unwrap().map(|h| h.0).unwrap_or(0)
-}
-
-async fn assert_chain_ok(db: &Db) {
-    let report = audit::verify(db).await.unwrap();
-    assert!(report.is_ok(), "audit chain: {report:?}");
-    assert_eq!(report.verified, audit_len(db).await);
 }
 
 /// A signed upload is verified, stored, listed, downloadable and flagged as the version's
@@ -439,42 +433,5 @@ async fn evidence_flow(db: &Db) {
     assert_chain_ok(db).await;
 }
 
-async fn sqlite() -> (tempfile::TempDir, Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path().join("govern.db").to_str().unwrap())
-        .await
-        .unwrap();
-    (dir, db)
-}
-
-macro_rules! scenarios {
-    ($($name:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let (_dir, db) = super::sqlite().await;
-                    super::$name(&db).await;
-                }
-            )*
-        }
-
-        /// The same scenarios on PostgreSQL, one fresh database each.
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn on_postgres() {
-            let Some(url) = assay_govern::testing::postgres_url() else {
-                eprintln!("skipping the PostgreSQL artifact tests: set ASSAY_TEST_POSTGRES_URL=postgres://... to run them");
-                return;
-            };
-            $(
-                let db = Db::open(&assay_govern::testing::fresh_postgres_database(&url).await)
-                    .await
-                    .unwrap();
-                $name(&db).await;
-                db.close().await;
-            )*
-        }
-    };
-}
-
-scenarios!(signed_upload, forged_signature, bad_names, evidence_flow);
+scenarios!(
+    "artifact":signed_upload, forged_signature, bad_names, evidence_flow);

@@ -4,6 +4,9 @@
 //! and applications (exactly once), evidence blocking and re-evaluated at apply time,
 //! rejections and withdrawals, and one-action rollback; the audit chain verifies after each.
 
+#[macro_use]
+mod support;
+
 use std::sync::Arc;
 
 use assay_govern::ai_act::{ProhibitedPractice, RiskAnswers};
@@ -16,6 +19,7 @@ use assay_govern::policy::{Decision, Policy};
 use assay_govern::users::{self, AccountKind, NewUser, Principal, Role};
 use assay_govern::GovernError;
 use serde_json::json;
+use support::{assert_chain_ok, audit_len};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -152,15 +156,6 @@ async fn stage(db: &Db, model: &str, version: &str) -> Stage {
         .await
         .unwrap()
         .stage
-}
-
-async fn verify(db: &Db) {
-    let report = audit::verify(db).await.unwrap();
-    assert!(report.is_ok(), "audit chain: {:?}", report.problem);
-}
-
-async fn audit_len(db: &Db) -> u64 {
-    audit::head(db).await.unwrap().map_or(0, |h| h.0)
 }
 
 async fn audit_count(db: &Db, action: &str) -> usize {
@@ -354,7 +349,7 @@ async fn full_flow(db: &Db) {
     assert_eq!(audit_count(db, "change.open").await, 3);
     assert_eq!(audit_count(db, "change.approve").await, 5);
     assert_eq!(audit_count(db, "change.apply").await, 3);
-    verify(db).await;
+    assert_chain_ok(db).await;
 }
 
 /// Invalid requests: missing plans, wrong targets, duplicates, prohibited models, unknown
@@ -436,7 +431,7 @@ async fn open_validation(db: &Db) {
         matches!(&e, GovernError::Conflict(m) if m.contains(&c.id.to_string())),
         "{e}"
     );
-    verify(db).await;
+    assert_chain_ok(db).await;
 }
 
 /// Nobody decides their own request or their own model's; service accounts and roles the
@@ -497,7 +492,7 @@ async fn separation_of_duties(db: &Db) {
         .await
         .unwrap();
     assert_eq!(c.status, ChangeStatus::Approved);
-    verify(db).await;
+    assert_chain_ok(db).await;
 }
 
 /// 16 simultaneous approvals by the same reviewer: exactly one succeeds; 16 simultaneous
@@ -571,7 +566,7 @@ async fn concurrent_double_approval(db: &Db) {
     assert_eq!(stage(db, "credit", "v1").await, Stage::Production);
     let c = changes::get(db, &policy, c.id).await.unwrap();
     assert_eq!(c.status, ChangeStatus::Applied);
-    verify(db).await;
+    assert_chain_ok(db).await;
 }
 
 /// Counts the tasks that succeeded; every failure must be a Conflict.
@@ -670,7 +665,7 @@ async fn evidence_blocks(db: &Db) {
         "{e}"
     );
     assert_eq!(stage(db, "credit", "v2").await, Stage::Development);
-    verify(db).await;
+    assert_chain_ok(db).await;
 }
 
 /// A rejection closes a request; withdrawals by the requester or an admin only.
@@ -711,7 +706,7 @@ async fn reject_and_withdraw(db: &Db) {
     assert_eq!(stage(db, "credit", "v1").await, Stage::Development);
     assert_eq!(audit_count(db, "change.withdraw").await, 2);
     assert_eq!(audit_count(db, "change.reject").await, 1);
-    verify(db).await;
+    assert_chain_ok(db).await;
 }
 
 /// Rollback: one action restores the previous production version and demotes the current one
@@ -799,48 +794,11 @@ async fn rollback(db: &Db) {
         .collect();
     assert_eq!(production.len(), 1, "one production version per model");
     assert_eq!(audit_count(db, "model.rollback").await, 3);
-    verify(db).await;
-}
-
-async fn sqlite() -> (tempfile::TempDir, Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path().join("govern.db").to_str().unwrap())
-        .await
-        .unwrap();
-    (dir, db)
-}
-
-macro_rules! scenarios {
-    ($($name:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let (_dir, db) = super::sqlite().await;
-                    super::$name(&db).await;
-                }
-            )*
-        }
-
-        /// The same scenarios on PostgreSQL, one fresh database each.
-        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-        async fn on_postgres() {
-            let Some(url) = assay_govern::testing::postgres_url() else {
-                eprintln!("skipping the PostgreSQL change-management tests: set ASSAY_TEST_POSTGRES_URL=postgres://... to run them");
-                return;
-            };
-            $(
-                let db = Db::open(&assay_govern::testing::fresh_postgres_database(&url).await)
-                    .await
-                    .unwrap();
-                $name(&db).await;
-                db.close().await;
-            )*
-        }
-    };
+    assert_chain_ok(db).await;
 }
 
 scenarios!(
+    "change-management":
     full_flow,
     open_validation,
     separation_of_duties,

@@ -3,8 +3,10 @@
 //! incident lifecycle (forward-only status, timeline, post-mortem required for sev1/sev2),
 //! filters, and overdue schedules computed at a given time. The audit chain verifies at the end.
 
+#[macro_use]
+mod support;
+
 use assay_govern::ai_act::RiskAnswers;
-use assay_govern::audit;
 use assay_govern::db::Db;
 use assay_govern::incidents::{
     self, IncidentFilter, IncidentSpec, IncidentStatus, NoteSpec, PostMortem, Severity,
@@ -15,6 +17,7 @@ use assay_govern::schedules::{self, ScheduleSpec, DAY_MS};
 use assay_govern::users::{self, AccountKind, NewUser, Role};
 use assay_govern::GovernError;
 use serde_json::json;
+use support::{assert_chain_ok, audit_len};
 
 /// An owner and models `credit` (versions 1, 2) and `churn` (version 1).
 async fn setup(db: &Db) {
@@ -88,16 +91,6 @@ fn status(s: IncidentStatus) -> StatusChange {
         note: String::new(),
         postmortem: None,
     }
-}
-
-async fn audit_len(db: &Db) -> u64 {
-    audit::head(db).await.unwrap().map(|h| h.0).unwrap_or(0)
-}
-
-async fn assert_chain_ok(db: &Db) {
-    let report = audit::verify(db).await.unwrap();
-    assert!(report.is_ok(), "audit chain: {report:?}");
-    assert_eq!(report.verified, audit_len(db).await);
 }
 
 /// Open → note → investigating → mitigated → (refused without a post-mortem) → resolved with
@@ -463,42 +456,5 @@ async fn overdue_schedules(db: &Db) {
     assert_chain_ok(db).await;
 }
 
-async fn sqlite() -> (tempfile::TempDir, Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path().join("govern.db").to_str().unwrap())
-        .await
-        .unwrap();
-    (dir, db)
-}
-
-macro_rules! scenarios {
-    ($($name:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let (_dir, db) = super::sqlite().await;
-                    super::$name(&db).await;
-                }
-            )*
-        }
-
-        /// The same scenarios on PostgreSQL, one fresh database each.
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn on_postgres() {
-            let Some(url) = assay_govern::testing::postgres_url() else {
-                eprintln!("skipping the PostgreSQL incident tests: set ASSAY_TEST_POSTGRES_URL=postgres://... to run them");
-                return;
-            };
-            $(
-                let db = Db::open(&assay_govern::testing::fresh_postgres_database(&url).await)
-                    .await
-                    .unwrap();
-                $name(&db).await;
-                db.close().await;
-            )*
-        }
-    };
-}
-
-scenarios!(lifecycle, filters_and_rules, overdue_schedules);
+scenarios!(
+    "incident":lifecycle, filters_and_rules, overdue_schedules);

@@ -6,28 +6,10 @@
 mod common;
 
 use common::{backends, model_spec, version_spec, TestServer};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// A bad request: what it is, its body, headers, the expected status and a phrase of the error.
 type Case<'a> = (&'a str, Vec<u8>, &'a [(&'a str, &'a str)], u16, &'a str);
-
-fn audit_len(s: &TestServer) -> u64 {
-    let (st, v) = s.call("GET", "/v1/audit/verify", Some(&s.admin), None);
-    assert_eq!(st, 200, "{v}");
-    assert_eq!(v["ok"], json!(true), "{v}");
-    v["head_seq"].as_u64().unwrap_or(0)
-}
-
-fn last_entry(s: &TestServer) -> Value {
-    let n = audit_len(s);
-    let (_, v) = s.call(
-        "GET",
-        &format!("/v1/audit?after={}", n - 1),
-        Some(&s.admin),
-        None,
-    );
-    v[0].clone()
-}
 
 #[test]
 fn inventory_round_trip_and_risk_tier() {
@@ -76,12 +58,12 @@ fn inventory_round_trip_and_risk_tier() {
             Some(&model_spec("credit")),
         );
         assert_eq!(st, 409);
-        let e = last_entry(&s);
+        let e = s.last_entry();
         assert_eq!(
             (e["action"].as_str(), e["actor"].as_str()),
             (Some("request.rejected"), Some("olivia"))
         );
-        audit_len(&s);
+        s.audit_len();
     }
 }
 
@@ -152,7 +134,7 @@ fn per_model_ownership() {
             .0,
             201
         );
-        let e = last_entry(&s);
+        let e = s.last_entry();
         assert_eq!(e["action"], "version.create");
         // Without per-model ownership any owner may.
         s.stop();
@@ -252,7 +234,7 @@ fn bad_input_is_a_clear_4xx_nothing_written_and_logged() {
             ),
         ];
         for (what, body, headers, want, needle) in cases {
-            let before = audit_len(&s);
+            let before = s.audit_len();
             let (st, v) = s.raw("POST", "/v1/models", Some(&owner), Some(&body), headers);
             assert_eq!(st, want, "{what}: {v}");
             let msg = v["error"]["message"]
@@ -261,11 +243,11 @@ fn bad_input_is_a_clear_4xx_nothing_written_and_logged() {
             assert!(msg.contains(needle), "{what}: {msg}");
             assert_eq!(count_models(&s), 0, "{what}: something was written");
             assert_eq!(
-                audit_len(&s),
+                s.audit_len(),
                 before + 1,
                 "{what}: the attempt was not logged"
             );
-            let e = last_entry(&s);
+            let e = s.last_entry();
             assert_eq!(e["action"], "request.rejected", "{what}");
             assert_eq!(e["actor"], "olivia", "{what}");
         }
@@ -276,7 +258,7 @@ fn bad_input_is_a_clear_4xx_nothing_written_and_logged() {
         assert_eq!(st, 201, "{v}");
         let (_, v) = s.call("GET", "/v1/models/ok", Some(&owner), None);
         assert_eq!(v["purpose"], "'); DELETE FROM audit_log; --");
-        audit_len(&s);
+        s.audit_len();
         // Bad version digest.
         let (st, v) = s.call(
             "POST",
@@ -297,15 +279,15 @@ fn tokens_expired_revoked_forged_and_disabled_accounts() {
         let t = s.user("vic", "viewer", &[]);
         assert_eq!(s.call("GET", "/v1/me", Some(&t), None).0, 200);
         let check_denied = |token: &str, reason: &str| {
-            let before = audit_len(&s);
+            let before = s.audit_len();
             let (st, v) = s.call("GET", "/v1/models", Some(token), None);
             assert_eq!(st, 401, "{reason}: {v}");
             assert!(
                 v["error"]["message"].as_str().unwrap().contains(reason),
                 "{v}"
             );
-            assert_eq!(audit_len(&s), before + 1);
-            let e = last_entry(&s);
+            assert_eq!(s.audit_len(), before + 1);
+            let e = s.last_entry();
             assert_eq!(e["action"], "auth.denied");
             assert!(e["details"].as_str().unwrap().contains(reason), "{e}");
         };

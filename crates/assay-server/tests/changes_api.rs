@@ -9,24 +9,6 @@ mod common;
 use common::{backends, model_spec, version_spec, TestServer};
 use serde_json::{json, Value};
 
-fn audit_len(s: &TestServer) -> u64 {
-    let (st, v) = s.call("GET", "/v1/audit/verify", Some(&s.admin), None);
-    assert_eq!(st, 200, "{v}");
-    assert_eq!(v["ok"], json!(true), "{v}");
-    v["head_seq"].as_u64().unwrap_or(0)
-}
-
-fn last_entry(s: &TestServer) -> Value {
-    let n = audit_len(s);
-    let (_, v) = s.call(
-        "GET",
-        &format!("/v1/audit?after={}", n - 1),
-        Some(&s.admin),
-        None,
-    );
-    v[0].clone()
-}
-
 fn change(to: &str) -> Value {
     json!({
         "to_stage": to,
@@ -96,11 +78,11 @@ fn change_management_over_http() {
         // Roles: the owner's role cannot decide; a service account cannot approve.
         let approve = format!("/v1/changes/{id}/approve");
         assert_eq!(post(&s, &approve, &olga, json!({})).0, 403);
-        let before = audit_len(&s);
+        let before = s.audit_len();
         let (st, v) = post(&s, &approve, &ci, json!({}));
         assert_eq!(st, 403, "{v}");
-        assert_eq!(audit_len(&s), before + 1, "only the denial is logged");
-        assert_eq!(last_entry(&s)["action"], json!("authz.denied"));
+        assert_eq!(s.audit_len(), before + 1, "only the denial is logged");
+        assert_eq!(s.last_entry()["action"], json!("authz.denied"));
 
         // 16 simultaneous approvals by bob: exactly one is recorded.
         let results: Vec<u16> = std::thread::scope(|scope| {
@@ -164,7 +146,7 @@ fn change_management_over_http() {
         );
         assert_eq!(st, 201, "{c2}");
         let id2 = c2["id"].as_i64().unwrap();
-        let before = audit_len(&s);
+        let before = s.audit_len();
         let (st, v) = post(
             &s,
             &format!("/v1/changes/{id2}/approve"),
@@ -176,8 +158,8 @@ fn change_management_over_http() {
             .as_str()
             .unwrap()
             .contains("separation of duties"));
-        assert_eq!(audit_len(&s), before + 1);
-        assert_eq!(last_entry(&s)["action"], json!("authz.denied"));
+        assert_eq!(s.audit_len(), before + 1);
+        assert_eq!(s.last_entry()["action"], json!("authz.denied"));
         for who in [&rita, &bob] {
             let (st, v) = post(&s, &format!("/v1/changes/{id2}/approve"), who, json!({}));
             assert_eq!(st, 200, "{v}");
@@ -210,7 +192,7 @@ fn change_management_over_http() {
         assert_eq!(st, 200, "{r}");
         assert_eq!(r["restored_version"], json!("v1"));
         assert_eq!(r["demoted_version"], json!("v2"));
-        assert_eq!(last_entry(&s)["action"], json!("model.rollback"));
+        assert_eq!(s.last_entry()["action"], json!("model.rollback"));
         let (_, m) = s.call("GET", "/v1/models/credit", Some(&viewer), None);
         assert_eq!(m["production_version"], json!("v1"));
         let (st, _) = post(
@@ -245,7 +227,7 @@ fn change_management_over_http() {
         assert_eq!(st, 200, "{c3}");
         assert_eq!(c3["status"], json!("withdrawn"));
 
-        audit_len(&s);
+        s.audit_len();
         s.stop();
     }
 }
@@ -284,7 +266,7 @@ fn policy_file_is_loaded_and_checked() {
         );
         assert_eq!(st, 200, "{c}");
         assert_eq!(c["status"], json!("approved"), "{c}");
-        audit_len(&s);
+        s.audit_len();
         s.stop();
     }
 

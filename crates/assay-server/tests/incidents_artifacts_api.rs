@@ -8,26 +8,8 @@ mod common;
 
 use common::{backends, model_spec, TestServer};
 use ed25519_dalek::{Signer, SigningKey};
-use serde_json::{json, Value};
+use serde_json::json;
 use sha2::{Digest, Sha256};
-
-fn audit_len(s: &TestServer) -> u64 {
-    let (st, v) = s.call("GET", "/v1/audit/verify", Some(&s.admin), None);
-    assert_eq!(st, 200, "{v}");
-    assert_eq!(v["ok"], json!(true), "{v}");
-    v["head_seq"].as_u64().unwrap_or(0)
-}
-
-fn last_entry(s: &TestServer) -> Value {
-    let n = audit_len(s);
-    let (_, v) = s.call(
-        "GET",
-        &format!("/v1/audit?after={}", n - 1),
-        Some(&s.admin),
-        None,
-    );
-    v[0].clone()
-}
 
 /// Model `credit` owned by `owner`, version `1` registered with the digest of `bytes`.
 fn fixture(s: &TestServer, owner_token: &str, bytes: &[u8]) {
@@ -68,7 +50,7 @@ fn artifacts_signed_forged_traversal_limits() {
 
         // Forged: signed by another key; one header only; malformed hex. Nothing stored.
         let forged = hex::encode(SigningKey::from_bytes(&[4u8; 32]).sign(&digest).to_bytes());
-        let n = audit_len(&s);
+        let n = s.audit_len();
         for headers in [
             vec![
                 octet,
@@ -93,10 +75,10 @@ fn artifacts_signed_forged_traversal_limits() {
         }
         let (st, v) = s.call("GET", ART, Some(&viewer), None);
         assert_eq!((st, v), (200, json!([])));
-        let e = last_entry(&s);
+        let e = s.last_entry();
         assert_eq!(e["action"], "request.rejected");
         assert_eq!(
-            audit_len(&s),
+            s.audit_len(),
             n + 3,
             "only the three rejections were logged"
         );
@@ -222,7 +204,7 @@ fn artifacts_signed_forged_traversal_limits() {
         assert_eq!(v.as_array().unwrap().len(), 1);
         let (st, _) = s.call("GET", &format!("{ART}/nope.bin"), Some(&viewer), None);
         assert_eq!(st, 404);
-        audit_len(&s);
+        s.audit_len();
         s.stop();
     }
 }
@@ -347,7 +329,7 @@ fn evidence_and_schedules() {
             None,
         );
         assert_eq!(st, 404);
-        audit_len(&s);
+        s.audit_len();
         s.stop();
     }
 }
@@ -474,7 +456,7 @@ fn incident_lifecycle() {
         assert_eq!(st, 400);
         let (st, _) = s.call("GET", "/v1/incidents/77777", Some(&viewer), None);
         assert_eq!(st, 404);
-        audit_len(&s);
+        s.audit_len();
         s.stop();
     }
 }

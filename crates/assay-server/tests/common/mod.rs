@@ -209,6 +209,22 @@ impl TestServer {
         run_async(async move { assay_govern::db::Db::open_existing(&target).await.unwrap() })
     }
 
+    /// The audit log's length, after checking through the API that the whole chain verifies.
+    pub fn audit_len(&self) -> u64 {
+        let (st, v) = self.call("GET", "/v1/audit/verify", Some(&self.admin), None);
+        assert_eq!(st, 200, "{v}");
+        assert_eq!(v["ok"], serde_json::json!(true), "{v}");
+        v["head_seq"].as_u64().unwrap_or(0)
+    }
+
+    /// The newest audit entry.
+    pub fn last_entry(&self) -> Value {
+        let n = self.audit_len();
+        let path = format!("/v1/audit?after={}", n - 1);
+        let (_, v) = self.call("GET", &path, Some(&self.admin), None);
+        v[0].clone()
+    }
+
     /// Stops the server and waits for it.
     pub fn stop(mut self) {
         self.stop_inner();
