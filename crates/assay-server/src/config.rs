@@ -40,7 +40,7 @@ pub struct ServerConfig {
     pub rate_limit_burst: u32,
     /// Largest JSON request body, bytes.
     pub json_body_limit: usize,
-    /// Largest artifact upload, bytes.
+    /// Largest artifact upload or evidence report, bytes.
     pub artifact_body_limit: usize,
     /// Requests taking longer are answered 408 and abandoned.
     pub request_timeout: Duration,

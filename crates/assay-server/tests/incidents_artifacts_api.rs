@@ -294,9 +294,14 @@ fn evidence_and_schedules() {
             Some(&json!({"kind": "vibes", "verdict": "pass", "report": {}})),
         );
         assert_eq!(st, 422);
+        // A large report (3 MB, above the 1 MiB JSON default) fits the evidence limit.
+        let rows: Vec<u32> = (0..600_000).collect();
+        let big = json!({"kind": "explain", "verdict": "none", "report": {"rows": rows}});
+        let (st, v) = s.call("POST", ev, Some(&ci), Some(&big));
+        assert_eq!(st, 201, "{v}");
         let (st, list) = s.call("GET", ev, Some(&viewer), None);
         assert_eq!(st, 200);
-        assert_eq!(list.as_array().unwrap().len(), 1);
+        assert_eq!(list.as_array().unwrap().len(), 2);
         assert!(list[0].get("report").is_none());
         let (st, got) = s.call(
             "GET",

@@ -35,7 +35,7 @@ pub struct ServeArgs {
     /// Largest JSON body, bytes.
     #[arg(long, default_value_t = 1 << 20)]
     pub max_body: usize,
-    /// Largest artifact upload, bytes.
+    /// Largest artifact upload or evidence report, bytes.
     #[arg(long, default_value_t = 64 << 20)]
     pub max_artifact: usize,
     /// Request timeout, seconds.

@@ -104,6 +104,8 @@ pub(crate) fn routes(config: &ServerConfig) -> Vec<RouteSpec> {
         )
         .allow(OWNERS)
         .json_request::<EvidenceSpec>()
+        // Reports (an explanation of many rows, a fairness sweep) outgrow the JSON default.
+        .body_limit(config.artifact_body_limit)
         .json_response::<Evidence>(StatusCode::CREATED),
         RouteSpec::new(
             Method::GET,

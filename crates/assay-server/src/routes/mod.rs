@@ -163,6 +163,12 @@ impl RouteSpec {
         self
     }
 
+    /// Raises this route's body limit above the JSON default (bytes).
+    pub fn body_limit(mut self, limit: usize) -> RouteSpec {
+        self.body_limit = Some(limit);
+        self
+    }
+
     /// Declares a JSON response body of type `T` with status `success`.
     pub fn json_response<T: JsonSchema>(mut self, success: StatusCode) -> RouteSpec {
         self.response = BodyKind::Json(schema_of::<T>);
