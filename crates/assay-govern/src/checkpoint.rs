@@ -50,6 +50,22 @@ pub fn message(seq: u64, hash: &Hash) -> Vec<u8> {
     m
 }
 
+/// Parses a signing-key file's text: the 32-byte Ed25519 seed as 64 hex digits (surrounding
+/// whitespace ignored), the format `assay serve --checkpoint-key` writes and
+/// `assay registry artifact upload --sign-key` reads. `None` when it is anything else.
+pub fn parse_signing_key(text: &str) -> Option<SigningKey> {
+    let mut seed = [0u8; 32];
+    hex::decode_to_slice(text.trim(), &mut seed).ok()?;
+    Some(SigningKey::from_bytes(&seed))
+}
+
+/// Parses an Ed25519 public key given as 64 hex digits; `None` when it is not one.
+pub fn parse_public_key(text: &str) -> Option<VerifyingKey> {
+    let mut bytes = [0u8; 32];
+    hex::decode_to_slice(text.trim(), &mut bytes).ok()?;
+    VerifyingKey::from_bytes(&bytes).ok()
+}
+
 /// Generates a fresh Ed25519 signing key from the operating system's random number generator.
 pub fn generate_key() -> SigningKey {
     SigningKey::generate(&mut rand_core::OsRng)

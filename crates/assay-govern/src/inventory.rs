@@ -351,6 +351,19 @@ pub async fn get_model(db: &Db, name: &str) -> Result<Model, GovernError> {
     }
 }
 
+/// The owning account of model `name` (one indexed lookup; the ownership check on every write
+/// by a model owner needs nothing else of the model).
+pub async fn owner_of(db: &Db, name: &str) -> Result<String, GovernError> {
+    let row: Option<(String,)> = on_pool!(db, p => sqlx::query_as(
+        "SELECT owner FROM models WHERE name = $1",
+    )
+    .bind(name)
+    .fetch_optional(p)
+    .await?);
+    row.map(|r| r.0)
+        .ok_or_else(|| GovernError::NotFound(format!("model {name:?}")))
+}
+
 /// Applies a partial update; the risk tier is reassessed when new answers are given.
 pub async fn update_model(
     db: &Db,

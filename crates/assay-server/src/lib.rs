@@ -26,5 +26,5 @@ pub mod state;
 
 pub use config::{ServerConfig, TlsFiles};
 pub use error::{ApiError, ServerError};
-pub use serve::{app, bind, bootstrap_admin, load_or_create_key, BoundServer};
+pub use serve::{app, bind, bootstrap_admin, load_or_create_key, write_private_file, BoundServer};
 pub use state::AppState;

@@ -196,37 +196,49 @@ async fn periodic_checkpoints(db: Db, key: std::sync::Arc<SigningKey>, every: Du
     }
 }
 
-/// Reads an Ed25519 signing key (64 hex digits) from `path`, or creates the file with a fresh
-/// random key, readable and writable by its owner only.
+/// Reads an Ed25519 signing key (64 hex digits, [`checkpoint::parse_signing_key`]) from
+/// `path`, or creates the file with a fresh random key, readable and writable by its owner only.
 pub fn load_or_create_key(path: &Path) -> Result<SigningKey, ServerError> {
-    let io = |context: String| move |e| ServerError::Io { context, source: e };
     match std::fs::read_to_string(path) {
-        Ok(text) => {
-            let mut seed = [0u8; 32];
-            hex::decode_to_slice(text.trim(), &mut seed).map_err(|_| {
-                ServerError::Config(format!(
-                    "{}: expected an Ed25519 key as 64 hex digits",
-                    path.display()
-                ))
-            })?;
-            Ok(SigningKey::from_bytes(&seed))
-        }
+        Ok(text) => checkpoint::parse_signing_key(&text).ok_or_else(|| {
+            ServerError::Config(format!(
+                "{}: expected an Ed25519 key as 64 hex digits",
+                path.display()
+            ))
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = checkpoint::generate_key();
-            let mut opts = std::fs::OpenOptions::new();
-            opts.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-            let mut f = opts
-                .open(path)
-                .map_err(io(format!("creating key file {}", path.display())))?;
-            writeln!(f, "{}", hex::encode(key.to_bytes()))
-                .and_then(|_| f.sync_all())
-                .map_err(io(format!("writing key file {}", path.display())))?;
+            write_private_file(path, &hex::encode(key.to_bytes()), false).map_err(|e| {
+                ServerError::Io {
+                    context: format!("creating key file {}", path.display()),
+                    source: e,
+                }
+            })?;
             Ok(key)
         }
-        Err(e) => Err(io(format!("reading key file {}", path.display()))(e)),
+        Err(e) => Err(ServerError::Io {
+            context: format!("reading key file {}", path.display()),
+            source: e,
+        }),
     }
+}
+
+/// Writes `line` and a newline to `path`, readable and writable by its owner only (mode 0600),
+/// and syncs it: for secrets (signing keys, the bootstrap token). With `replace` false the file
+/// must not exist yet.
+pub fn write_private_file(path: &Path, line: &str, replace: bool) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true);
+    if replace {
+        opts.create(true).truncate(true);
+    } else {
+        opts.create_new(true);
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path)?;
+    writeln!(f, "{line}")?;
+    f.sync_all()
 }
 
 /// When the database has no accounts yet, creates the admin account `name` and returns its

@@ -21,6 +21,8 @@ pub struct AppState {
     pub db: Db,
     /// The settings the server started with.
     pub config: Arc<ServerConfig>,
+    /// The OpenAPI document, built once at start from the route table.
+    pub openapi: Arc<serde_json::Value>,
     /// Who may call each route, by (method, route template).
     pub access: Arc<HashMap<(Method, String), Access>>,
     /// Per-token (or per-address) rate limiter; `None` when disabled.
@@ -52,8 +54,10 @@ impl AppState {
                 Quota::per_second(rate).allow_burst(burst),
             ))
         });
+        let openapi = Arc::new(crate::openapi::document(&config));
         AppState {
             db,
+            openapi,
             config: Arc::new(config),
             access: Arc::new(access),
             limiter,

@@ -46,22 +46,11 @@ pub fn run(cmd: LogCommand) -> Result<ExitCode, String> {
 fn verify(a: VerifyArgs) -> Result<ExitCode, String> {
     let trusted = match &a.public_key {
         None => None,
-        Some(hex_key) => {
-            let mut bytes = [0u8; 32];
-            if hex_key.len() != 64
-                || (0..32).any(|i| {
-                    u8::from_str_radix(&hex_key[2 * i..2 * i + 2], 16)
-                        .map(|b| bytes[i] = b)
-                        .is_err()
-                })
-            {
-                return Err("--public-key: expected 64 hex digits".into());
-            }
-            Some(
-                ed25519_dalek::VerifyingKey::from_bytes(&bytes)
-                    .map_err(|_| "--public-key: not a valid Ed25519 public key".to_string())?,
-            )
-        }
+        Some(hex_key) => Some(
+            assay_govern::checkpoint::parse_public_key(hex_key).ok_or_else(|| {
+                format!("--public-key {hex_key:?}: expected an Ed25519 public key as 64 hex digits")
+            })?,
+        ),
     };
     let cp = match &a.checkpoint {
         None => None,

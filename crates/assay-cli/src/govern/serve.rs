@@ -118,7 +118,8 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, String> {
                 .await
                 .map_err(|e| e.to_string())?
             {
-                write_secret(path, &t.token)?;
+                assay_server::write_private_file(path, &t.token, true)
+                    .map_err(|e| format!("--bootstrap-token-file {}: {e}", path.display()))?;
             }
         }
         let scheme = if tls { "https" } else { "http" };
@@ -131,20 +132,6 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, String> {
             .map_err(|e| e.to_string())?;
         Ok(ExitCode::SUCCESS)
     })
-}
-
-fn write_secret(path: &std::path::Path, secret: &str) -> Result<(), String> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts
-        .open(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    writeln!(f, "{secret}")
-        .and_then(|_| f.sync_all())
-        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 async fn shutdown_signal() {

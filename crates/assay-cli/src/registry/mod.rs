@@ -494,18 +494,17 @@ fn sha256_file(path: &Path) -> Result<String, String> {
     Ok(hex::encode(h.finalize()))
 }
 
-/// Loads an Ed25519 signing key: 64 hex digits (the seed).
+/// Loads an Ed25519 signing key file (64 hex digits, the seed; the format of
+/// `assay serve --checkpoint-key`).
 fn load_signing_key(path: &Path) -> Result<ed25519_dalek::SigningKey, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let mut seed = [0u8; 32];
-    hex::decode_to_slice(text.trim(), &mut seed).map_err(|_| {
+    assay_govern::checkpoint::parse_signing_key(&text).ok_or_else(|| {
         format!(
             "{}: expected an Ed25519 key as 64 hex digits",
             path.display()
         )
-    })?;
-    Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
+    })
 }
 
 /// `/v1/models/{model}/versions/{version}`.

@@ -194,13 +194,12 @@ pub(crate) async fn check_model_owner(
     if who.role == Role::Admin || !state.config.per_model_ownership {
         return Ok(());
     }
-    let m = assay_govern::inventory::get_model(&state.db, model).await?;
-    if m.owner == who.name {
+    let owner = assay_govern::inventory::owner_of(&state.db, model).await?;
+    if owner == who.name {
         Ok(())
     } else {
         Err(ApiError::forbidden(format!(
-            "model {model:?} is owned by {:?}; only its owner or an admin may change it",
-            m.owner
+            "model {model:?} is owned by {owner:?}; only its owner or an admin may change it"
         )))
     }
 }

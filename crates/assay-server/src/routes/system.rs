@@ -44,5 +44,5 @@ async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError>
 }
 
 async fn openapi(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(crate::openapi::document(&state.config))
+    Json(state.openapi.as_ref().clone())
 }
