@@ -7,6 +7,16 @@
 //! (reads the inventory, changes and incidents). Teams (e.g. `risk`) are labels approval
 //! policies can require of reviewers.
 //!
+//! **The last admin.** The server never disables its last enabled admin: nobody could manage
+//! accounts any more (finding 10 of issue #15: two admins disabling each other at once both
+//! succeeded). The check runs inside the serialised write transaction (`db::write_tx!`), after
+//! every earlier write has committed, so it holds under concurrency on SQLite and PostgreSQL;
+//! the refused call is a [`GovernError::Conflict`] (HTTP 409, audit-logged by the server).
+//! [`set_disabled`] is the only operation that can take the admin role away from an enabled
+//! account today (accounts are neither deleted nor change role; revoking tokens leaves the
+//! account able to get new ones from another admin); any future one must run the same check
+//! (the crate-internal `refuse_last_admin!`).
+//!
 //! **Tokens** are 32 random bytes from the operating system's CSPRNG, shown once as
 //! `assay_` + unpadded base64url, and stored only as their SHA-256 (hex). A hash without a salt
 //! or a slow KDF is the right tool here: the token carries 256 bits of entropy, so there is no
@@ -297,7 +307,39 @@ pub async fn get(db: &Db, name: &str) -> Result<User, GovernError> {
         .ok_or_else(|| GovernError::NotFound(format!("user {name:?}")))
 }
 
+/// In write transaction `$tx`, refuses ([`GovernError::Conflict`]) to take the admin role away
+/// from account `$name` (`$what` says how, e.g. "disable") when it is the last enabled admin;
+/// an account that is not an enabled admin passes.
+macro_rules! refuse_last_admin {
+    ($tx:ident, $name:expr, $what:expr) => {{
+        let name: &str = $name;
+        let others: (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND name <> $1",
+        )
+        .bind(name)
+        .fetch_one(&mut *$tx)
+        .await?;
+        let target: Option<(String, i64)> =
+            sqlx::query_as("SELECT role, disabled FROM users WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&mut *$tx)
+                .await?;
+        let enabled_admin = target.is_some_and(|(role, disabled)| role == "admin" && disabled == 0);
+        if enabled_admin && others.0 == 0 {
+            return Err(GovernError::Conflict(format!(
+                "cannot {} user {name:?}: it is the last enabled admin, and without one nobody \
+                 could manage accounts; enable or create another admin first",
+                $what
+            )));
+        }
+    }};
+}
+
 /// Disables (or re-enables) an account; its tokens stop (or resume) working at once.
+///
+/// Disabling the last enabled admin is a [`GovernError::Conflict`] (see the module
+/// documentation); disabling an account that is already disabled changes nothing but is
+/// recorded.
 pub async fn set_disabled(
     db: &Db,
     actor: &str,
@@ -305,6 +347,9 @@ pub async fn set_disabled(
     disabled: bool,
 ) -> Result<User, GovernError> {
     write_tx!(db, tx => {
+        if disabled {
+            refuse_last_admin!(tx, name, "disable");
+        }
         let n = sqlx::query("UPDATE users SET disabled = $1 WHERE name = $2")
             .bind(i64::from(disabled))
             .bind(name)
