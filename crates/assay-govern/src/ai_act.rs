@@ -16,12 +16,20 @@
 //!
 //! The answers and the reasons (with article references) are stored with the model, so the
 //! record shows why the tier was assigned, not just the tier.
+//!
+//! **Strictness.** Tiers are ordered by how much the Act demands of a system, and `Ord` on
+//! [`RiskTier`] follows that order: minimal < limited < high-risk < prohibited. A stored tier
+//! that is not one of the four (`unassessed`, from rows written before the questionnaire) reads
+//! as high-risk ([`RiskTier::from_stored`]), the strictest tier that may still be deployed.
+//! Change management uses the order to keep a reassessment from weakening what a pending change
+//! request needs (see `crate::changes`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The four tiers of the Act.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// The four tiers of the Act; ordered by strictness (`Minimal < Limited < HighRisk <
+/// Prohibited`, see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RiskTier {
     /// Article 5: may not be placed on the market.
@@ -43,6 +51,40 @@ impl RiskTier {
             RiskTier::Limited => "limited",
             RiskTier::Minimal => "minimal",
         }
+    }
+
+    /// A tier as stored in the database: one of the four names, anything else (e.g.
+    /// `unassessed`) as high-risk, the most demanding tier that may deploy (fail closed).
+    pub fn from_stored(s: &str) -> RiskTier {
+        match s {
+            "prohibited" => RiskTier::Prohibited,
+            "limited" => RiskTier::Limited,
+            "minimal" => RiskTier::Minimal,
+            _ => RiskTier::HighRisk,
+        }
+    }
+
+    /// Position in the strictness order: 0 for minimal up to 3 for prohibited.
+    pub fn strictness(self) -> u8 {
+        match self {
+            RiskTier::Minimal => 0,
+            RiskTier::Limited => 1,
+            RiskTier::HighRisk => 2,
+            RiskTier::Prohibited => 3,
+        }
+    }
+}
+
+impl PartialOrd for RiskTier {
+    fn partial_cmp(&self, other: &RiskTier) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for RiskTier {
+    /// By strictness: a greater tier demands more.
+    fn cmp(&self, other: &RiskTier) -> std::cmp::Ordering {
+        self.strictness().cmp(&other.strictness())
     }
 }
 
@@ -250,6 +292,20 @@ pub fn assess(answers: &RiskAnswers) -> RiskAssessment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strictness_order_and_stored_names() {
+        use RiskTier::*;
+        let mut v = vec![HighRisk, Minimal, Prohibited, Limited];
+        v.sort();
+        assert_eq!(v, [Minimal, Limited, HighRisk, Prohibited]);
+        assert!(HighRisk > Limited && Prohibited > HighRisk && Limited > Minimal);
+        for t in v {
+            assert_eq!(RiskTier::from_stored(t.as_str()), t);
+        }
+        assert_eq!(RiskTier::from_stored("unassessed"), HighRisk);
+        assert_eq!(RiskTier::from_stored(""), HighRisk);
+    }
 
     #[test]
     fn tiers_follow_the_act() {

@@ -16,6 +16,33 @@
 //! ([`GovernError::Forbidden`]), whatever their role and whatever the policy says. Service
 //! accounts decide only when the governing rule allows it (never by default).
 //!
+//! **Reassessment while pending** (issue #15). What a request needs is decided by the model's
+//! risk tier, and who may decide it by the model's owner; both may change while the request is
+//! pending (`PATCH /v1/models/{model}`). A governance user needs a request to be judged by the
+//! rules it was opened under or stricter ones, never weaker, and needs the record to say so
+//! plainly. Hence, in order of defence:
+//!
+//! - *Freeze against weakening.* While any request for a version of a model is pending,
+//!   [`crate::inventory::update_model`] refuses ([`GovernError::Conflict`], naming the
+//!   requests) a reassessment that lowers the tier (in the order of [`RiskTier`]) and any change
+//!   of owner. Raising the tier is always allowed: finding more risk must never be blocked, and
+//!   it only adds requirements. The owner can withdraw the request, reassess, and open a new one,
+//!   whose reviewers then see the new tier. We freeze rather than make the reassessment itself a
+//!   reviewed change because a pending request already is the review: its reviewers approved a
+//!   model of the tier they saw, and a downgrade after their approval is exactly the change
+//!   they did not review.
+//! - *Evaluate against every tier since opening.* Independently of the freeze (a defence that
+//!   must also hold for rows written by older versions or by hand), each request records the
+//!   tier and owner at opening (`risk_tier_at_open`, `owner_at_open`), and every tier the model
+//!   is reassessed to while it is pending (`change_request_tiers`). [`decide`], [`apply`] and
+//!   the evaluation shown by [`get`] use [`policy::evaluate_all`] over the tier at opening, those
+//!   tiers and the current one: the request must satisfy the rule of each, which for the
+//!   built-in policy is the rule of the strictest. A tier change is in the audit log twice: the
+//!   `model.update` entry (`risk_tier` from and to, and the pending requests it affected) and the
+//!   tiers each `change.apply` was evaluated against.
+//! - *Separation of duties against the owner at opening too*: neither the owner at opening nor
+//!   the current owner decides the request, and their approvals would not count.
+//!
 //! **Exactly once.** Each decision, application, withdrawal and rollback is one
 //! `db::write_tx!` transaction (writes are totally ordered), which checks the state it
 //! changes before changing it: a reviewer's second decision is a [`GovernError::Conflict`], as
@@ -180,6 +207,12 @@ pub struct ChangeRequest {
     pub created_ms: i64,
     /// When it was approved, rejected, applied or withdrawn, if it was.
     pub decided_ms: Option<i64>,
+    /// The model's risk tier when the request was opened.
+    pub risk_tier_at_open: RiskTier,
+    /// Every risk tier the model has had since the request was opened (at opening, each
+    /// reassessment while pending, and now while it is pending), strictest first: the policy
+    /// must be satisfied under each (see the module documentation).
+    pub risk_tiers: Vec<RiskTier>,
     /// The decisions, oldest first.
     pub approvals: Vec<ApprovalRecord>,
     /// The approval policy evaluated now (approvals, evidence and its age), with what is still
@@ -202,17 +235,6 @@ pub struct Rollback {
     pub actor: String,
     /// When (ms since the Unix epoch).
     pub created_ms: i64,
-}
-
-/// The stored risk tier as a [`RiskTier`]; anything unrecognised (e.g. `unassessed` rows from
-/// before the questionnaire) is treated as high-risk, the most demanding tier that may deploy.
-fn tier_of(s: &str) -> RiskTier {
-    match s {
-        "prohibited" => RiskTier::Prohibited,
-        "limited" => RiskTier::Limited,
-        "minimal" => RiskTier::Minimal,
-        _ => RiskTier::HighRisk,
-    }
 }
 
 /// Position of a stage in the lifecycle (retired is after production).
@@ -244,29 +266,81 @@ fn check_required(what: &str, s: &str, max: usize) -> Result<(), GovernError> {
 }
 
 /// A change request row joined with its version and model.
-type ChangeRow = (
-    i64,         // c.id
-    String,      // m.name
-    String,      // v.version
-    String,      // c.from_stage
-    String,      // c.to_stage
-    String,      // c.status
-    String,      // c.requested_by
-    String,      // c.impact
-    String,      // c.rollback_plan
-    i64,         // c.created_ms
-    Option<i64>, // c.decided_ms
-    i64,         // c.version_id
-    i64,         // m.id
-    String,      // m.owner
-    String,      // m.risk_tier
-    String,      // v.stage
-);
+#[derive(sqlx::FromRow)]
+struct ChangeRow {
+    id: i64,
+    model: String,
+    version: String,
+    from_stage: String,
+    to_stage: String,
+    status: String,
+    requested_by: String,
+    impact: String,
+    rollback_plan: String,
+    created_ms: i64,
+    decided_ms: Option<i64>,
+    version_id: i64,
+    model_id: i64,
+    owner: String,
+    risk_tier: String,
+    current_stage: String,
+    risk_tier_at_open: String,
+    owner_at_open: String,
+}
 
-const SELECT_CHANGE: &str = "SELECT c.id, m.name, v.version, c.from_stage, c.to_stage, \
-     c.status, c.requested_by, c.impact, c.rollback_plan, c.created_ms, c.decided_ms, \
-     c.version_id, m.id, m.owner, m.risk_tier, v.stage FROM change_requests c \
+const SELECT_CHANGE: &str = "SELECT c.id, m.name AS model, v.version, c.from_stage, \
+     c.to_stage, c.status, c.requested_by, c.impact, c.rollback_plan, c.created_ms, \
+     c.decided_ms, c.version_id, m.id AS model_id, m.owner, m.risk_tier, \
+     v.stage AS current_stage, c.risk_tier_at_open, c.owner_at_open FROM change_requests c \
      JOIN model_versions v ON v.id = c.version_id JOIN models m ON m.id = v.model_id";
+
+/// The tiers a request's model was reassessed to while the request was pending.
+const SELECT_TIERS: &str =
+    "SELECT risk_tier FROM change_request_tiers WHERE change_id = $1 ORDER BY id";
+
+/// The pending (open or approved) change requests for any version of model `$1`.
+pub(crate) const SELECT_PENDING_FOR_MODEL: &str = "SELECT c.id FROM change_requests c \
+     JOIN model_versions v ON v.id = c.version_id \
+     WHERE v.model_id = $1 AND c.status IN ('open', 'approved') ORDER BY c.id";
+
+/// Records that the model of pending request `$1` was reassessed to tier `$2`.
+pub(crate) const INSERT_TIER: &str = "INSERT INTO change_request_tiers \
+     (change_id, risk_tier, actor, created_ms) VALUES ($1, $2, $3, $4)";
+
+/// Refuses an update of a model that would weaken what its `pending` change requests need:
+/// lowering the risk tier from `old_tier` to `new_tier`, or changing the owner from
+/// `old_owner` to `new_owner` (see the module documentation). Raising the tier is allowed.
+pub(crate) fn check_model_update(
+    model: &str,
+    pending: &[i64],
+    (old_tier, new_tier): (RiskTier, RiskTier),
+    (old_owner, new_owner): (&str, &str),
+) -> Result<(), GovernError> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let requests = pending
+        .iter()
+        .map(|id| format!("change request {id}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let close = "withdraw it, or let it be rejected or applied, first";
+    if new_tier < old_tier {
+        return Err(GovernError::Conflict(format!(
+            "lowering the risk tier of model {model:?} from {} to {} is refused while {requests} \
+             is pending: a reassessment may not weaken what an open request needs; {close}",
+            old_tier.as_str(),
+            new_tier.as_str()
+        )));
+    }
+    if new_owner != old_owner {
+        return Err(GovernError::Conflict(format!(
+            "the owner of model {model:?} cannot change from {old_owner:?} to {new_owner:?} while \
+             {requests} is pending (separation of duties is judged against the owner); {close}"
+        )));
+    }
+    Ok(())
+}
 
 /// The fields of a [`ChangeRow`] the functions below work with.
 struct Loaded {
@@ -286,28 +360,76 @@ struct Loaded {
     owner: String,
     tier: RiskTier,
     current_stage: Stage,
+    tier_at_open: RiskTier,
+    owner_at_open: String,
+    /// Tiers recorded while pending (`change_request_tiers`).
+    reassessed: Vec<RiskTier>,
+}
+
+impl Loaded {
+    /// Every tier the model has had since the request was opened, strictest first: at opening,
+    /// each reassessment while pending, and the current tier while the request is pending.
+    fn tiers(&self) -> Vec<RiskTier> {
+        let mut v = vec![self.tier_at_open];
+        v.extend(&self.reassessed);
+        if self.status.is_pending() {
+            v.push(self.tier);
+        }
+        v.sort_by(|a, b| b.cmp(a));
+        v.dedup();
+        v
+    }
+
+    /// Whether `name` may not decide this request (separation of duties): its requester, the
+    /// model's owner at opening or its owner now.
+    fn conflicted(&self, name: &str) -> bool {
+        name == self.requested_by || name == self.owner || name == self.owner_at_open
+    }
+
+    /// The votes that count: none by a conflicted account, even one recorded before the
+    /// account became conflicted.
+    fn counted(&self, votes: &[(ApprovalRecord, Vote)]) -> Vec<Vote> {
+        votes
+            .iter()
+            .filter(|(_, v)| !self.conflicted(&v.reviewer))
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// The policy evaluated over [`Loaded::tiers`] at `now`.
+    fn evaluate(
+        &self,
+        policy: &Policy,
+        votes: &[(ApprovalRecord, Vote)],
+        evidence: &[EvidenceFact],
+        now: i64,
+    ) -> Evaluation {
+        let votes = self.counted(votes);
+        policy::evaluate_all(policy, &self.tiers(), self.to_stage, &votes, evidence, now)
+    }
 }
 
 fn parse_row(r: ChangeRow) -> Result<Loaded, GovernError> {
-    let (id, model, version, from, to, status, requested_by, impact, rollback_plan, created_ms) =
-        (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9);
     Ok(Loaded {
-        id,
-        model,
-        version,
-        from_stage: Stage::parse(&from)?,
-        to_stage: Stage::parse(&to)?,
-        status: ChangeStatus::parse(&status)?,
-        requested_by,
-        impact,
-        rollback_plan,
-        created_ms,
-        decided_ms: r.10,
-        version_id: r.11,
-        model_id: r.12,
-        owner: r.13,
-        tier: tier_of(&r.14),
-        current_stage: Stage::parse(&r.15)?,
+        id: r.id,
+        model: r.model,
+        version: r.version,
+        from_stage: Stage::parse(&r.from_stage)?,
+        to_stage: Stage::parse(&r.to_stage)?,
+        status: ChangeStatus::parse(&r.status)?,
+        requested_by: r.requested_by,
+        impact: r.impact,
+        rollback_plan: r.rollback_plan,
+        created_ms: r.created_ms,
+        decided_ms: r.decided_ms,
+        version_id: r.version_id,
+        model_id: r.model_id,
+        owner: r.owner,
+        tier: RiskTier::from_stored(&r.risk_tier),
+        current_stage: Stage::parse(&r.current_stage)?,
+        tier_at_open: RiskTier::from_stored(&r.risk_tier_at_open),
+        owner_at_open: r.owner_at_open,
+        reassessed: Vec::new(),
     })
 }
 
@@ -376,7 +498,9 @@ macro_rules! load {
         let Some(row) = row else {
             return Err(GovernError::NotFound(format!("change request {id}")));
         };
-        let c = parse_row(row)?;
+        let mut c = parse_row(row)?;
+        let tiers: Vec<(String,)> = sqlx::query_as(SELECT_TIERS).bind(id).fetch_all($ex).await?;
+        c.reassessed = tiers.iter().map(|t| RiskTier::from_stored(&t.0)).collect();
         let votes: Vec<VoteRow> = sqlx::query_as(SELECT_VOTES).bind(id).fetch_all($ex).await?;
         let ev: Vec<(String, String, i64)> = sqlx::query_as(SELECT_EVIDENCE)
             .bind(c.version_id)
@@ -393,11 +517,12 @@ fn assemble(
     evidence: &[EvidenceFact],
     now: i64,
 ) -> ChangeRequest {
-    let (records, votes): (Vec<ApprovalRecord>, Vec<Vote>) = votes.into_iter().unzip();
     let evaluation = c
         .status
         .is_pending()
-        .then(|| policy::evaluate(policy, c.tier, c.to_stage, &votes, evidence, now));
+        .then(|| c.evaluate(policy, &votes, evidence, now));
+    let risk_tiers = c.tiers();
+    let records = votes.into_iter().map(|(r, _)| r).collect();
     ChangeRequest {
         id: c.id,
         model: c.model,
@@ -410,25 +535,49 @@ fn assemble(
         rollback_plan: c.rollback_plan,
         created_ms: c.created_ms,
         decided_ms: c.decided_ms,
+        risk_tier_at_open: c.tier_at_open,
+        risk_tiers,
         approvals: records,
         policy: evaluation,
     }
 }
 
-/// The governing rule, or `Forbidden` when the policy never allows this change.
-fn governing_rule(
-    policy: &Policy,
-    tier: RiskTier,
+/// The governing rule of each of `tiers`, or `Forbidden` when the policy never allows the
+/// change for one of them.
+fn governing_rules<'p>(
+    policy: &'p Policy,
+    tiers: &[RiskTier],
     to: Stage,
-) -> Result<&policy::Rule, GovernError> {
-    match policy.rule_for(tier, to) {
-        Some((_, r)) if !r.forbidden => Ok(r),
-        _ => Err(GovernError::Forbidden(
-            policy::evaluate(policy, tier, to, &[], &[], 0)
-                .missing
-                .join("; "),
-        )),
-    }
+) -> Result<Vec<&'p policy::Rule>, GovernError> {
+    tiers
+        .iter()
+        .map(|&tier| match policy.rule_for(tier, to) {
+            Some((_, r)) if !r.forbidden => Ok(r),
+            _ => Err(GovernError::Forbidden(
+                policy::evaluate(policy, tier, to, &[], &[], 0)
+                    .missing
+                    .join("; "),
+            )),
+        })
+        .collect()
+}
+
+/// Why `eval` is not satisfied, for a [`GovernError::Conflict`] of change request `id`; names
+/// the tiers it was judged under.
+fn unmet(id: i64, c: &Loaded, eval: &Evaluation) -> String {
+    let tiers: Vec<&str> = c.tiers().iter().map(|t| t.as_str()).collect();
+    let under = if tiers.len() > 1 {
+        format!(
+            "judged under every risk tier the model has had since the request was opened: {}",
+            tiers.join(", ")
+        )
+    } else {
+        format!("as a {} model", eval.risk_tier.as_str())
+    };
+    format!(
+        "change request {id} does not satisfy the approval policy ({under}): missing {}",
+        eval.missing.join("; ")
+    )
 }
 
 /// Opens a change request moving `model`'s `version` to `spec.to_stage`.
@@ -455,15 +604,15 @@ pub async fn open(
     check_required("rollback_plan", &spec.rollback_plan, MAX_PLAN_BYTES)?;
     let now = now_ms();
     let id = write_tx!(db, tx => {
-        let row: Option<(i64, String, String)> = sqlx::query_as(
-            "SELECT v.id, v.stage, m.risk_tier FROM model_versions v \
+        let row: Option<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT v.id, v.stage, m.risk_tier, m.owner FROM model_versions v \
              JOIN models m ON m.id = v.model_id WHERE m.name = $1 AND v.version = $2",
         )
         .bind(model)
         .bind(version)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((version_id, stage, tier)) = row else {
+        let Some((version_id, stage, tier, owner)) = row else {
             return Err(GovernError::NotFound(format!("version {version:?} of model {model:?}")));
         };
         let from = Stage::parse(&stage)?;
@@ -480,8 +629,8 @@ pub async fn open(
                 from.as_str()
             )));
         }
-        let tier = tier_of(&tier);
-        governing_rule(policy, tier, spec.to_stage)?;
+        let tier = RiskTier::from_stored(&tier);
+        governing_rules(policy, &[tier], spec.to_stage)?;
         let pending: Option<(i64,)> = sqlx::query_as(
             "SELECT id FROM change_requests WHERE version_id = $1 \
              AND status IN ('open', 'approved') LIMIT 1",
@@ -496,8 +645,8 @@ pub async fn open(
         }
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO change_requests (version_id, from_stage, to_stage, status, requested_by, \
-             impact, rollback_plan, created_ms) VALUES ($1, $2, $3, 'open', $4, $5, $6, $7) \
-             RETURNING id",
+             impact, rollback_plan, created_ms, risk_tier_at_open, owner_at_open) \
+             VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(version_id)
         .bind(from.as_str())
@@ -506,11 +655,13 @@ pub async fn open(
         .bind(&spec.impact_assessment)
         .bind(&spec.rollback_plan)
         .bind(now)
+        .bind(tier.as_str())
+        .bind(&owner)
         .fetch_one(&mut *tx)
         .await?;
         let details = serde_json::json!({
             "model": model, "version": version, "from_stage": from.as_str(),
-            "to_stage": spec.to_stage.as_str(), "risk_tier": tier.as_str(),
+            "to_stage": spec.to_stage.as_str(), "risk_tier": tier.as_str(), "owner": owner,
             "impact_assessment": spec.impact_assessment, "rollback_plan": spec.rollback_plan,
         });
         append_in!(tx, &NewEntry {
@@ -612,8 +763,24 @@ pub async fn decide(
                 who.name, c.model
             )));
         }
-        let rule = governing_rule(policy, c.tier, c.to_stage)?;
-        policy::may_decide(rule, who.kind, who.role).map_err(GovernError::Forbidden)?;
+        if who.name == c.owner_at_open {
+            return Err(GovernError::Forbidden(format!(
+                "separation of duties: {} owned model {:?} when change request {id} was opened \
+                 and may not decide it",
+                who.name, c.model
+            )));
+        }
+        // A decision counts if the rule of any tier the request is judged under lets `who`
+        // decide (the evaluation then counts it under exactly those rules).
+        let rules = governing_rules(policy, &c.tiers(), c.to_stage)?;
+        let allowed: Vec<Result<(), String>> = rules
+            .iter()
+            .map(|r| policy::may_decide(r, who.kind, who.role))
+            .collect();
+        if !allowed.iter().any(|a| a.is_ok()) {
+            let why = allowed.into_iter().find_map(|a| a.err()).unwrap_or_default();
+            return Err(GovernError::Forbidden(why));
+        }
         let earlier: Option<(String,)> = sqlx::query_as(
             "SELECT decision FROM approvals WHERE change_id = $1 AND reviewer = $2",
         )
@@ -650,8 +817,7 @@ pub async fn decide(
             return Err(e.into());
         }
         let (c, votes, evidence) = load!(&mut *tx, id);
-        let all: Vec<Vote> = votes.iter().map(|(_, v)| v.clone()).collect();
-        let eval = policy::evaluate(policy, c.tier, c.to_stage, &all, &evidence, now);
+        let eval = c.evaluate(policy, &votes, &evidence, now);
         let status = match decision {
             Decision::Reject => ChangeStatus::Rejected,
             Decision::Approve if eval.satisfied => ChangeStatus::Approved,
@@ -669,6 +835,7 @@ pub async fn decide(
             "role": who.role.as_str(), "teams": who.teams, "comment": comment,
             "status": status.as_str(), "approvals": eval.approvals,
             "required_approvals": eval.required_approvals, "missing": eval.missing,
+            "risk_tier": eval.risk_tier.as_str(),
         });
         append_in!(tx, &NewEntry {
             actor: &who.name,
@@ -710,15 +877,12 @@ pub async fn apply(
                 c.version, c.model, c.from_stage.as_str(), c.current_stage.as_str()
             )));
         }
-        governing_rule(policy, c.tier, c.to_stage)?;
-        let all: Vec<Vote> = votes.iter().map(|(_, v)| v.clone()).collect();
-        let eval = policy::evaluate(policy, c.tier, c.to_stage, &all, &evidence, now);
+        governing_rules(policy, &c.tiers(), c.to_stage)?;
+        let eval = c.evaluate(policy, &votes, &evidence, now);
         if !eval.satisfied {
-            return Err(GovernError::Conflict(format!(
-                "change request {id} does not satisfy the approval policy: missing {}",
-                eval.missing.join("; ")
-            )));
+            return Err(GovernError::Conflict(unmet(id, &c, &eval)));
         }
+        let tiers: Vec<&str> = c.tiers().iter().map(|t| t.as_str()).collect();
         let mut retired = Vec::new();
         if c.to_stage == Stage::Production {
             let current: Vec<(i64, String)> = sqlx::query_as(
@@ -774,6 +938,7 @@ pub async fn apply(
             "model": c.model, "version": c.version, "from_stage": c.from_stage.as_str(),
             "to_stage": c.to_stage.as_str(), "retired": retired,
             "approvals": eval.approvals, "rule": eval.rule,
+            "risk_tier": eval.risk_tier.as_str(), "risk_tiers": tiers,
         });
         append_in!(tx, &NewEntry {
             actor: &who.name,

@@ -5,12 +5,18 @@
 //! created in `development`; moving it to `staging` or `production` goes through a change request
 //! (`crate::changes`); only one version of a model is in production at a time.
 //!
+//! A model's risk tier and owner decide what its change requests need and who may decide
+//! them: while one is pending, [`update_model`] refuses to lower the tier or change the owner,
+//! and records every reassessment against it (see `crate::changes`, "Reassessment while
+//! pending"). Every `model.update` audit entry of a reassessment carries the tier before and
+//! after (`risk_tier`), so the log holds the model's whole tier history from `model.create` on.
+//!
 //! Every write commits together with its audit entry (see `db::write_tx!`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::ai_act::{self, RiskAnswers, RiskAssessment};
+use crate::ai_act::{self, RiskAnswers, RiskAssessment, RiskTier};
 use crate::audit::{append_in, NewEntry};
 use crate::db::{now_ms, on_pool, write_tx, Db};
 use crate::users::check_name;
@@ -365,6 +371,11 @@ pub async fn owner_of(db: &Db, name: &str) -> Result<String, GovernError> {
 }
 
 /// Applies a partial update; the risk tier is reassessed when new answers are given.
+///
+/// While a change request for any version of the model is pending, a reassessment that lowers
+/// the tier and any change of owner are a [`GovernError::Conflict`] naming the requests; a
+/// reassessment that raises the tier is recorded against each of them (the policy must then
+/// hold under both tiers).
 pub async fn update_model(
     db: &Db,
     actor: &str,
@@ -395,6 +406,13 @@ pub async fn update_model(
             return Err(GovernError::NotFound(format!("model {name:?}")));
         };
         let (id, mut m) = row_to_model(row)?;
+        // The stored tier is what the approval policy reads (`unassessed` reads as high-risk).
+        let (stored_tier,): (String,) = sqlx::query_as("SELECT risk_tier FROM models WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let old_tier = RiskTier::from_stored(&stored_tier);
+        let old_owner = m.owner.clone();
         if let Some(o) = &upd.owner {
             let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE name = $1")
                 .bind(o)
@@ -412,6 +430,28 @@ pub async fn update_model(
         if let Some(v) = &upd.upstream { m.upstream = v.clone(); }
         if let Some(v) = &upd.downstream { m.downstream = v.clone(); }
         if let Some(a) = &upd.risk { m.risk = ai_act::assess(a); }
+        let new_tier = if upd.risk.is_some() { m.risk.tier } else { old_tier };
+        let pending: Vec<(i64,)> = sqlx::query_as(crate::changes::SELECT_PENDING_FOR_MODEL)
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+        let pending: Vec<i64> = pending.into_iter().map(|p| p.0).collect();
+        crate::changes::check_model_update(
+            name,
+            &pending,
+            (old_tier, new_tier),
+            (&old_owner, &m.owner),
+        )?;
+        let reassessed = if new_tier != old_tier { pending } else { Vec::new() };
+        for change in &reassessed {
+            sqlx::query(crate::changes::INSERT_TIER)
+                .bind(change)
+                .bind(new_tier.as_str())
+                .bind(actor)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
         let doc = ModelDoc {
             intended_use: m.intended_use.clone(),
             out_of_scope_uses: m.out_of_scope_uses.clone(),
@@ -427,14 +467,24 @@ pub async fn update_model(
         )
         .bind(&m.purpose)
         .bind(&m.owner)
-        .bind(m.risk.tier.as_str())
+        .bind(if upd.risk.is_some() { m.risk.tier.as_str() } else { stored_tier.as_str() })
         .bind(&doc_json)
         .bind(m.risk.annex_iii_area.map(|a| a.as_str()).unwrap_or(""))
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        let details = serde_json::to_value(upd)?;
+        let mut details = serde_json::to_value(upd)?;
+        if upd.risk.is_some() {
+            details["risk_tier"] =
+                serde_json::json!({ "from": stored_tier, "to": m.risk.tier.as_str() });
+        }
+        if m.owner != old_owner {
+            details["previous_owner"] = serde_json::json!(old_owner);
+        }
+        if !reassessed.is_empty() {
+            details["pending_changes"] = serde_json::json!(reassessed);
+        }
         append_in!(tx, &NewEntry {
             actor,
             action: "model.update",

@@ -35,6 +35,13 @@
 //! [`evaluate`] is a pure function of the policy, the tier, the target stage, the decisions so
 //! far, the version's evidence and the current time, so the same answer is given when a
 //! decision is recorded and again when the change is applied (when evidence may have aged).
+//!
+//! **Several tiers.** A model may be reassessed while one of its change requests is pending.
+//! [`evaluate_all`] evaluates a request against every tier the model has had since it was
+//! opened: the request is satisfied only when the rule of each of those tiers is, so a
+//! reassessment can add requirements but never remove one (issue #15). With the built-in
+//! policy, whose requirements grow with the tier ([`Rule::subsumes`]), this is the evaluation
+//! for the strictest of those tiers.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -113,6 +120,39 @@ pub struct EvidenceRequirement {
 
 fn pass() -> Verdict {
     Verdict::Pass
+}
+
+impl Rule {
+    /// Whether every change that satisfies this rule also satisfies `other` (both allowing the
+    /// change): at least as many approvals, counted from no more roles and account kinds, every
+    /// team `other` requires, and for each evidence requirement of `other` one of the same kind
+    /// and verdict that is at least as fresh.
+    pub fn subsumes(&self, other: &Rule) -> bool {
+        let fresher = |a: Option<u32>, b: Option<u32>| match (a, b) {
+            (_, None) => true,
+            (None, Some(_)) => false,
+            (Some(a), Some(b)) => a <= b,
+        };
+        !self.forbidden
+            && !other.forbidden
+            && self.min_approvals >= other.min_approvals
+            && self
+                .approver_roles
+                .iter()
+                .all(|r| other.approver_roles.contains(r))
+            && (!self.service_accounts_may_approve || other.service_accounts_may_approve)
+            && other
+                .required_teams
+                .iter()
+                .all(|t| self.required_teams.contains(t))
+            && other.evidence.iter().all(|o| {
+                self.evidence.iter().any(|e| {
+                    e.kind == o.kind
+                        && e.verdict == o.verdict
+                        && fresher(e.max_age_days, o.max_age_days)
+                })
+            })
+    }
 }
 
 impl Default for Policy {
@@ -280,9 +320,12 @@ pub struct EvidenceFact {
     pub created_ms: i64,
 }
 
-/// The outcome of [`evaluate`].
+/// The outcome of [`evaluate`] or [`evaluate_all`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Evaluation {
+    /// The risk tier whose rule is reported: the strictest tier whose rule is not satisfied,
+    /// or the strictest tier evaluated when all are.
+    pub risk_tier: RiskTier,
     /// The change may be applied: the rule allows it and nothing is missing.
     pub satisfied: bool,
     /// The change can never be made (a `forbidden` rule, or no rule covers it).
@@ -332,6 +375,7 @@ pub fn evaluate(
 ) -> Evaluation {
     let Some((i, rule)) = policy.rule_for(tier, to_stage) else {
         return Evaluation {
+            risk_tier: tier,
             satisfied: false,
             forbidden: true,
             rule: None,
@@ -346,6 +390,7 @@ pub fn evaluate(
     };
     if rule.forbidden {
         return Evaluation {
+            risk_tier: tier,
             satisfied: false,
             forbidden: true,
             rule: Some(i + 1),
@@ -418,6 +463,7 @@ pub fn evaluate(
         ));
     }
     Evaluation {
+        risk_tier: tier,
         satisfied: missing.is_empty(),
         forbidden: false,
         rule: Some(i + 1),
@@ -425,6 +471,75 @@ pub fn evaluate(
         required_approvals: rule.min_approvals,
         missing,
     }
+}
+
+/// Evaluates the policy for a change that must hold under every tier in `tiers` (the tiers the
+/// model has had since the change request was opened; see the module documentation).
+///
+/// Tiers are taken strictest first. A tier whose governing rule is forbidden, or that no rule
+/// covers, makes the result forbidden. Otherwise each distinct governing rule is evaluated,
+/// except one that another governing rule [subsumes](Rule::subsumes) (satisfying the stricter
+/// rule satisfies it). The result is satisfied only when every evaluated rule is; it reports
+/// the strictest tier whose rule is not satisfied (or the strictest tier when all are), and its
+/// `missing` lists that rule's missing items followed by those of any other unsatisfied rule,
+/// each naming the tier and rule it comes from. An empty `tiers` is evaluated as high-risk.
+pub fn evaluate_all(
+    policy: &Policy,
+    tiers: &[RiskTier],
+    to_stage: Stage,
+    votes: &[Vote],
+    evidence: &[EvidenceFact],
+    now_ms: i64,
+) -> Evaluation {
+    let mut tiers: Vec<RiskTier> = tiers.to_vec();
+    if tiers.is_empty() {
+        tiers.push(RiskTier::HighRisk);
+    }
+    tiers.sort_by(|a, b| b.cmp(a));
+    tiers.dedup();
+    // The governing rule of each tier, strictest tier first; a rule shared by several tiers is
+    // reported under the strictest of them.
+    let mut governing: Vec<(RiskTier, usize, &Rule)> = Vec::new();
+    for &tier in &tiers {
+        match policy.rule_for(tier, to_stage) {
+            Some((i, r)) if !r.forbidden => {
+                if !governing.iter().any(|g| g.1 == i) {
+                    governing.push((tier, i, r));
+                }
+            }
+            _ => return evaluate(policy, tier, to_stage, votes, evidence, now_ms),
+        }
+    }
+    let kept: Vec<(RiskTier, usize)> = governing
+        .iter()
+        .enumerate()
+        .filter(|(k, (_, _, rule))| {
+            !governing.iter().enumerate().any(|(j, (_, _, other))| {
+                j != *k && other.subsumes(rule) && (j < *k || !rule.subsumes(other))
+            })
+        })
+        .map(|(_, (tier, i, _))| (*tier, *i))
+        .collect();
+    let evaluations: Vec<Evaluation> = kept
+        .iter()
+        .map(|(tier, _)| evaluate(policy, *tier, to_stage, votes, evidence, now_ms))
+        .collect();
+    let primary = evaluations.iter().position(|e| !e.satisfied).unwrap_or(0);
+    let mut out = evaluations[primary].clone();
+    for (k, e) in evaluations.iter().enumerate() {
+        if k == primary || e.satisfied {
+            continue;
+        }
+        out.satisfied = false;
+        let rule = e.rule.unwrap_or_default();
+        out.missing.extend(e.missing.iter().map(|m| {
+            format!(
+                "{m} (rule {rule}, for the {} tier the model had while the request was pending)",
+                e.risk_tier.as_str()
+            )
+        }));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -626,6 +741,116 @@ mod tests {
         let e = evaluate(&p, RiskTier::Limited, Stage::Production, &[svc], &[], NOW);
         assert_eq!(e.approvals, 1);
         assert_eq!(e.missing.len(), 4, "{:?}", e.missing);
+    }
+
+    #[test]
+    fn subsumption_of_rules() {
+        let p = Policy::default();
+        let (high, base) = (&p.rules[1], &p.rules[2]);
+        assert!(high.subsumes(base) && !base.subsumes(high));
+        assert!(base.subsumes(base));
+        assert!(
+            !p.rules[0].subsumes(base),
+            "a forbidden rule subsumes nothing"
+        );
+        let mut older = high.clone();
+        older.evidence[0].max_age_days = Some(365);
+        assert!(high.subsumes(&older) && !older.subsumes(high));
+        let mut no_limit = high.clone();
+        no_limit.evidence[0].max_age_days = None;
+        assert!(high.subsumes(&no_limit) && !no_limit.subsumes(high));
+        let mut lenient = high.clone();
+        lenient.service_accounts_may_approve = true;
+        assert!(!lenient.subsumes(high) && high.subsumes(&lenient));
+        let mut wider = high.clone();
+        wider.approver_roles.push(Role::ModelOwner);
+        assert!(!wider.subsumes(high) && high.subsumes(&wider));
+    }
+
+    #[test]
+    fn every_tier_is_judged_and_the_strictest_reported() {
+        let p = Policy::default();
+        let bob = vote("bob", Role::Reviewer, &[]);
+        let one = std::slice::from_ref(&bob);
+        // Minimal alone: satisfied by one approval.
+        let e = evaluate_all(&p, &[RiskTier::Minimal], Stage::Production, one, &[], NOW);
+        assert!(e.satisfied && e.risk_tier == RiskTier::Minimal);
+        // Minimal now, high-risk when opened: judged as high-risk, exactly as evaluate says
+        // (the base rule is subsumed, so nothing is listed twice).
+        for tiers in [
+            [RiskTier::Minimal, RiskTier::HighRisk],
+            [RiskTier::HighRisk, RiskTier::Minimal],
+        ] {
+            let e = evaluate_all(&p, &tiers, Stage::Production, one, &[], NOW);
+            let high = evaluate(&p, RiskTier::HighRisk, Stage::Production, one, &[], NOW);
+            assert_eq!(e, high);
+            assert_eq!(e.risk_tier, RiskTier::HighRisk);
+            assert_eq!(e.missing.len(), 3, "{:?}", e.missing);
+        }
+        // Any prohibited tier forbids the change.
+        let e = evaluate_all(
+            &p,
+            &[RiskTier::Minimal, RiskTier::Prohibited],
+            Stage::Staging,
+            one,
+            &[],
+            NOW,
+        );
+        assert!(e.forbidden && !e.satisfied && e.risk_tier == RiskTier::Prohibited);
+        // No tier at all fails closed, as high-risk.
+        let e = evaluate_all(&p, &[], Stage::Production, one, &[], NOW);
+        assert_eq!(e.risk_tier, RiskTier::HighRisk);
+        assert!(!e.satisfied);
+    }
+
+    #[test]
+    fn rules_that_do_not_grow_with_the_tier_are_all_required() {
+        let p = Policy::from_toml_str(
+            r#"
+            [[rules]]
+            tiers = ["high-risk"]
+            min_approvals = 2
+            [[rules]]
+            tiers = ["limited"]
+            [[rules.evidence]]
+            kind = "dp"
+            [[rules]]
+            tiers = ["minimal"]
+            "#,
+        )
+        .unwrap();
+        let tiers = [RiskTier::Minimal, RiskTier::Limited, RiskTier::HighRisk];
+        let a = vote("alice", Role::Reviewer, &[]);
+        let b = vote("bob", Role::Admin, &[]);
+        let e = evaluate_all(&p, &tiers, Stage::Production, &[], &[], NOW);
+        assert_eq!(e.risk_tier, RiskTier::HighRisk);
+        assert_eq!(e.rule, Some(1));
+        assert_eq!(
+            e.missing,
+            [
+                "2 more approvals (of 2 from reviewer or admin)",
+                "1 more approval (of 1 from reviewer or admin) (rule 2, for the limited tier the \
+                 model had while the request was pending)",
+                "dp evidence with verdict pass (no dp evidence is attached) (rule 2, for the \
+                 limited tier the model had while the request was pending)",
+            ]
+        );
+        // Two approvals: the high-risk rule holds, the limited one does not; it is reported.
+        let e = evaluate_all(&p, &tiers, Stage::Production, &[a, b], &[], NOW);
+        assert!(!e.satisfied);
+        assert_eq!((e.risk_tier, e.rule), (RiskTier::Limited, Some(2)));
+        let dp = EvidenceFact {
+            kind: EvidenceKind::Dp,
+            verdict: Verdict::Pass,
+            created_ms: NOW,
+        };
+        let (a, b) = (
+            vote("alice", Role::Reviewer, &[]),
+            vote("bob", Role::Admin, &[]),
+        );
+        let e = evaluate_all(&p, &tiers, Stage::Production, &[a, b], &[dp], NOW);
+        assert!(e.satisfied, "{:?}", e.missing);
+        assert_eq!(e.risk_tier, RiskTier::HighRisk);
     }
 
     #[test]

@@ -9,12 +9,12 @@ mod support;
 
 use std::sync::Arc;
 
-use assay_govern::ai_act::{ProhibitedPractice, RiskAnswers};
+use assay_govern::ai_act::{ProhibitedPractice, RiskAnswers, RiskTier, TransparencyTrigger};
 use assay_govern::audit;
 use assay_govern::changes::{self, ChangeFilter, ChangeRequest, ChangeSpec, ChangeStatus};
 use assay_govern::db::Db;
 use assay_govern::evidence::{self, EvidenceKind, EvidenceSpec, Verdict};
-use assay_govern::inventory::{self, ModelSpec, Stage, VersionSpec};
+use assay_govern::inventory::{self, ModelSpec, ModelUpdate, Stage, VersionSpec};
 use assay_govern::policy::{Decision, Policy};
 use assay_govern::users::{self, AccountKind, NewUser, Principal, Role};
 use assay_govern::GovernError;
@@ -797,6 +797,305 @@ async fn rollback(db: &Db) {
     assert_chain_ok(db).await;
 }
 
+/// Answers that make a model limited-risk (Article 50(1)).
+fn limited() -> RiskAnswers {
+    RiskAnswers {
+        transparency: vec![TransparencyTrigger::InteractsWithPeople],
+        ..RiskAnswers::default()
+    }
+}
+
+/// A partial update that only gives new questionnaire answers.
+fn answers(a: RiskAnswers) -> ModelUpdate {
+    ModelUpdate {
+        risk: Some(a),
+        ..ModelUpdate::default()
+    }
+}
+
+/// Issue #15, finding 1: with a production request of a high-risk model open and one approval,
+/// the owner empties the questionnaire (the tier would become minimal, which needs one
+/// approval). The downgrade is refused while the request is pending, naming it; apply still
+/// needs everything the high-risk rule asks for; restoring the answers is allowed; once the
+/// request is closed the model may be reassessed, and the audit log holds the tier history.
+async fn tier_lowered_mid_request(db: &Db) {
+    let p = people(db).await;
+    let policy = Policy::default();
+    model(db, "olga", "credit", high_risk(), 1).await;
+    let c = changes::open(
+        db,
+        &policy,
+        &p.olga,
+        "credit",
+        "v1",
+        &spec(Stage::Production),
+    )
+    .await
+    .unwrap();
+    let c = changes::approve(db, &policy, &p.bob, c.id, "one approval")
+        .await
+        .unwrap();
+    assert_eq!(c.status, ChangeStatus::Open);
+    assert_eq!(c.risk_tier_at_open, RiskTier::HighRisk);
+
+    // The downgrade is refused, by the owner and by an admin alike, and writes nothing.
+    let before = audit_len(db).await;
+    for who in ["olga", "ada"] {
+        let e = inventory::update_model(db, who, "credit", &answers(RiskAnswers::default()))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, GovernError::Conflict(m)
+                if m.contains(&format!("change request {}", c.id))
+                    && m.contains("high-risk") && m.contains("minimal")),
+            "{who}: {e}"
+        );
+    }
+    assert_eq!(audit_len(db).await, before, "refusals write nothing");
+    let m = inventory::get_model(db, "credit").await.unwrap();
+    assert_eq!(m.risk.tier, RiskTier::HighRisk);
+    let c = changes::get(db, &policy, c.id).await.unwrap();
+    assert_eq!(c.risk_tiers, [RiskTier::HighRisk]);
+    assert_eq!(c.policy.as_ref().unwrap().risk_tier, RiskTier::HighRisk);
+
+    // Apply is refused, naming every unmet requirement of the high-risk rule.
+    let e = changes::apply(db, &policy, &p.olga, c.id)
+        .await
+        .unwrap_err();
+    let GovernError::Conflict(msg) = &e else {
+        panic!("{e}")
+    };
+    for want in ["1 more approval (of 2", "team risk", "fairness evidence"] {
+        assert!(msg.contains(want), "{want}: {msg}");
+    }
+    assert_eq!(stage(db, "credit", "v1").await, Stage::Development);
+
+    // The same answers again (no change of tier) and other fields are not frozen.
+    let m = inventory::update_model(
+        db,
+        "olga",
+        "credit",
+        &ModelUpdate {
+            purpose: Some("credit decisions, reviewed".into()),
+            risk: Some(high_risk()),
+            ..ModelUpdate::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(m.risk.tier, RiskTier::HighRisk);
+
+    // Once the request is closed, the model may be reassessed; the log records the change.
+    changes::withdraw(db, &policy, &p.olga, c.id).await.unwrap();
+    let m = inventory::update_model(db, "olga", "credit", &answers(RiskAnswers::default()))
+        .await
+        .unwrap();
+    assert_eq!(m.risk.tier, RiskTier::Minimal);
+    let updates: Vec<_> = audit::entries(db, 0, 100_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "model.update")
+        .collect();
+    assert_eq!(updates.len(), 2);
+    let details: serde_json::Value = serde_json::from_str(&updates[1].details).unwrap();
+    assert_eq!(
+        details["risk_tier"],
+        json!({"from": "high-risk", "to": "minimal"}),
+        "{details}"
+    );
+    assert_chain_ok(db).await;
+}
+
+/// The reverse direction fails closed: a minimal-risk request approved by one reviewer, then
+/// reassessed as high-risk (raising is always allowed), needs the high-risk rule at apply.
+async fn tier_raised_mid_request(db: &Db) {
+    let p = people(db).await;
+    let policy = Policy::default();
+    model(db, "olga", "credit", RiskAnswers::default(), 1).await;
+    let c = changes::open(
+        db,
+        &policy,
+        &p.olga,
+        "credit",
+        "v1",
+        &spec(Stage::Production),
+    )
+    .await
+    .unwrap();
+    let c = changes::approve(db, &policy, &p.bob, c.id, "")
+        .await
+        .unwrap();
+    assert_eq!(c.status, ChangeStatus::Approved);
+    let m = inventory::update_model(db, "olga", "credit", &answers(high_risk()))
+        .await
+        .unwrap();
+    assert_eq!(m.risk.tier, RiskTier::HighRisk);
+    let c = changes::get(db, &policy, c.id).await.unwrap();
+    assert_eq!(c.risk_tier_at_open, RiskTier::Minimal);
+    assert_eq!(c.risk_tiers, [RiskTier::HighRisk, RiskTier::Minimal]);
+    let eval = c.policy.as_ref().unwrap();
+    assert!(!eval.satisfied);
+    assert_eq!(eval.risk_tier, RiskTier::HighRisk);
+    assert_eq!(eval.required_approvals, 2);
+    let e = changes::apply(db, &policy, &p.olga, c.id)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, GovernError::Conflict(m) if m.contains("team risk") && m.contains("fairness")
+            && m.contains("since the request was opened: high-risk, minimal")),
+        "{e}"
+    );
+    // The reassessment is in the log, with the request it affected.
+    let entries = audit::entries(db, 0, 100_000).await.unwrap();
+    let update = entries
+        .iter()
+        .rfind(|e| e.action == "model.update")
+        .unwrap();
+    let details: serde_json::Value = serde_json::from_str(&update.details).unwrap();
+    assert_eq!(
+        details["risk_tier"],
+        json!({"from": "minimal", "to": "high-risk"})
+    );
+    assert_eq!(details["pending_changes"], json!([c.id]));
+    fairness(db, "credit", "v1", Verdict::Pass, now()).await;
+    changes::approve(db, &policy, &p.rita, c.id, "risk sign-off")
+        .await
+        .unwrap();
+    let c = changes::apply(db, &policy, &p.olga, c.id).await.unwrap();
+    assert_eq!(c.status, ChangeStatus::Applied);
+    let entries = audit::entries(db, 0, 100_000).await.unwrap();
+    let applied = entries
+        .iter()
+        .rfind(|e| e.action == "change.apply")
+        .unwrap();
+    let details: serde_json::Value = serde_json::from_str(&applied.details).unwrap();
+    assert_eq!(details["risk_tiers"], json!(["high-risk", "minimal"]));
+    assert_eq!(details["risk_tier"], "high-risk");
+    assert_chain_ok(db).await;
+}
+
+/// Under a policy whose rules do not simply grow with the tier, a request must satisfy the
+/// rule of every tier the model had while it was pending: opened as minimal (one approval),
+/// reassessed as limited (an approval from team ops) and then high-risk (two approvals), it
+/// needs two approvals one of which from ops.
+async fn every_tier_since_open_counts(db: &Db) {
+    let p = people(db).await;
+    let policy = Policy::from_toml_str(
+        r#"
+        [[rules]]
+        tiers = ["prohibited"]
+        forbidden = true
+        [[rules]]
+        tiers = ["high-risk"]
+        min_approvals = 2
+        [[rules]]
+        tiers = ["limited"]
+        min_approvals = 1
+        required_teams = ["ops"]
+        [[rules]]
+        tiers = ["minimal"]
+        min_approvals = 1
+        "#,
+    )
+    .unwrap();
+    model(db, "olga", "chat", RiskAnswers::default(), 1).await;
+    let c = changes::open(db, &policy, &p.olga, "chat", "v1", &spec(Stage::Production))
+        .await
+        .unwrap();
+    changes::approve(db, &policy, &p.bob, c.id, "")
+        .await
+        .unwrap();
+    inventory::update_model(db, "olga", "chat", &answers(limited()))
+        .await
+        .unwrap();
+    inventory::update_model(db, "olga", "chat", &answers(high_risk()))
+        .await
+        .unwrap();
+    // Two approvals satisfy the high-risk rule, not the limited one.
+    let c = changes::approve(db, &policy, &p.rita, c.id, "")
+        .await
+        .unwrap();
+    assert_eq!(c.status, ChangeStatus::Open, "{}", missing(&c));
+    assert!(missing(&c).contains("team ops"), "{}", missing(&c));
+    assert_eq!(
+        c.risk_tiers,
+        [RiskTier::HighRisk, RiskTier::Limited, RiskTier::Minimal]
+    );
+    let e = changes::apply(db, &policy, &p.olga, c.id)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, GovernError::Conflict(m) if m.contains("team ops")),
+        "{e}"
+    );
+    let c = changes::approve(db, &policy, &p.carl, c.id, "ops sign-off")
+        .await
+        .unwrap();
+    assert_eq!(c.status, ChangeStatus::Approved, "{}", missing(&c));
+    let c = changes::apply(db, &policy, &p.olga, c.id).await.unwrap();
+    assert_eq!(c.status, ChangeStatus::Applied);
+    assert_chain_ok(db).await;
+}
+
+/// The owner cannot change while a request is pending (the dodge: hand the model to someone
+/// else, then decide the request as its former owner).
+async fn owner_frozen_mid_request(db: &Db) {
+    let p = people(db).await;
+    let policy = Policy::default();
+    // `credit` is owned by rita, a reviewer; ada (admin) opens the request.
+    model(db, "rita", "credit", RiskAnswers::default(), 1).await;
+    let c = changes::open(
+        db,
+        &policy,
+        &p.ada,
+        "credit",
+        "v1",
+        &spec(Stage::Production),
+    )
+    .await
+    .unwrap();
+    let before = audit_len(db).await;
+    let e = inventory::update_model(
+        db,
+        "ada",
+        "credit",
+        &ModelUpdate {
+            owner: Some("olga".into()),
+            ..ModelUpdate::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&e, GovernError::Conflict(m) if m.contains(&format!("change request {}", c.id)) && m.contains("owner")),
+        "{e}"
+    );
+    assert_eq!(audit_len(db).await, before);
+    let e = changes::approve(db, &policy, &p.rita, c.id, "")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, GovernError::Forbidden(m) if m.contains("owns model")),
+        "{e}"
+    );
+    // Closed, the owner may change.
+    changes::withdraw(db, &policy, &p.ada, c.id).await.unwrap();
+    let m = inventory::update_model(
+        db,
+        "ada",
+        "credit",
+        &ModelUpdate {
+            owner: Some("olga".into()),
+            ..ModelUpdate::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(m.owner, "olga");
+    assert_chain_ok(db).await;
+}
+
 scenarios!(
     "change-management":
     full_flow,
@@ -806,4 +1105,8 @@ scenarios!(
     evidence_blocks,
     reject_and_withdraw,
     rollback,
+    tier_lowered_mid_request,
+    tier_raised_mid_request,
+    every_tier_since_open_counts,
+    owner_frozen_mid_request,
 );
