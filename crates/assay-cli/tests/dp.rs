@@ -168,14 +168,8 @@ fn bad_input_is_a_usage_error() {
         "noise multiplier must be a positive",
     );
     run(eps("0.1", "1", "0", "1e-5"), "steps must be at least 1");
-    run(
-        eps("0.1", "1", "10", "1"),
-        "delta must be in the open interval (0, 1)",
-    );
-    run(
-        eps("0.1", "1", "10", "0"),
-        "delta must be in the open interval (0, 1)",
-    );
+    run(eps("0.1", "1", "10", "1"), "delta must be in [2^-1022");
+    run(eps("0.1", "1", "10", "0"), "delta must be in [2^-1022");
     usage_error(
         &[
             "dp",
@@ -189,7 +183,7 @@ fn bad_input_is_a_usage_error() {
             "--steps",
             "100",
         ],
-        "epsilon must be a positive finite number",
+        "epsilon must be in [2^-30",
     );
     usage_error(
         &[
@@ -206,7 +200,7 @@ fn bad_input_is_a_usage_error() {
             "--accountant",
             "pld",
         ],
-        "epsilon must be a positive finite number",
+        "epsilon must be in [2^-30",
     );
     // A missing flag and an unknown accountant are clap usage errors (exit 2 as well).
     usage_error(

@@ -598,3 +598,121 @@ fn parquet_and_csv_give_the_same_release() {
     assert_eq!(a.as_array().unwrap().len(), 8);
     assert_eq!(a, run(&pq));
 }
+
+/// Runs assay with a time limit; returns the output and whether it was killed.
+fn assay_within(args: &[&str], limit: std::time::Duration) -> (Output, bool) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let mut killed = false;
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            killed = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    (child.wait_with_output().unwrap(), killed)
+}
+
+/// ε (and δ) outside the range the samplers handle exactly are refused at once, before the
+/// ledger's lock is taken: here the lock is held by a live process (this test), so a refusal
+/// that came after the lock would first wait 10 s and then name the lock. Before the fix
+/// `--epsilon 1e-17` never ended (the interval search of exp(-ε) = 1) and `--epsilon 5e-324`
+/// printed "-inf +/- inf".
+#[test]
+fn epsilon_outside_the_exact_range_is_refused_promptly_before_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_data(dir.path(), 2);
+    let d = data.to_str().unwrap();
+    let ledger = dir.path().join("ledger.json");
+    let l = ledger.to_str().unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["--statistic", "count", "--epsilon", "1e-17"],
+        vec!["--statistic", "count", "--epsilon", "5e-324"],
+        vec![
+            "--statistic",
+            "sum",
+            "--column",
+            "value",
+            "--clamp",
+            "0,100",
+            "--epsilon",
+            "5e-324",
+        ],
+        vec!["--statistic", "count", "--epsilon", "65537"],
+        // The smallest ε is allowed, but a mean spends half of it on each release.
+        vec![
+            "--statistic",
+            "mean",
+            "--column",
+            "value",
+            "--clamp",
+            "0,100",
+            "--epsilon",
+            "9.313225746154785e-10",
+        ],
+        vec![
+            "--statistic",
+            "count",
+            "--epsilon",
+            "1",
+            "--mechanism",
+            "gaussian",
+            "--delta",
+            "5e-324",
+        ],
+    ];
+    for locked in [false, true] {
+        let lock = dir.path().join("ledger.json.lock");
+        if locked {
+            std::fs::write(&lock, format!("{}\n", std::process::id())).unwrap();
+        }
+        for extra in &cases {
+            let mut args = vec!["dp", "query", d, "--seed", "1"];
+            args.extend(extra.iter());
+            if locked {
+                args.extend(["--ledger", l, "--budget", "10"]);
+            }
+            let start = std::time::Instant::now();
+            let (o, killed) = assay_within(&args, std::time::Duration::from_secs(60));
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(!killed, "{extra:?} did not end");
+            assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+            assert!(o.stdout.is_empty(), "{extra:?} printed a result");
+            assert!(
+                (err.contains("9.313225746154785e-10") && err.contains("65536"))
+                    || err.contains("2.2250738585072014e-308"),
+                "{extra:?}: '{err}' lacks the range"
+            );
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(8),
+                "{extra:?} waited for the ledger lock"
+            );
+        }
+        assert!(!ledger.exists(), "nothing charged");
+        let _ = std::fs::remove_file(&lock);
+    }
+    // The smallest ε itself runs, and its interval is finite.
+    let o = assay(&[
+        "dp",
+        "query",
+        d,
+        "--statistic",
+        "count",
+        "--epsilon",
+        "9.313225746154785e-10",
+        "--seed",
+        "3",
+        "--format",
+        "json",
+    ]);
+    let v = ok_json(&o);
+    let w = v["results"][0]["half_width"].as_f64().unwrap();
+    assert!((w / (20f64.ln() * 2f64.powi(30)) - 1.0).abs() < 1e-6, "{w}");
+}

@@ -11,6 +11,12 @@ pub enum PrivacyError {
     /// δ must lie strictly between 0 and 1.
     #[error("delta must be in the open interval (0, 1), got {0}")]
     InvalidDelta(f64),
+    /// ε outside the range the samplers and accountants handle exactly ([`crate::params`]).
+    #[error("epsilon must be in [2^-30 = 9.313225746154785e-10, 65536] (the range assay's samplers and accountants handle exactly), got {0:e}")]
+    EpsilonOutOfRange(f64),
+    /// δ outside the range the samplers and accountants handle exactly ([`crate::params`]).
+    #[error("delta must be in [2^-1022 = 2.2250738585072014e-308, 1) (the range assay's samplers and accountants handle exactly), got {0:e}")]
+    DeltaOutOfRange(f64),
     /// The sampling rate q must lie in (0, 1].
     #[error("sampling rate must be in (0, 1], got {0}")]
     InvalidSamplingRate(f64),

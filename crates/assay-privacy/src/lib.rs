@@ -11,7 +11,7 @@
 //! [`mechanisms`] holds noise samplers that are sound on floating-point hardware (exact
 //! discrete Laplace and Gaussian samplers, continuous noise on a power-of-two grid, the
 //! exponential mechanism and randomized response); [`ledger`] is the persistent per-dataset
-//! privacy budget.
+//! privacy budget. [`params`] is the range of ε and δ they all accept.
 //!
 //! Nothing here prints or exits; every invalid input is a [`PrivacyError`].
 
@@ -22,5 +22,6 @@ mod error;
 pub mod ledger;
 pub mod mechanisms;
 pub mod mia;
+pub mod params;
 
 pub use error::PrivacyError;

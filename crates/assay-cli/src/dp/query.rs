@@ -27,8 +27,9 @@
 //! utility bound (2K/ε)(ln G + ln(1/(1 - c))): with probability ≥ c the released grid point's
 //! rank is within that many rows of the best grid point's.
 //!
-//! **Refusals.** ε ≤ 0, δ ∉ (0, 1/n) with the Gaussian mechanism, a δ with Laplace, missing
-//! clamping bounds, K < 1, and a release that would exceed the ledger's budget are all input
+//! **Refusals.** ε outside [2^-30, 65536] and δ outside [2^-1022, 1/n) with the Gaussian
+//! mechanism (the range of `assay_privacy::params`, checked before the ledger is locked), a δ
+//! with Laplace, missing clamping bounds, K < 1, and a release that would exceed the ledger's budget are all input
 //! errors (exit 2): nothing is computed or printed, and the ledger is unchanged. A budget
 //! refusal is a usage error rather than a policy failure (exit 1) because the request, not the
 //! data, is at fault: the same query with a smaller ε may be run.
@@ -49,6 +50,7 @@ use assay_privacy::ledger::{Budget, DatasetId, Ledger};
 use assay_privacy::mechanisms::{
     exponential_mechanism, rng, DiscreteLaplaceMechanism, GaussianMechanism, LaplaceMechanism,
 };
+use assay_privacy::params::{check_delta, check_epsilon};
 
 use super::args::OutputFormat;
 use super::query_args::{MechanismArg, QueryArgs, Statistic};
@@ -111,20 +113,28 @@ struct Plan {
 }
 
 fn validate(a: &QueryArgs) -> Result<Plan, String> {
-    if !(a.epsilon.is_finite() && a.epsilon > 0.0) {
-        return Err(format!(
-            "--epsilon must be a positive finite number, got {}",
-            a.epsilon
-        ));
+    // The range the library's samplers handle exactly, checked here, before the ledger's lock
+    // is taken; a mean spends half of ε (and of δ) on each of its two releases.
+    let halves = a.statistic == Statistic::Mean;
+    check_epsilon(a.epsilon).map_err(|e| format!("--epsilon: {e}"))?;
+    if halves {
+        check_epsilon(a.epsilon / 2.0).map_err(|e| {
+            format!("--epsilon: --statistic mean spends half of it on the sum and half on the count: {e}")
+        })?;
     }
     let delta = match (a.mechanism, a.delta) {
         (MechanismArg::Gaussian, None) => {
             return Err("--mechanism gaussian needs --delta (in (0, 1/n))".into())
         }
-        (MechanismArg::Gaussian, Some(d)) if !(d > 0.0 && d < 1.0) => {
-            return Err(format!("--delta must be in (0, 1/n) for the Gaussian mechanism, got {d}"))
+        (MechanismArg::Gaussian, Some(d)) => {
+            check_delta(d).map_err(|e| format!("--delta: {e}"))?;
+            if halves {
+                check_delta(d / 2.0).map_err(|e| {
+                    format!("--delta: --statistic mean spends half of it on the sum and half on the count: {e}")
+                })?;
+            }
+            d
         }
-        (MechanismArg::Gaussian, Some(d)) => d,
         (MechanismArg::Laplace, Some(d)) => {
             return Err(format!(
                 "--delta {d} is only used by --mechanism gaussian; the Laplace mechanism is pure epsilon-DP"

@@ -97,20 +97,14 @@ pub(crate) mod validate {
         }
     }
 
+    /// A target δ: in the range of [`crate::params::check_delta`].
     pub(crate) fn delta(d: f64) -> Result<(), PrivacyError> {
-        if d > 0.0 && d < 1.0 {
-            Ok(())
-        } else {
-            Err(PrivacyError::InvalidDelta(d))
-        }
+        crate::params::check_delta(d)
     }
 
+    /// A target ε: in the range of [`crate::params::check_epsilon`].
     pub(crate) fn epsilon(e: f64) -> Result<(), PrivacyError> {
-        if e.is_finite() && e > 0.0 {
-            Ok(())
-        } else {
-            Err(PrivacyError::InvalidEpsilon(e))
-        }
+        crate::params::check_epsilon(e)
     }
 
     pub(crate) fn steps(t: u64) -> Result<(), PrivacyError> {

@@ -52,6 +52,11 @@ pub fn sample_discrete_laplace<R: RngCore + ?Sized>(
     })
 }
 
+/// The most integer steps [`DiscreteLaplaceMechanism::interval_half_width`] moves its closed
+/// form to correct floating-point rounding (one is all it ever needs; the bound guarantees an
+/// end even where w is too large for unit steps to change it).
+pub const HALF_WIDTH_STEPS: usize = 4;
+
 /// The ε-DP discrete Laplace (geometric) mechanism for an integer-valued query of integer L1
 /// sensitivity Δ: value + Z, Z ~ discrete Laplace(Δ/ε), exact on the integers (pmf ratio of
 /// neighbouring outputs ≤ exp(Δ/scale) = exp(ε)).
@@ -65,9 +70,7 @@ pub struct DiscreteLaplaceMechanism {
 impl DiscreteLaplaceMechanism {
     /// The mechanism for integer sensitivity ≥ 1 and ε > 0.
     pub fn new(sensitivity: u64, epsilon: f64) -> Result<Self, PrivacyError> {
-        if !(epsilon.is_finite() && epsilon > 0.0) {
-            return Err(PrivacyError::InvalidEpsilon(epsilon));
-        }
+        crate::params::check_epsilon(epsilon)?;
         if sensitivity == 0 {
             return Err(PrivacyError::Unsupported(
                 "sensitivity must be at least 1".into(),
@@ -110,17 +113,31 @@ impl DiscreteLaplaceMechanism {
 
     /// The smallest integer w with P(|Z| ≤ w) ≥ `confidence`: P(|Z| > w) = 2p^{w+1}/(1 + p),
     /// p = exp(-ε/Δ).
+    ///
+    /// The closed form is evaluated with ln p = -ε/Δ taken directly (not as the logarithm of
+    /// a rounded `exp(-ε/Δ)`, which is exactly 1 for ε/Δ below 2^-53) and then corrected by at
+    /// most [`HALF_WIDTH_STEPS`] integer steps each way, so the computation always ends.
     pub fn interval_half_width(&self, confidence: f64) -> f64 {
-        let p = (-self.epsilon / self.sensitivity as f64).exp();
-        let tail = |w: f64| 2.0 * p.powf(w + 1.0) / (1.0 + p);
-        let mut w = (((1.0 - confidence) * (1.0 + p) / 2.0).ln() / p.ln() - 1.0)
+        let ln_p = -self.epsilon / self.sensitivity as f64;
+        let p = ln_p.exp();
+        let alpha = 1.0 - confidence;
+        let tail = |w: f64| 2.0 * ((w + 1.0) * ln_p).exp() / (1.0 + p);
+        let mut w = ((alpha * (1.0 + p) / 2.0).ln() / ln_p - 1.0)
             .ceil()
             .max(0.0);
-        while w > 0.0 && tail(w - 1.0) <= 1.0 - confidence {
-            w -= 1.0;
+        for _ in 0..HALF_WIDTH_STEPS {
+            if w > 0.0 && tail(w - 1.0) <= alpha {
+                w -= 1.0;
+            } else {
+                break;
+            }
         }
-        while tail(w) > 1.0 - confidence {
-            w += 1.0;
+        for _ in 0..HALF_WIDTH_STEPS {
+            if tail(w) > alpha {
+                w += 1.0;
+            } else {
+                break;
+            }
         }
         w
     }

@@ -24,9 +24,7 @@ pub fn exponential_mechanism<R: RngCore + ?Sized>(
     epsilon: f64,
     sensitivity: f64,
 ) -> Result<usize, PrivacyError> {
-    if !(epsilon.is_finite() && epsilon > 0.0) {
-        return Err(PrivacyError::InvalidEpsilon(epsilon));
-    }
+    crate::params::check_epsilon(epsilon)?;
     if !(sensitivity.is_finite() && sensitivity > 0.0) {
         return Err(PrivacyError::Unsupported(format!(
             "utility sensitivity must be a positive finite number, got {sensitivity}"

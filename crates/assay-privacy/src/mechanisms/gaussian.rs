@@ -55,12 +55,8 @@ pub fn analytic_gaussian_sigma(
     delta: f64,
     sensitivity: f64,
 ) -> Result<f64, PrivacyError> {
-    if !(epsilon.is_finite() && epsilon > 0.0) {
-        return Err(PrivacyError::InvalidEpsilon(epsilon));
-    }
-    if !(delta > 0.0 && delta < 1.0) {
-        return Err(PrivacyError::InvalidDelta(delta));
-    }
+    crate::params::check_epsilon(epsilon)?;
+    crate::params::check_delta(delta)?;
     if !(sensitivity.is_finite() && sensitivity > 0.0) {
         return Err(PrivacyError::Unsupported(format!(
             "sensitivity must be a positive finite number, got {sensitivity}"
@@ -78,7 +74,7 @@ pub fn analytic_gaussian_sigma(
     }
     while f(hi) > delta {
         hi *= 2.0;
-        if hi > sensitivity * 1e300 {
+        if !hi.is_finite() || hi > sensitivity * 1e300 {
             return Err(PrivacyError::CalibrationFailed("delta too small".into()));
         }
     }

@@ -92,15 +92,18 @@ pub struct LaplaceMechanism {
 impl LaplaceMechanism {
     /// The mechanism for sensitivity `sensitivity` > 0 and privacy parameter `epsilon` > 0.
     pub fn new(sensitivity: f64, epsilon: f64) -> Result<Self, PrivacyError> {
-        if !(epsilon.is_finite() && epsilon > 0.0) {
-            return Err(PrivacyError::InvalidEpsilon(epsilon));
-        }
+        crate::params::check_epsilon(epsilon)?;
         positive("sensitivity", sensitivity)?;
         let k = grid_exponent(sensitivity);
         // Δ_Z = ⌈Δ / 2^k⌉ grid steps; scale on the grid Δ_Z / ε.
         let dz = (rational(sensitivity)? / pow2(k)).ceil();
         let grid_scale = dz / rational(epsilon)?;
         let scale = (&grid_scale * pow2(k)).to_f64().unwrap_or(f64::INFINITY);
+        if !scale.is_finite() {
+            return Err(PrivacyError::Unsupported(format!(
+                "the Laplace noise scale sensitivity / epsilon = {sensitivity:e} / {epsilon:e} is not a finite number"
+            )));
+        }
         Ok(LaplaceMechanism {
             epsilon,
             sensitivity,

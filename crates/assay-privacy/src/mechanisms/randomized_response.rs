@@ -17,9 +17,7 @@ pub fn randomized_response<R: RngCore + ?Sized>(
     k: usize,
     epsilon: f64,
 ) -> Result<usize, PrivacyError> {
-    if !(epsilon.is_finite() && epsilon > 0.0) {
-        return Err(PrivacyError::InvalidEpsilon(epsilon));
-    }
+    crate::params::check_epsilon(epsilon)?;
     if k < 2 || truth >= k {
         return Err(PrivacyError::Unsupported(format!(
             "randomized response needs k >= 2 categories and truth < k, got truth {truth}, k {k}"
