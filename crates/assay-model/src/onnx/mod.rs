@@ -18,6 +18,10 @@
 //!   (binary) or `TreeEnsembleRegressor` node (skl2onnx, assay's exporter) becomes a
 //!   [`TreeEnsemble`](crate::TreeEnsemble), with optional node covers for TreeSHAP.
 //!
+//! * [`tree_structure`]: the one validation of a tree-ensemble node's structure (modes, child
+//!   ids, consecutive trees, every node reached once from its root) that the runtime operator,
+//!   the inspector and [`to_ensemble`] run before walking any tree.
+//!
 //! The protobuf messages are hand-written in [`proto`]. The bytes are deterministic: no
 //! timestamps, no random names, attributes in a fixed order, so exporting the same model twice
 //! gives the same file (the golden tests compare the bytes with the files checked by
@@ -29,6 +33,7 @@ pub mod export_trees;
 pub mod proto;
 pub mod runtime;
 pub mod to_ensemble;
+pub mod tree_structure;
 
 use std::path::Path;
 

@@ -53,8 +53,8 @@
 //! `tests/reference/sklearn_trees_golden.py`, which writes them next to the model in the JSON
 //! read by [`load_covers`]). Node `i` of a converted tree is the ONNX node with
 //! `nodes_nodeids == i` whenever the tree's ids are `0..n` with the root (the tree's first node
-//! in attribute order, onnxruntime's rule) at 0, which is how skl2onnx and assay write them;
-//! other trees are renumbered in depth-first order from the root. [`with_covers`] checks that
+//! in attribute order, onnxruntime's rule) at 0 and every node is reached from the root, which
+//! is how skl2onnx and assay write them; other trees are renumbered in depth-first order from the root. [`with_covers`] checks that
 //! every internal node's cover equals the sum of its children's (to 1e-9 relative), which a
 //! misaligned cover vector fails.
 //!
@@ -67,6 +67,7 @@ use prost::Message;
 use tract_onnx::pb;
 
 use crate::error::ModelError;
+use crate::onnx::tree_structure::{self, NodeMode};
 use crate::tree::{Arithmetic, Decision, Link, MissingType, Objective, Source, Tree, TreeEnsemble};
 
 fn invalid(path: &str, message: impl Into<String>) -> ModelError {
@@ -225,33 +226,16 @@ pub fn tree_ensemble_from_proto(
             .unwrap_or_default())
     };
 
+    let structure = tree_structure::check(node).map_err(|e| invalid(p, e))?;
+    let n = structure.modes.len();
     let tree_ids = ints("nodes_treeids");
     let node_ids = ints("nodes_nodeids");
     let features = ints("nodes_featureids");
-    let true_ids = ints("nodes_truenodeids");
-    let false_ids = ints("nodes_falsenodeids");
     let tracks = ints("nodes_missing_value_tracks_true");
     let values = f64s("nodes_values", "nodes_values_as_tensor")?;
-    let modes: Vec<String> = attrs
-        .get("nodes_modes")
-        .map(|a| {
-            a.strings
-                .iter()
-                .map(|s| String::from_utf8_lossy(s).into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    let n = tree_ids.len();
-    if n == 0 {
-        return Err(invalid(p, "the tree-ensemble node has no nodes"));
-    }
     for (what, len) in [
-        ("nodes_nodeids", node_ids.len()),
         ("nodes_featureids", features.len()),
-        ("nodes_truenodeids", true_ids.len()),
-        ("nodes_falsenodeids", false_ids.len()),
         ("nodes_values", values.len()),
-        ("nodes_modes", modes.len()),
     ] {
         if len != n {
             return Err(invalid(
@@ -269,28 +253,7 @@ pub fn tree_ensemble_from_proto(
             ),
         ));
     }
-
-    // Trees in order of first appearance; a tree's root is its first node (onnxruntime).
-    let mut tree_order: Vec<i64> = Vec::new();
-    let mut members: HashMap<i64, Vec<usize>> = HashMap::new();
-    for (i, &t) in tree_ids.iter().enumerate() {
-        members
-            .entry(t)
-            .or_insert_with(|| {
-                tree_order.push(t);
-                Vec::new()
-            })
-            .push(i);
-    }
-    let mut index: HashMap<(i64, i64), usize> = HashMap::with_capacity(n);
-    for i in 0..n {
-        if index.insert((tree_ids[i], node_ids[i]), i).is_some() {
-            return Err(invalid(
-                p,
-                format!("tree {} has node {} twice", tree_ids[i], node_ids[i]),
-            ));
-        }
-    }
+    let index = &structure.index;
 
     // Weights.
     let prefix = if classifier { "class" } else { "target" };
@@ -313,7 +276,7 @@ pub fn tree_ensemble_from_proto(
     let mut classes: Vec<i64> = w_id.clone();
     classes.sort_unstable();
     classes.dedup();
-    let n_trees = tree_order.len();
+    let n_trees = structure.trees.len();
 
     let (leaf_scale, link, base_score) = if classifier {
         let n_labels = attrs
@@ -447,53 +410,30 @@ pub fn tree_ensemble_from_proto(
 
     let mut trees = Vec::with_capacity(n_trees);
     let mut max_feature = 0usize;
-    for &t in &tree_order {
-        let nodes = &members[&t];
-        let root = nodes[0];
-        // Local numbering: the ONNX node id when the ids are 0..len with the root at 0.
-        let dense = node_ids[root] == 0 && {
-            let mut seen = vec![false; nodes.len()];
-            nodes.iter().all(|&i| {
+    for tree_nodes in &structure.trees {
+        let t = tree_nodes.id;
+        let root = tree_nodes.root;
+        let reached = &tree_nodes.reached;
+        // The tree's nodes are consecutive from its root (checked by `tree_structure`).
+        let n_members = tree_ids[root..].iter().take_while(|&&id| id == t).count();
+        // Local numbering: the ONNX node id when every node is reached and the ids are
+        // 0..len with the root at 0; otherwise depth-first order from the root.
+        let dense = node_ids[root] == 0 && reached.len() == n_members && {
+            let mut seen = vec![false; n_members];
+            reached.iter().all(|&i| {
                 let id = node_ids[i];
                 id >= 0
-                    && (id as usize) < nodes.len()
+                    && (id as usize) < n_members
                     && !std::mem::replace(&mut seen[id as usize], true)
             })
         };
-        let child = |i: usize, id: i64, which: &str| -> Result<usize, ModelError> {
-            index.get(&(t, id)).copied().ok_or_else(|| {
-                invalid(
-                    p,
-                    format!(
-                        "tree {t} node {} has {which} child {id}, which does not exist",
-                        node_ids[i]
-                    ),
-                )
-            })
-        };
         // Global index -> local index.
-        let mut local: HashMap<usize, usize> = HashMap::with_capacity(nodes.len());
-        if dense {
-            for &i in nodes {
-                local.insert(i, node_ids[i] as usize);
-            }
+        let local: HashMap<usize, usize> = if dense {
+            reached.iter().map(|&i| (i, node_ids[i] as usize)).collect()
         } else {
-            let mut stack = vec![root];
-            while let Some(i) = stack.pop() {
-                if local.contains_key(&i) {
-                    return Err(invalid(
-                        p,
-                        format!("tree {t}: node {} is reached twice", node_ids[i]),
-                    ));
-                }
-                local.insert(i, local.len());
-                if modes[i] != "LEAF" {
-                    stack.push(child(i, false_ids[i], "false")?);
-                    stack.push(child(i, true_ids[i], "true")?);
-                }
-            }
-        }
-        let m = if dense { nodes.len() } else { local.len() };
+            reached.iter().enumerate().map(|(k, &i)| (i, k)).collect()
+        };
+        let m = reached.len();
         let mut tree = Tree {
             left: vec![-1; m],
             right: vec![-1; m],
@@ -510,9 +450,11 @@ pub fn tree_ensemble_from_proto(
             gain: vec![0.0; m],
             shrinkage: None,
         };
-        for (&i, &k) in &local {
+        for &i in reached {
+            let k = local[&i];
             let at = || format!("tree {t} node {}", node_ids[i]);
-            if modes[i] == "LEAF" {
+            let mode = structure.modes[i];
+            if mode == NodeMode::Leaf {
                 tree.value[k] = weight[i] * leaf_scale;
                 continue;
             }
@@ -523,23 +465,28 @@ pub fn tree_ensemble_from_proto(
                     format!("{}: threshold {th} is not finite", at()),
                 ));
             }
-            let tt = local[&child(i, true_ids[i], "true")?] as i32;
-            let ff = local[&child(i, false_ids[i], "false")?] as i32;
+            let (true_child, false_child) = structure.children[i];
+            let tt = local[&true_child] as i32;
+            let ff = local[&false_child] as i32;
             let nan_true = tracks.get(i).copied().unwrap_or(0) == 1;
             // (true branch is left, threshold of the `<` / `<=` rule)
-            let (true_left, stored) = match (modes[i].as_str(), double) {
-                ("BRANCH_LT", false) => (true, th as f32 as f64),
-                ("BRANCH_LEQ", false) => (true, next_up_f32(th as f32) as f64),
-                ("BRANCH_GTE", false) => (false, th as f32 as f64),
-                ("BRANCH_GT", false) => (false, next_up_f32(th as f32) as f64),
-                ("BRANCH_LEQ", true) => (true, th),
-                ("BRANCH_LT", true) => (true, next_down_f64(th)),
-                ("BRANCH_GT", true) => (false, th),
-                ("BRANCH_GTE", true) => (false, next_down_f64(th)),
+            let (true_left, stored) = match (mode, double) {
+                (NodeMode::Lt, false) => (true, th as f32 as f64),
+                (NodeMode::Leq, false) => (true, next_up_f32(th as f32) as f64),
+                (NodeMode::Gte, false) => (false, th as f32 as f64),
+                (NodeMode::Gt, false) => (false, next_up_f32(th as f32) as f64),
+                (NodeMode::Leq, true) => (true, th),
+                (NodeMode::Lt, true) => (true, next_down_f64(th)),
+                (NodeMode::Gt, true) => (false, th),
+                (NodeMode::Gte, true) => (false, next_down_f64(th)),
                 (other, _) => {
                     return Err(unsupported(
                         p,
-                        format!("{}: node mode {other} is not converted (BRANCH_LEQ, LT, GTE, GT and LEAF are)", at()),
+                        format!(
+                        "{}: node mode {} is not converted (BRANCH_LEQ, LT, GTE, GT and LEAF are)",
+                        at(),
+                        other.name()
+                    ),
                     ))
                 }
             };

@@ -26,6 +26,7 @@ use tract_onnx::pb;
 use tract_onnx::prelude::*;
 
 use crate::model::{ColumnKind, InputColumn, InputSchema, Model};
+use crate::onnx::tree_structure;
 use crate::ModelError;
 
 /// Rows per tract run; chunks of a batch run in parallel.
@@ -73,57 +74,11 @@ pub struct OnnxInfo {
     pub tree_ensembles: Vec<(String, usize, usize)>,
 }
 
-/// Number of trees and maximum depth of a TreeEnsemble node, from its attributes.
-fn tree_stats(node: &pb::NodeProto) -> (usize, usize) {
-    let ints = |name: &str| -> Vec<i64> {
-        node.attribute
-            .iter()
-            .find(|a| a.name == name)
-            .map(|a| a.ints.clone())
-            .unwrap_or_default()
-    };
-    let (tree, id, t, f) = (
-        ints("nodes_treeids"),
-        ints("nodes_nodeids"),
-        ints("nodes_truenodeids"),
-        ints("nodes_falsenodeids"),
-    );
-    let modes: Vec<bool> = node
-        .attribute
-        .iter()
-        .find(|a| a.name == "nodes_modes")
-        .map(|a| a.strings.iter().map(|m| m.as_slice() == b"LEAF").collect())
-        .unwrap_or_default();
-    let n = tree
-        .len()
-        .min(id.len())
-        .min(t.len())
-        .min(f.len())
-        .min(modes.len());
-    let index: std::collections::HashMap<(i64, i64), usize> =
-        (0..n).map(|i| ((tree[i], id[i]), i)).collect();
-    let mut roots = Vec::new();
-    for i in 0..n {
-        if i == 0 || tree[i] != tree[i - 1] {
-            roots.push(i);
-        }
-    }
-    let mut deepest = 0;
-    for &r in &roots {
-        let mut stack = vec![(r, 0usize)];
-        while let Some((i, d)) = stack.pop() {
-            if modes[i] || d > n {
-                deepest = deepest.max(d);
-                continue;
-            }
-            for c in [t[i], f[i]] {
-                if let Some(&j) = index.get(&(tree[i], c)) {
-                    stack.push((j, d + 1));
-                }
-            }
-        }
-    }
-    (roots.len(), deepest)
+/// Number of trees and maximum depth of a TreeEnsemble node, from its attributes, after
+/// [`tree_structure::check`] (a malformed structure is an error naming the node, never walked).
+fn tree_stats(node: &pb::NodeProto) -> Result<(usize, usize), String> {
+    let s = tree_structure::check(node)?;
+    Ok((s.trees.len(), s.max_depth()))
 }
 
 /// An ONNX model ready to score tables.
@@ -239,16 +194,17 @@ impl OnnxModel {
                     )
                 })
                 .collect(),
-            tree_ensembles: graph
-                .node
-                .iter()
-                .filter(|n| n.op_type.starts_with("TreeEnsemble"))
-                .map(|n| {
-                    let (trees, depth) = tree_stats(n);
-                    (format!("{} ({})", n.name, n.op_type), trees, depth)
-                })
-                .collect(),
+            tree_ensembles: Vec::new(),
         };
+        for n in graph
+            .node
+            .iter()
+            .filter(|n| n.op_type.starts_with("TreeEnsemble"))
+        {
+            let (trees, depth) = tree_stats(n).map_err(|e| err(&p, e))?;
+            info.tree_ensembles
+                .push((format!("{} ({})", n.name, n.op_type), trees, depth));
+        }
         for (domain, version) in &info.opsets {
             match domain.as_str() {
                 "" | "ai.onnx" if *version > MAX_OPSET => {

@@ -21,23 +21,11 @@
 //!   without weights scoring 0;
 //! - a class that received no weight enters the post-transform as 0.
 
-use std::collections::HashMap;
-
 use tract_onnx::pb::NodeProto;
 use tract_onnx::tract_hir::internal::*;
 
 use crate::onnx::runtime::kernel::{as_f32, as_f64, expand, Kernel};
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Mode {
-    Leq,
-    Lt,
-    Gte,
-    Gt,
-    Eq,
-    Neq,
-    Leaf,
-}
+use crate::onnx::tree_structure::{check, NodeMode as Mode};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum PostTransform {
@@ -151,11 +139,9 @@ fn build(node: &NodeProto, classifier: bool) -> TractResult<TreeEnsemble> {
     let ints = |a: &str| -> TractResult<Vec<i64>> {
         Ok(node.get_attr_opt_vec::<i64>(a)?.unwrap_or_default())
     };
-    let tree_ids = ints("nodes_treeids")?;
-    let node_ids = ints("nodes_nodeids")?;
+    let structure = check(node).map_err(|e| format_err!("{e}"))?;
+    let n = structure.modes.len();
     let features = ints("nodes_featureids")?;
-    let true_ids = ints("nodes_truenodeids")?;
-    let false_ids = ints("nodes_falsenodeids")?;
     let missing = ints("nodes_missing_value_tracks_true")?;
     let values: Vec<f64> = match attr_f64s(node, "nodes_values_as_tensor")? {
         Some(v) => v,
@@ -166,67 +152,20 @@ fn build(node: &NodeProto, classifier: bool) -> TractResult<TreeEnsemble> {
             .map(f64::from)
             .collect(),
     };
-    let modes: Vec<String> = node.get_attr_opt_vec("nodes_modes")?.unwrap_or_default();
-    let n = tree_ids.len();
     for (what, len) in [
-        ("nodes_nodeids", node_ids.len()),
         ("nodes_featureids", features.len()),
-        ("nodes_truenodeids", true_ids.len()),
-        ("nodes_falsenodeids", false_ids.len()),
         ("nodes_values", values.len()),
-        ("nodes_modes", modes.len()),
     ] {
         ensure!(
             len == n,
             "tree ensemble node '{name}': {what} has {len} entries but nodes_treeids has {n}"
         );
     }
-    ensure!(n > 0, "tree ensemble node '{name}' has no nodes");
-    let mut index = HashMap::with_capacity(n);
-    for i in 0..n {
-        if index.insert((tree_ids[i], node_ids[i]), i).is_some() {
-            bail!(
-                "tree ensemble node '{name}': node {} appears twice in tree {}",
-                node_ids[i],
-                tree_ids[i]
-            );
-        }
-    }
-    let child = |i: usize, id: i64, which: &str| -> TractResult<usize> {
-        index.get(&(tree_ids[i], id)).copied().ok_or_else(|| {
-            format_err!(
-                "tree ensemble node '{name}': tree {} node {} has {which} child {id}, which does not exist",
-                tree_ids[i],
-                node_ids[i]
-            )
-        })
-    };
     let mut nodes = Vec::with_capacity(n);
     let mut max_feature = 0;
     for i in 0..n {
-        let mode = match modes[i].as_str() {
-            "BRANCH_LEQ" => Mode::Leq,
-            "BRANCH_LT" => Mode::Lt,
-            "BRANCH_GTE" => Mode::Gte,
-            "BRANCH_GT" => Mode::Gt,
-            "BRANCH_EQ" => Mode::Eq,
-            "BRANCH_NEQ" => Mode::Neq,
-            "LEAF" => Mode::Leaf,
-            other => bail!("tree ensemble node '{name}': unsupported node mode {other}"),
-        };
-        let (if_true, if_false) = if mode == Mode::Leaf {
-            (i, i)
-        } else {
-            let t = child(i, true_ids[i], "true")?;
-            let f = child(i, false_ids[i], "false")?;
-            ensure!(
-                t != i && f != i,
-                "tree ensemble node '{name}': tree {} node {} points to itself",
-                tree_ids[i],
-                node_ids[i]
-            );
-            (t, f)
-        };
+        let mode = structure.modes[i];
+        let (if_true, if_false) = structure.children[i];
         ensure!(
             features[i] >= 0,
             "tree ensemble node '{name}': negative feature id {}",
@@ -246,12 +185,8 @@ fn build(node: &NodeProto, classifier: bool) -> TractResult<TreeEnsemble> {
         });
     }
     // A tree's root is its first node in attribute order (onnxruntime's rule).
-    let mut roots = vec![0];
-    for i in 1..n {
-        if tree_ids[i] != tree_ids[i - 1] {
-            roots.push(i);
-        }
-    }
+    let roots: Vec<usize> = structure.trees.iter().map(|t| t.root).collect();
+    let index = structure.index;
 
     let prefix = if classifier { "class" } else { "target" };
     let w_tree = ints(&format!("{prefix}_treeids"))?;
