@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 use crate::dates;
 use crate::error::PiiError;
 use crate::finding::Finding;
+use crate::spans::DisjointSpans;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -187,7 +188,7 @@ impl Keys {
 }
 
 /// Higher score wins, then the longer span, then the earlier start; the kept findings are
-/// returned in text order and do not overlap.
+/// returned in text order and do not overlap. `O(n log n)` ([`DisjointSpans`]).
 pub fn resolve_overlaps(findings: &[Finding]) -> Vec<Finding> {
     let mut v: Vec<&Finding> = findings.iter().collect();
     v.sort_by(|a, b| {
@@ -196,9 +197,10 @@ pub fn resolve_overlaps(findings: &[Finding]) -> Vec<Finding> {
             .then((b.end - b.start).cmp(&(a.end - a.start)))
             .then(a.start.cmp(&b.start))
     });
+    let mut spans = DisjointSpans::default();
     let mut kept: Vec<Finding> = Vec::with_capacity(v.len());
     for f in v {
-        if !kept.iter().any(|k| k.overlaps(f)) {
+        if spans.insert_if_free(f.start, f.end) {
             kept.push(f.clone());
         }
     }
