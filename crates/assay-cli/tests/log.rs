@@ -183,3 +183,63 @@ async fn usage_errors_exit_2() {
     );
     assert_eq!(code(&assay(&["log", "verify"])), 2);
 }
+
+/// Issue #15, finding 15: a private key passed to `--public-key` (the checkpoint's own signing
+/// key, 64 hex digits like a public key) is refused with exit 2, and neither stdout nor stderr
+/// contains it. Before, a seed that is not a curve point was echoed whole in the error
+/// (`--public-key "…": expected an Ed25519 public key as 64 hex digits`).
+#[tokio::test]
+async fn private_key_as_public_key_is_refused_and_never_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("govern.db").to_str().unwrap().to_string();
+    let db = Db::open(&path).await.unwrap();
+    audit::append(
+        &db,
+        &NewEntry {
+            actor: "alice",
+            action: "model.update",
+            subject: "model/credit",
+            details: &json!({}),
+        },
+    )
+    .await
+    .unwrap();
+    let hex = |b: &[u8]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    // Deterministic seeds: one that is not an Ed25519 point (the case echoed before) and one
+    // that is.
+    let seeds: Vec<String> = (1..=255u8).map(|i| hex(&[i; 32])).collect();
+    let not_point = seeds
+        .iter()
+        .find(|s| checkpoint::parse_public_key(s).is_err())
+        .unwrap();
+    let point = seeds
+        .iter()
+        .find(|s| checkpoint::parse_public_key(s).is_ok())
+        .unwrap();
+    for (i, seed) in [not_point, point].into_iter().enumerate() {
+        let key = checkpoint::parse_signing_key(seed).unwrap();
+        let cp = checkpoint::create(&db, &key).await.unwrap().unwrap();
+        let cp_path = dir.path().join(format!("cp{i}.json"));
+        cp.write_file(&cp_path).unwrap();
+        for given in [seed.clone(), seed.to_uppercase()] {
+            let o = assay(&[
+                "log",
+                "verify",
+                "--db",
+                &path,
+                "--checkpoint",
+                cp_path.to_str().unwrap(),
+                "--public-key",
+                &given,
+            ]);
+            let all = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+            assert_eq!(code(&o), 2, "{all}");
+            assert!(
+                !all.to_lowercase().contains(&seed[..16]),
+                "the private key is echoed: {all}"
+            );
+            assert!(all.contains("PRIVATE key"), "{all}");
+        }
+    }
+    db.close().await;
+}

@@ -50,20 +50,88 @@ pub fn message(seq: u64, hash: &Hash) -> Vec<u8> {
     m
 }
 
-/// Parses a signing-key file's text: the 32-byte Ed25519 seed as 64 hex digits (surrounding
-/// whitespace ignored), the format `assay serve --checkpoint-key` writes and
-/// `assay registry artifact upload --sign-key` reads. `None` when it is anything else.
-pub fn parse_signing_key(text: &str) -> Option<SigningKey> {
-    let mut seed = [0u8; 32];
-    hex::decode_to_slice(text.trim(), &mut seed).ok()?;
-    Some(SigningKey::from_bytes(&seed))
+/// Why a key's text was refused. The messages describe the text's shape only: they never
+/// contain the text itself, so that a private key given by mistake (where a public key belongs,
+/// or in the wrong format) is not echoed into terminals, logs and CI output.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// Not 64 characters long (after trimming surrounding whitespace).
+    #[error("expected 64 hex digits, got {0} characters (the text is not shown)")]
+    WrongLength(usize),
+    /// 64 characters, but not all hex digits.
+    #[error("expected 64 hex digits, found a character that is not one (the text is not shown)")]
+    NotHex,
+    /// 64 hex digits that are not a point of the Ed25519 curve, so not a public key.
+    #[error(
+        "64 hex digits, but not an Ed25519 public key (not a curve point); \
+         a private key given by mistake? (the text is not shown)"
+    )]
+    NotAPoint,
+    /// The text is a private key (a PEM `PRIVATE KEY` block, a 128-hex-digit seed and public key
+    /// pair, or the signing key of the very key expected) where a public key belongs.
+    #[error(
+        "this is a PRIVATE key, not a public key (it is not shown); pass the 64-hex-digit \
+         public key instead, and treat the private key as exposed if it was typed on a \
+         command line or in a shared file"
+    )]
+    PrivateKey,
 }
 
-/// Parses an Ed25519 public key given as 64 hex digits; `None` when it is not one.
-pub fn parse_public_key(text: &str) -> Option<VerifyingKey> {
+/// Decodes exactly 32 bytes from 64 hex digits (surrounding whitespace ignored).
+fn hex32(text: &str) -> Result<[u8; 32], KeyError> {
+    let t = text.trim();
+    if t.chars().count() != 64 {
+        return Err(KeyError::WrongLength(t.chars().count()));
+    }
     let mut bytes = [0u8; 32];
-    hex::decode_to_slice(text.trim(), &mut bytes).ok()?;
-    VerifyingKey::from_bytes(&bytes).ok()
+    hex::decode_to_slice(t, &mut bytes).map_err(|_| KeyError::NotHex)?;
+    Ok(bytes)
+}
+
+/// Whether `text` has the shape of a private key in a format people commonly paste: a PEM
+/// private-key block, or 128 hex digits holding an Ed25519 seed followed by its own public key
+/// (the NaCl/libsodium "secret key" layout).
+fn looks_private(text: &str) -> bool {
+    let t = text.trim();
+    if t.contains("PRIVATE KEY") {
+        return true;
+    }
+    let mut pair = [0u8; 64];
+    if t.len() == 128 && hex::decode_to_slice(t, &mut pair).is_ok() {
+        let mut seed = [0u8; 32];
+        seed.copy_from_slice(&pair[..32]);
+        return SigningKey::from_bytes(&seed).verifying_key().as_bytes()[..] == pair[32..];
+    }
+    false
+}
+
+/// Parses a signing-key file's text: the 32-byte Ed25519 seed as 64 hex digits (surrounding
+/// whitespace ignored), the format `assay serve --checkpoint-key` writes and
+/// `assay registry artifact upload --sign-key` reads. The error never contains the text.
+pub fn parse_signing_key(text: &str) -> Result<SigningKey, KeyError> {
+    Ok(SigningKey::from_bytes(&hex32(text)?))
+}
+
+/// Parses an Ed25519 public key given as 64 hex digits. A text that is recognisably a private
+/// key is refused as [`KeyError::PrivateKey`]; no error contains the text.
+pub fn parse_public_key(text: &str) -> Result<VerifyingKey, KeyError> {
+    if looks_private(text) {
+        return Err(KeyError::PrivateKey);
+    }
+    let bytes = hex32(text)?;
+    VerifyingKey::from_bytes(&bytes).map_err(|_| KeyError::NotAPoint)
+}
+
+/// Parses the public key a checkpoint must be signed with ([`parse_public_key`]), and refuses
+/// the signing key of the checkpoint's own public key given in its place (64 hex digits either
+/// way, so only the derivation tells them apart): [`KeyError::PrivateKey`].
+pub fn parse_trusted_key(text: &str, checkpoint: &Checkpoint) -> Result<VerifyingKey, KeyError> {
+    if let Ok(seed) = hex32(text) {
+        if SigningKey::from_bytes(&seed).verifying_key().as_bytes() == &checkpoint.public_key {
+            return Err(KeyError::PrivateKey);
+        }
+    }
+    parse_public_key(text)
 }
 
 /// Generates a fresh Ed25519 signing key from the operating system's random number generator.
@@ -215,4 +283,81 @@ pub async fn verify_against(
 ) -> Result<ChainReport, GovernError> {
     checkpoint.verify_signature(trusted)?;
     audit::verify_anchored(db, Some((checkpoint.seq, checkpoint.hash))).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A signing key whose seed is not an Ed25519 point and one whose seed is, both
+    /// deterministic.
+    fn seeds() -> (SigningKey, SigningKey) {
+        let mut not_point = None;
+        let mut point = None;
+        for i in 1..=255u8 {
+            let seed = [i; 32];
+            match VerifyingKey::from_bytes(&seed) {
+                Ok(_) => point = point.or(Some(SigningKey::from_bytes(&seed))),
+                Err(_) => not_point = not_point.or(Some(SigningKey::from_bytes(&seed))),
+            }
+        }
+        (not_point.unwrap(), point.unwrap())
+    }
+
+    fn assert_not_echoed(err: &KeyError, secret: &[u8]) {
+        let msg = err.to_string();
+        let lower = hex::encode(secret);
+        assert!(!msg.to_lowercase().contains(&lower[..16]), "{msg}");
+    }
+
+    #[test]
+    fn private_keys_given_as_public_keys_are_refused_without_echo() {
+        let (a, b) = seeds();
+        for key in [&a, &b] {
+            let seed_hex = hex::encode(key.to_bytes());
+            let cp = Checkpoint::sign(3, [7u8; 32], key);
+            // The checkpoint's own signing key in place of its public key.
+            let err = parse_trusted_key(&seed_hex, &cp).unwrap_err();
+            assert_eq!(err, KeyError::PrivateKey);
+            assert_not_echoed(&err, &key.to_bytes());
+            // Seed followed by public key (NaCl layout), and upper case with whitespace.
+            let pair = format!("{seed_hex}{}", hex::encode(key.verifying_key().as_bytes()));
+            assert_eq!(parse_public_key(&pair).unwrap_err(), KeyError::PrivateKey);
+            let err = parse_public_key(&format!("  {}\n", pair.to_uppercase())).unwrap_err();
+            assert_eq!(err, KeyError::PrivateKey);
+            // A PEM block.
+            let pem = format!("-----BEGIN PRIVATE KEY-----\n{seed_hex}\n-----END PRIVATE KEY-----");
+            assert_eq!(parse_public_key(&pem).unwrap_err(), KeyError::PrivateKey);
+        }
+        // Without a checkpoint to compare with, a seed that is not a curve point is refused
+        // and not echoed either.
+        let err = parse_public_key(&hex::encode(a.to_bytes())).unwrap_err();
+        assert_eq!(err, KeyError::NotAPoint);
+        assert_not_echoed(&err, &a.to_bytes());
+        // Wrong length and non-hex texts are described, not repeated.
+        let err = parse_signing_key(&format!("{}00", hex::encode(a.to_bytes()))).unwrap_err();
+        assert_eq!(err, KeyError::WrongLength(66));
+        assert_not_echoed(&err, &a.to_bytes());
+        let mut bad = hex::encode(b.to_bytes());
+        bad.replace_range(0..1, "z");
+        let err = parse_signing_key(&bad).unwrap_err();
+        assert_eq!(err, KeyError::NotHex);
+        assert_not_echoed(&err, &b.to_bytes()[1..]);
+    }
+
+    #[test]
+    fn public_and_signing_keys_still_parse() {
+        let (a, b) = seeds();
+        for key in [&a, &b] {
+            let public = hex::encode(key.verifying_key().as_bytes());
+            let cp = Checkpoint::sign(1, [0u8; 32], key);
+            assert_eq!(parse_public_key(&public).unwrap(), key.verifying_key());
+            assert_eq!(
+                parse_trusted_key(&format!(" {public}\n"), &cp).unwrap(),
+                key.verifying_key()
+            );
+            let seed = hex::encode(key.to_bytes());
+            assert_eq!(parse_signing_key(&seed).unwrap().to_bytes(), key.to_bytes());
+        }
+    }
 }

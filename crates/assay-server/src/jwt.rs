@@ -47,10 +47,16 @@ impl JwtVerifier {
             context: format!("reading JWKS {}", c.jwks_file.display()),
             source: e,
         })?;
+        // serde_json's messages may quote values from the file (`invalid type: string "..."`),
+        // and a JWKS file given by mistake may hold private keys: say where, never what.
         let keys: JwkSet = serde_json::from_str(&text).map_err(|e| {
             ServerError::Config(format!(
-                "{}: not a JWKS document: {e}",
-                c.jwks_file.display()
+                "{}: not a JWKS document ({:?} error at line {} column {}; the content is not \
+                 shown)",
+                c.jwks_file.display(),
+                e.classify(),
+                e.line(),
+                e.column()
             ))
         })?;
         if keys.keys.is_empty() {

@@ -200,9 +200,9 @@ async fn periodic_checkpoints(db: Db, key: std::sync::Arc<SigningKey>, every: Du
 /// `path`, or creates the file with a fresh random key, readable and writable by its owner only.
 pub fn load_or_create_key(path: &Path) -> Result<SigningKey, ServerError> {
     match std::fs::read_to_string(path) {
-        Ok(text) => checkpoint::parse_signing_key(&text).ok_or_else(|| {
+        Ok(text) => checkpoint::parse_signing_key(&text).map_err(|e| {
             ServerError::Config(format!(
-                "{}: expected an Ed25519 key as 64 hex digits",
+                "{}: not an Ed25519 signing key: {e}",
                 path.display()
             ))
         }),

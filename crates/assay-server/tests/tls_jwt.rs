@@ -163,3 +163,30 @@ fn serves_https_with_rustls() {
         .call()
         .is_err());
 }
+
+/// Issue #15, finding 15: a malformed JWKS file (here one whose values are private key
+/// material) is refused naming the file and the position, never quoting its content; before,
+/// serde_json's message repeated the offending string.
+#[test]
+fn malformed_jwks_error_does_not_quote_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "c2VjcmV0LXByaXZhdGUta2V5LW1hdGVyaWFs";
+    for text in [
+        format!(r#"{{"keys": "{secret}"}}"#),
+        format!(r#"{{"keys": [{{"kty": "{secret}", "d": "{secret}"}}]}}"#),
+    ] {
+        let path = dir.path().join("jwks.json");
+        std::fs::write(&path, &text).unwrap();
+        let err = assay_server::jwt::JwtVerifier::from_config(&assay_server::config::JwtConfig {
+            jwks_file: path.clone(),
+            issuer: "https://idp.example".into(),
+            audience: "assay".into(),
+        })
+        .err()
+        .expect("malformed JWKS refused")
+        .to_string();
+        assert!(err.contains("jwks.json"), "{err}");
+        assert!(err.contains("line 1"), "{err}");
+        assert!(!err.contains(&secret[..12]), "{err}");
+    }
+}

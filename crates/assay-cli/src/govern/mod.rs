@@ -44,17 +44,17 @@ pub fn run(cmd: LogCommand) -> Result<ExitCode, String> {
 }
 
 fn verify(a: VerifyArgs) -> Result<ExitCode, String> {
-    let trusted = match &a.public_key {
-        None => None,
-        Some(hex_key) => Some(
-            assay_govern::checkpoint::parse_public_key(hex_key).ok_or_else(|| {
-                format!("--public-key {hex_key:?}: expected an Ed25519 public key as 64 hex digits")
-            })?,
-        ),
-    };
     let cp = match &a.checkpoint {
         None => None,
         Some(path) => Some(Checkpoint::read_file(path).map_err(|e| e.to_string())?),
+    };
+    // The key's text is never repeated in the message: a private key pasted here by mistake
+    // must not end up in the terminal, shell history excepted, or in CI logs.
+    let trusted = match (&a.public_key, &cp) {
+        (Some(text), Some(cp)) => Some(
+            checkpoint::parse_trusted_key(text, cp).map_err(|e| format!("--public-key: {e}"))?,
+        ),
+        _ => None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -499,12 +499,8 @@ fn sha256_file(path: &Path) -> Result<String, String> {
 fn load_signing_key(path: &Path) -> Result<ed25519_dalek::SigningKey, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    assay_govern::checkpoint::parse_signing_key(&text).ok_or_else(|| {
-        format!(
-            "{}: expected an Ed25519 key as 64 hex digits",
-            path.display()
-        )
-    })
+    assay_govern::checkpoint::parse_signing_key(&text)
+        .map_err(|e| format!("{}: not an Ed25519 signing key: {e}", path.display()))
 }
 
 /// `/v1/models/{model}/versions/{version}`.
