@@ -4,6 +4,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Default largest evidence submission: the largest report the governance layer stores
+/// ([`assay_govern::evidence::MAX_REPORT_BYTES`], 16 MiB) plus 64 KiB for the envelope.
+pub const DEFAULT_EVIDENCE_BODY_LIMIT: usize =
+    assay_govern::evidence::MAX_REPORT_BYTES + (64 << 10);
+
 /// A PEM certificate chain and private key for TLS (rustls).
 #[derive(Debug, Clone)]
 pub struct TlsFiles {
@@ -40,8 +45,12 @@ pub struct ServerConfig {
     pub rate_limit_burst: u32,
     /// Largest JSON request body, bytes.
     pub json_body_limit: usize,
-    /// Largest artifact upload or evidence report, bytes.
+    /// Largest artifact upload, bytes.
     pub artifact_body_limit: usize,
+    /// Largest evidence submission (the JSON envelope with its report), bytes; checked on the
+    /// byte stream before the JSON is parsed. The default is the report limit
+    /// ([`assay_govern::evidence::MAX_REPORT_BYTES`]) plus 64 KiB for the envelope.
+    pub evidence_body_limit: usize,
     /// Requests taking longer are answered 408 and abandoned.
     pub request_timeout: Duration,
     /// OIDC/JWT verification, when configured.
@@ -59,8 +68,8 @@ pub struct ServerConfig {
 
 impl ServerConfig {
     /// Defaults for everything but the database: loopback port 8080, plain HTTP, 50 requests/s
-    /// per token with bursts of 100, 1 MiB JSON bodies, 64 MiB artifacts, 30 s timeout,
-    /// per-model ownership on.
+    /// per token with bursts of 100, 1 MiB JSON bodies, 64 MiB artifacts, evidence bodies of
+    /// [`DEFAULT_EVIDENCE_BODY_LIMIT`], 30 s timeout, per-model ownership on.
     pub fn new(db: impl Into<String>) -> ServerConfig {
         ServerConfig {
             db: db.into(),
@@ -70,6 +79,7 @@ impl ServerConfig {
             rate_limit_burst: 100,
             json_body_limit: 1 << 20,
             artifact_body_limit: 64 << 20,
+            evidence_body_limit: DEFAULT_EVIDENCE_BODY_LIMIT,
             request_timeout: Duration::from_secs(30),
             jwt: None,
             per_model_ownership: true,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
-use axum::Router;
+use axum::{Extension, Router};
 use ed25519_dalek::SigningKey;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -21,6 +21,7 @@ use assay_govern::users::{self, AccountKind, IssuedToken, NewUser, Role};
 
 use crate::config::ServerConfig;
 use crate::error::ServerError;
+use crate::json::BodyLimit;
 use crate::jwt::JwtVerifier;
 use crate::state::AppState;
 
@@ -29,8 +30,14 @@ use crate::state::AppState;
 pub fn app(state: AppState) -> Router {
     let mut router: Router<AppState> = Router::new();
     for r in crate::routes::all(&state.config) {
+        // The limit is enforced on the byte stream by the body extractors (see `crate::json`);
+        // `BodyLimit` lets their 413 name it. Route layers run inside the router's, so a
+        // route's own limit replaces the JSON default.
         let handler = match r.body_limit {
-            Some(limit) => r.handler.layer(DefaultBodyLimit::max(limit)),
+            Some(limit) => r
+                .handler
+                .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(limit))
+                .layer(Extension(BodyLimit(limit))),
             None => r.handler,
         };
         router = router.route(r.path, handler);
@@ -39,6 +46,7 @@ pub fn app(state: AppState) -> Router {
     router
         .route_layer(from_fn_with_state(state.clone(), crate::guard::guard))
         .layer(DefaultBodyLimit::max(state.config.json_body_limit))
+        .layer(Extension(BodyLimit(state.config.json_body_limit)))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,

@@ -35,9 +35,12 @@ pub struct ServeArgs {
     /// Largest JSON body, bytes.
     #[arg(long, default_value_t = 1 << 20)]
     pub max_body: usize,
-    /// Largest artifact upload or evidence report, bytes.
+    /// Largest artifact upload, bytes.
     #[arg(long, default_value_t = 64 << 20)]
     pub max_artifact: usize,
+    /// Largest evidence submission (JSON envelope and report), bytes; refused with 413 as the body arrives, before parsing.
+    #[arg(long, default_value_t = assay_server::config::DEFAULT_EVIDENCE_BODY_LIMIT)]
+    pub max_evidence: usize,
     /// Request timeout, seconds.
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
@@ -83,6 +86,7 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, String> {
     config.rate_limit_burst = a.rate_burst;
     config.json_body_limit = a.max_body;
     config.artifact_body_limit = a.max_artifact;
+    config.evidence_body_limit = a.max_evidence;
     config.request_timeout = Duration::from_secs(a.timeout.max(1));
     config.jwt = a.jwks.clone().map(|jwks_file| JwtConfig {
         jwks_file,

@@ -29,7 +29,7 @@ use assay_govern::users::Principal;
 use super::{check_model_owner, RouteSpec, OWNERS, READERS};
 use crate::config::ServerConfig;
 use crate::error::ApiError;
-use crate::json::{ApiJson, ApiPath};
+use crate::json::{too_large, ApiJson, ApiPath, BodyLimit};
 use crate::state::AppState;
 
 /// Header carrying an upload's Ed25519 signature (hex) over the SHA-256 digest of the body.
@@ -104,8 +104,10 @@ pub(crate) fn routes(config: &ServerConfig) -> Vec<RouteSpec> {
         )
         .allow(OWNERS)
         .json_request::<EvidenceSpec>()
-        // Reports (an explanation of many rows, a fairness sweep) outgrow the JSON default.
-        .body_limit(config.artifact_body_limit)
+        // Reports (an explanation of many rows, a fairness sweep) outgrow the JSON default;
+        // the envelope's limit follows the stored report's, so that a body which could never
+        // be stored is refused on the byte stream instead of parsed first.
+        .body_limit(config.evidence_body_limit)
         .json_response::<Evidence>(StatusCode::CREATED),
         RouteSpec::new(
             Method::GET,
@@ -137,19 +139,17 @@ fn header_text(headers: &HeaderMap, name: &str) -> Result<Option<String>, ApiErr
     }
 }
 
-fn body_rejection(rej: BytesRejection) -> ApiError {
-    let status = rej.status();
-    let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
-        "payload_too_large"
-    } else {
-        "bad_request"
-    };
-    ApiError::new(status, code, rej.body_text())
+fn body_rejection(rej: BytesRejection, limit: BodyLimit) -> ApiError {
+    if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return too_large(Some(limit));
+    }
+    ApiError::new(rej.status(), "bad_request", rej.body_text())
 }
 
 async fn upload_artifact(
     State(s): State<AppState>,
     Extension(who): Extension<Principal>,
+    Extension(limit): Extension<BodyLimit>,
     ApiPath((model, version, name)): ApiPath<(String, String, String)>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -170,7 +170,7 @@ async fn upload_artifact(
             )))
         }
     };
-    let body = body.map_err(body_rejection)?;
+    let body = body.map_err(|rej| body_rejection(rej, limit))?;
     let a = artifacts::upload(
         &s.db,
         &who.name,
