@@ -1,5 +1,5 @@
-//! The per-route guard: rate limit, authentication, role check, and an audit entry for every
-//! denied or rejected attempt.
+//! The per-route guard: refusal of credentials in the query string, rate limit,
+//! authentication, role check, and an audit entry for every denied or rejected attempt.
 //!
 //! Runs as a `route_layer`, so the matched route template is known and unknown paths never
 //! reach the database (they are plain 404s).
@@ -44,6 +44,28 @@ pub(crate) async fn guard(State(state): State<AppState>, mut req: Request, next:
         .unwrap_or(Access::Roles(&[]));
     let bearer = bearer_token(&req);
 
+    let mut attempt = Attempt {
+        actor: "anonymous".into(),
+        subject: format!("http/{method} {}", req.uri().path()),
+        client,
+    };
+    // Credentials go in the Authorization header only: one in the URL is already in logs,
+    // proxies and browser history, so the request is refused (whatever else it carries) and the
+    // client told where the token belongs. The audit entry names the parameter, not its value.
+    if let Some(param) = crate::redact::credential_param(req.uri().query()) {
+        let resp = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            format!(
+                "credentials in the query string are refused ({param}): send the \
+                 token in the Authorization header as `Authorization: Bearer <token>`; a token \
+                 put in a URL should be considered exposed and revoked"
+            ),
+        )
+        .into_response();
+        return record(&state, &attempt, "auth.denied", resp).await;
+    }
+
     if let Some(limiter) = &state.limiter {
         let key = match (&bearer, client) {
             (Some(t), _) => format!("t:{}", hex::encode(&Sha256::digest(t.as_bytes())[..16])),
@@ -64,11 +86,6 @@ pub(crate) async fn guard(State(state): State<AppState>, mut req: Request, next:
         }
     }
 
-    let mut attempt = Attempt {
-        actor: "anonymous".into(),
-        subject: format!("http/{method} {}", req.uri().path()),
-        client,
-    };
     let roles = match access {
         Access::Public => return next.run(req).await,
         Access::Roles(roles) => roles,

@@ -7,8 +7,9 @@
 //! permission checks cannot disagree.
 //!
 //! Request flow (outermost first): structured request log ([`tower_http::trace`]), request
-//! timeout, then per route the guard (module `guard`): rate limit per token (or per client address
-//! without one), authentication (API token or OIDC/JWT), the route's role check, and an audit
+//! timeout, then per route the guard (module `guard`): refusal of credentials in the query string
+//! (module `redact`, which also keeps them out of the request log), rate limit per token (or per
+//! client address without one), authentication (API token or OIDC/JWT), the route's role check, and an audit
 //! entry for every denied or rejected attempt; then the handler, whose body extractor enforces
 //! the size limit and rejects malformed JSON and unknown fields.
 //!
@@ -20,6 +21,7 @@ mod guard;
 mod json;
 pub mod jwt;
 pub mod openapi;
+mod redact;
 pub mod routes;
 mod serve;
 pub mod state;

@@ -11,7 +11,7 @@ use axum::middleware::from_fn_with_state;
 use axum::{Extension, Router};
 use ed25519_dalek::SigningKey;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use assay_govern::checkpoint;
@@ -52,9 +52,17 @@ pub fn app(state: AppState) -> Router {
             timeout,
         ))
         .layer(
-            // One JSON log line per request at INFO: method, URI, status and latency.
+            // One JSON log line per request at INFO: method, URI (credentials in the query
+            // string redacted), status and latency.
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        uri = %crate::redact::redacted_uri(req.uri()),
+                        version = ?req.version(),
+                    )
+                })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
