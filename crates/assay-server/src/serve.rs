@@ -129,8 +129,8 @@ impl BoundServer {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then stops accepting and lets requests in flight
-    /// finish (at most 10 s under TLS).
+    /// Serves until `shutdown` completes, then stops accepting, lets requests in flight finish
+    /// (at most 10 s under TLS) and writes the audit entries of denials still being counted.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -143,7 +143,8 @@ impl BoundServer {
             tokio::spawn(periodic_checkpoints(db, key, every));
         }
         let tls = state.config.tls.clone();
-        let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+        // Denials still being counted are written when serving ends.
+        let app = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         match tls {
             None => {
                 let listener = tokio::net::TcpListener::from_std(self.listener).map_err(|e| {
@@ -152,13 +153,15 @@ impl BoundServer {
                         source: e,
                     }
                 })?;
-                axum::serve(listener, app)
+                let served = axum::serve(listener, app)
                     .with_graceful_shutdown(shutdown)
                     .await
                     .map_err(|e| ServerError::Io {
                         context: "serving".into(),
                         source: e,
-                    })
+                    });
+                crate::guard::flush_all_denials(&state).await;
+                served
             }
             Some(files) => {
                 let _ = rustls::crypto::ring::default_provider().install_default();
@@ -179,7 +182,7 @@ impl BoundServer {
                     shutdown.await;
                     h.graceful_shutdown(Some(Duration::from_secs(10)));
                 });
-                axum_server::from_tcp_rustls(self.listener, tls)
+                let served = axum_server::from_tcp_rustls(self.listener, tls)
                     .map_err(|e| ServerError::Io {
                         context: "registering the socket".into(),
                         source: e,
@@ -190,7 +193,9 @@ impl BoundServer {
                     .map_err(|e| ServerError::Io {
                         context: "serving".into(),
                         source: e,
-                    })
+                    });
+                crate::guard::flush_all_denials(&state).await;
+                served
             }
         }
     }

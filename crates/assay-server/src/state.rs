@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use assay_govern::db::Db;
@@ -10,7 +11,9 @@ use axum::http::Method;
 use ed25519_dalek::SigningKey;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use crate::auth_limit::FailureLimiter;
 use crate::config::ServerConfig;
+use crate::denials::DenialLog;
 use crate::jwt::JwtVerifier;
 use crate::routes::Access;
 
@@ -25,8 +28,14 @@ pub struct AppState {
     pub openapi: Arc<serde_json::Value>,
     /// Who may call each route, by (method, route template).
     pub access: Arc<HashMap<(Method, String), Access>>,
-    /// Per-token (or per-address) rate limiter; `None` when disabled.
+    /// Per-account (or, on public routes, per-address) rate limiter; `None` when disabled.
     pub limiter: Option<Arc<DefaultKeyedRateLimiter<String>>>,
+    /// Checks made by `limiter` (it is pruned of idle keys every so many).
+    pub(crate) limiter_checks: Arc<AtomicU64>,
+    /// Limits on failed authentication per client address and prefix.
+    pub(crate) failures: Arc<FailureLimiter>,
+    /// Denied authentication attempts awaiting aggregation in the audit log.
+    pub(crate) denials: Arc<DenialLog>,
     /// OIDC/JWT verifier, when configured.
     pub jwt: Option<Arc<JwtVerifier>>,
     /// Signing key for audit checkpoints, when configured.
@@ -36,8 +45,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state: the access table from [`crate::routes::all`], the rate limiter from the
-    /// configuration.
+    /// Builds the state: the access table from [`crate::routes::all`], the rate limiters and the
+    /// denial aggregation from the configuration.
     pub fn new(
         db: Db,
         config: ServerConfig,
@@ -55,12 +64,17 @@ impl AppState {
             ))
         });
         let openapi = Arc::new(crate::openapi::document(&config));
+        let failures = Arc::new(FailureLimiter::new(&config.auth_failures));
+        let denials = Arc::new(DenialLog::new(config.denial_audit.clone()));
         AppState {
             db,
             openapi,
             config: Arc::new(config),
             access: Arc::new(access),
             limiter,
+            limiter_checks: Arc::new(AtomicU64::new(0)),
+            failures,
+            denials,
             jwt: jwt.map(Arc::new),
             checkpoint_key: checkpoint_key.map(Arc::new),
             policy: Arc::new(Policy::default()),

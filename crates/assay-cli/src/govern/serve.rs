@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use assay_server::config::JwtConfig;
-use assay_server::{ServerConfig, TlsFiles};
+use assay_server::{AuthFailureLimits, DenialAudit, ServerConfig, TlsFiles};
 use clap::Args;
 
 /// Arguments of `assay serve`.
@@ -26,12 +26,36 @@ pub struct ServeArgs {
     /// TLS private key (PEM).
     #[arg(long, requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
-    /// Requests per second allowed per token (or per client address without one); 0 turns rate limiting off.
+    /// Requests per second allowed per account (or per client address on the public routes); 0 turns this limit off (failed authentication keeps its own limits).
     #[arg(long, default_value_t = 50)]
     pub rate_limit: u32,
     /// Burst allowed above the rate.
     #[arg(long, default_value_t = 100)]
     pub rate_burst: u32,
+    /// Failed authentications allowed per client address per minute; more are answered 429 with Retry-After (valid tokens are still served); 0 turns this limit off.
+    #[arg(long, default_value_t = AuthFailureLimits::default().per_address_per_minute)]
+    pub auth_fail_rate: u32,
+    /// Failed authentications a client address may make at once before --auth-fail-rate applies.
+    #[arg(long, default_value_t = AuthFailureLimits::default().per_address_burst)]
+    pub auth_fail_burst: u32,
+    /// Failed authentications allowed per address prefix (--ipv4-prefix, --ipv6-prefix) per minute; 0 turns this limit off.
+    #[arg(long, default_value_t = AuthFailureLimits::default().per_prefix_per_minute)]
+    pub auth_fail_prefix_rate: u32,
+    /// Burst of the per-prefix limit.
+    #[arg(long, default_value_t = AuthFailureLimits::default().per_prefix_burst)]
+    pub auth_fail_prefix_burst: u32,
+    /// Prefix length grouping IPv4 client addresses for the per-prefix limit and the denial audit.
+    #[arg(long, default_value_t = AuthFailureLimits::default().ipv4_prefix_len, value_parser = clap::value_parser!(u8).range(0..=32))]
+    pub ipv4_prefix: u8,
+    /// Prefix length grouping IPv6 client addresses.
+    #[arg(long, default_value_t = AuthFailureLimits::default().ipv6_prefix_len, value_parser = clap::value_parser!(u8).range(0..=128))]
+    pub ipv6_prefix: u8,
+    /// Denied authentication attempts recorded one audit entry each per address prefix and window; the rest of the window is counted into one entry.
+    #[arg(long, default_value_t = DenialAudit::default().individual)]
+    pub denial_audit_individual: u32,
+    /// The denial-audit window, seconds.
+    #[arg(long, default_value_t = DenialAudit::default().window.as_secs(), value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub denial_audit_window: u64,
     /// Largest JSON body, bytes.
     #[arg(long, default_value_t = 1 << 20)]
     pub max_body: usize,
@@ -84,6 +108,18 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, String> {
         .map(|(cert, key)| TlsFiles { cert, key });
     config.rate_limit_per_second = a.rate_limit;
     config.rate_limit_burst = a.rate_burst;
+    config.auth_failures = AuthFailureLimits {
+        per_address_per_minute: a.auth_fail_rate,
+        per_address_burst: a.auth_fail_burst,
+        per_prefix_per_minute: a.auth_fail_prefix_rate,
+        per_prefix_burst: a.auth_fail_prefix_burst,
+        ipv4_prefix_len: a.ipv4_prefix,
+        ipv6_prefix_len: a.ipv6_prefix,
+    };
+    config.denial_audit = DenialAudit {
+        window: Duration::from_secs(a.denial_audit_window),
+        individual: a.denial_audit_individual,
+    };
     config.json_body_limit = a.max_body;
     config.artifact_body_limit = a.max_artifact;
     config.evidence_body_limit = a.max_evidence;

@@ -60,6 +60,11 @@ impl Server {
     /// Starts `assay serve` on `db` (rate limit off, a free loopback port); bootstraps the admin
     /// `root` into `dir/token` on an empty database. Logs go to `dir/serve-N.log`.
     pub fn start(db: &str, dir: &Path) -> Server {
+        Self::start_with(db, dir, &[])
+    }
+
+    /// [`Server::start`] with further `assay serve` arguments.
+    pub fn start_with(db: &str, dir: &Path, extra: &[&str]) -> Server {
         static N: AtomicUsize = AtomicUsize::new(0);
         let log = dir.join(format!("serve-{}.log", N.fetch_add(1, Ordering::Relaxed)));
         let token = dir.join("token");
@@ -68,6 +73,7 @@ impl Server {
             .args(["--rate-limit", "0", "--bootstrap-admin", "root"])
             .arg("--bootstrap-token-file")
             .arg(&token)
+            .args(extra)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

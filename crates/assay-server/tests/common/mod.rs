@@ -41,7 +41,8 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Starts a server on `backend` with default settings except: port 0, rate limit off.
+    /// Starts a server on `backend` with default settings except: port 0, rate limits off,
+    /// every denial its own audit entry.
     pub fn start(backend: &Backend) -> TestServer {
         Self::start_with(backend, |_| {})
     }
@@ -63,6 +64,9 @@ impl TestServer {
         let mut config = ServerConfig::new(db_target.clone());
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.rate_limit_per_second = 0;
+        // The suites count denials one by one; the flood tests turn these back on.
+        config.auth_failures = assay_server::AuthFailureLimits::off();
+        config.denial_audit = assay_server::DenialAudit::every_one();
         config.checkpoint_key = Some(dir.path().join("checkpoint.key"));
         adjust(&mut config);
         let tls = config.tls.is_some();
