@@ -27,6 +27,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use assay_data::bounds::{field_error, Range};
 use serde::Deserialize;
 
 /// An error in a hierarchy file or a value it does not cover.
@@ -124,10 +125,31 @@ impl Hierarchies {
             toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
         for (col, h) in &columns {
             match h {
-                Hierarchy::Intervals { widths, .. } => {
+                Hierarchy::Intervals {
+                    widths,
+                    origin,
+                    min,
+                    max,
+                } => {
+                    let place = format!("[{col}]");
+                    let fields = [("origin", Some(*origin)), ("min", *min), ("max", *max)];
+                    for (field, x) in fields {
+                        if let Some(e) =
+                            x.and_then(|x| field_error(&place, field, x, Range::Finite))
+                        {
+                            return Err(invalid(e));
+                        }
+                    }
+                    if let (Some(lo), Some(hi)) = (min, max) {
+                        if lo > hi {
+                            return Err(invalid(format!(
+                                "[{col}]: field 'min' ({lo}) is greater than field 'max' ({hi}), so no value is covered"
+                            )));
+                        }
+                    }
                     for (i, w) in widths.iter().enumerate() {
-                        if !(w.is_finite() && *w > 0.0) {
-                            return Err(invalid(format!("[{col}]: width {w} is not positive")));
+                        if let Some(e) = field_error(&place, "widths", *w, Range::Positive) {
+                            return Err(invalid(e));
                         }
                         if i > 0 {
                             let r = w / widths[i - 1];

@@ -1,5 +1,6 @@
 //! `assay fairness`: the fairness assessment of a model's decisions.
 
+use assay_data::bounds::parse_finite;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,7 +49,7 @@ pub struct FairnessArgs {
     #[arg(long, help_heading = "Columns")]
     pub score: Option<String>,
     /// Derive the decision from the score: positive when score >= T (with --model: default 0.5).
-    #[arg(long, value_name = "T", help_heading = "Columns")]
+    #[arg(long, value_parser = parse_finite, value_name = "T", help_heading = "Columns")]
     pub threshold: Option<f64>,
     /// Score the data with this model on the fly (ONNX, XGBoost JSON, LightGBM text, or one saved by `assay train`) instead of reading a score column: its probability of the positive class becomes the column `model_score`, and the decision is the model's own, as assay predict makes it (probability > 0.5, or the seeded draw of a randomized mitigated model), or `model_score >= --threshold` when given.
     #[arg(long, value_name = "FILE", help_heading = "Columns")]
@@ -84,7 +85,7 @@ pub struct FairnessArgs {
     #[arg(long, default_value_t = 0, help_heading = "Uncertainty")]
     pub seed: u64,
     /// Confidence level of every interval.
-    #[arg(long, default_value_t = 0.95, help_heading = "Uncertainty")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.95, help_heading = "Uncertainty")]
     pub confidence: f64,
     /// Groups with fewer rows are flagged and left out of disparities.
     #[arg(long, default_value_t = 30, help_heading = "Groups")]

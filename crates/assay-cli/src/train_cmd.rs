@@ -5,6 +5,7 @@
 //! (logistic regression) or coded by their position in them (gradient-boosted trees, decision
 //! tree), and both are recorded in the saved model so prediction applies the same encoding.
 
+use assay_data::bounds::parse_finite;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -91,6 +92,7 @@ pub struct TrainArgs {
     pub positive: Option<String>,
     /// Inverse regularisation strength (scikit-learn's C): loss × C + ½‖β‖².
     #[arg(
+        value_parser = parse_finite,
         long = "c",
         value_name = "C",
         default_value_t = 1.0,
@@ -119,7 +121,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 100, help_heading = "Learner")]
     pub max_iter: usize,
     /// Convergence tolerance on the max-norm of the gradient of the mean-loss objective.
-    #[arg(long, default_value_t = 1e-10, help_heading = "Learner")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 1e-10, help_heading = "Learner")]
     pub tol: f64,
     /// gbdt: the loss.
     #[arg(
@@ -133,7 +135,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 100, help_heading = "Gradient boosting")]
     pub trees: usize,
     /// gbdt: learning rate (shrinkage of every leaf value).
-    #[arg(long, default_value_t = 0.1, help_heading = "Gradient boosting")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.1, help_heading = "Gradient boosting")]
     pub learning_rate: f64,
     /// gbdt, tree: maximum tree depth (default: no limit).
     #[arg(long, help_heading = "Gradient boosting")]
@@ -142,19 +144,19 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 31, help_heading = "Gradient boosting")]
     pub max_leaves: usize,
     /// gbdt: minimum hessian sum in a leaf.
-    #[arg(long, default_value_t = 1e-3, help_heading = "Gradient boosting")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 1e-3, help_heading = "Gradient boosting")]
     pub min_child_weight: f64,
     /// gbdt, tree: minimum training rows in a leaf [default: 20 for gbdt, 1 for tree].
     #[arg(long, help_heading = "Gradient boosting")]
     pub min_samples_leaf: Option<usize>,
     /// gbdt: L2 penalty on leaf values.
-    #[arg(long, default_value_t = 0.0, help_heading = "Gradient boosting")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.0, help_heading = "Gradient boosting")]
     pub lambda: f64,
     /// gbdt: maximum bins per feature (2 to 255; missing values get one more).
     #[arg(long, default_value_t = 255, help_heading = "Gradient boosting")]
     pub max_bins: usize,
     /// gbdt: fraction of rows each tree is grown on.
-    #[arg(long, default_value_t = 1.0, help_heading = "Gradient boosting")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 1.0, help_heading = "Gradient boosting")]
     pub subsample: f64,
     /// gbdt: seed of the row subsampling.
     #[arg(long, default_value_t = 0, help_heading = "Gradient boosting")]

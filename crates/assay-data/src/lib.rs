@@ -5,6 +5,7 @@
 //! Every error names the file, and where known the column, row and what was
 //! expected ([`DataError`]). Nothing in this crate prints or exits.
 
+pub mod bounds;
 pub mod csv;
 pub mod datasets;
 pub mod error;

@@ -17,6 +17,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::bounds::{field_error, Range};
 use crate::error::{DataError, Result};
 
 /// Cut points that turn a numeric sensitive feature into ordered groups.
@@ -142,10 +143,19 @@ impl ColumnRoles {
         })?;
         let f: RolesFile = toml::from_str(&text)
             .map_err(|e| DataError::Config(format!("{}: {e}", path.display())))?;
+        let file = path.display().to_string();
+        if let Some(e) = f
+            .threshold
+            .and_then(|t| field_error(&file, "threshold", t, Range::Finite))
+        {
+            return Err(DataError::Config(e));
+        }
         let bins = f
             .bins
             .into_iter()
-            .map(|(c, e)| Binning::new(&c, e))
+            .map(|(c, e)| {
+                Binning::new(&c, e).map_err(|e| DataError::Config(format!("{file}: [bins] {e}")))
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(ColumnRoles {
             label: f.label.unwrap_or_default(),
@@ -195,6 +205,12 @@ impl ColumnRoles {
                 "no prediction: give --prediction COLUMN, or --score COLUMN with --threshold T"
                     .into(),
             ));
+        }
+        if let Some(e) = self
+            .threshold
+            .and_then(|t| field_error("roles", "threshold", t, Range::Finite))
+        {
+            return Err(DataError::Config(e));
         }
         if self.threshold.is_some() && self.score.is_none() {
             return Err(DataError::Config("--threshold needs --score COLUMN".into()));

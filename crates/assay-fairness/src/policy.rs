@@ -17,6 +17,7 @@
 
 use std::path::Path;
 
+use assay_data::bounds::{field_error, Range};
 use serde::{Deserialize, Serialize};
 
 use crate::intervals::Interval;
@@ -90,16 +91,32 @@ impl Policy {
         if p.rules.is_empty() {
             return Err(format!("{}: the policy has no [[rule]]", path.display()));
         }
-        for r in &p.rules {
+        p.validate(&path.display().to_string())?;
+        Ok(p)
+    }
+
+    /// Checks every rule: a bound is given, each bound is a finite number, and `min <= max`.
+    /// Errors name the file, the rule (number and metric) and the field.
+    pub fn validate(&self, path: &str) -> Result<(), String> {
+        for (i, r) in self.rules.iter().enumerate() {
+            let place = format!("{path}: rule {} ('{}')", i + 1, r.metric);
             if r.min.is_none() && r.max.is_none() {
-                return Err(format!(
-                    "{}: rule for '{}' has neither min nor max",
-                    path.display(),
-                    r.metric
-                ));
+                return Err(format!("{place}: has neither min nor max"));
+            }
+            for (field, value) in [("min", r.min), ("max", r.max)] {
+                if let Some(e) = value.and_then(|x| field_error(&place, field, x, Range::Finite)) {
+                    return Err(e);
+                }
+            }
+            if let (Some(lo), Some(hi)) = (r.min, r.max) {
+                if lo > hi {
+                    return Err(format!(
+                        "{place}: field 'min' ({lo}) is greater than field 'max' ({hi}); no value could pass"
+                    ));
+                }
             }
         }
-        Ok(p)
+        Ok(())
     }
 
     /// Checks every rule against an assessment. Unknown figure names are
@@ -163,8 +180,10 @@ impl Policy {
             (v, v)
         };
         let mut why = Vec::new();
+        // Written so that a NaN anywhere fails the rule (a comparison with NaN is false).
         if let Some(m) = r.min {
-            if lo < m {
+            let holds = lo >= m;
+            if !holds {
                 why.push(if on_interval {
                     format!("lower bound {lo:.4} < {m}")
                 } else {
@@ -173,7 +192,8 @@ impl Policy {
             }
         }
         if let Some(m) = r.max {
-            if hi > m {
+            let holds = hi <= m;
+            if !holds {
                 why.push(if on_interval {
                     format!("upper bound {hi:.4} > {m}")
                 } else {
@@ -186,5 +206,37 @@ impl Policy {
             res.message = Some(why.join("; "));
         }
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Policy, String> {
+        let p: Policy = toml::from_str(text).map_err(|e| e.to_string())?;
+        p.validate("p.toml").map(|_| p)
+    }
+
+    #[test]
+    fn bounds_must_be_finite_and_ordered() {
+        let rule = |b: &str| format!("[[rule]]\nmetric = \"m\"\n{b}\n");
+        assert!(parse(&rule("min = 0.8")).is_ok());
+        assert!(parse(&rule("min = -0.1\nmax = 0.1")).is_ok());
+        for (b, want) in [
+            ("min = nan", "p.toml: rule 1 ('m'): field 'min' is NaN"),
+            ("max = +inf", "p.toml: rule 1 ('m'): field 'max' is inf"),
+            (
+                "min = 1\nmax = 0",
+                "field 'min' (1) is greater than field 'max' (0)",
+            ),
+            (
+                "on_interval = true",
+                "p.toml: rule 1 ('m'): has neither min nor max",
+            ),
+        ] {
+            let e = parse(&rule(b)).unwrap_err();
+            assert!(e.contains(want), "{b}: {e}");
+        }
     }
 }

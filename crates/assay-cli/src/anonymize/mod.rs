@@ -8,6 +8,7 @@
 mod render;
 mod utility;
 
+use assay_data::bounds::parse_finite;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -60,7 +61,7 @@ pub struct AnonymizeArgs {
     #[arg(long)]
     pub l: Option<i64>,
     /// t-closeness (Earth Mover's Distance) of every sensitive attribute.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_finite)]
     pub t: Option<f64>,
     /// The algorithm.
     #[arg(long, value_enum, default_value = "mondrian")]
@@ -70,7 +71,7 @@ pub struct AnonymizeArgs {
     #[arg(long)]
     pub hierarchies: Option<PathBuf>,
     /// Largest share of records the lattice search may suppress (not release).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.0)]
     pub suppression_limit: f64,
     /// Where to write the anonymized table (CSV); the other columns are unchanged.
     #[arg(long)]

@@ -1,5 +1,6 @@
 //! The flags of `assay dp`.
 
+use assay_data::bounds::parse_finite;
 use clap::{Args, Subcommand, ValueEnum};
 
 use assay_privacy::accounting::{pld, Accountant};
@@ -71,10 +72,10 @@ pub enum OutputFormat {
 #[derive(Args)]
 pub struct EpsilonArgs {
     /// Poisson sampling rate q in (0, 1] (batch size / dataset size).
-    #[arg(long, value_name = "Q", allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_finite, value_name = "Q", allow_hyphen_values = true)]
     pub sampling_rate: f64,
     /// Noise multiplier σ: noise standard deviation over the L2 clipping norm (> 0).
-    #[arg(long, value_name = "SIGMA", allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_finite, value_name = "SIGMA", allow_hyphen_values = true)]
     pub noise_multiplier: f64,
     /// Number of steps T (≥ 1).
     #[arg(long, value_name = "T")]
@@ -87,7 +88,7 @@ pub struct EpsilonArgs {
     pub accountant: AccountantArg,
     /// The PLD accountant's value discretisation interval (privacy-loss grid spacing; smaller
     /// is tighter and slower).
-    #[arg(long, value_name = "DELTA_L", default_value_t = pld::DEFAULT_DISCRETIZATION, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_finite, value_name = "DELTA_L", default_value_t = pld::DEFAULT_DISCRETIZATION, allow_hyphen_values = true)]
     pub pld_discretization: f64,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
@@ -106,7 +107,7 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "DELTA", allow_hyphen_values = true)]
     pub delta: f64,
     /// Poisson sampling rate q in (0, 1].
-    #[arg(long, value_name = "Q", allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_finite, value_name = "Q", allow_hyphen_values = true)]
     pub sampling_rate: f64,
     /// Number of steps T (≥ 1).
     #[arg(long, value_name = "T")]
@@ -117,6 +118,7 @@ pub struct CalibrateArgs {
     /// Absolute tolerance of the noise multiplier (the answer is at most this much above the
     /// smallest σ that meets the target).
     #[arg(
+        value_parser = parse_finite,
         long,
         value_name = "TOL",
         default_value_t = 1e-6,
@@ -125,7 +127,7 @@ pub struct CalibrateArgs {
     pub tolerance: f64,
     /// The PLD accountant's value discretisation interval (privacy-loss grid spacing; smaller
     /// is tighter and slower).
-    #[arg(long, value_name = "DELTA_L", default_value_t = pld::DEFAULT_DISCRETIZATION, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_finite, value_name = "DELTA_L", default_value_t = pld::DEFAULT_DISCRETIZATION, allow_hyphen_values = true)]
     pub pld_discretization: f64,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]

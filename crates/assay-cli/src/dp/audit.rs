@@ -14,6 +14,7 @@
 //! The canaries widen every row by m columns, so at most `--max-rows` real rows (the first
 //! ones) are used.
 
+use assay_data::bounds::parse_finite;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -39,13 +40,13 @@ pub struct AuditArgs {
     #[arg(long, help_heading = "Audit")]
     pub guesses: Option<usize>,
     /// The value of each canary's own feature.
-    #[arg(long, default_value_t = 3.0, help_heading = "Audit")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 3.0, help_heading = "Audit")]
     pub canary_value: f64,
     /// 1 − confidence of the lower bound.
-    #[arg(long, default_value_t = 0.05, help_heading = "Audit")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.05, help_heading = "Audit")]
     pub beta: f64,
     /// The ε claimed for the run [default: the smaller of the RDP and PLD accountants' ε].
-    #[arg(long, help_heading = "Audit")]
+    #[arg(long, value_parser = parse_finite, help_heading = "Audit")]
     pub claimed_epsilon: Option<f64>,
     /// Train without noise (a deliberately broken DP-SGD) while claiming the ε of the
     /// calibrated or given noise multiplier.

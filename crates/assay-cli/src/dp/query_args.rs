@@ -1,5 +1,6 @@
 //! The flags of `assay dp query`.
 
+use assay_data::bounds::parse_finite;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -71,7 +72,7 @@ pub struct QueryArgs {
     #[arg(long, default_value_t = 10)]
     pub bins: usize,
     /// The quantile, in [0, 1].
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.5)]
     pub quantile: f64,
     /// Number of candidate points of the quantile's grid over the clamping range.
     #[arg(long, default_value_t = 1001)]
@@ -103,7 +104,7 @@ pub struct QueryArgs {
     #[arg(long)]
     pub dataset_name: Option<String>,
     /// Confidence level of the stated noise intervals.
-    #[arg(long, default_value_t = 0.95)]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.95)]
     pub confidence: f64,
     /// Seed of the noise and the contribution-bounding shuffle (default: from the operating
     /// system). A seeded release is only private if the seed is secret.

@@ -18,6 +18,7 @@
 //! `assay explain` read it; its `n_iter` holds the DP-SGD steps and `converged` is false: it
 //! was not solved to an optimum); the MLP as `assay.dpsgd/1` (below).
 
+use assay_data::bounds::parse_finite;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -79,6 +80,7 @@ pub struct TrainArgs {
     /// Noise multiplier σ (noise standard deviation over the clipping norm). 0 disables the
     /// noise and gives no privacy (for audits and baselines only).
     #[arg(
+        value_parser = parse_finite,
         long,
         value_name = "SIGMA",
         allow_hyphen_values = true,
@@ -95,6 +97,7 @@ pub struct TrainArgs {
     pub delta: f64,
     /// Poisson sampling rate q in (0, 1].
     #[arg(
+        value_parser = parse_finite,
         long,
         value_name = "Q",
         allow_hyphen_values = true,
@@ -110,16 +113,16 @@ pub struct TrainArgs {
     #[arg(long, value_enum, default_value = "rdp", help_heading = "Privacy")]
     pub accountant: AccountantArg,
     /// Passes over the data; steps = round(epochs / q).
-    #[arg(long, default_value_t = 5.0, help_heading = "Training")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 5.0, help_heading = "Training")]
     pub epochs: f64,
     /// Per-example L2 clipping norm C.
-    #[arg(long, default_value_t = 1.0, help_heading = "Training")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 1.0, help_heading = "Training")]
     pub clip: f64,
     /// Learning rate.
-    #[arg(long, default_value_t = 1.0, help_heading = "Training")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 1.0, help_heading = "Training")]
     pub lr: f64,
     /// SGD momentum (PyTorch's convention).
-    #[arg(long, default_value_t = 0.0, help_heading = "Training")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.0, help_heading = "Training")]
     pub momentum: f64,
     /// The network.
     #[arg(
@@ -151,6 +154,7 @@ pub struct TrainArgs {
     pub html: Option<PathBuf>,
     /// The target ε values of the curve (σ calibrated for each; same seed and settings).
     #[arg(
+        value_parser = parse_finite,
         long,
         value_delimiter = ',',
         default_value = "0.25,0.5,1,2,4,8",

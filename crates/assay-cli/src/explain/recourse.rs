@@ -28,8 +28,8 @@ pub fn rules(a: &ExplainArgs, t: &RawTable) -> Result<Vec<FeatureRule>, String> 
             let (lo, hi) = v.split_once(':')?;
             Some((
                 c.to_string(),
-                lo.trim().parse().ok()?,
-                hi.trim().parse().ok()?,
+                assay_data::bounds::parse_finite(lo).ok()?,
+                assay_data::bounds::parse_finite(hi).ok()?,
             ))
         });
         match parsed {
@@ -47,7 +47,7 @@ pub fn rules(a: &ExplainArgs, t: &RawTable) -> Result<Vec<FeatureRule>, String> 
             }
             _ => {
                 return Err(format!(
-                    "--range {r}: expected COLUMN=LOW:HIGH with LOW <= HIGH"
+                    "--range {r}: expected COLUMN=LOW:HIGH with finite LOW <= HIGH"
                 ))
             }
         }

@@ -22,6 +22,7 @@ mod learner;
 mod render;
 mod saved;
 
+use assay_data::bounds::parse_finite;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -150,6 +151,7 @@ pub struct MiaArgs {
     pub html: Option<PathBuf>,
     /// logistic: inverse regularisation strength C.
     #[arg(
+        value_parser = parse_finite,
         long = "c",
         value_name = "C",
         default_value_t = 1.0,
@@ -163,13 +165,13 @@ pub struct MiaArgs {
     #[arg(long, default_value_t = 100, help_heading = "Logistic")]
     pub max_iter: usize,
     /// logistic: convergence tolerance.
-    #[arg(long, default_value_t = 1e-8, help_heading = "Logistic")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 1e-8, help_heading = "Logistic")]
     pub tol: f64,
     /// gbdt: number of trees.
     #[arg(long, default_value_t = 100, help_heading = "Gradient boosting")]
     pub trees: usize,
     /// gbdt: learning rate.
-    #[arg(long, default_value_t = 0.1, help_heading = "Gradient boosting")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.1, help_heading = "Gradient boosting")]
     pub learning_rate: f64,
     /// gbdt: maximum depth (default: no limit).
     #[arg(long, help_heading = "Gradient boosting")]
@@ -181,28 +183,28 @@ pub struct MiaArgs {
     #[arg(long, default_value_t = 20, help_heading = "Gradient boosting")]
     pub min_samples_leaf: usize,
     /// gbdt: minimum hessian sum in a leaf.
-    #[arg(long, default_value_t = 1e-3, help_heading = "Gradient boosting")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 1e-3, help_heading = "Gradient boosting")]
     pub min_child_weight: f64,
     /// gbdt: L2 penalty on leaf values.
-    #[arg(long, default_value_t = 0.0, help_heading = "Gradient boosting")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.0, help_heading = "Gradient boosting")]
     pub lambda: f64,
     /// dp-logistic: target ε (σ calibrated by the RDP accountant).
-    #[arg(long, default_value_t = 1.0, help_heading = "DP-SGD")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 1.0, help_heading = "DP-SGD")]
     pub epsilon: f64,
     /// dp-logistic: δ.
-    #[arg(long, default_value_t = 1e-5, help_heading = "DP-SGD")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 1e-5, help_heading = "DP-SGD")]
     pub delta: f64,
     /// dp-logistic: epochs.
-    #[arg(long, default_value_t = 5.0, help_heading = "DP-SGD")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 5.0, help_heading = "DP-SGD")]
     pub epochs: f64,
     /// dp-logistic: expected batch size (sampling rate = 1 / ⌈n / size⌉).
     #[arg(long, default_value_t = 256, help_heading = "DP-SGD")]
     pub expected_batch_size: usize,
     /// dp-logistic: per-example clipping norm.
-    #[arg(long, default_value_t = 1.0, help_heading = "DP-SGD")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 1.0, help_heading = "DP-SGD")]
     pub clip: f64,
     /// dp-logistic: learning rate.
-    #[arg(long, default_value_t = 1.0, help_heading = "DP-SGD")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 1.0, help_heading = "DP-SGD")]
     pub lr: f64,
     #[command(flatten)]
     pub input: InputArgs,

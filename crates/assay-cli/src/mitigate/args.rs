@@ -1,5 +1,6 @@
 //! The flags of `assay mitigate`.
 
+use assay_data::bounds::parse_finite;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -164,6 +165,7 @@ pub struct MitigateArgs {
     pub learner: Learner,
     /// logistic: inverse regularisation strength (scikit-learn's C).
     #[arg(
+        value_parser = parse_finite,
         long = "c",
         value_name = "C",
         default_value_t = 1.0,
@@ -177,14 +179,14 @@ pub struct MitigateArgs {
     #[arg(long, default_value_t = 100, help_heading = "Learner")]
     pub trees: usize,
     /// gbdt: learning rate.
-    #[arg(long, default_value_t = 0.1, help_heading = "Learner")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.1, help_heading = "Learner")]
     pub learning_rate: f64,
     /// gbdt: maximum leaves per tree.
     #[arg(long, default_value_t = 31, help_heading = "Learner")]
     pub max_leaves: usize,
     /// Reductions: allowed constraint violation (Fairlearn's eps; exponentiated gradient also
     /// uses it as the difference bound).
-    #[arg(long, default_value_t = 0.01, help_heading = "Method")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.01, help_heading = "Method")]
     pub eps: f64,
     /// Exponentiated gradient: maximum iterations.
     #[arg(long, default_value_t = 50, help_heading = "Method")]
@@ -198,21 +200,21 @@ pub struct MitigateArgs {
     pub grid_size: usize,
     /// Grid search: weight of the constraint violation against the error when choosing the
     /// best point.
-    #[arg(long, default_value_t = 0.5, help_heading = "Method")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.5, help_heading = "Method")]
     pub constraint_weight: f64,
     /// Threshold optimizer: the objective maximised under the constraint.
     #[arg(long, value_enum, default_value = "accuracy", help_heading = "Method")]
     pub objective: ObjectiveArg,
     /// Correlation remover: how much of the correlation to remove, 0 to 1.
-    #[arg(long, default_value_t = 1.0, help_heading = "Method")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 1.0, help_heading = "Method")]
     pub alpha: f64,
     /// Disparate-impact remover: amount of repair, 0 (none) to 1 (every group the same
     /// distribution of every feature).
-    #[arg(long, default_value_t = 1.0, help_heading = "Method")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 1.0, help_heading = "Method")]
     pub repair_level: f64,
     /// Threshold optimizer: how far apart the groups' constrained rates may be (Fairlearn's
     /// `tol`, its relaxed constraint; 0 or absent: equal). Not for equalized odds.
-    #[arg(long, help_heading = "Method")]
+    #[arg(long, value_parser = parse_finite, help_heading = "Method")]
     pub tol: Option<f64>,
     /// Reject option: the privileged groups (group names as in the report, the sensitive
     /// values joined with " & "), comma-separated; default: the group with the highest base
@@ -228,10 +230,11 @@ pub struct MitigateArgs {
     )]
     pub roc_metric: RocMetricArg,
     /// Reject option: lower bound of the metric (AIF360's metric_lb).
-    #[arg(long, default_value_t = -0.05, allow_negative_numbers = true, help_heading = "Method")]
+    #[arg(long, value_parser = parse_finite, default_value_t = -0.05, allow_negative_numbers = true, help_heading = "Method")]
     pub roc_metric_lb: f64,
     /// Reject option: upper bound of the metric (AIF360's metric_ub).
     #[arg(
+        value_parser = parse_finite,
         long,
         default_value_t = 0.05,
         allow_negative_numbers = true,
@@ -239,10 +242,10 @@ pub struct MitigateArgs {
     )]
     pub roc_metric_ub: f64,
     /// Reject option: smallest classification threshold searched (AIF360's low_class_thresh).
-    #[arg(long, default_value_t = 0.01, help_heading = "Method")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.01, help_heading = "Method")]
     pub low_class_thresh: f64,
     /// Reject option: largest classification threshold searched (AIF360's high_class_thresh).
-    #[arg(long, default_value_t = 0.99, help_heading = "Method")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.99, help_heading = "Method")]
     pub high_class_thresh: f64,
     /// Reject option: number of thresholds searched (AIF360's num_class_thresh).
     #[arg(long, default_value_t = 100, help_heading = "Method")]
@@ -256,7 +259,7 @@ pub struct MitigateArgs {
     /// Calibrate: share of the training rows held out (seeded) to fit the calibrators on;
     /// the unmitigated model is fitted on the rest. 0 (default): both on all training rows,
     /// which makes the calibrators see the model's optimistic in-sample scores.
-    #[arg(long, default_value_t = 0.0, help_heading = "Method")]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.0, help_heading = "Method")]
     pub calibration_fraction: f64,
     /// Sweep the method's strength (exponentiated-gradient: --eps; grid-search:
     /// --constraint-weight; threshold-optimizer: --tol; correlation-remover: --alpha;
@@ -267,6 +270,7 @@ pub struct MitigateArgs {
     /// The swept values, comma-separated (default: a grid per method; the flag's own value is
     /// always added).
     #[arg(
+        value_parser = parse_finite,
         long,
         value_delimiter = ',',
         requires = "sweep",

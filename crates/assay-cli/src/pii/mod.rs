@@ -9,6 +9,7 @@ mod io;
 mod mask;
 mod scan;
 
+use assay_data::bounds::parse_finite;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -47,7 +48,7 @@ pub struct DetectArgs {
     #[arg(long, value_delimiter = ',')]
     pub rules: Option<Vec<String>>,
     /// Drop findings scoring below this (Presidio's score_threshold).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.0)]
     pub threshold: f64,
     /// CSV input: classify each column by the share of sampled cells with a finding.
     #[arg(long)]
@@ -57,7 +58,7 @@ pub struct DetectArgs {
     pub sample: usize,
     /// With --columns: the least share of non-empty sampled cells with a finding of one type
     /// for the column to be classified as that type.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, value_parser = parse_finite, default_value_t = 0.5)]
     pub min_share: f64,
 }
 

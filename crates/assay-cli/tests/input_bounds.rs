@@ -1,0 +1,220 @@
+//! Issue #15: every number and count a user gives (in a policy, roles or hierarchy file, or as
+//! a flag) is checked before it is used. A bad one is a usage error, exit code 2, whose message
+//! names the file, the rule and the field (or the flag) and what was expected; never a silent
+//! pass, an abort or a hang.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn assay(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(args)
+        .output()
+        .expect("run assay")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn hiring(dir: &Path) -> PathBuf {
+    let p = dir.join("hiring.csv");
+    let o = assay(&[
+        "example",
+        "hiring",
+        "--rows",
+        "400",
+        "--out",
+        p.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    p
+}
+
+/// Runs `args`, expects exit code 2 and every needle in the message.
+fn expect_usage_error(args: &[&str], needles: &[&str]) {
+    let o = assay(args);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{args:?}\nstdout: {}\nstderr: {err}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: message {err:?} lacks {n:?}");
+    }
+}
+
+fn fairness_args<'a>(data: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![
+        "fairness",
+        data,
+        "--label",
+        "qualified",
+        "--prediction",
+        "shortlisted",
+        "--sensitive",
+        "gender",
+        "--bootstrap",
+        "0",
+        "--no-scan",
+    ];
+    v.extend_from_slice(extra);
+    v
+}
+
+/// Before: `min = nan` made the comparison false, so the rule passed and assay exited 0.
+#[test]
+fn policy_numbers_must_be_finite_and_ordered() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = hiring(dir.path());
+    let d = data.to_str().unwrap();
+    let cases = [
+        ("min = nan", "rule 2 ('disparate_impact_ratio'): field 'min' is NaN"),
+        ("max = inf", "rule 2 ('disparate_impact_ratio'): field 'max' is inf"),
+        ("min = -inf", "rule 2 ('disparate_impact_ratio'): field 'min' is -inf"),
+        (
+            "min = 0.9\nmax = 0.1",
+            "rule 2 ('disparate_impact_ratio'): field 'min' (0.9) is greater than field 'max' (0.1)",
+        ),
+    ];
+    for (i, (bound, want)) in cases.iter().enumerate() {
+        let policy = write(
+            dir.path(),
+            &format!("policy-{i}.toml"),
+            &format!(
+                "[[rule]]\nmetric = \"overall.accuracy\"\nmin = 0\n\n[[rule]]\nmetric = \"disparate_impact_ratio\"\n{bound}\n"
+            ),
+        );
+        let p = policy.to_str().unwrap();
+        expect_usage_error(&fairness_args(d, &["--policy", p]), &[p, want]);
+    }
+}
+
+/// Before: `threshold = nan` in a roles file made every score a negative decision.
+#[test]
+fn roles_file_threshold_must_be_finite() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = hiring(dir.path());
+    for t in ["nan", "inf", "-inf"] {
+        let roles = write(
+            dir.path(),
+            "roles.toml",
+            &format!(
+                "label = \"qualified\"\nscore = \"score\"\nthreshold = {t}\nsensitive = [\"gender\"]\n"
+            ),
+        );
+        let r = roles.to_str().unwrap();
+        expect_usage_error(
+            &[
+                "fairness",
+                data.to_str().unwrap(),
+                "--roles",
+                r,
+                "--bootstrap",
+                "0",
+            ],
+            &[r, "field 'threshold'"],
+        );
+    }
+}
+
+/// Before: `--threshold nan` and `--confidence inf` were taken as given.
+#[test]
+fn float_flags_refuse_nan_and_infinities() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = hiring(dir.path());
+    let d = data.to_str().unwrap();
+    for (flag, value) in [("--threshold", "nan"), ("--confidence", "inf")] {
+        let mut args = vec![
+            "fairness",
+            d,
+            "--label",
+            "qualified",
+            "--score",
+            "score",
+            "--sensitive",
+            "gender",
+            flag,
+            value,
+        ];
+        if flag != "--threshold" {
+            args.extend(["--threshold", "0.5"]);
+        }
+        expect_usage_error(&args, &[flag, "expected a finite number"]);
+    }
+    expect_usage_error(
+        &[
+            "anonymize",
+            d,
+            "--quasi-identifiers",
+            "age",
+            "--k",
+            "2",
+            "--t",
+            "nan",
+        ],
+        &["--t", "expected a finite number"],
+    );
+}
+
+/// Before: `origin = nan` or `min = inf` in an intervals hierarchy were accepted (every value
+/// generalized to `[NaN-NaN)`, or nothing was covered).
+#[test]
+fn hierarchy_numbers_must_be_finite_and_ordered() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("age,disease\n");
+    for i in 0..40 {
+        csv.push_str(&format!("{},{}\n", 20 + i, ["flu", "cold"][i % 2]));
+    }
+    let data = write(dir.path(), "people.csv", &csv);
+    let cases = [
+        ("origin = nan", "[age]: field 'origin' is NaN"),
+        ("min = inf", "[age]: field 'min' is inf"),
+        ("max = nan", "[age]: field 'max' is NaN"),
+        (
+            "min = 50\nmax = 10",
+            "[age]: field 'min' (50) is greater than field 'max' (10)",
+        ),
+        (
+            "widths = [-5.0]",
+            "[age]: field 'widths' is -5; expected a finite number > 0",
+        ),
+    ];
+    for (i, (field, want)) in cases.iter().enumerate() {
+        let widths = if field.starts_with("widths") {
+            ""
+        } else {
+            "widths = [5, 10]\n"
+        };
+        let h = write(
+            dir.path(),
+            &format!("h{i}.toml"),
+            &format!("[age]\ntype = \"intervals\"\n{widths}{field}\n"),
+        );
+        let hp = h.to_str().unwrap();
+        let out = dir.path().join("out.csv");
+        expect_usage_error(
+            &[
+                "anonymize",
+                data.to_str().unwrap(),
+                "--quasi-identifiers",
+                "age",
+                "--k",
+                "2",
+                "--algorithm",
+                "lattice",
+                "--hierarchies",
+                hp,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[hp, want],
+        );
+        assert!(!out.exists());
+    }
+}
