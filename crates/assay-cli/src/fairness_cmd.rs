@@ -344,13 +344,13 @@ pub fn run(a: FairnessArgs) -> Result<ExitCode, String> {
         write(p, &assay_report::markdown(&result))?;
     }
     match a.format {
-        OutputFormat::Json => println!("{json}"),
-        OutputFormat::Markdown => print!("{}", assay_report::markdown(&result)),
+        OutputFormat::Json => outln!("{json}"),
+        OutputFormat::Markdown => out!("{}", assay_report::markdown(&result)),
         OutputFormat::Table => {
             let color = !a.no_color
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();
-            print!(
+            out!(
                 "{}",
                 assay_report::terminal(
                     &result,

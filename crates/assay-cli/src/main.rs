@@ -2,6 +2,10 @@
 //!
 //! Exit codes: 0 ok, 1 a policy check failed, 2 usage or input error.
 
+// First, so that its `out!` and `outln!` macros are in scope in every module below.
+#[macro_use]
+mod stdout;
+
 mod anonymize;
 mod design;
 mod dp;
@@ -82,6 +86,18 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    match stdout::guard(|| run(cli)) {
+        Ok(code) => code,
+        Err(stdout::Closed::Pipe) => ExitCode::SUCCESS,
+        Err(stdout::Closed::Failed(e)) => {
+            eprintln!("error: cannot write standard output: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs the command; errors are usage or input errors (exit code 2).
+fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Fairness(args) => fairness_cmd::run(*args),
         Command::Example(args) => example_cmd::run(args),

@@ -98,15 +98,15 @@ fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
     let e = export_model(&a.model)?;
     std::fs::write(&a.out, &e.bytes)
         .map_err(|err| format!("cannot write {}: {err}", a.out.display()))?;
-    println!("wrote {} ({} bytes)", a.out.display(), e.bytes.len());
-    println!("inputs  {} columns, one [N, 1] tensor each", e.inputs.len());
+    outln!("wrote {} ({} bytes)", a.out.display(), e.bytes.len());
+    outln!("inputs  {} columns, one [N, 1] tensor each", e.inputs.len());
     let width = e.inputs.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
     for (c, t) in &e.inputs {
-        println!("  {c:width$}  {t}");
+        outln!("  {c:width$}  {t}");
     }
-    println!("outputs");
+    outln!("outputs");
     for (o, t) in &e.outputs {
-        println!("  {o}  {t}");
+        outln!("  {o}  {t}");
     }
     for c in &e.caveats {
         eprintln!("warning: {c}");
@@ -125,23 +125,23 @@ fn run_inspect(a: InspectArgs) -> Result<ExitCode, String> {
     match a.format {
         InspectFormat::Json => {
             let text = serde_json::to_string_pretty(&s).map_err(|e| e.to_string())?;
-            println!("{text}");
+            outln!("{text}");
         }
         InspectFormat::Text => {
-            println!("model   {}", s.path);
-            println!("format  {}", s.format);
-            println!("inputs  {} columns", s.inputs.len());
+            outln!("model   {}", s.path);
+            outln!("format  {}", s.format);
+            outln!("inputs  {} columns", s.inputs.len());
             let width = s.inputs.iter().map(|i| i.name.len()).max().unwrap_or(0);
             for i in &s.inputs {
-                println!("  {:width$}  {}", i.name, i.kind);
+                outln!("  {:width$}  {}", i.name, i.kind);
             }
-            println!("outputs {}", s.outputs.join(", "));
+            outln!("outputs {}", s.outputs.join(", "));
             if let Some(c) = &s.classes {
-                println!("classes {}", c.join(", "));
+                outln!("classes {}", c.join(", "));
             }
             let width = s.details.iter().map(|d| d.key.len()).max().unwrap_or(0);
             for d in &s.details {
-                println!("{:width$}  {}", d.key, d.value);
+                outln!("{:width$}  {}", d.key, d.value);
             }
         }
     }

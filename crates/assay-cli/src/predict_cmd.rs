@@ -369,7 +369,7 @@ impl Sink {
         }
         let inner: Box<dyn Write> = match out {
             Some(p) => Box::new(BufWriter::new(create(p)?)),
-            None => Box::new(std::io::stdout().lock()),
+            None => Box::new(crate::stdout::lock()),
         };
         let mut writer = csv::WriterBuilder::new()
             .buffer_capacity(1 << 16)

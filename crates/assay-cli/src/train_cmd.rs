@@ -285,18 +285,18 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
     );
     model.save(&a.out).map_err(|e| e.to_string())?;
     let m = &model.model;
-    println!(
+    outln!(
         "trained logistic regression (L2, C = {}) on {n} rows of {}",
         a.c,
         path.display()
     );
-    println!(
+    outln!(
         "  label '{}': {} classes ({}); {d} features",
         a.label,
         class_names.len(),
         class_names.join(", ")
     );
-    println!(
+    outln!(
         "  Newton iterations: {}, final gradient max-norm: {:.3e} ({})",
         m.n_iter,
         m.gradient_max_norm,
@@ -306,7 +306,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
             "NOT converged"
         }
     );
-    println!(
+    outln!(
         "  training log-loss: {:.6}, accuracy: {:.4}{}",
         loss / total,
         correct / total,
@@ -315,7 +315,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
             None => String::new(),
         }
     );
-    println!("  model written to {}", a.out.display());
+    outln!("  model written to {}", a.out.display());
     if !m.converged {
         eprintln!(
             "warning: the fit did not reach tol {:e} in {} iterations; raise --max-iter or --tol",
@@ -392,7 +392,7 @@ fn train_gbdt(
         ensemble,
     );
     model.save(&a.out).map_err(|e| e.to_string())?;
-    println!(
+    outln!(
         "trained gradient-boosted trees ({}, {n_trees} trees, learning rate {}) on {n} rows of {}",
         if regression {
             "squared error"
@@ -403,20 +403,20 @@ fn train_gbdt(
         path.display()
     );
     if regression {
-        println!(
+        outln!(
             "  label '{}': numeric; {} features",
             a.label,
             matrix.n_cols()
         );
     } else {
-        println!(
+        outln!(
             "  label '{}': 2 classes ({}); {} features",
             a.label,
             class_names.join(", "),
             matrix.n_cols()
         );
     }
-    println!(
+    outln!(
         "  leaves: {leaves} in all, {:.1} per tree",
         leaves as f64 / n_trees.max(1) as f64
     );
@@ -425,18 +425,18 @@ fn train_gbdt(
         None => String::new(),
     };
     if regression {
-        println!(
+        outln!(
             "  training mean squared error: {:.6}{weighted}",
             loss / total
         );
     } else {
-        println!(
+        outln!(
             "  training log-loss: {:.6}, accuracy: {:.4}{weighted}",
             loss / total,
             correct / total
         );
     }
-    println!("  model written to {}", a.out.display());
+    outln!("  model written to {}", a.out.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -499,7 +499,7 @@ fn train_tree(
         ensemble,
     );
     model.save(&a.out).map_err(|e| e.to_string())?;
-    println!(
+    outln!(
         "trained decision tree ({}, max depth {}, min samples per leaf {}) on {n} rows of {}",
         match params.criterion {
             Criterion::Gini => "gini",
@@ -511,14 +511,14 @@ fn train_tree(
         params.min_samples_leaf,
         path.display()
     );
-    println!(
+    outln!(
         "  label '{}': 2 classes ({}); {} features",
         a.label,
         class_names.join(", "),
         matrix.n_cols()
     );
-    println!("  nodes: {n_nodes}, leaves: {leaves}, depth: {depth}");
-    println!(
+    outln!("  nodes: {n_nodes}, leaves: {leaves}, depth: {depth}");
+    outln!(
         "  training log-loss: {:.6}, accuracy: {:.4}{}",
         loss / total,
         correct / total,
@@ -527,6 +527,6 @@ fn train_tree(
             None => String::new(),
         }
     );
-    println!("  model written to {}", a.out.display());
+    outln!("  model written to {}", a.out.display());
     Ok(ExitCode::SUCCESS)
 }

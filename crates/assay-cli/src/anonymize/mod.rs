@@ -358,7 +358,7 @@ pub fn run(a: AnonymizeArgs) -> Result<ExitCode, String> {
         AnonymizeFormat::Text => render::text(&a, &outcome),
         AnonymizeFormat::Json => render::json(&a, &outcome),
     };
-    print!("{out}");
+    out!("{out}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -125,7 +125,7 @@ pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
     let seconds = start.elapsed().as_secs_f64();
     match t.format {
         OutputFormat::Text => {
-            println!(
+            outln!(
                 "audit of DP-SGD on {n} rows of {} with {} canaries ({} included): {} of {} guesses correct",
                 t.data.display(),
                 o.canaries,
@@ -133,7 +133,7 @@ pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
                 o.correct,
                 o.guesses
             );
-            println!(
+            outln!(
                 "  epsilon lower bound {:.4} at confidence {} (delta {}); claimed epsilon {:.4}{}",
                 o.epsilon_lower_bound,
                 1.0 - a.beta,
@@ -145,7 +145,7 @@ pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
                     ""
                 }
             );
-            println!(
+            outln!(
                 "  {}; {seconds:.2} s",
                 if violated {
                     "VIOLATION: the training is not as private as claimed"
@@ -175,7 +175,7 @@ pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
                 "violated": violated,
                 "seconds": seconds,
             });
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
             );

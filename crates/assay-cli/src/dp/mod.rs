@@ -56,7 +56,7 @@ fn run_epsilon(a: EpsilonArgs) -> Result<ExitCode, String> {
     )
     .map_err(|e| e.to_string())?;
     match a.format {
-        OutputFormat::Text => println!(
+        OutputFormat::Text => outln!(
             "epsilon = {eps} at delta = {} ({} accountant; sampling rate {}, noise multiplier {}, {} steps)",
             a.delta,
             a.accountant.name(),
@@ -76,7 +76,7 @@ fn run_epsilon(a: EpsilonArgs) -> Result<ExitCode, String> {
                 "accountant": accountant_json(a.accountant, a.pld_discretization),
                 "epsilon": finite_or_string(eps),
             });
-            println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
+            outln!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
             a.submit.upload_value("dp", crate::registry::submit::Verdict::None, doc)?;
         }
     }
@@ -96,7 +96,7 @@ fn run_calibrate(a: CalibrateArgs) -> Result<ExitCode, String> {
     )
     .map_err(|e| e.to_string())?;
     match a.format {
-        OutputFormat::Text => println!(
+        OutputFormat::Text => outln!(
             "noise multiplier = {} (epsilon = {} <= {} at delta = {}; {} accountant; sampling rate {}, {} steps)",
             c.noise_multiplier,
             c.epsilon,
@@ -120,7 +120,7 @@ fn run_calibrate(a: CalibrateArgs) -> Result<ExitCode, String> {
                 "noise_multiplier": c.noise_multiplier,
                 "epsilon": finite_or_string(c.epsilon),
             });
-            println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
+            outln!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
             a.submit.upload_value("dp", crate::registry::submit::Verdict::None, doc)?;
         }
     }

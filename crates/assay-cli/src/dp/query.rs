@@ -748,7 +748,7 @@ pub fn run_query(a: QueryArgs) -> Result<ExitCode, String> {
                 "results": results,
                 "ledger": ledger_json,
             });
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
             );
@@ -756,7 +756,7 @@ pub fn run_query(a: QueryArgs) -> Result<ExitCode, String> {
                 .upload_value("dp", crate::registry::submit::Verdict::None, doc)?;
         }
         OutputFormat::Text => {
-            println!(
+            outln!(
                 "{query}: epsilon = {}{}, {mechanism}, contribution bound {} per {}",
                 a.epsilon,
                 if plan.delta > 0.0 {
@@ -787,13 +787,13 @@ pub fn run_query(a: QueryArgs) -> Result<ExitCode, String> {
                     )),
                     None => line.push_str(&format!("  +/- {} ({pct}% of the noise)", c.half_width)),
                 }
-                println!("{line}");
+                outln!("{line}");
             }
             for n in &notes {
-                println!("noise: {}", n.text);
+                outln!("noise: {}", n.text);
             }
             if let Some(l) = &ledger_json {
-                println!(
+                outln!(
                     "ledger: dataset '{}' spent epsilon {} of {}, delta {} of {} (basic composition)",
                     l["dataset"].as_str().unwrap_or(""),
                     l["spent"]["epsilon"],

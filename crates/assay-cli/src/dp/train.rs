@@ -589,7 +589,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
     }
     match a.format {
         OutputFormat::Text => {
-            println!(
+            outln!(
                 "DP-SGD {} on {n} rows of {} ({} features): {steps} steps at sampling rate {q:.6} (mean batch {mean_batch:.1}), clip {}, noise multiplier {:.6}",
                 match architecture {
                     Architecture::Logistic => "logistic regression".to_string(),
@@ -600,7 +600,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
                 a.clip,
                 pr.noise_multiplier
             );
-            println!(
+            outln!(
                 "  privacy: epsilon = {:.4} (RDP), {} (PLD) at delta = {}{}",
                 pr.epsilon_rdp,
                 pr.pld_text(),
@@ -614,21 +614,21 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
                 }
             );
             if let Some(acc) = test_accuracy {
-                println!("  test accuracy: {acc:.4}");
+                outln!("  test accuracy: {acc:.4}");
             }
-            println!(
+            outln!(
                 "  clipped examples: {:.1}%; {seconds:.2} s",
                 100.0 * t.clipped_fraction
             );
             if let Some(out) = &a.out {
-                println!("  model written to {}", out.display());
+                outln!("  model written to {}", out.display());
             }
             if let (Some(html), Some((points, no_noise))) = (&a.html, &curve_points) {
                 let figures: Vec<String> = points
                     .iter()
                     .map(|c| format!("{}: {:.4}", c.epsilon, c.accuracy))
                     .collect();
-                println!(
+                outln!(
                     "  privacy-utility curve (epsilon: test accuracy) {}; without noise {no_noise:.4}; written to {}",
                     figures.join(", "),
                     html.display()
@@ -664,7 +664,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
                     "no_noise_test_accuracy": no_noise,
                 })),
             });
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
             );

@@ -268,8 +268,8 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
             .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
     }
     match a.format {
-        OutputFormat::Json => print!("{text}"),
-        OutputFormat::Table => print!("{}", render::text(&doc)),
+        OutputFormat::Json => out!("{text}"),
+        OutputFormat::Table => out!("{}", render::text(&doc)),
     }
     a.submit
         .upload_value("explain", crate::registry::submit::Verdict::None, doc)?;

@@ -66,7 +66,7 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, String> {
             None => audit::verify(&db).await.map_err(|e| e.to_string())?,
             Some(cp) => {
                 if let Err(e) = cp.verify_signature(trusted.as_ref()) {
-                    println!("audit log does NOT verify: {e}");
+                    outln!("audit log does NOT verify: {e}");
                     return Ok(ExitCode::from(1));
                 }
                 checkpoint::verify_against(&db, cp, trusted.as_ref())
@@ -82,7 +82,7 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, String> {
 fn print_report(report: &ChainReport, cp: Option<&Checkpoint>) -> ExitCode {
     match &report.problem {
         Some(p) => {
-            println!(
+            outln!(
                 "audit log does NOT verify: first bad entry is seq {}: {} ({} entries before it verified)",
                 p.seq, p.kind, report.verified
             );
@@ -97,7 +97,7 @@ fn print_report(report: &ChainReport, cp: Option<&Checkpoint>) -> ExitCode {
                 Some(cp) => format!("; extends the checkpoint at seq {}", cp.seq),
                 None => String::new(),
             };
-            println!(
+            outln!(
                 "audit log verifies: {} entries, {head}{against}",
                 report.verified
             );

@@ -163,7 +163,7 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, String> {
             }
         }
         let scheme = if tls { "https" } else { "http" };
-        println!("listening on {scheme}://{}", server.local_addr());
+        outln!("listening on {scheme}://{}", server.local_addr());
         use std::io::Write;
         let _ = std::io::stdout().flush();
         server

@@ -551,8 +551,8 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
         std::fs::write(h, render::html(&audit)).map_err(|e| format!("{}: {e}", h.display()))?;
     }
     match a.format {
-        MiaFormat::Text => print!("{}", render::text(&audit)),
-        MiaFormat::Json => println!("{}", render::json(&audit)),
+        MiaFormat::Text => out!("{}", render::text(&audit)),
+        MiaFormat::Json => outln!("{}", render::json(&audit)),
     }
     if a.submit.submit.is_some() {
         let verdict = crate::registry::submit::Verdict::None;

@@ -110,8 +110,8 @@ pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
             .map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
     }
     match a.format {
-        OutputFormat::Json => print!("{json}"),
-        OutputFormat::Table => print!("{}", render::text(&report, &a.out)),
+        OutputFormat::Json => out!("{json}"),
+        OutputFormat::Table => out!("{}", render::text(&report, &a.out)),
     }
     let verdict = crate::registry::submit::Verdict::of(a.policy.as_ref().map(|_| !policy_failed));
     a.submit.upload("mitigate", verdict, &json)?;

@@ -116,7 +116,7 @@ pub fn classify(
 
 pub fn scan(a: &ScanArgs, analyzer: &Analyzer) -> Result<ExitCode, String> {
     let (_, classes) = classify(&a.input, analyzer, a.detect.sample, a.detect.min_share)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::lock();
     let w = |e: std::io::Error| format!("stdout: {e}");
     match a.format {
         super::ScanFormat::Text => {

@@ -209,7 +209,7 @@ impl AtomicOut {
                 Ok(())
             }
             _ => {
-                let mut so = io::stdout().lock();
+                let mut so = crate::stdout::lock();
                 so.write_all(&self.buffer)
                     .and_then(|_| so.flush())
                     .map_err(|e| format!("stdout: {e}"))

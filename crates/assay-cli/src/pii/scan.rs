@@ -15,8 +15,7 @@ pub fn run(a: ScanArgs) -> Result<ExitCode, String> {
         return columns::scan(&a, &analyzer);
     }
     let mut reader = LineReader::open(&a.input)?;
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = io::BufWriter::new(crate::stdout::lock());
     let w = |e: io::Error| format!("stdout: {e}");
     let mut first = true;
     if a.format != ScanFormat::Text {

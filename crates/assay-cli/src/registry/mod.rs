@@ -461,7 +461,7 @@ pub enum AuditCommand {
 /// Prints a JSON answer, pretty.
 fn print(v: &Value) -> Result<ExitCode, String> {
     if !v.is_null() {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(v).map_err(|e| e.to_string())?
         );

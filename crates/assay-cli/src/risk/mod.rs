@@ -74,6 +74,6 @@ pub fn run(a: RiskArgs) -> Result<ExitCode, String> {
         RiskFormat::Text => render::text(&a.data, &m),
         RiskFormat::Json => render::json(&a.data, &m),
     };
-    print!("{out}");
+    out!("{out}");
     Ok(ExitCode::SUCCESS)
 }
