@@ -7,6 +7,8 @@ use clap::{Args, ValueEnum};
 
 use assay_data::synthetic::{write_hiring_csv, write_hiring_parquet, HiringConfig};
 
+use crate::counts;
+
 /// Which example to write.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Example {
@@ -24,7 +26,7 @@ pub struct ExampleArgs {
     #[arg(long, short, default_value = "hiring.csv")]
     out: PathBuf,
     /// Number of rows.
-    #[arg(long, default_value_t = 5000)]
+    #[arg(long, value_parser = counts::at_most(counts::ROWS), default_value_t = 5000)]
     rows: usize,
     /// Random seed (the same seed always gives the same file).
     #[arg(long, default_value_t = 42)]

@@ -16,6 +16,7 @@ use assay_data::{BatchStream, Binning, ColumnRoles, DataError};
 use assay_fairness::{assess, AssessOptions, Policy};
 use assay_model::{ColumnKind, Model, ModelError};
 
+use crate::counts;
 use crate::input::InputArgs;
 
 /// Output format on standard output.
@@ -76,6 +77,7 @@ pub struct FairnessArgs {
     /// Bootstrap replicates for the intervals of differences and ratios (0 turns them off).
     #[arg(
         long,
+        value_parser = counts::at_most(counts::BOOTSTRAP),
         default_value_t = 1000,
         value_name = "B",
         help_heading = "Uncertainty"

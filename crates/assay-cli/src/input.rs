@@ -9,6 +9,8 @@ use assay_data::source::ColumnRequest;
 use assay_data::zip::ZipStreams;
 use assay_data::{BatchStream, Format, ReadOptions};
 
+use crate::counts;
+
 /// How to read the input file(s).
 #[derive(Args, Clone)]
 #[command(next_help_heading = "Input")]
@@ -38,7 +40,7 @@ pub struct InputArgs {
     #[arg(long, value_delimiter = ',')]
     pub na_values: Vec<String>,
     /// Rows per record batch.
-    #[arg(long, default_value_t = 65_536)]
+    #[arg(long, value_parser = counts::at_most(counts::BATCH_SIZE), default_value_t = 65_536)]
     pub batch_size: usize,
     /// A second file, row-aligned with the data, holding the prediction/score columns.
     #[arg(long)]

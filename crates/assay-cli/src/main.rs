@@ -7,6 +7,7 @@
 mod stdout;
 
 mod anonymize;
+mod counts;
 mod design;
 mod dp;
 mod example_cmd;

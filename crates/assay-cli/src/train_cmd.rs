@@ -17,6 +17,7 @@ use assay_model::learners::{
     Matrix, TrainedGbdt, TrainedLogistic, TrainedTree,
 };
 
+use crate::counts;
 use crate::design::{load_design, parse_impute, Design, DesignSpec};
 use crate::input::InputArgs;
 
@@ -118,7 +119,7 @@ pub struct TrainArgs {
     #[arg(long, value_enum, default_value = "error", help_heading = "Features")]
     pub handle_unknown: HandleUnknown,
     /// Maximum Newton iterations.
-    #[arg(long, default_value_t = 100, help_heading = "Learner")]
+    #[arg(long, value_parser = counts::at_most(counts::ITERATIONS), default_value_t = 100, help_heading = "Learner")]
     pub max_iter: usize,
     /// Convergence tolerance on the max-norm of the gradient of the mean-loss objective.
     #[arg(long, value_parser = parse_finite, default_value_t = 1e-10, help_heading = "Learner")]
@@ -132,28 +133,28 @@ pub struct TrainArgs {
     )]
     pub loss: GbdtLoss,
     /// gbdt: number of trees.
-    #[arg(long, default_value_t = 100, help_heading = "Gradient boosting")]
+    #[arg(long, value_parser = counts::at_most(counts::TREES), default_value_t = 100, help_heading = "Gradient boosting")]
     pub trees: usize,
     /// gbdt: learning rate (shrinkage of every leaf value).
     #[arg(long, value_parser = parse_finite, default_value_t = 0.1, help_heading = "Gradient boosting")]
     pub learning_rate: f64,
     /// gbdt, tree: maximum tree depth (default: no limit).
-    #[arg(long, help_heading = "Gradient boosting")]
+    #[arg(long, value_parser = counts::at_most(counts::DEPTH), help_heading = "Gradient boosting")]
     pub max_depth: Option<usize>,
     /// gbdt: maximum leaves per tree, grown best-first (0: no limit; then set --max-depth).
-    #[arg(long, default_value_t = 31, help_heading = "Gradient boosting")]
+    #[arg(long, value_parser = counts::at_most(counts::LEAVES), default_value_t = 31, help_heading = "Gradient boosting")]
     pub max_leaves: usize,
     /// gbdt: minimum hessian sum in a leaf.
     #[arg(long, value_parser = parse_finite, default_value_t = 1e-3, help_heading = "Gradient boosting")]
     pub min_child_weight: f64,
     /// gbdt, tree: minimum training rows in a leaf [default: 20 for gbdt, 1 for tree].
-    #[arg(long, help_heading = "Gradient boosting")]
+    #[arg(long, value_parser = counts::at_most(counts::ROWS), help_heading = "Gradient boosting")]
     pub min_samples_leaf: Option<usize>,
     /// gbdt: L2 penalty on leaf values.
     #[arg(long, value_parser = parse_finite, default_value_t = 0.0, help_heading = "Gradient boosting")]
     pub lambda: f64,
     /// gbdt: maximum bins per feature (2 to 255; missing values get one more).
-    #[arg(long, default_value_t = 255, help_heading = "Gradient boosting")]
+    #[arg(long, value_parser = counts::at_most(counts::MAX_BINS), default_value_t = 255, help_heading = "Gradient boosting")]
     pub max_bins: usize,
     /// gbdt: fraction of rows each tree is grown on.
     #[arg(long, value_parser = parse_finite, default_value_t = 1.0, help_heading = "Gradient boosting")]

@@ -218,3 +218,90 @@ fn hierarchy_numbers_must_be_finite_and_ordered() {
         assert!(!out.exists());
     }
 }
+
+/// Runs `args` with `flag 4000000000` appended; expects exit code 2 (not an abort: before,
+/// `--bootstrap`, `--bins`, `--grid` and `--batch-size` died of SIGABRT on a 32 GB
+/// allocation) and the flag and its cap in the message.
+fn expect_capped(args: &[&str], flag: &str, cap: &str) {
+    let mut full = args.to_vec();
+    full.extend([flag, "4000000000"]);
+    expect_usage_error(&full, &[flag, "4000000000 is above the cap of", cap]);
+}
+
+#[test]
+fn huge_counts_are_usage_errors_naming_the_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = hiring(dir.path());
+    let d = data.to_str().unwrap();
+    let fairness = fairness_args(d, &[]);
+    let fairness: Vec<&str> = fairness
+        .into_iter()
+        .filter(|a| *a != "--bootstrap" && *a != "0")
+        .collect();
+    expect_capped(&fairness, "--bootstrap", "100000");
+    expect_capped(&fairness, "--batch-size", "4194304");
+    let ledger = dir.path().join("ledger.json");
+    let l = ledger.to_str().unwrap();
+    let query = |stat: &'static str| {
+        vec![
+            "dp",
+            "query",
+            d,
+            "--statistic",
+            stat,
+            "--column",
+            "years_experience",
+            "--clamp",
+            "0,40",
+            "--epsilon",
+            "1",
+            "--ledger",
+            l,
+            "--budget",
+            "10",
+        ]
+    };
+    expect_capped(&query("histogram"), "--bins", "1000000");
+    expect_capped(&query("quantile"), "--grid", "1000000");
+    assert!(!ledger.exists(), "nothing charged, no lock left");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains("ledger"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // Every other count flag, each with its documented cap.
+    // Only the capped flag is wrong in each command line (clap reports the first error).
+    let cases: [(&[&str], &str, &str); 27] = [
+        (&["explain", d], "--repeats", "10000"),
+        (&["explain", d], "--grid-resolution", "100000"),
+        (&["explain", d], "--ale-bins", "100000"),
+        (&["explain", d], "--ice-curves", "100000000"),
+        (&["explain", d], "--count", "10000"),
+        (&["explain", d], "--max-changes", "10000"),
+        (&["explain", d], "--per-group", "100000000"),
+        (&["explain", d], "--background", "100000000"),
+        (&["explain", d], "--explain-rows", "100000000"),
+        (&["explain", d], "--samples", "100000000"),
+        (&["explain", d], "--lime-features", "10000"),
+        (&["explain", d], "--rows-out", "100000000"),
+        (&["mitigate", d], "--trees", "100000"),
+        (&["mitigate", d], "--max-iter", "1000000"),
+        (&["mitigate", d], "--grid-size", "100000"),
+        (&["mitigate", d], "--num-class-thresh", "100000"),
+        (&["mitigate", d], "--num-roc-margin", "100000"),
+        (&["train", d], "--trees", "100000"),
+        (&["train", d], "--max-leaves", "1048576"),
+        (&["train", d], "--max-depth", "64"),
+        (&["train", d], "--max-bins", "255"),
+        (&["mia", "--train", d, "--holdout", d], "--shadows", "10000"),
+        (&["dp", "train", d], "--hidden", "100000"),
+        (&["dp", "audit", d], "--canaries", "100000000"),
+        (&["pii", "scan", d], "--sample", "100000000"),
+        (&["example", "hiring"], "--rows", "100000000"),
+        (&["risk", "--data", d], "--batch-size", "4194304"),
+    ];
+    for (args, flag, cap) in cases {
+        expect_capped(args, flag, cap);
+    }
+}

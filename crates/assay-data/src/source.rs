@@ -67,13 +67,17 @@ impl Format {
 }
 
 /// Options for reading any format.
+/// Largest number of rows per record batch (a batch's columns are allocated up front, so a
+/// huge batch size would abort on the allocation; issue #15).
+pub const MAX_BATCH_SIZE: usize = 1 << 22;
+
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
     /// Force a format instead of detecting it.
     pub format: Option<Format>,
     /// CSV options (ignored for other formats).
     pub csv: CsvOptions,
-    /// Rows per record batch (default 65,536).
+    /// Rows per record batch (default 65,536; at most [`MAX_BATCH_SIZE`]).
     pub batch_size: usize,
 }
 
@@ -264,6 +268,8 @@ pub fn open(
     opts: &ReadOptions,
     columns: Option<&[ColumnRequest]>,
 ) -> Result<BatchStream> {
+    crate::bounds::check_count(opts.batch_size, MAX_BATCH_SIZE)
+        .map_err(|e| DataError::Config(format!("batch size (rows per batch) {e}")))?;
     let format = match opts.format {
         Some(f) => f,
         None => Format::detect(path)?,

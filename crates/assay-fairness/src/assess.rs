@@ -151,6 +151,16 @@ impl Layout {
     }
 }
 
+/// Most bootstrap replicates an assessment draws: each replicate keeps one value per
+/// statistic, so the count bounds memory (issue #15: 4,000,000,000 aborted on the allocation).
+pub const MAX_BOOTSTRAP: usize = 100_000;
+
+fn check_bootstrap(opts: &AssessOptions) -> Result<(), FairnessError> {
+    assay_data::bounds::check_count(opts.bootstrap, MAX_BOOTSTRAP)
+        .map(|_| ())
+        .map_err(|e| FairnessError::Input(format!("--bootstrap {e} replicates")))
+}
+
 /// Runs a fairness assessment on a stream of record batches.
 pub fn assess(stream: BatchStream, opts: &AssessOptions) -> Result<Assessment, FairnessError> {
     opts.roles.validate()?;
@@ -160,6 +170,7 @@ pub fn assess(stream: BatchStream, opts: &AssessOptions) -> Result<Assessment, F
             opts.confidence
         )));
     }
+    check_bootstrap(opts)?;
     let path = stream.path().display().to_string();
     let (table, scan) = pass(stream, opts)?;
     assess_table(table, scan, opts, path)
@@ -172,6 +183,7 @@ pub fn assess_table(
     opts: &AssessOptions,
     path: String,
 ) -> Result<Assessment, FairnessError> {
+    check_bootstrap(opts)?;
     let rows_used = table.rows - table.dropped.rows;
     if rows_used == 0 {
         return Err(FairnessError::Input(format!(

@@ -27,17 +27,19 @@ use assay_privacy::dpsgd::{self, Architecture, Config};
 use super::args::OutputFormat;
 use super::train::{num, prepare, privacy, sampling_rate, ModelArg, TrainArgs};
 
+use crate::counts;
+
 /// Flags of `assay dp audit`.
 #[derive(Args)]
 pub struct AuditArgs {
     #[command(flatten)]
     pub train: TrainArgs,
     /// Number of canaries m (each included with probability ½).
-    #[arg(long, default_value_t = 1000, help_heading = "Audit")]
+    #[arg(long, value_parser = counts::at_most(counts::ROWS), default_value_t = 1000, help_heading = "Audit")]
     pub canaries: usize,
     /// Guesses on each side (the k lowest-loss canaries guessed in, the k highest out)
     /// [default: m / 10].
-    #[arg(long, help_heading = "Audit")]
+    #[arg(long, value_parser = counts::at_most(counts::ROWS), help_heading = "Audit")]
     pub guesses: Option<usize>,
     /// The value of each canary's own feature.
     #[arg(long, value_parser = parse_finite, default_value_t = 3.0, help_heading = "Audit")]
@@ -53,7 +55,7 @@ pub struct AuditArgs {
     #[arg(long, help_heading = "Audit")]
     pub no_noise: bool,
     /// Real rows used at most (the first ones).
-    #[arg(long, default_value_t = 5000, help_heading = "Audit")]
+    #[arg(long, value_parser = counts::at_most(counts::ROWS), default_value_t = 5000, help_heading = "Audit")]
     pub max_rows: usize,
     /// Seed of the canaries' inclusion.
     #[arg(long, default_value_t = 1, help_heading = "Audit")]

@@ -198,8 +198,19 @@ fn validate(a: &QueryArgs) -> Result<Plan, String> {
     if keys.is_empty() {
         keys.push(String::new());
     }
-    if a.statistic == Statistic::Histogram && a.bins == 0 {
-        return Err("--bins must be at least 1".into());
+    if a.statistic == Statistic::Histogram {
+        if a.bins == 0 {
+            return Err("--bins must be at least 1".into());
+        }
+        let cells = keys.len().saturating_mul(a.bins);
+        if cells > crate::counts::HISTOGRAM_CELLS {
+            return Err(format!(
+                "--bins {} for {} groups makes {cells} histogram cells, above the cap of {}",
+                a.bins,
+                keys.len(),
+                crate::counts::HISTOGRAM_CELLS
+            ));
+        }
     }
     if a.statistic == Statistic::Quantile {
         if !(0.0..=1.0).contains(&a.quantile) {

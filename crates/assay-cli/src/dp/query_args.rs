@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::args::OutputFormat;
+use crate::counts;
 use crate::input::InputArgs;
 
 /// The released statistic.
@@ -69,13 +70,13 @@ pub struct QueryArgs {
     #[arg(long, value_name = "LO,HI", allow_hyphen_values = true)]
     pub clamp: Option<String>,
     /// Number of equal-width histogram bins over the clamping range.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, value_parser = counts::at_most(counts::HISTOGRAM_BINS), default_value_t = 10)]
     pub bins: usize,
     /// The quantile, in [0, 1].
     #[arg(long, value_parser = parse_finite, default_value_t = 0.5)]
     pub quantile: f64,
     /// Number of candidate points of the quantile's grid over the clamping range.
-    #[arg(long, default_value_t = 1001)]
+    #[arg(long, value_parser = counts::at_most(counts::QUANTILE_GRID), default_value_t = 1001)]
     pub grid: usize,
     /// The person identifier column, for per-person contribution bounding.
     #[arg(long, value_name = "COLUMN")]

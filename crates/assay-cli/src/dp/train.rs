@@ -33,6 +33,7 @@ use assay_privacy::accounting::{calibrate, epsilon, Accountant};
 use assay_privacy::dpsgd::{self, Architecture, Config};
 
 use super::args::{AccountantArg, OutputFormat};
+use crate::counts;
 use crate::design::{encode_table, load_design, DesignSpec};
 use crate::input::InputArgs;
 
@@ -107,7 +108,7 @@ pub struct TrainArgs {
     )]
     pub sampling_rate: Option<f64>,
     /// Expected batch size B: q = 1 / ceil(n / B), as Opacus's Poisson data loader.
-    #[arg(long, value_name = "B", help_heading = "Privacy")]
+    #[arg(long, value_parser = counts::at_most(counts::ROWS), value_name = "B", help_heading = "Privacy")]
     pub expected_batch_size: Option<usize>,
     /// The accountant that calibrates σ for --epsilon (ε is reported from both).
     #[arg(long, value_enum, default_value = "rdp", help_heading = "Privacy")]
@@ -133,7 +134,7 @@ pub struct TrainArgs {
     )]
     pub model: ModelArg,
     /// Hidden units of --model mlp.
-    #[arg(long, default_value_t = 32, help_heading = "Training")]
+    #[arg(long, value_parser = counts::at_most(counts::HIDDEN), default_value_t = 32, help_heading = "Training")]
     pub hidden: usize,
     /// Seed of the sampling, the noise and the initialisation. A released model needs a
     /// secret, random seed.

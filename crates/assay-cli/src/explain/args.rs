@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use crate::counts;
 use crate::input::InputArgs;
 
 /// The explanation method.
@@ -112,16 +113,16 @@ pub struct ExplainArgs {
     #[arg(long, value_enum, default_value = "accuracy")]
     pub scorer: ScorerArg,
     /// Permutation importance: repeats per feature.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, value_parser = counts::at_most(counts::REPEATS), default_value_t = 5)]
     pub repeats: usize,
     /// PDP/ICE: points of a numeric feature's grid (scikit-learn's grid_resolution).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, value_parser = counts::at_most(counts::GRID), default_value_t = 100)]
     pub grid_resolution: usize,
     /// ALE: number of quantile intervals.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, value_parser = counts::at_most(counts::GRID), default_value_t = 20)]
     pub ale_bins: usize,
     /// ICE: curves drawn in the HTML report (all are in the JSON).
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, value_parser = counts::at_most(counts::ROWS), default_value_t = 50)]
     pub ice_curves: usize,
     /// Counterfactual: the 1-based data row to explain.
     #[arg(long)]
@@ -135,13 +136,13 @@ pub struct ExplainArgs {
     #[arg(long = "range", value_name = "COLUMN=LOW:HIGH")]
     pub ranges: Vec<String>,
     /// Counterfactual: how many.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, value_parser = counts::at_most(counts::RESULTS), default_value_t = 4)]
     pub count: usize,
     /// Counterfactual, recourse: most features changed at once.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, value_parser = counts::at_most(counts::RESULTS), default_value_t = 3)]
     pub max_changes: usize,
     /// Recourse: unfavourably decided rows examined per group.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, value_parser = counts::at_most(counts::ROWS), default_value_t = 100)]
     pub per_group: usize,
     /// TreeSHAP: interventional values against --background sampled rows (shap's
     /// `feature_perturbation="interventional"`) instead of path-dependent ones.
@@ -153,20 +154,20 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub xgboost_float32: bool,
     /// KernelSHAP, interventional TreeSHAP: background rows (a seeded sample of the data).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, value_parser = counts::at_most(counts::ROWS), default_value_t = 100)]
     pub background: usize,
     /// KernelSHAP: rows explained (the first ones; or only --row).
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, value_parser = counts::at_most(counts::ROWS), default_value_t = 200)]
     pub explain_rows: usize,
     /// KernelSHAP: coalitions per row (default: shap's auto, 2M + 2048; at least 2^M − 2 is
     /// exact).
-    #[arg(long)]
+    #[arg(long, value_parser = counts::at_most(counts::ROWS))]
     pub samples: Option<usize>,
     /// LIME: features in each explanation.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, value_parser = counts::at_most(counts::RESULTS), default_value_t = 10)]
     pub lime_features: usize,
     /// SHAP: rows whose values are written to the JSON (all rows enter the summaries).
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, value_parser = counts::at_most(counts::ROWS), default_value_t = 1000)]
     pub rows_out: usize,
     /// Seed of permutations, samples and counterfactual searches.
     #[arg(long, default_value_t = 0)]

@@ -39,6 +39,7 @@ use assay_privacy::mia::attacks::{
 use assay_privacy::mia::shadow::{shadow_masks, train_shadows};
 use assay_privacy::mia::{evaluate, AttackMetrics};
 
+use crate::counts;
 use crate::design::{encode_table, load_design, Design, DesignSpec};
 use crate::input::InputArgs;
 use learner::{derive_seed, subset, Spec};
@@ -130,7 +131,7 @@ pub struct MiaArgs {
     )]
     pub attack: Vec<Attack>,
     /// Shadow models (shadow attack and LiRA; LiRA needs at least 2).
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, value_parser = counts::at_most(counts::SHADOWS), default_value_t = 16)]
     pub shadows: usize,
     /// LiRA's Gaussian variances.
     #[arg(long, value_enum, default_value = "auto")]
@@ -162,25 +163,25 @@ pub struct MiaArgs {
     #[arg(long, help_heading = "Logistic")]
     pub standardize: bool,
     /// logistic: maximum Newton iterations.
-    #[arg(long, default_value_t = 100, help_heading = "Logistic")]
+    #[arg(long, value_parser = counts::at_most(counts::ITERATIONS), default_value_t = 100, help_heading = "Logistic")]
     pub max_iter: usize,
     /// logistic: convergence tolerance.
     #[arg(long, value_parser = parse_finite, default_value_t = 1e-8, help_heading = "Logistic")]
     pub tol: f64,
     /// gbdt: number of trees.
-    #[arg(long, default_value_t = 100, help_heading = "Gradient boosting")]
+    #[arg(long, value_parser = counts::at_most(counts::TREES), default_value_t = 100, help_heading = "Gradient boosting")]
     pub trees: usize,
     /// gbdt: learning rate.
     #[arg(long, value_parser = parse_finite, default_value_t = 0.1, help_heading = "Gradient boosting")]
     pub learning_rate: f64,
     /// gbdt: maximum depth (default: no limit).
-    #[arg(long, help_heading = "Gradient boosting")]
+    #[arg(long, value_parser = counts::at_most(counts::DEPTH), help_heading = "Gradient boosting")]
     pub depth: Option<usize>,
     /// gbdt: maximum leaves per tree (0: no limit).
-    #[arg(long, default_value_t = 31, help_heading = "Gradient boosting")]
+    #[arg(long, value_parser = counts::at_most(counts::LEAVES), default_value_t = 31, help_heading = "Gradient boosting")]
     pub max_leaves: usize,
     /// gbdt: minimum training rows in a leaf.
-    #[arg(long, default_value_t = 20, help_heading = "Gradient boosting")]
+    #[arg(long, value_parser = counts::at_most(counts::ROWS), default_value_t = 20, help_heading = "Gradient boosting")]
     pub min_samples_leaf: usize,
     /// gbdt: minimum hessian sum in a leaf.
     #[arg(long, value_parser = parse_finite, default_value_t = 1e-3, help_heading = "Gradient boosting")]
@@ -198,7 +199,7 @@ pub struct MiaArgs {
     #[arg(long, value_parser = parse_finite, default_value_t = 5.0, help_heading = "DP-SGD")]
     pub epochs: f64,
     /// dp-logistic: expected batch size (sampling rate = 1 / ⌈n / size⌉).
-    #[arg(long, default_value_t = 256, help_heading = "DP-SGD")]
+    #[arg(long, value_parser = counts::at_most(counts::ROWS), default_value_t = 256, help_heading = "DP-SGD")]
     pub expected_batch_size: usize,
     /// dp-logistic: per-example clipping norm.
     #[arg(long, value_parser = parse_finite, default_value_t = 1.0, help_heading = "DP-SGD")]

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use crate::counts;
 use crate::input::InputArgs;
 
 /// The mitigation method.
@@ -176,27 +177,27 @@ pub struct MitigateArgs {
     #[arg(long, help_heading = "Learner")]
     pub no_standardize: bool,
     /// gbdt: number of trees.
-    #[arg(long, default_value_t = 100, help_heading = "Learner")]
+    #[arg(long, value_parser = counts::at_most(counts::TREES), default_value_t = 100, help_heading = "Learner")]
     pub trees: usize,
     /// gbdt: learning rate.
     #[arg(long, value_parser = parse_finite, default_value_t = 0.1, help_heading = "Learner")]
     pub learning_rate: f64,
     /// gbdt: maximum leaves per tree.
-    #[arg(long, default_value_t = 31, help_heading = "Learner")]
+    #[arg(long, value_parser = counts::at_most(counts::LEAVES), default_value_t = 31, help_heading = "Learner")]
     pub max_leaves: usize,
     /// Reductions: allowed constraint violation (Fairlearn's eps; exponentiated gradient also
     /// uses it as the difference bound).
     #[arg(long, value_parser = parse_finite, default_value_t = 0.01, help_heading = "Method")]
     pub eps: f64,
     /// Exponentiated gradient: maximum iterations.
-    #[arg(long, default_value_t = 50, help_heading = "Method")]
+    #[arg(long, value_parser = counts::at_most(counts::ITERATIONS), default_value_t = 50, help_heading = "Method")]
     pub max_iter: usize,
     /// Exponentiated gradient: keep only the best single predictor of the mixture (a
     /// deterministic classifier) instead of the randomized mixture.
     #[arg(long, help_heading = "Method")]
     pub collapse: bool,
     /// Grid search: number of Lagrange-multiplier grid points.
-    #[arg(long, default_value_t = 10, help_heading = "Method")]
+    #[arg(long, value_parser = counts::at_most(counts::GRID), default_value_t = 10, help_heading = "Method")]
     pub grid_size: usize,
     /// Grid search: weight of the constraint violation against the error when choosing the
     /// best point.
@@ -248,10 +249,10 @@ pub struct MitigateArgs {
     #[arg(long, value_parser = parse_finite, default_value_t = 0.99, help_heading = "Method")]
     pub high_class_thresh: f64,
     /// Reject option: number of thresholds searched (AIF360's num_class_thresh).
-    #[arg(long, default_value_t = 100, help_heading = "Method")]
+    #[arg(long, value_parser = counts::at_most(counts::GRID), default_value_t = 100, help_heading = "Method")]
     pub num_class_thresh: usize,
     /// Reject option: number of margins searched per threshold (AIF360's num_ROC_margin).
-    #[arg(long, default_value_t = 50, help_heading = "Method")]
+    #[arg(long, value_parser = counts::at_most(counts::GRID), default_value_t = 50, help_heading = "Method")]
     pub num_roc_margin: usize,
     /// Calibrate: the calibration method, fitted separately in every group.
     #[arg(long, value_enum, default_value = "sigmoid", help_heading = "Method")]

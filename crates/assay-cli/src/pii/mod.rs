@@ -15,6 +15,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 
+use crate::counts;
+
 /// `assay pii` subcommands.
 #[derive(Subcommand)]
 pub enum PiiCommand {
@@ -54,7 +56,7 @@ pub struct DetectArgs {
     #[arg(long)]
     pub columns: bool,
     /// With --columns: rows sampled per column.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, value_parser = counts::at_most(counts::ROWS), default_value_t = 1000)]
     pub sample: usize,
     /// With --columns: the least share of non-empty sampled cells with a finding of one type
     /// for the column to be classified as that type.
