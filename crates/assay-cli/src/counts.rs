@@ -16,7 +16,13 @@ pub const HISTOGRAM_CELLS: usize = 10_000_000;
 /// `dp query --grid`: candidate points of the quantile's exponential mechanism.
 pub const QUANTILE_GRID: usize = 1_000_000;
 /// Repetitions of a permutation (`explain --repeats`).
-pub const REPEATS: usize = 10_000;
+pub const REPEATS: usize = assay_explain::inspection::permutation::MAX_REPEATS;
+
+// explain and fairness refuse the same number of sensitive groups.
+const _: () = assert!(
+    assay_explain::inspection::permutation::MAX_GROUPS
+        == assay_fairness::accumulate::MAX_FEATURE_VALUES
+);
 /// Grid points, bins and thresholds searched (`--grid-resolution`, `--ale-bins`,
 /// `--grid-size`, `--num-class-thresh`, `--num-roc-margin`).
 pub const GRID: usize = 100_000;

@@ -305,3 +305,77 @@ fn huge_counts_are_usage_errors_naming_the_cap() {
         expect_capped(args, flag, cap);
     }
 }
+
+/// Before: a policy rule whose metric name was megabytes long was accepted and copied into
+/// every message and report.
+#[test]
+fn policy_metric_names_are_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = hiring(dir.path());
+    let name = "x".repeat(4 << 20);
+    let policy = write(
+        dir.path(),
+        "long.toml",
+        &format!("[[rule]]\nmetric = \"{name}\"\nmin = 0\n"),
+    );
+    let p = policy.to_str().unwrap();
+    let o = assay(&fairness_args(data.to_str().unwrap(), &["--policy", p]));
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("rule 1: field 'metric' is 4194304 bytes long, above the cap of 256"),
+        "{}",
+        &err[..err.len().min(500)]
+    );
+    assert!(
+        err.len() < 1000,
+        "the name is not echoed: {} bytes",
+        err.len()
+    );
+}
+
+/// Before: explain's permutation importance by group ran once per distinct sensitive value,
+/// each over all rows: an identifier given as the sensitive feature ran for hours.
+#[test]
+fn explain_refuses_more_groups_than_fairness_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("x,y,id\n");
+    for i in 0..70_000 {
+        csv.push_str(&format!("{},{},{i}\n", i % 7, i % 2));
+    }
+    let data = write(dir.path(), "ids.csv", &csv);
+    let model = dir.path().join("m.json");
+    let o = assay(&[
+        "train",
+        data.to_str().unwrap(),
+        "--learner",
+        "logistic",
+        "--label",
+        "y",
+        "--features",
+        "x",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let started = std::time::Instant::now();
+    expect_usage_error(
+        &[
+            "explain",
+            data.to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+            "--label",
+            "y",
+            "--sensitive",
+            "id",
+            "--method",
+            "permutation",
+        ],
+        &["70000 distinct sensitive groups, above the cap of 65535"],
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(120),
+        "refused promptly"
+    );
+}

@@ -226,21 +226,21 @@ impl CsvBatches {
         }
         let wanted: Vec<(usize, TextType)> = match columns {
             None => (0..names.len()).map(|i| (i, TextType::Utf8)).collect(),
-            Some(cols) => cols
-                .iter()
-                .map(|(name, ty)| {
-                    names
-                        .iter()
-                        .position(|n| n == name)
-                        .map(|i| (i, *ty))
-                        .ok_or_else(|| DataError::MissingColumn {
-                            path: path.to_path_buf(),
-                            column: name.clone(),
-                            role: "requested column".into(),
-                            available: names.join(", "),
+            Some(cols) => {
+                let at = crate::source::name_index(&names);
+                cols.iter()
+                    .map(|(name, ty)| {
+                        at.get(name.as_str()).map(|&i| (i, *ty)).ok_or_else(|| {
+                            DataError::MissingColumn {
+                                path: path.to_path_buf(),
+                                column: name.clone(),
+                                role: "requested column".into(),
+                                available: names.join(", "),
+                            }
                         })
-                })
-                .collect::<Result<_>>()?,
+                    })
+                    .collect::<Result<_>>()?
+            }
         };
         let fields: Vec<Field> = wanted
             .iter()

@@ -5,6 +5,7 @@
 //! Only the requested columns are decoded, and batches are yielded one at a
 //! time, so memory stays bounded by the batch size whatever the file size.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -194,18 +195,27 @@ fn missing(path: &Path, req: &ColumnRequest, names: &[String]) -> DataError {
     }
 }
 
+/// The position of every name (the first, for a repeated one): one pass, so that matching
+/// requests to columns is linear in their numbers.
+pub fn name_index(names: &[String]) -> HashMap<&str, usize> {
+    let mut m = HashMap::with_capacity(names.len());
+    for (i, n) in names.iter().enumerate() {
+        m.entry(n.as_str()).or_insert(i);
+    }
+    m
+}
+
 fn indices(path: &Path, columns: &[ColumnRequest], names: &[String]) -> Result<Vec<usize>> {
+    let at = name_index(names);
     let mut idx: Vec<usize> = Vec::with_capacity(columns.len());
     for req in columns {
-        let i = names
-            .iter()
-            .position(|n| n == &req.name)
+        let i = *at
+            .get(req.name.as_str())
             .ok_or_else(|| missing(path, req, names))?;
-        if !idx.contains(&i) {
-            idx.push(i);
-        }
+        idx.push(i);
     }
     idx.sort_unstable();
+    idx.dedup();
     Ok(idx)
 }
 
@@ -280,19 +290,26 @@ pub fn open(
             let reqs: Option<Vec<(String, TextType)>> = match columns {
                 None => None,
                 Some(cols) => {
+                    // Hash lookups: a request for every column of a file with 200,000 columns
+                    // must stay linear (issue #15).
+                    let present = name_index(&names);
                     let mut v: Vec<(String, TextType)> = Vec::new();
+                    let mut at: HashMap<&str, usize> = HashMap::with_capacity(cols.len());
                     for c in cols {
-                        if !names.contains(&c.name) {
+                        if !present.contains_key(c.name.as_str()) {
                             return Err(missing(path, c, &names));
                         }
-                        match v.iter_mut().find(|(n, _)| n == &c.name) {
+                        match at.get(c.name.as_str()) {
                             // A column asked for as a number and as text is read as a number.
-                            Some(existing) => {
+                            Some(&i) => {
                                 if c.text_as == TextType::Float64 {
-                                    existing.1 = TextType::Float64
+                                    v[i].1 = TextType::Float64
                                 }
                             }
-                            None => v.push((c.name.clone(), c.text_as)),
+                            None => {
+                                at.insert(&c.name, v.len());
+                                v.push((c.name.clone(), c.text_as));
+                            }
                         }
                     }
                     Some(v)

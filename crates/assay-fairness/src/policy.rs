@@ -23,6 +23,10 @@ use serde::{Deserialize, Serialize};
 use crate::intervals::Interval;
 use crate::model::Assessment;
 
+/// Longest metric name a rule may give (issue #15: names of megabytes were accepted, and
+/// copied into every message and report).
+pub const MAX_METRIC_NAME: usize = 256;
+
 /// A policy: a list of rules.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -99,6 +103,13 @@ impl Policy {
     /// Errors name the file, the rule (number and metric) and the field.
     pub fn validate(&self, path: &str) -> Result<(), String> {
         for (i, r) in self.rules.iter().enumerate() {
+            if r.metric.len() > MAX_METRIC_NAME {
+                return Err(format!(
+                    "{path}: rule {}: field 'metric' is {} bytes long, above the cap of {MAX_METRIC_NAME} (no figure has such a name)",
+                    i + 1,
+                    r.metric.len()
+                ));
+            }
             let place = format!("{path}: rule {} ('{}')", i + 1, r.metric);
             if r.min.is_none() && r.max.is_none() {
                 return Err(format!("{place}: has neither min nor max"));

@@ -114,9 +114,15 @@ pub fn read_text_table(path: &Path, opts: &ReadOptions) -> Result<TextTable, Str
     let mut rows = 0u64;
     for batch in source::open(path, opts, Some(&requests)).map_err(|e| e.to_string())? {
         let batch = batch.map_err(|e| e.to_string())?;
+        // One map per batch: looking each name up by a scan of the schema was quadratic in
+        // the number of columns (issue #15).
+        let schema = batch.schema();
+        let fields: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        let at = assay_data::source::name_index(&fields);
         for (j, name) in names.iter().enumerate() {
-            let col = batch
-                .column_by_name(name)
+            let col = at
+                .get(name.as_str())
+                .map(|&i| batch.column(i))
                 .ok_or_else(|| format!("{}: no column '{name}'", path.display()))?;
             let text = match col.data_type() {
                 DataType::Utf8 => col.clone(),

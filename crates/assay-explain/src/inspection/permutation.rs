@@ -286,6 +286,29 @@ pub fn score(scorer: Scorer, pred: &[f64], target: &Target) -> Result<f64, Expla
     }
 }
 
+/// Most distinct sensitive groups the group-aware scorers and the disaggregation accept: the
+/// cap `assay-fairness` puts on a sensitive feature's values (`MAX_FEATURE_VALUES`), so that
+/// an identifier given as a sensitive feature is refused instead of explained once per row
+/// (issue #15: 100,000 groups ran for hours).
+pub const MAX_GROUPS: usize = 65_535;
+
+/// Most repetitions of each feature's permutation (every repetition is one scoring of all
+/// rows, and their scores are kept).
+pub const MAX_REPEATS: usize = 10_000;
+
+fn check_group_count(g: &[usize]) -> Result<(), ExplainError> {
+    let mut codes = g.to_vec();
+    codes.sort_unstable();
+    codes.dedup();
+    if codes.len() > MAX_GROUPS {
+        return Err(ExplainError::Data(format!(
+            "{} distinct sensitive groups, above the cap of {MAX_GROUPS}: this looks like an identifier, not a group; bin a numeric feature",
+            codes.len()
+        )));
+    }
+    Ok(())
+}
+
 fn check_target(scorer: Scorer, n_rows: usize, target: &Target) -> Result<(), ExplainError> {
     check_len("target", n_rows, target.y.len())?;
     if let Some(w) = target.sample_weight {
@@ -302,6 +325,7 @@ fn check_target(scorer: Scorer, n_rows: usize, target: &Target) -> Result<(), Ex
     }
     if let Some(g) = target.groups {
         check_len("group codes", n_rows, g.len())?;
+        check_group_count(g)?;
     }
     if scorer.needs_binary_labels() {
         if let Some(i) = target.y.iter().position(|v| *v != 0.0 && *v != 1.0) {
@@ -570,10 +594,11 @@ pub fn permutation_importance(
     options: &PermutationOptions,
 ) -> Result<PermutationImportance, ExplainError> {
     validate(model, x, n_rows, target, features, scorer, options.level)?;
-    if options.n_repeats == 0 {
-        return Err(ExplainError::Parameter(
-            "n_repeats must be at least 1".into(),
-        ));
+    if options.n_repeats == 0 || options.n_repeats > MAX_REPEATS {
+        return Err(ExplainError::Parameter(format!(
+            "n_repeats must be between 1 and {MAX_REPEATS}, got {}",
+            options.n_repeats
+        )));
     }
     let prep = Prepared {
         model,
@@ -630,12 +655,14 @@ pub fn permutation_importance_by_group(
     if let Some(w) = target.sample_weight {
         check_len("sample weights", n_rows, w.len())?;
     }
-    let mut codes: Vec<usize> = g.to_vec();
-    codes.sort_unstable();
-    codes.dedup();
-    let mut out = Vec::with_capacity(codes.len());
-    for code in codes {
-        let rows: Vec<usize> = (0..n_rows).filter(|&i| g[i] == code).collect();
+    check_group_count(g)?;
+    // The rows of every group in one pass (a scan of all rows per group was quadratic).
+    let mut by_code: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for (i, &code) in g.iter().enumerate() {
+        by_code.entry(code).or_default().push(i);
+    }
+    let mut out = Vec::with_capacity(by_code.len());
+    for (code, rows) in by_code {
         let xs: Vec<f64> = rows
             .iter()
             .flat_map(|&i| x[i * p..(i + 1) * p].iter().copied())
