@@ -4,11 +4,18 @@
 //!
 //! Every error names the file, and where known the column, row and what was
 //! expected ([`DataError`]). Nothing in this crate prints or exits.
+//!
+//! It also holds the file plumbing every writer shares: [`atomic`] (outputs replaced
+//! atomically, one temporary-name scheme, leftovers of dead writers cleaned, permissions kept),
+//! [`lock`] (lock files a dead holder cannot leave locked) and [`process`] (is a pid running).
 
+pub mod atomic;
 pub mod bounds;
 pub mod csv;
 pub mod datasets;
 pub mod error;
+pub mod lock;
+pub mod process;
 pub mod roles;
 pub mod source;
 pub mod synthetic;

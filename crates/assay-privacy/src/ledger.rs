@@ -13,14 +13,16 @@
 //! (with a relative tolerance of 1e-9 for the rounding of decimal ε values, so that ten charges
 //! of 0.1 fit a budget of 1).
 //!
-//! **File.** JSON (`assay.ledger/1`), rewritten atomically: a temporary file in the same
-//! directory, flushed to disk, then renamed over the ledger. [`Ledger::lock`] takes an exclusive
-//! lock file (`<ledger>.lock`, created with `O_EXCL`) that a writer holds from reading the ledger
-//! to saving it, so that two processes cannot both spend the same remaining budget. A process that
-//! dies while holding it leaves the lock file behind; it is then removed by hand.
+//! **File.** JSON (`assay.ledger/1`), rewritten atomically by `assay_data::atomic` (a
+//! temporary `.<ledger>.assay-tmp-<pid>-<n>` in the same directory, synced, renamed over the
+//! ledger with the ledger's permissions; temporary files of writers that died are removed).
+//! [`Ledger::lock`] takes the exclusive lock file `<ledger>.lock` (`assay_data::lock`) that a
+//! writer holds from reading the ledger to saving it, so that two processes cannot both spend
+//! the same remaining budget. A lock whose recorded holder is no longer running is taken over;
+//! [`LedgerLock::taken_over_from`] says so, for the caller to warn.
 
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -53,6 +55,9 @@ pub enum LedgerError {
         /// What is wrong.
         message: String,
     },
+    /// Another running process holds the ledger's lock.
+    #[error("the ledger is in use: {0}")]
+    Locked(String),
     /// A budget or a charge is not a valid (ε, δ).
     #[error("{0}")]
     Invalid(String),
@@ -362,77 +367,63 @@ impl Ledger {
         Ok(e)
     }
 
-    /// Writes the ledger atomically (temporary file in the same directory, synced, renamed).
+    /// Writes the ledger atomically (`assay_data::atomic`: temporary file in the same
+    /// directory, synced, renamed over the ledger, its permissions kept).
     pub fn save(&self) -> Result<(), LedgerError> {
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| LedgerError::Io { path, source }
-        };
-        let text = serde_json::to_string_pretty(&self.doc).map_err(|e| LedgerError::Parse {
+        let mut text = serde_json::to_string_pretty(&self.doc).map_err(|e| LedgerError::Parse {
             path: self.path.clone(),
             message: e.to_string(),
         })?;
-        let dir = match self.path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let file_name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "ledger".into());
-        let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
-        {
-            let mut f = File::create(&tmp).map_err(io(&tmp))?;
-            f.write_all(text.as_bytes()).map_err(io(&tmp))?;
-            f.write_all(b"\n").map_err(io(&tmp))?;
-            f.sync_all().map_err(io(&tmp))?;
-        }
-        std::fs::rename(&tmp, &self.path).map_err(io(&self.path))
+        text.push('\n');
+        assay_data::atomic::write_atomic(&self.path, text.as_bytes()).map_err(file_error)?;
+        Ok(())
     }
 }
 
 /// An exclusive lock on a ledger file, released (the lock file removed) on drop.
 #[derive(Debug)]
 pub struct LedgerLock {
-    path: PathBuf,
+    lock: assay_data::lock::LockFile,
 }
 
-impl Drop for LedgerLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+impl LedgerLock {
+    /// The process that held this ledger's lock and died without releasing it, if the lock was
+    /// taken over from one (the caller should warn: that process may have been interrupted
+    /// between its budget check and its charge).
+    pub fn taken_over_from(&self) -> Option<u32> {
+        self.lock.taken_over_from()
+    }
+
+    /// The lock file.
+    pub fn path(&self) -> &Path {
+        self.lock.path()
     }
 }
 
 impl Ledger {
-    /// Takes the lock of the ledger at `path`, waiting up to `wait` for another holder.
+    /// Takes the lock of the ledger at `path` (the file `<path>.lock`), waiting up to `wait`
+    /// for another running holder; a lock left by a holder that is no longer running is taken
+    /// over.
     pub fn lock(path: &Path, wait: std::time::Duration) -> Result<LedgerLock, LedgerError> {
         let mut name = path.as_os_str().to_owned();
         name.push(".lock");
         let lock = PathBuf::from(name);
-        let start = std::time::Instant::now();
-        loop {
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&lock)
-            {
-                Ok(mut f) => {
-                    let _ = writeln!(f, "{}", std::process::id());
-                    return Ok(LedgerLock { path: lock });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    if start.elapsed() >= wait {
-                        return Err(LedgerError::Invalid(format!(
-                            "the ledger is locked by another process ({} exists); if no assay process is running, remove it",
-                            lock.display()
-                        )));
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                }
-                Err(source) => return Err(LedgerError::Io { path: lock, source }),
-            }
+        match assay_data::lock::LockFile::acquire(&lock, wait) {
+            Ok(lock) => Ok(LedgerLock { lock }),
+            Err(assay_data::lock::LockError::File(e)) => Err(file_error(e)),
+            Err(e) => Err(LedgerError::Locked(e.to_string())),
         }
+    }
+}
+
+/// A file error of `assay_data` as a ledger error (what was being done kept in the message).
+fn file_error(e: assay_data::atomic::FileError) -> LedgerError {
+    LedgerError::Io {
+        source: std::io::Error::new(
+            e.source.kind(),
+            format!("cannot {}: {}", e.action, e.source),
+        ),
+        path: e.path,
     }
 }
 

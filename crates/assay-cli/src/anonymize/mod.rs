@@ -20,6 +20,7 @@ use clap::{Args, ValueEnum};
 
 use assay_anonymity::hierarchy::Hierarchies;
 use assay_anonymity::mondrian::{Criteria, Generalization, SensitiveCodes};
+use assay_data::atomic::AtomicFile;
 use assay_data::source::{self, ColumnRequest, ReadOptions};
 
 use crate::input::InputArgs;
@@ -318,30 +319,21 @@ pub fn run(a: AnonymizeArgs) -> Result<ExitCode, String> {
         }
     };
     let algorithm_seconds = t0.elapsed().as_secs_f64();
+    // Dropped without commit (any early return), the temporary file is removed.
     let tmp = write_atomic_start(&a.out, &table, &qi_idx, &generalization)?;
-    let measured = measure_output(&tmp, &a.quasi_identifiers, &a.sensitive);
-    let (measured_k, measured_l, measured_t) = match measured {
-        Ok(m) => m,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-    };
+    let (measured_k, measured_l, measured_t) =
+        measure_output(tmp.temp_path(), &a.quasi_identifiers, &a.sensitive)?;
     let fails = measured_k < criteria.k
         || criteria.l.is_some_and(|l| measured_l.unwrap_or(0) < l)
         || criteria
             .t
             .is_some_and(|t| measured_t.unwrap_or(f64::INFINITY) > t + 1e-12);
     if fails {
-        let _ = std::fs::remove_file(&tmp);
         return Err(format!(
             "internal error: the anonymized table measures k = {measured_k}, l = {measured_l:?}, t = {measured_t:?}, short of the requirements; nothing was written"
         ));
     }
-    std::fs::rename(&tmp, &a.out).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("{}: cannot write: {e}", a.out.display())
-    })?;
+    tmp.commit().map_err(|e| e.to_string())?;
     let utility = a
         .utility
         .as_deref()
@@ -368,25 +360,17 @@ pub fn run(a: AnonymizeArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes the anonymized table to a temporary file beside `out` and returns its path.
+/// Writes the anonymized table to a temporary file beside `out` (`assay_data::atomic`), to be
+/// measured and then committed.
 fn write_atomic_start(
     out: &Path,
     table: &TextTable,
     qi_idx: &[usize],
     g: &Generalization,
-) -> Result<PathBuf, String> {
-    let dir = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = out
-        .file_name()
-        .ok_or_else(|| format!("{}: not a file name", out.display()))?
-        .to_string_lossy()
-        .to_string();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let write = || -> Result<(), Box<dyn std::error::Error>> {
-        let mut w = csv::Writer::from_path(&tmp)?;
+) -> Result<AtomicFile, String> {
+    let mut tmp = AtomicFile::create(out).map_err(|e| e.to_string())?;
+    let write = |tmp: &mut AtomicFile| -> Result<(), Box<dyn std::error::Error>> {
+        let mut w = csv::Writer::from_writer(tmp);
         w.write_record(&table.names)?;
         let mut qi_of = vec![None; table.names.len()];
         for (q, &j) in qi_idx.iter().enumerate() {
@@ -409,10 +393,7 @@ fn write_atomic_start(
         w.flush()?;
         Ok(())
     };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("{}: cannot write: {e}", tmp.display())
-    })?;
+    write(&mut tmp).map_err(|e| format!("{}: cannot write: {e}", tmp.temp_path().display()))?;
     Ok(tmp)
 }
 

@@ -657,9 +657,17 @@ pub fn run_query(a: QueryArgs) -> Result<ExitCode, String> {
     // The ledger is checked before any data is read, and charged before anything is printed.
     // Held from reading the ledger to saving it (released on return).
     let _lock = match &a.ledger {
-        Some(path) => Some(
-            Ledger::lock(path, std::time::Duration::from_secs(10)).map_err(|e| e.to_string())?,
-        ),
+        Some(path) => {
+            let lock = Ledger::lock(path, std::time::Duration::from_secs(10))
+                .map_err(|e| e.to_string())?;
+            if let Some(pid) = lock.taken_over_from() {
+                eprintln!(
+                    "warning: {}: took over the ledger's lock from process {pid}, which is no longer running (it may have been interrupted; its release, if any, is not in the ledger unless it was saved)",
+                    lock.path().display()
+                );
+            }
+            Some(lock)
+        }
         None => None,
     };
     let mut ledger = match &a.ledger {

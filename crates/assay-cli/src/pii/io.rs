@@ -2,7 +2,9 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use assay_data::atomic::AtomicFile;
 
 /// Lines per parallel chunk.
 pub const CHUNK_LINES: usize = 4096;
@@ -129,86 +131,33 @@ pub fn read_text(p: &Path) -> Result<String, String> {
     }
 }
 
-/// An output that appears only when complete: a temporary file in the output's directory,
-/// renamed over the output by [`AtomicOut::commit`]; dropped without commit, it is removed.
+/// An output that appears only when complete: `assay_data::atomic` (a temporary file beside
+/// the output, renamed over it by [`AtomicOut::commit`] with the output's permissions kept;
+/// dropped without commit, it is removed; leftovers of killed runs are cleaned first).
 /// For `-` the bytes are buffered and written to stdout at commit.
 pub struct AtomicOut {
-    target: Option<PathBuf>,
-    tmp: Option<PathBuf>,
-    file: Option<io::BufWriter<File>>,
+    file: Option<AtomicFile>,
     buffer: Vec<u8>,
 }
 
 impl AtomicOut {
     pub fn create(out: &Path) -> Result<Self, String> {
-        if out.as_os_str() == "-" {
-            return Ok(AtomicOut {
-                target: None,
-                tmp: None,
-                file: None,
-                buffer: Vec::new(),
-            });
-        }
-        let dir = match out.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
+        let file = if out.as_os_str() == "-" {
+            None
+        } else {
+            Some(AtomicFile::create(out).map_err(|e| format!("--out {e}"))?)
         };
-        let name = out
-            .file_name()
-            .ok_or_else(|| format!("--out {}: not a file name", out.display()))?
-            .to_string_lossy()
-            .to_string();
-        for attempt in 0..100u32 {
-            let tmp = dir.join(format!(
-                ".{name}.assay-tmp-{}-{attempt}",
-                std::process::id()
-            ));
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&tmp)
-            {
-                Ok(f) => {
-                    return Ok(AtomicOut {
-                        target: Some(out.to_path_buf()),
-                        tmp: Some(tmp),
-                        file: Some(io::BufWriter::new(f)),
-                        buffer: Vec::new(),
-                    })
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => {
-                    return Err(format!(
-                        "--out {}: cannot create a temporary file in {}: {e}",
-                        out.display(),
-                        dir.display()
-                    ))
-                }
-            }
-        }
-        Err(format!(
-            "--out {}: cannot create a temporary file",
-            out.display()
-        ))
+        Ok(AtomicOut {
+            file,
+            buffer: Vec::new(),
+        })
     }
 
     /// Moves the complete output into place.
     pub fn commit(mut self) -> Result<(), String> {
-        match (self.file.take(), self.tmp.take(), self.target.take()) {
-            (Some(f), Some(tmp), Some(target)) => {
-                let res = f
-                    .into_inner()
-                    .map_err(|e| e.to_string())
-                    .and_then(|f| f.sync_all().map_err(|e| e.to_string()));
-                if let Err(e) =
-                    res.and_then(|_| std::fs::rename(&tmp, &target).map_err(|e| e.to_string()))
-                {
-                    let _ = std::fs::remove_file(&tmp);
-                    return Err(format!("--out {}: {e}", target.display()));
-                }
-                Ok(())
-            }
-            _ => {
+        match self.file.take() {
+            Some(f) => f.commit().map_err(|e| format!("--out {e}")),
+            None => {
                 let mut so = crate::stdout::lock();
                 so.write_all(&self.buffer)
                     .and_then(|_| so.flush())
@@ -229,15 +178,6 @@ impl Write for AtomicOut {
         match &mut self.file {
             Some(f) => f.flush(),
             None => Ok(()),
-        }
-    }
-}
-
-impl Drop for AtomicOut {
-    fn drop(&mut self) {
-        if let Some(tmp) = self.tmp.take() {
-            self.file.take();
-            let _ = std::fs::remove_file(tmp);
         }
     }
 }
