@@ -162,6 +162,8 @@ fn count(data: &Path, ledger: &Path) -> Output {
         "0.1",
         "--ledger",
         ledger.to_str().unwrap(),
+        "--dataset-id",
+        "counts",
         "--budget",
         "10",
         "--seed",

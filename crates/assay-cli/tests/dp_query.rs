@@ -332,6 +332,8 @@ fn ledger_refuses_an_exhausted_budget() {
             eps,
             "--ledger",
             l,
+            "--dataset-id",
+            "people",
             "--seed",
             "1",
         ];
@@ -677,7 +679,7 @@ fn epsilon_outside_the_exact_range_is_refused_promptly_before_the_lock() {
             let mut args = vec!["dp", "query", d, "--seed", "1"];
             args.extend(extra.iter());
             if locked {
-                args.extend(["--ledger", l, "--budget", "10"]);
+                args.extend(["--ledger", l, "--dataset-id", "d", "--budget", "10"]);
             }
             let start = std::time::Instant::now();
             let (o, killed) = assay_within(&args, std::time::Duration::from_secs(60));
@@ -715,4 +717,99 @@ fn epsilon_outside_the_exact_range_is_refused_promptly_before_the_lock() {
     let v = ok_json(&o);
     let w = v["results"][0]["half_width"].as_f64().unwrap();
     assert!((w / (20f64.ln() * 2f64.powi(30)) - 1.0).abs() < 1e-6, "{w}");
+}
+
+/// The budget is kept under the declared `--dataset-id`, so a re-encoded copy (CRLF line ends)
+/// shares it; before, the ledger was keyed by the file's bytes and the copy started afresh. A
+/// ledger edited to a negative ε is refused (exit 2, naming the file and the release) instead
+/// of reporting "spent -999.9 of 1".
+#[test]
+fn ledger_budget_follows_the_declared_identity_and_edits_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_data(dir.path(), 2);
+    let crlf = dir.path().join("data-crlf.csv");
+    let text = std::fs::read_to_string(&data).unwrap();
+    std::fs::write(&crlf, text.replace('\n', "\r\n")).unwrap();
+    let ledger = dir.path().join("ledger.json");
+    let q = |file: &Path, eps: &str, id: &str| {
+        assay(&[
+            "dp",
+            "query",
+            file.to_str().unwrap(),
+            "--statistic",
+            "count",
+            "--epsilon",
+            eps,
+            "--ledger",
+            ledger.to_str().unwrap(),
+            "--dataset-id",
+            id,
+            "--budget",
+            "1",
+            "--seed",
+            "1",
+            "--format",
+            "json",
+        ])
+    };
+    let v = ok_json(&q(&data, "0.6", "people"));
+    assert_eq!(v["ledger"]["dataset_id"], "people");
+    assert_eq!(v["ledger"]["head"].as_str().unwrap().len(), 64);
+    // The re-encoded copy under the same identity: over budget.
+    let o = q(&crlf, "0.6", "people");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("budget exhausted"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = ok_json(&q(&crlf, "0.3", "people"));
+    assert!((v["ledger"]["spent"]["epsilon"].as_f64().unwrap() - 0.9).abs() < 1e-12);
+    // The same file under a new identity is refused.
+    let o = q(&data, "0.1", "people-again");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("already charged under dataset id 'people'")
+    );
+    // Without an identity, a ledger is refused before anything is read.
+    let o = assay(&[
+        "dp",
+        "query",
+        data.to_str().unwrap(),
+        "--statistic",
+        "count",
+        "--epsilon",
+        "0.1",
+        "--ledger",
+        ledger.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--dataset-id"));
+
+    // An edited ledger: refused, naming the file and the entry, nothing printed or charged.
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&ledger).unwrap()).unwrap();
+    doc["datasets"][0]["releases"][0]["epsilon"] = (-1000.0).into();
+    let edited = serde_json::to_string_pretty(&doc).unwrap();
+    std::fs::write(&ledger, &edited).unwrap();
+    let o = q(&data, "0.05", "people");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("ledger.json")
+            && err.contains("release 1 of 2")
+            && err.contains("epsilon = -1000"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&ledger).unwrap(), edited);
+    // A valid-looking edit breaks the chain.
+    doc["datasets"][0]["releases"][0]["epsilon"] = 0.01.into();
+    std::fs::write(&ledger, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let o = q(&data, "0.05", "people");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("ledger.json") && err.contains("release 1 of 2") && err.contains("hash"),
+        "{err}"
+    );
 }

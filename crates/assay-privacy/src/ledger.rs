@@ -1,10 +1,13 @@
 //! The privacy budget ledger: a persistent record, per dataset, of what each release spent.
 //!
-//! A dataset is identified by the SHA-256 of its file's bytes (so renaming or copying the file
-//! does not reset its budget; changing its contents makes it a different dataset) and carries
-//! the name it was first charged under. Each dataset has a total budget (ε, δ), set on its
-//! first charge and fixed afterwards. Every release records its (ε, δ), the query, the
-//! mechanism and the time.
+//! **Identity.** A dataset is the identity its user *declares* (`assay dp query --dataset-id
+//! NAME`): the budget belongs to the data, not to one encoding of it, so a copy re-encoded (CRLF
+//! line ends, another column order, Parquet instead of CSV) shares the budget when it is
+//! charged under the same identity. Every release also records the SHA-256 of the file it read
+//! (`data_sha256`), and a file that was already charged under one identity cannot be charged
+//! under another ([`LedgerError::IdentityConflict`]): a new name does not buy a fresh budget for
+//! the same bytes. Each dataset has a total budget (ε, δ), set on its first charge and fixed
+//! afterwards. Every release records its (ε, δ), the query, the mechanism and the time.
 //!
 //! **Composition.** The ledger totals releases by *basic composition*: the spent ε is the sum of
 //! the releases' ε and the spent δ the sum of their δ. This is valid for any mechanisms, adaptively
@@ -13,13 +16,38 @@
 //! (with a relative tolerance of 1e-9 for the rounding of decimal ε values, so that ten charges
 //! of 0.1 fit a budget of 1).
 //!
-//! **File.** JSON (`assay.ledger/1`), rewritten atomically by `assay_data::atomic` (a
+//! **Integrity** ([`integrity`]). On load every entry is validated (a budget with a finite
+//! ε > 0 and δ in [0, 1), releases with finite ε ≥ 0 and δ in [0, 1), well-formed hashes,
+//! distinct identities) and each dataset's hash chain is verified: the dataset's header (its
+//! identity, name, first file hash and budget) is hashed with SHA-256, and every release stores
+//! the hash of the entry before it (`prev`) and the SHA-256 over that and its own content
+//! (`hash`). An entry that fails is an error naming the ledger file and the entry
+//! ([`LedgerError::Corrupt`], [`LedgerError::Tampered`]), and nothing is charged. The chain
+//! detects edits made without recomputing it (a hand edit, a script that changes a number, a
+//! bad merge); it is not a signature — whoever can write the file can rebuild the chain, or
+//! drop a dataset's latest releases or the whole dataset. Keep the ledger writable only by the
+//! releasing process, and keep each dataset's head hash ([`DatasetEntry::head`], reported by
+//! `assay dp query`) elsewhere to detect a rebuilt or truncated ledger.
+//!
+//! **Old ledgers.** An `assay.ledger/1` file (identity = file hash, no chain) is read and
+//! migrated, not refused: each dataset's identity becomes the name it was charged under, its
+//! releases get that file hash as their `data_sha256`, every value is validated as above, and
+//! the chain is computed over the entries as found (there is nothing older to check them
+//! against); the next save writes `assay.ledger/2`. [`Ledger::migrated`] says when this
+//! happened, so that the caller can say so.
+//!
+//! **File.** JSON (`assay.ledger/2`), rewritten atomically by `assay_data::atomic` (a
 //! temporary `.<ledger>.assay-tmp-<pid>-<n>` in the same directory, synced, renamed over the
 //! ledger with the ledger's permissions; temporary files of writers that died are removed).
 //! [`Ledger::lock`] takes the exclusive lock file `<ledger>.lock` (`assay_data::lock`) that a
 //! writer holds from reading the ledger to saving it, so that two processes cannot both spend
 //! the same remaining budget. A lock whose recorded holder is no longer running is taken over;
 //! [`LedgerLock::taken_over_from`] says so, for the caller to warn.
+
+mod error;
+pub mod integrity;
+
+pub use error::LedgerError;
 
 use std::fs::File;
 use std::io::Read;
@@ -28,80 +56,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use thiserror::Error;
 
 /// Schema name of the ledger file.
-pub const SCHEMA: &str = "assay.ledger/1";
+pub const SCHEMA: &str = "assay.ledger/2";
+
+/// Schema name of the older, unchained ledger file (read and migrated).
+pub const LEGACY_SCHEMA: &str = "assay.ledger/1";
 
 /// Relative slack when comparing totals with the budget.
 const TOLERANCE: f64 = 1e-9;
-
-/// An error of the ledger.
-#[derive(Debug, Error)]
-pub enum LedgerError {
-    /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// The ledger file is not an `assay.ledger/1` document.
-    #[error("{path}: not an assay ledger: {message}")]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
-    /// Another running process holds the ledger's lock.
-    #[error("the ledger is in use: {0}")]
-    Locked(String),
-    /// A budget or a charge is not a valid (ε, δ).
-    #[error("{0}")]
-    Invalid(String),
-    /// The dataset has no budget yet and none was given.
-    #[error("dataset '{name}' ({sha256}) has no budget in the ledger yet: give one (--budget EPSILON[,DELTA])")]
-    NoBudget {
-        /// Dataset name.
-        name: String,
-        /// Its SHA-256.
-        sha256: String,
-    },
-    /// A different budget was given for a dataset that already has one.
-    #[error("dataset '{name}' already has the budget epsilon = {have_eps}, delta = {have_delta} in the ledger; it cannot be changed to epsilon = {want_eps}, delta = {want_delta}")]
-    BudgetMismatch {
-        /// Dataset name.
-        name: String,
-        /// The recorded budget's ε.
-        have_eps: f64,
-        /// The recorded budget's δ.
-        have_delta: f64,
-        /// The given ε.
-        want_eps: f64,
-        /// The given δ.
-        want_delta: f64,
-    },
-    /// The charge would exceed the budget: refused, nothing released.
-    #[error("privacy budget exhausted for dataset '{name}': spent epsilon = {spent_eps}, delta = {spent_delta} of epsilon = {budget_eps}, delta = {budget_delta}; this release asks for epsilon = {eps}, delta = {delta}. Nothing was released")]
-    Exhausted {
-        /// Dataset name.
-        name: String,
-        /// ε spent so far.
-        spent_eps: f64,
-        /// δ spent so far.
-        spent_delta: f64,
-        /// Budget ε.
-        budget_eps: f64,
-        /// Budget δ.
-        budget_delta: f64,
-        /// Requested ε.
-        eps: f64,
-        /// Requested δ.
-        delta: f64,
-    },
-}
 
 /// A privacy budget or cost (ε, δ).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -141,17 +104,34 @@ pub struct Release {
     pub epsilon: f64,
     /// δ spent.
     pub delta: f64,
+    /// SHA-256 of the data file the release read (lower-case hex).
+    #[serde(default)]
+    pub data_sha256: String,
+    /// The hash of the entry before this one in the dataset's chain (the dataset's header
+    /// hash for its first release).
+    #[serde(default)]
+    pub prev: String,
+    /// SHA-256 over `prev` and this release's content ([`integrity::release_hash`]).
+    #[serde(default)]
+    pub hash: String,
 }
 
 /// A dataset's budget and releases.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatasetEntry {
-    /// The name it was first charged under.
+    /// The declared identity the budget is kept under.
+    #[serde(default)]
+    pub id: String,
+    /// The display name it was first charged under.
     pub name: String,
-    /// SHA-256 of the file's bytes (lower-case hex): the identity.
+    /// SHA-256 of the file it was first charged with (lower-case hex).
     pub sha256: String,
     /// The total budget.
     pub budget: Budget,
+    /// SHA-256 of the header (identity, name, first file hash, budget): the chain's start
+    /// ([`integrity::header_hash`]).
+    #[serde(default)]
+    pub hash: String,
     /// The releases, oldest first.
     pub releases: Vec<Release>,
 }
@@ -173,6 +153,11 @@ impl DatasetEntry {
             delta: (self.budget.delta - s.delta).max(0.0),
         }
     }
+
+    /// The hash at the end of the dataset's chain (its latest release's, or its header's).
+    pub fn head(&self) -> &str {
+        self.releases.last().map_or(&self.hash, |r| &r.hash)
+    }
 }
 
 /// The ledger document.
@@ -182,28 +167,42 @@ struct Document {
     datasets: Vec<DatasetEntry>,
 }
 
-/// A dataset's identity: a display name and the SHA-256 of its bytes.
+/// The longest declared dataset identity, in characters.
+pub const MAX_ID_CHARS: usize = 200;
+
+/// A dataset's identity: the declared id, a display name and the SHA-256 of the file at hand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatasetId {
+    /// The declared identity (what the budget is kept under).
+    pub id: String,
     /// Display name.
     pub name: String,
-    /// SHA-256, lower-case hex.
+    /// SHA-256 of the data file at hand, lower-case hex.
     pub sha256: String,
 }
 
 impl DatasetId {
-    /// The identity of the file at `path`, named `name` (default: the file name).
-    pub fn of_file(path: &Path, name: Option<&str>) -> Result<DatasetId, LedgerError> {
-        let name = name.map(str::to_string).unwrap_or_else(|| {
-            path.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| path.display().to_string())
-        });
+    /// The identity `id` (1 to [`MAX_ID_CHARS`] characters, no control characters) for the
+    /// data file at `path`, displayed as `name` (default: the id).
+    pub fn declared(id: &str, path: &Path, name: Option<&str>) -> Result<DatasetId, LedgerError> {
+        check_id(id)?;
         Ok(DatasetId {
-            name,
+            id: id.to_string(),
+            name: name.unwrap_or(id).to_string(),
             sha256: sha256_file(path)?,
         })
     }
+}
+
+/// Checks a declared dataset identity.
+fn check_id(id: &str) -> Result<(), LedgerError> {
+    let n = id.chars().count();
+    if n == 0 || n > MAX_ID_CHARS || id.chars().any(char::is_control) || id.trim() != id {
+        return Err(LedgerError::Invalid(format!(
+            "a dataset id must have 1 to {MAX_ID_CHARS} characters, no control characters and no surrounding blanks, got {id:?}"
+        )));
+    }
+    Ok(())
 }
 
 /// SHA-256 of a file's bytes, lower-case hex.
@@ -222,7 +221,7 @@ pub fn sha256_file(path: &Path) -> Result<String, LedgerError> {
         }
         h.update(&buf[..n]);
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(integrity::hex(&h.finalize()))
 }
 
 /// A ledger file, loaded in memory.
@@ -230,30 +229,29 @@ pub fn sha256_file(path: &Path) -> Result<String, LedgerError> {
 pub struct Ledger {
     path: PathBuf,
     doc: Document,
+    migrated: bool,
 }
 
 impl Ledger {
-    /// Loads the ledger at `path`; a missing file is an empty ledger (created on [`Ledger::save`]).
+    /// Loads the ledger at `path` (validated and its chains verified, an `assay.ledger/1` file
+    /// migrated); a missing file is an empty ledger (created on [`Ledger::save`]).
     pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
-        let doc = match std::fs::read_to_string(path) {
-            Ok(text) => {
-                let doc: Document =
-                    serde_json::from_str(&text).map_err(|e| LedgerError::Parse {
-                        path: path.to_path_buf(),
-                        message: e.to_string(),
-                    })?;
-                if doc.schema != SCHEMA {
-                    return Err(LedgerError::Parse {
-                        path: path.to_path_buf(),
-                        message: format!("schema is '{}', expected '{SCHEMA}'", doc.schema),
-                    });
-                }
-                doc
+        let parse = |message: String| LedgerError::Parse {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Ledger {
+                    path: path.to_path_buf(),
+                    doc: Document {
+                        schema: SCHEMA.to_string(),
+                        datasets: Vec::new(),
+                    },
+                    migrated: false,
+                })
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Document {
-                schema: SCHEMA.to_string(),
-                datasets: Vec::new(),
-            },
             Err(source) => {
                 return Err(LedgerError::Io {
                     path: path.to_path_buf(),
@@ -261,10 +259,36 @@ impl Ledger {
                 })
             }
         };
+        let mut doc: Document = serde_json::from_str(&text).map_err(|e| parse(e.to_string()))?;
+        let migrated = match doc.schema.as_str() {
+            SCHEMA => false,
+            LEGACY_SCHEMA => {
+                integrity::migrate(&mut doc.datasets);
+                doc.schema = SCHEMA.to_string();
+                true
+            }
+            other => {
+                return Err(parse(format!(
+                    "schema is '{other}', expected '{SCHEMA}' (or the older '{LEGACY_SCHEMA}')"
+                )))
+            }
+        };
+        integrity::validate(path, &doc.datasets)?;
+        if migrated {
+            doc.datasets.iter_mut().for_each(integrity::seal);
+        }
+        integrity::verify(path, &doc.datasets)?;
         Ok(Ledger {
             path: path.to_path_buf(),
             doc,
+            migrated,
         })
+    }
+
+    /// Whether the file was an `assay.ledger/1` ledger, migrated in memory (written as
+    /// `assay.ledger/2` by the next [`Ledger::save`]).
+    pub fn migrated(&self) -> bool {
+        self.migrated
     }
 
     /// The datasets.
@@ -274,11 +298,12 @@ impl Ledger {
 
     /// The entry of a dataset, if it was ever charged.
     pub fn entry(&self, id: &DatasetId) -> Option<&DatasetEntry> {
-        self.doc.datasets.iter().find(|d| d.sha256 == id.sha256)
+        self.doc.datasets.iter().find(|d| d.id == id.id)
     }
 
     /// Checks that `cost` fits the dataset's budget (`budget` sets it on the first charge and
-    /// must equal the recorded one afterwards) without recording anything.
+    /// must equal the recorded one afterwards) without recording anything. The file at hand
+    /// must not have been charged under another identity.
     pub fn check(
         &self,
         id: &DatasetId,
@@ -288,29 +313,46 @@ impl Ledger {
         cost.check("a charge")?;
         if let Some(b) = budget {
             b.check("a budget")?;
+            if b.epsilon <= 0.0 {
+                return Err(LedgerError::Invalid(format!(
+                    "a budget must have epsilon > 0, got {}",
+                    b.epsilon
+                )));
+            }
+        }
+        check_id(&id.id)?;
+        if let Some(other) = self.doc.datasets.iter().find(|d| {
+            d.id != id.id
+                && (d.sha256 == id.sha256 || d.releases.iter().any(|r| r.data_sha256 == id.sha256))
+        }) {
+            return Err(LedgerError::IdentityConflict {
+                sha256: id.sha256.clone(),
+                have: other.id.clone(),
+                want: id.id.clone(),
+            });
         }
         let (entry_budget, spent, name) = match (self.entry(id), budget) {
             (Some(e), Some(b)) if e.budget != b => {
                 return Err(LedgerError::BudgetMismatch {
-                    name: e.name.clone(),
+                    name: e.id.clone(),
                     have_eps: e.budget.epsilon,
                     have_delta: e.budget.delta,
                     want_eps: b.epsilon,
                     want_delta: b.delta,
                 })
             }
-            (Some(e), _) => (e.budget, e.spent(), e.name.clone()),
+            (Some(e), _) => (e.budget, e.spent(), e.id.clone()),
             (None, Some(b)) => (
                 b,
                 Budget {
                     epsilon: 0.0,
                     delta: 0.0,
                 },
-                id.name.clone(),
+                id.id.clone(),
             ),
             (None, None) => {
                 return Err(LedgerError::NoBudget {
-                    name: id.name.clone(),
+                    name: id.id.clone(),
                     sha256: id.sha256.clone(),
                 })
             }
@@ -332,8 +374,9 @@ impl Ledger {
         Ok(())
     }
 
-    /// Records a release of cost `cost` (checked as in [`Ledger::check`]) in memory; call
-    /// [`Ledger::save`] to persist it. Returns the dataset's entry after the charge.
+    /// Records a release of cost `cost` (checked as in [`Ledger::check`]) in memory, chained to
+    /// the dataset's latest entry; call [`Ledger::save`] to persist it. Returns the dataset's
+    /// entry after the charge.
     pub fn charge(
         &mut self,
         id: &DatasetId,
@@ -343,26 +386,34 @@ impl Ledger {
         mechanism: &str,
     ) -> Result<&DatasetEntry, LedgerError> {
         self.check(id, budget, cost)?;
-        let release = Release {
+        let idx = match self.doc.datasets.iter().position(|d| d.id == id.id) {
+            Some(i) => i,
+            None => {
+                let mut e = DatasetEntry {
+                    id: id.id.clone(),
+                    name: id.name.clone(),
+                    sha256: id.sha256.clone(),
+                    budget: budget.expect("checked: a new dataset has a budget"),
+                    hash: String::new(),
+                    releases: Vec::new(),
+                };
+                e.hash = integrity::header_hash(&e);
+                self.doc.datasets.push(e);
+                self.doc.datasets.len() - 1
+            }
+        };
+        let e = &mut self.doc.datasets[idx];
+        let mut release = Release {
             time: rfc3339_now(),
             query: query.to_string(),
             mechanism: mechanism.to_string(),
             epsilon: cost.epsilon,
             delta: cost.delta,
+            data_sha256: id.sha256.clone(),
+            prev: e.head().to_string(),
+            hash: String::new(),
         };
-        let idx = match self.doc.datasets.iter().position(|d| d.sha256 == id.sha256) {
-            Some(i) => i,
-            None => {
-                self.doc.datasets.push(DatasetEntry {
-                    name: id.name.clone(),
-                    sha256: id.sha256.clone(),
-                    budget: budget.expect("checked: a new dataset has a budget"),
-                    releases: Vec::new(),
-                });
-                self.doc.datasets.len() - 1
-            }
-        };
-        let e = &mut self.doc.datasets[idx];
+        release.hash = integrity::release_hash(&release);
         e.releases.push(release);
         Ok(e)
     }

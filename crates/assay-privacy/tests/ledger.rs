@@ -1,5 +1,6 @@
 //! The budget ledger: charges add up by basic composition, a charge over budget is refused and
-//! records nothing, the file persists and is keyed by the data's SHA-256.
+//! records nothing, the file persists and is keyed by the declared dataset identity (a file
+//! charged under one identity cannot be charged under another).
 
 use assay_privacy::ledger::{sha256_file, Budget, DatasetId, Ledger, LedgerError};
 
@@ -24,8 +25,8 @@ fn charges_compose_and_refuse_over_budget() {
     let data = dir.path().join("d.csv");
     std::fs::write(&data, "x\n1\n2\n").unwrap();
     let lp = dir.path().join("ledger.json");
-    let id = DatasetId::of_file(&data, None).unwrap();
-    assert_eq!(id.name, "d.csv");
+    let id = DatasetId::declared("d", &data, None).unwrap();
+    assert_eq!(id.name, "d");
 
     let mut l = Ledger::open(&lp).unwrap();
     // A first charge needs a budget.
@@ -77,23 +78,39 @@ fn charges_compose_and_refuse_over_budget() {
 }
 
 #[test]
-fn identity_is_the_content() {
+fn identity_is_declared_and_a_file_keeps_its_identity() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.csv");
     let c = dir.path().join("copy.csv");
+    let crlf = dir.path().join("crlf.csv");
     std::fs::write(&a, "x\n1\n").unwrap();
     std::fs::write(&c, "x\n1\n").unwrap();
+    std::fs::write(&crlf, "x\r\n1\r\n").unwrap();
     let mut l = Ledger::open(&dir.path().join("l.json")).unwrap();
-    let ia = DatasetId::of_file(&a, None).unwrap();
-    let ic = DatasetId::of_file(&c, Some("renamed")).unwrap();
+    let ia = DatasetId::declared("people", &a, None).unwrap();
     l.charge(&ia, Some(b(1.0, 0.0)), b(0.6, 0.0), "q", "laplace")
         .unwrap();
-    // A copy under another name is the same dataset and shares the budget.
+    // A re-encoded copy (other bytes) under the same identity shares the budget.
+    let ir = DatasetId::declared("people", &crlf, Some("re-encoded")).unwrap();
+    assert_ne!(ir.sha256, ia.sha256);
     assert!(matches!(
-        l.charge(&ic, None, b(0.6, 0.0), "q", "laplace"),
+        l.charge(&ir, None, b(0.6, 0.0), "q", "laplace"),
         Err(LedgerError::Exhausted { .. })
     ));
+    let e = l.charge(&ir, None, b(0.3, 0.0), "q", "laplace").unwrap();
+    assert_eq!(e.releases[1].data_sha256, ir.sha256);
+    // The same bytes under another identity are refused: a new name is no new budget.
+    let ic = DatasetId::declared("people-2", &c, None).unwrap();
+    let err = l.charge(&ic, Some(b(5.0, 0.0)), b(0.6, 0.0), "q", "laplace");
+    assert!(
+        matches!(&err, Err(LedgerError::IdentityConflict { have, .. }) if have == "people"),
+        "{err:?}"
+    );
     assert_eq!(l.datasets().len(), 1);
+    // Bad identities.
+    for bad in ["", " people", "a\nb"] {
+        assert!(DatasetId::declared(bad, &a, None).is_err(), "{bad:?}");
+    }
 }
 
 #[test]

@@ -34,8 +34,11 @@
 //! refusal is a usage error rather than a policy failure (exit 1) because the request, not the
 //! data, is at fault: the same query with a smaller ε may be run.
 //!
-//! **Ledger.** Its lock is taken first; the budget is checked before the data is read and the
-//! release charged and saved before anything is printed.
+//! **Ledger.** `--ledger` needs `--dataset-id`, the declared identity the budget is kept under
+//! (see `assay_privacy::ledger`). Its lock is taken first (a lock left by a dead process is
+//! taken over with a warning); the ledger is validated and its hash chain verified on load;
+//! the budget is checked before the data is read and the release charged and saved before
+//! anything is printed.
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -228,6 +231,13 @@ fn validate(a: &QueryArgs) -> Result<Plan, String> {
     }
     if a.budget.is_some() && a.ledger.is_none() {
         return Err("--budget needs --ledger FILE".into());
+    }
+    match (&a.ledger, &a.dataset_id) {
+        (Some(_), None) => return Err(
+            "--ledger needs --dataset-id NAME: the identity the budget is kept under (the same for every copy or encoding of the data)".into(),
+        ),
+        (None, Some(_)) => return Err("--dataset-id needs --ledger FILE".into()),
+        _ => {}
     }
     Ok(Plan {
         clamp,
@@ -673,7 +683,17 @@ pub fn run_query(a: QueryArgs) -> Result<ExitCode, String> {
     let mut ledger = match &a.ledger {
         Some(path) => {
             let l = Ledger::open(path).map_err(|e| e.to_string())?;
-            let id = DatasetId::of_file(&a.data, a.dataset_name.as_deref())
+            if l.migrated() {
+                eprintln!(
+                    "note: {}: an assay.ledger/1 ledger; its entries were validated and are kept under their names as dataset ids, and it is written as a hash-chained assay.ledger/2 ledger if this release is charged",
+                    path.display()
+                );
+            }
+            let declared = a
+                .dataset_id
+                .as_deref()
+                .expect("validated: --ledger has --dataset-id");
+            let id = DatasetId::declared(declared, &a.data, a.dataset_name.as_deref())
                 .map_err(|e| e.to_string())?;
             l.check(&id, budget, cost).map_err(|e| e.to_string())?;
             Some((l, id))
@@ -718,7 +738,9 @@ pub fn run_query(a: QueryArgs) -> Result<ExitCode, String> {
             l.save().map_err(|e| e.to_string())?;
             let (s, rem) = (e.spent(), e.remaining());
             Some(json!({
-                "dataset": e.name, "sha256": e.sha256,
+                "dataset_id": e.id, "dataset": e.name, "sha256": e.sha256,
+                "data_sha256": e.releases.last().map(|r| r.data_sha256.clone()),
+                "head": e.head(),
                 "budget": {"epsilon": e.budget.epsilon, "delta": e.budget.delta},
                 "spent": {"epsilon": s.epsilon, "delta": s.delta},
                 "remaining": {"epsilon": rem.epsilon, "delta": rem.delta},
@@ -813,12 +835,13 @@ pub fn run_query(a: QueryArgs) -> Result<ExitCode, String> {
             }
             if let Some(l) = &ledger_json {
                 outln!(
-                    "ledger: dataset '{}' spent epsilon {} of {}, delta {} of {} (basic composition)",
-                    l["dataset"].as_str().unwrap_or(""),
+                    "ledger: dataset '{}' spent epsilon {} of {}, delta {} of {} (basic composition); chain head {}",
+                    l["dataset_id"].as_str().unwrap_or(""),
                     l["spent"]["epsilon"],
                     l["budget"]["epsilon"],
                     l["spent"]["delta"],
-                    l["budget"]["delta"]
+                    l["budget"]["delta"],
+                    l["head"].as_str().unwrap_or("")
                 );
             }
         }

@@ -101,7 +101,13 @@ pub struct QueryArgs {
     /// The dataset's total budget EPSILON[,DELTA] (needed on its first charge to the ledger).
     #[arg(long, value_name = "E[,D]")]
     pub budget: Option<String>,
-    /// The dataset's name in the ledger (default: the file name).
+    /// The dataset's identity in the ledger (required with --ledger): the budget belongs to
+    /// this name, so every copy or re-encoding of the same data (CRLF line ends, Parquet
+    /// instead of CSV) must be charged under the same id. Each release records the data
+    /// file's SHA-256, and a file already charged under one id is refused under another.
+    #[arg(long, value_name = "NAME")]
+    pub dataset_id: Option<String>,
+    /// The dataset's display name in the ledger (default: the id).
     #[arg(long)]
     pub dataset_name: Option<String>,
     /// Confidence level of the stated noise intervals.
