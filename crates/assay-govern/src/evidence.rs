@@ -2,6 +2,10 @@
 //! `mitigate`, `explain`, `dp`, `mia`, `anonymize` and `pii` (uploaded by `--submit URL`), with
 //! their policy verdicts.
 //!
+//! The verdict is never taken on trust: it is derived from the report's own policy result
+//! ([`crate::report_verdict`]), and a submission whose claimed verdict differs is refused. A
+//! report without a policy result is evidence with verdict `none`.
+//!
 //! A report is stored as the compact JSON text it was received as (re-serialised once by
 //! `serde_json`) together with the SHA-256 of that text, so a copy held elsewhere can be
 //! matched against the record. Evidence is never edited or deleted.
@@ -128,8 +132,10 @@ impl Verdict {
 pub struct EvidenceSpec {
     /// Which command produced the report.
     pub kind: EvidenceKind,
-    /// The report's policy verdict (`none` when no policy was evaluated).
-    pub verdict: Verdict,
+    /// The verdict the submitter claims (optional): the verdict is derived from the report's
+    /// own policy result (`none` when it has none), and a claim that differs is refused.
+    #[serde(default)]
+    pub verdict: Option<Verdict>,
     /// The report: a JSON object (e.g. `assay fairness --format json` output).
     pub report: serde_json::Value,
 }
@@ -211,6 +217,10 @@ pub async fn submit_at(
             "report: longer than {MAX_REPORT_BYTES} bytes"
         )));
     }
+    let verdict = crate::report_verdict::derive(spec.kind, &spec.report)?;
+    if let Some(claimed) = spec.verdict {
+        crate::report_verdict::check_claim(claimed, verdict)?;
+    }
     let sha256 = sha256_hex(text.as_bytes());
     let kind = spec.kind.as_str();
     let id = write_tx!(db, tx => {
@@ -231,7 +241,7 @@ pub async fn submit_at(
         )
         .bind(version_id)
         .bind(kind)
-        .bind(spec.verdict.as_str())
+        .bind(verdict.as_str())
         .bind(&text)
         .bind(&sha256)
         .bind(actor)
@@ -239,7 +249,7 @@ pub async fn submit_at(
         .fetch_one(&mut *tx)
         .await?;
         let details = serde_json::json!({
-            "evidence_id": id, "kind": kind, "verdict": spec.verdict.as_str(),
+            "evidence_id": id, "kind": kind, "verdict": verdict.as_str(),
             "sha256": sha256, "size": text.len(),
         });
         append_in!(tx, &NewEntry {

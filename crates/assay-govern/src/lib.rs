@@ -10,7 +10,7 @@
 //! - [`users`]: accounts, service accounts, roles and API tokens (stored as SHA-256).
 //! - [`inventory`]: models and versions; [`ai_act`]: the EU AI Act risk tier from a
 //!   questionnaire; [`artifacts`]: signed, digest-identified files; [`evidence`]: assay reports
-//!   with their verdicts.
+//!   with their verdicts, derived from the reports by [`report_verdict`].
 //! - [`policy`] and [`changes`]: change requests, approvals under a configurable policy with
 //!   separation of duties, exactly-once decisions, one-action rollback.
 //! - [`incidents`] and [`schedules`]: incidents with timeline and post-mortem; recurring reviews.
@@ -28,6 +28,7 @@ pub mod evidence;
 pub mod incidents;
 pub mod inventory;
 pub mod policy;
+pub mod report_verdict;
 pub mod schedules;
 #[doc(hidden)]
 pub mod testing;

@@ -48,3 +48,31 @@ pub async fn fresh_postgres_database(url: &str) -> String {
         None => format!("{base}/{name}"),
     }
 }
+
+/// A consistent `assay.fairness/1` report for tests that attach evidence: a one-rule policy
+/// result that `passed` (`Some`), or no policy at all (`None`). Its verdict, as the server
+/// derives it ([`crate::report_verdict`]), is `pass`, `fail` or `none` accordingly.
+pub fn fairness_report(passed: Option<bool>) -> serde_json::Value {
+    let policy = passed.map(|p| {
+        serde_json::json!({
+            "path": "policy.toml",
+            "passed": p,
+            "violations": usize::from(!p),
+            "rules": [{
+                "metric": "demographic_parity_ratio",
+                "bound": ">= 0.8",
+                "value": if p { 0.9 } else { 0.6 },
+                "interval": null,
+                "on_interval": false,
+                "passed": p,
+                "message": if p { None } else { Some("0.6 < 0.8") },
+            }],
+        })
+    });
+    serde_json::json!({
+        "schema": "assay.fairness/1",
+        "assay_version": env!("CARGO_PKG_VERSION"),
+        "policy": policy,
+        "notes": [],
+    })
+}

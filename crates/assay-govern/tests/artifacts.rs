@@ -330,10 +330,12 @@ async fn evidence_flow(db: &Db) {
     let at = t0 + 5 * DAY_MS;
     assert_eq!(schedules::overdue(db, at).await.unwrap().len(), 2);
 
-    let report = json!({"schema": "assay.fairness/1", "metrics": {"dp_diff": 0.03}, "x": [1, 2]});
+    let mut report = assay_govern::testing::fairness_report(Some(true));
+    report["metrics"] = json!({"dp_diff": 0.03});
+    report["x"] = json!([1, 2]);
     let spec = EvidenceSpec {
         kind: EvidenceKind::Fairness,
-        verdict: Verdict::Pass,
+        verdict: Some(Verdict::Pass),
         report: report.clone(),
     };
     let e = evidence::submit_at(db, "ci-bot", "credit", "1", &spec, at)
@@ -371,7 +373,7 @@ async fn evidence_flow(db: &Db) {
         "1",
         &EvidenceSpec {
             kind: EvidenceKind::Dp,
-            verdict: Verdict::None,
+            verdict: None,
             report: json!({"epsilon": 1.0}),
         },
         at + 1,
@@ -401,7 +403,7 @@ async fn evidence_flow(db: &Db) {
             "1",
             &EvidenceSpec {
                 kind: EvidenceKind::Other,
-                verdict: Verdict::Fail,
+                verdict: Some(Verdict::Fail),
                 report,
             },
         )
@@ -433,5 +435,85 @@ async fn evidence_flow(db: &Db) {
     assert_chain_ok(db).await;
 }
 
+/// Issue #15, finding 2: the verdict is derived from the report. A claimed `pass` with an empty
+/// report or with a report whose policy failed is refused and writes nothing; a report without
+/// a policy result is stored with verdict `none`; a report whose policy result contradicts
+/// itself, or that is of another kind, is refused. (Before: every claim was stored as sent.)
+async fn claimed_verdicts_are_derived(db: &Db) {
+    setup(db).await;
+    let fairness = |verdict: Verdict, report: serde_json::Value| EvidenceSpec {
+        kind: EvidenceKind::Fairness,
+        verdict: Some(verdict),
+        report,
+    };
+    let report = assay_govern::testing::fairness_report;
+    let n = audit_len(db).await;
+    let mut forged = report(Some(false));
+    forged["policy"]["passed"] = json!(true);
+    for (spec, why) in [
+        (fairness(Verdict::Pass, json!({})), "no policy result"),
+        (fairness(Verdict::Pass, report(None)), "no policy result"),
+        (
+            fairness(Verdict::Pass, report(Some(false))),
+            "policy failed",
+        ),
+        (fairness(Verdict::Fail, report(Some(true))), "policy passed"),
+        (fairness(Verdict::Pass, forged), "report.policy.passed"),
+        (
+            EvidenceSpec {
+                kind: EvidenceKind::Dp,
+                verdict: Some(Verdict::Pass),
+                report: report(Some(true)),
+            },
+            "is fairness evidence, not dp",
+        ),
+    ] {
+        match evidence::submit(db, "ci-bot", "credit", "1", &spec).await {
+            Err(GovernError::Invalid(m)) => assert!(m.contains(why), "{why}: {m}"),
+            other => panic!("{why}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        audit_len(db).await,
+        n,
+        "a refused submission writes nothing"
+    );
+    for (claim, passed) in [
+        (Verdict::None, None),
+        (Verdict::Fail, Some(false)),
+        (Verdict::Pass, Some(true)),
+    ] {
+        let e = evidence::submit(
+            db,
+            "ci-bot",
+            "credit",
+            "1",
+            &fairness(claim, report(passed)),
+        )
+        .await
+        .unwrap();
+        assert_eq!(e.verdict, claim);
+    }
+    let e = evidence::submit(
+        db,
+        "ci-bot",
+        "credit",
+        "1",
+        &fairness(Verdict::None, json!({})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(e.verdict, Verdict::None);
+    // Without a claim the verdict is the derived one.
+    let mut unclaimed = fairness(Verdict::None, report(Some(false)));
+    unclaimed.verdict = None;
+    let e = evidence::submit(db, "ci-bot", "credit", "1", &unclaimed)
+        .await
+        .unwrap();
+    assert_eq!(e.verdict, Verdict::Fail);
+    assert_chain_ok(db).await;
+}
+
 scenarios!(
-    "artifact":signed_upload, forged_signature, bad_names, evidence_flow);
+    "artifact":signed_upload, forged_signature, bad_names, evidence_flow,
+    claimed_verdicts_are_derived);

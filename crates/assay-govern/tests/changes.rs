@@ -135,8 +135,12 @@ async fn fairness(db: &Db, model: &str, version: &str, verdict: Verdict, at_ms: 
         version,
         &EvidenceSpec {
             kind: EvidenceKind::Fairness,
-            verdict,
-            report: json!({ "schema": "assay.fairness/1" }),
+            verdict: Some(verdict),
+            report: assay_govern::testing::fairness_report(match verdict {
+                Verdict::Pass => Some(true),
+                Verdict::Fail => Some(false),
+                Verdict::None => None,
+            }),
         },
         at_ms,
     )

@@ -31,7 +31,11 @@ fn fairness_pass(s: &TestServer, model: &str, version: &str) {
         s,
         &format!("/v1/models/{model}/versions/{version}/evidence"),
         &s.admin,
-        json!({"kind": "fairness", "verdict": "pass", "report": {"schema": "assay.fairness/1"}}),
+        json!({
+            "kind": "fairness",
+            "verdict": "pass",
+            "report": assay_govern::testing::fairness_report(Some(true)),
+        }),
     );
     assert_eq!(st, 201, "{v}");
 }

@@ -272,7 +272,8 @@ fn evidence_and_schedules() {
         assert_eq!(o[0]["kind"], "fairness");
 
         // Evidence from the CI account completes the fairness schedule.
-        let report = json!({"schema": "assay.fairness/1", "gate": {"passed": true}});
+        let mut report = assay_govern::testing::fairness_report(Some(true));
+        report["gate"] = json!({"passed": true});
         let body = json!({"kind": "fairness", "verdict": "pass", "report": report});
         let ev = "/v1/models/credit/versions/1/evidence";
         for (tok, want) in [(&viewer, 403), (&reviewer, 403), (&owner, 403)] {

@@ -262,7 +262,7 @@ pub struct EvidenceSubmitArgs {
     /// The JSON report.
     #[arg(long, value_name = "FILE")]
     pub report: PathBuf,
-    /// The policy verdict: pass, fail or none; default: from the report's policy.passed when it has one, else none.
+    /// The verdict you expect (pass, fail or none); the server derives the verdict from the report's own policy result and refuses a claim that differs. Default: no claim.
     #[arg(long)]
     pub verdict: Option<String>,
 }
@@ -508,15 +508,6 @@ fn version_path(model: &str, version: &str) -> String {
     format!("/v1/models/{}/versions/{}", enc(model), enc(version))
 }
 
-/// The verdict of a report: `pass`/`fail` from its `policy.passed`, else `none`.
-fn verdict_of(report: &Value) -> &'static str {
-    match report.pointer("/policy/passed").and_then(Value::as_bool) {
-        Some(true) => "pass",
-        Some(false) => "fail",
-        None => "none",
-    }
-}
-
 /// Runs `assay registry`.
 pub fn run(a: RegistryArgs) -> Result<ExitCode, String> {
     let c = a.server.client()?;
@@ -694,11 +685,7 @@ fn evidence(c: &Client, e: EvidenceCommand) -> Result<ExitCode, String> {
     match e {
         EvidenceCommand::Submit(a) => {
             let report = read_json(&a.report)?;
-            let verdict = match &a.verdict {
-                Some(v) => v.clone(),
-                None => verdict_of(&report).to_string(),
-            };
-            let body = json!({"kind": a.kind, "verdict": verdict, "report": report});
+            let body = json!({"kind": a.kind, "verdict": a.verdict, "report": report});
             print(&c.post(
                 &format!("{}/evidence", version_path(&a.model, &a.version)),
                 &body,
@@ -848,19 +835,9 @@ fn audit(c: &Client, x: AuditCommand) -> Result<ExitCode, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn the_command_line_is_well_formed() {
         use clap::CommandFactory;
         crate::Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn verdict_from_the_reports_policy() {
-        assert_eq!(verdict_of(&json!({"policy": {"passed": true}})), "pass");
-        assert_eq!(verdict_of(&json!({"policy": {"passed": false}})), "fail");
-        assert_eq!(verdict_of(&json!({"policy": null})), "none");
-        assert_eq!(verdict_of(&json!({})), "none");
     }
 }

@@ -5,7 +5,8 @@
 //! token of `$ASSAY_TOKEN`.
 //!
 //! The verdict is the command's policy gate: `pass` or `fail` when a policy was evaluated (the
-//! same result that sets exit code 1), `none` otherwise. A failed upload is an error (exit 2),
+//! same result that sets exit code 1), `none` otherwise. It is sent as a claim: the server
+//! derives the verdict from the report itself and refuses a claim that differs. A failed upload is an error (exit 2),
 //! reported after the local outputs were written; a successful one is reported on standard
 //! error, so standard output keeps only the command's own output.
 
