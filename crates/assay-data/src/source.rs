@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use arrow_array::RecordBatch;
@@ -159,7 +159,7 @@ pub fn column_names(path: &Path, opts: &ReadOptions) -> Result<Vec<String>> {
                 .collect())
         }
         Format::Ipc => {
-            let s = open_ipc(path, None)?;
+            let s = crate::ipc::open(path, None)?;
             Ok(s.schema()
                 .fields()
                 .iter()
@@ -217,57 +217,6 @@ fn indices(path: &Path, columns: &[ColumnRequest], names: &[String]) -> Result<V
     idx.sort_unstable();
     idx.dedup();
     Ok(idx)
-}
-
-fn open_ipc(path: &Path, projection: Option<Vec<usize>>) -> Result<BatchStream> {
-    let unreadable = |e: arrow_schema::ArrowError| DataError::Unreadable {
-        path: path.to_path_buf(),
-        format: "Arrow IPC",
-        message: e.to_string(),
-    };
-    let io = |source| DataError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut magic = [0u8; 6];
-    let n = File::open(path)
-        .and_then(|mut f| f.read(&mut magic))
-        .map_err(io)?;
-    let file = File::open(path).map_err(io)?;
-    let p = path.to_path_buf();
-    if n == 6 && &magic == b"ARROW1" {
-        let r = arrow_ipc::reader::FileReader::try_new(BufReader::new(file), projection)
-            .map_err(unreadable)?;
-        let schema = r.schema();
-        let p2 = p.clone();
-        Ok(BatchStream::new(
-            p,
-            schema,
-            Box::new(r.map(move |b| {
-                b.map_err(|e| DataError::Unreadable {
-                    path: p2.clone(),
-                    format: "Arrow IPC",
-                    message: e.to_string(),
-                })
-            })),
-        ))
-    } else {
-        let r = arrow_ipc::reader::StreamReader::try_new(BufReader::new(file), projection)
-            .map_err(unreadable)?;
-        let schema = r.schema();
-        let p2 = p.clone();
-        Ok(BatchStream::new(
-            p,
-            schema,
-            Box::new(r.map(move |b| {
-                b.map_err(|e| DataError::Unreadable {
-                    path: p2.clone(),
-                    format: "Arrow IPC",
-                    message: e.to_string(),
-                })
-            })),
-        ))
-    }
 }
 
 /// Opens `path` as a stream of record batches holding `columns` (all columns when `None`).
@@ -361,7 +310,7 @@ pub fn open(
             let projection = match columns {
                 None => None,
                 Some(cols) => {
-                    let all = open_ipc(path, None)?;
+                    let all = crate::ipc::open(path, None)?;
                     let names: Vec<String> = all
                         .schema()
                         .fields()
@@ -371,7 +320,7 @@ pub fn open(
                     Some(indices(path, cols, &names)?)
                 }
             };
-            open_ipc(path, projection)
+            crate::ipc::open(path, projection)
         }
     }
 }

@@ -317,10 +317,50 @@ impl OnnxModel {
         if inputs.is_empty() {
             return Err(err(&p, "the graph has no inputs"));
         }
+        // Every graph output must be produced by a node, or be a graph input or an initializer:
+        // tract indexes its map of names with each output name and panics ("no entry found for
+        // key") on one that nothing produces (issue #15, a fuzzed byte flip in an output name).
+        let mut produced: std::collections::HashSet<&str> = initializers.clone();
+        produced.extend(graph.input.iter().map(|i| i.name.as_str()));
+        produced.extend(
+            graph
+                .node
+                .iter()
+                .flat_map(|n| n.output.iter().map(String::as_str)),
+        );
+        if let Some(o) = graph
+            .output
+            .iter()
+            .find(|o| o.name.is_empty() || !produced.contains(o.name.as_str()))
+        {
+            return Err(err(
+                &p,
+                format!(
+                    "graph output '{}' is produced by no node and is neither a graph input nor an initializer; expected every output to name a node's output",
+                    o.name
+                ),
+            ));
+        }
 
-        let mut model = onnx
-            .model_for_proto_model(&proto)
-            .map_err(|e| err(&p, format!("cannot read the graph: {e:#}")))?;
+        // tract trusts the graph in places (indexing by name, slicing by declared sizes): a
+        // panic on a malformed file the checks above let through becomes an error here.
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            onnx.model_for_proto_model(&proto)
+        }))
+        .map_err(|payload| {
+            let why = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("unknown");
+            err(
+                &p,
+                format!(
+                    "cannot read the graph: malformed model (the ONNX reader failed with: {why})"
+                ),
+            )
+        })?;
+        let mut model = parsed.map_err(|e| err(&p, format!("cannot read the graph: {e:#}")))?;
         let batch = model.symbols.sym("N");
         for (i, input) in inputs.iter().enumerate() {
             let dt = match input.ty {
