@@ -14,6 +14,7 @@ pub mod bounds;
 pub mod csv;
 pub mod datasets;
 pub mod error;
+mod guard;
 mod ipc;
 pub mod lock;
 pub mod process;

@@ -169,6 +169,13 @@ pub fn column_names(path: &Path, opts: &ReadOptions) -> Result<Vec<String>> {
     }
 }
 
+/// `parquet` trusts offsets and lengths in a file's pages and panics on some that are out of
+/// bounds ("offset + len out of bounds" in arrow-buffer); its calls run under [`crate::guard`].
+const PARQUET: crate::guard::Decoder = crate::guard::Decoder {
+    format: "Parquet",
+    expected: "every page's offsets and lengths within the column chunk",
+};
+
 fn parquet_builder(
     path: &Path,
     batch_size: usize,
@@ -177,13 +184,10 @@ fn parquet_builder(
         path: path.to_path_buf(),
         source,
     })?;
-    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
-        .map(|b| b.with_batch_size(batch_size))
-        .map_err(|e| DataError::Unreadable {
-            path: path.to_path_buf(),
-            format: "Parquet",
-            message: e.to_string(),
-        })
+    crate::guard::guarded(path, PARQUET, "footer and schema", || {
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+            .map(|b| b.with_batch_size(batch_size))
+    })
 }
 
 fn missing(path: &Path, req: &ColumnRequest, names: &[String]) -> DataError {
@@ -287,24 +291,9 @@ pub fn open(
                     b.with_projection(mask)
                 }
             };
-            let r = b.build().map_err(|e| DataError::Unreadable {
-                path: path.to_path_buf(),
-                format: "Parquet",
-                message: e.to_string(),
-            })?;
+            let r = crate::guard::guarded(path, PARQUET, "reader", || b.build())?;
             let schema = arrow_array::RecordBatchReader::schema(&r);
-            let p = path.to_path_buf();
-            Ok(BatchStream::new(
-                path.to_path_buf(),
-                schema,
-                Box::new(r.map(move |b| {
-                    b.map_err(|e| DataError::Unreadable {
-                        path: p.clone(),
-                        format: "Parquet",
-                        message: e.to_string(),
-                    })
-                })),
-            ))
+            Ok(crate::guard::stream(path, PARQUET, schema, r))
         }
         Format::Ipc => {
             let projection = match columns {
