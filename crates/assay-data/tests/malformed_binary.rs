@@ -67,3 +67,21 @@ fn a_buffer_outside_its_message_body_is_an_error_naming_file_and_batch() {
         "{msg}"
     );
 }
+
+const FILE_HUGE_BLOCK: &[u8] =
+    include_bytes!("../../assay-fuzz/corpus/arrow_ipc/crash_block_length_alloc.arrow");
+
+/// An IPC file whose footer declares a block far larger than the file: before, arrow-ipc
+/// asked for that much memory (2.8 PB) before reading; now the footer is checked first.
+#[test]
+fn an_ipc_block_beyond_the_file_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mutated.arrow");
+    std::fs::write(&path, FILE_HUGE_BLOCK).unwrap();
+    let errors = errors(&path, Format::Ipc);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let msg = errors[0].to_string();
+    assert!(msg.contains(&path.display().to_string()), "{msg}");
+    assert!(msg.contains("of the file footer"), "{msg}");
+    assert!(msg.contains("within the file's"), "{msg}");
+}
