@@ -36,3 +36,18 @@ fn a_graph_output_no_node_produces_is_an_error_naming_it() {
         "{msg}"
     );
 }
+
+/// A fuzzed byte flip of the prepared logistic fixture gives a Reduce an axis beyond its
+/// input's rank: tract's type inference unwrapped the error and panicked ("Illegal
+/// combination of values for rank and axis: 2 and 9"); now it is an error naming the file.
+#[test]
+fn a_panic_in_tract_type_inference_is_an_error_naming_the_file() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../assay-fuzz/corpus/onnx/crash_rank_axis_unwrap.onnx");
+    let msg = match OnnxModel::load(&path) {
+        Ok(_) => panic!("the malformed model was accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(msg.contains("crash_rank_axis_unwrap.onnx"), "{msg}");
+    assert!(msg.contains("cannot type the graph"), "{msg}");
+}

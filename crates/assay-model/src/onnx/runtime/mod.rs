@@ -101,6 +101,15 @@ pub struct OnnxModel {
     info: OnnxInfo,
 }
 
+/// The text of a panic payload (`&str` or `String`; anything else is "unknown").
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("unknown")
+}
+
 fn err(path: &str, message: impl Into<String>) -> ModelError {
     ModelError::Onnx {
         path: path.to_string(),
@@ -348,11 +357,7 @@ impl OnnxModel {
             onnx.model_for_proto_model(&proto)
         }))
         .map_err(|payload| {
-            let why = payload
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("unknown");
+            let why = panic_text(&*payload);
             err(
                 &p,
                 format!(
@@ -380,10 +385,21 @@ impl OnnxModel {
                 .set_input_fact(i, InferenceFact::dt_shape(dt, shape))
                 .map_err(|e| err(&p, format!("input '{}': {e:#}", input.name)))?;
         }
-        let typed = model
-            .into_typed()
-            .and_then(|m| m.into_decluttered())
-            .map_err(|e| err(&p, format!("cannot type the graph: {e:#}")))?;
+        // tract's type inference unwraps in places (e.g. a Reduce axis out of the input's
+        // rank): a panic there on a malformed graph is an error too.
+        let typed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            model.into_typed().and_then(|m| m.into_decluttered())
+        }))
+        .map_err(|payload| {
+            err(
+                &p,
+                format!(
+                    "cannot type the graph: malformed model (the ONNX type inference failed with: {})",
+                    panic_text(&*payload)
+                ),
+            )
+        })?
+        .map_err(|e| err(&p, format!("cannot type the graph: {e:#}")))?;
 
         // Which output holds the scores: a ZipMap's (named by its class labels), else the
         // first floating-point output.
