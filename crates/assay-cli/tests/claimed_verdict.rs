@@ -11,23 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{json, Value};
-use support::{audit_entries, backends, db_target, expect, root_token, Backend, Server};
-
-/// Creates an account with `role` and `teams` as `root`; returns a fresh token for it.
-fn account(base: &str, root: &str, name: &str, role: &str, teams: &[&str]) -> String {
-    let body = json!({"name": name, "kind": "user", "role": role, "teams": teams});
-    expect(base, "POST", "/v1/users", root, Some(&body), 201);
-    let path = format!("/v1/users/{name}/tokens");
-    let t = expect(
-        base,
-        "POST",
-        &path,
-        root,
-        Some(&json!({"label": "test"})),
-        201,
-    );
-    t["token"].as_str().unwrap().to_string()
-}
+use support::{account, audit_entries, backends, db_target, expect, root_token, Backend, Server};
 
 /// Runs `assay` with `args`; asserts the exit code.
 fn assay(args: &[&str], code: i32) {

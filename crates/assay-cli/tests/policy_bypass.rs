@@ -7,27 +7,11 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{audit_entries, backends, db_target, expect, root_token, Backend, Server};
+use support::{account, audit_entries, backends, db_target, expect, root_token, Backend, Server};
 
 /// Answers that make a model high-risk (Annex III point 5, profiling natural persons).
 fn high_risk() -> Value {
     json!({"annex_iii_area": "essential_services", "profiles_natural_persons": true})
-}
-
-/// Creates an account with `role` and `teams` as `root`; returns a fresh token for it.
-fn account(base: &str, root: &str, name: &str, role: &str, teams: &[&str]) -> String {
-    let body = json!({"name": name, "kind": "user", "role": role, "teams": teams});
-    expect(base, "POST", "/v1/users", root, Some(&body), 201);
-    let path = format!("/v1/users/{name}/tokens");
-    let t = expect(
-        base,
-        "POST",
-        &path,
-        root,
-        Some(&json!({"label": "test"})),
-        201,
-    );
-    t["token"].as_str().unwrap().to_string()
 }
 
 /// Registers `name` with `risk` answers and version `1.0`, and opens a change request moving it

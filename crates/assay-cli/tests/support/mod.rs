@@ -1,5 +1,5 @@
 //! Scaffolding shared by the tests that run the real `assay serve` binary over HTTP
-//! (`serve_crash.rs`, `policy_bypass.rs`): the storage backends (SQLite always, PostgreSQL when
+//! (`serve_crash.rs`, `policy_bypass.rs`, `claimed_verdict.rs`, ...): the storage backends (SQLite always, PostgreSQL when
 //! `ASSAY_TEST_POSTGRES_URL` is set), starting and stopping the server, and a JSON client.
 
 #![allow(dead_code)]
@@ -10,7 +10,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// A storage backend: a SQLite file or a PostgreSQL URL.
 #[derive(Debug, Clone)]
@@ -193,4 +193,20 @@ pub fn root_token(dir: &Path) -> String {
         .unwrap()
         .trim()
         .to_string()
+}
+
+/// Creates an account with `role` and `teams` as `root`; returns a fresh token for it.
+pub fn account(base: &str, root: &str, name: &str, role: &str, teams: &[&str]) -> String {
+    let body = json!({"name": name, "kind": "user", "role": role, "teams": teams});
+    expect(base, "POST", "/v1/users", root, Some(&body), 201);
+    let path = format!("/v1/users/{name}/tokens");
+    let t = expect(
+        base,
+        "POST",
+        &path,
+        root,
+        Some(&json!({"label": "test"})),
+        201,
+    );
+    t["token"].as_str().unwrap().to_string()
 }
