@@ -55,6 +55,14 @@ pub struct FairnessArgs {
     /// Score the data with this model on the fly (ONNX, XGBoost JSON, LightGBM text, or one saved by `assay train`) instead of reading a score column: its probability of the positive class becomes the column `model_score`, and the decision is the model's own, as assay predict makes it (probability > 0.5, or the seeded draw of a randomized mitigated model), or `model_score >= --threshold` when given.
     #[arg(long, value_name = "FILE", help_heading = "Columns")]
     pub model: Option<PathBuf>,
+    /// The model file that made the decisions or scores already in the data (without --model): it is not loaded, only its SHA-256 is recorded in the report's provenance, so that the report can be attached as evidence to that model's version in the registry (a report that names no model is unbound evidence and satisfies no approval rule).
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "model",
+        help_heading = "Columns"
+    )]
+    pub predicted_by: Option<PathBuf>,
     /// Sensitive feature column(s); several make intersectional groups (comma-separated or repeated).
     #[arg(long, value_delimiter = ',', help_heading = "Columns")]
     pub sensitive: Vec<String>,
@@ -332,6 +340,15 @@ pub fn run(a: FairnessArgs) -> Result<ExitCode, String> {
         None => stream,
     };
     let mut result = assess(stream, &opts).map_err(|e| e.to_string())?;
+    let mut data = vec![a.data.as_path()];
+    data.extend(a.input.predictions.as_deref());
+    result.provenance = Some(
+        assay_data::provenance::Provenance::new(
+            a.model.as_deref().or(a.predicted_by.as_deref()),
+            &data,
+        )
+        .map_err(|e| e.to_string())?,
+    );
     if let (Some(p), Some(path)) = (&policy, &a.policy) {
         result.policy = Some(p.evaluate(&result, &path.display().to_string()));
     }

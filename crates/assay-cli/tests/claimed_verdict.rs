@@ -1,24 +1,33 @@
-//! Issue #15, finding 2, against the real `assay serve` binary on SQLite and PostgreSQL: the
-//! server derives a piece of evidence's verdict from the report it stores and refuses (422,
-//! audited) a claimed verdict that disagrees. A claimed `pass` with an empty report, or with a
-//! report whose own policy failed, is refused; a report without a policy result is evidence with
-//! verdict `none`, which cannot satisfy a rule asking for `pass`. The reports are made by the
-//! real `assay fairness`.
+//! Issue #15, findings 2 and 14, against the real `assay serve` binary on SQLite and
+//! PostgreSQL, with reports made by the real `assay fairness`.
+//!
+//! Finding 2: the server derives a piece of evidence's verdict from the report it stores and
+//! refuses (422, audited) a claimed verdict that disagrees. A claimed `pass` with an empty
+//! report, or with a report whose own policy failed, is refused; a report without a policy
+//! result is evidence with verdict `none`, which cannot satisfy a rule asking for `pass`.
+//!
+//! Finding 14: a report records the SHA-256 of its model and data files and its own time. A
+//! report about another model is refused; one that records no model is unbound and satisfies no
+//! rule; a report older than the rule allows by its own timestamp (`SOURCE_DATE_EPOCH`) does
+//! not satisfy it, however recently it was uploaded.
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 use support::{account, audit_entries, backends, db_target, expect, root_token, Backend, Server};
 
-/// Runs `assay` with `args`; asserts the exit code.
-fn assay(args: &[&str], code: i32) {
-    let o = Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(args)
-        .output()
-        .unwrap();
+/// Runs `assay` with `args` (and `SOURCE_DATE_EPOCH` when given); asserts the exit code.
+fn assay(args: &[&str], epoch: Option<i64>, code: i32) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_assay"));
+    cmd.args(args).env_remove("SOURCE_DATE_EPOCH");
+    if let Some(e) = epoch {
+        cmd.env("SOURCE_DATE_EPOCH", e.to_string());
+    }
+    let o = cmd.output().unwrap();
     assert_eq!(
         o.status.code(),
         Some(code),
@@ -27,12 +36,29 @@ fn assay(args: &[&str], code: i32) {
     );
 }
 
-/// The fairness reports of the real CLI on the hiring example: with a policy that fails, one
-/// that passes, and none.
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// The reports of the real CLI on the hiring example, and the digest of the model they judge.
 struct Reports {
+    /// SHA-256 of the model file, the version's artifact digest.
+    model_sha256: String,
+    /// The model, with a policy that fails.
     failed: Value,
+    /// The model, with a policy that passes.
     passed: Value,
+    /// The model, without a policy.
     no_policy: Value,
+    /// The model, passing, made 100 days ago by its own time.
+    stale: Value,
+    /// Another model (other features), passing.
+    other_model: Value,
+    /// No model (the predictions in the data), passing.
+    no_model: Value,
 }
 
 fn reports(dir: &Path) -> Reports {
@@ -47,43 +73,115 @@ fn reports(dir: &Path) -> Reports {
             "--out",
             data.as_str(),
         ],
+        None,
         0,
     );
-    let run = |policy: Option<(&str, f64)>, out: &str, code: i32| -> Value {
+    let train = |features: &str, out: &str| {
         let out = p(out);
-        let file: PathBuf;
-        let mut args = vec![
-            "fairness",
+        let args = [
+            "train",
+            "--learner",
+            "logistic",
             data.as_str(),
-            "--label",
-            "qualified",
-            "--prediction",
-            "shortlisted",
-            "--sensitive",
-            "gender,race",
-            "--json",
+            "--standardize",
+            "--out",
             out.as_str(),
+            "--label",
+            "hired",
+            "--positive",
+            "1",
+            "--features",
+            features,
         ];
-        if let Some((name, min)) = policy {
-            file = dir.join(name);
-            std::fs::write(
-                &file,
-                format!("[[rule]]\nmetric = \"disparate_impact_ratio\"\nmin = {min}\n"),
-            )
-            .unwrap();
-            args.extend(["--policy", file.to_str().unwrap()]);
+        assay(&args, None, 0);
+        out
+    };
+    let model = train("years_experience,career_gap_years,age", "model.json");
+    let other = train("years_experience,age", "other.json");
+    for (name, min) in [("fail.toml", 0.8), ("pass.toml", 0.01)] {
+        std::fs::write(
+            dir.join(name),
+            format!("[[rule]]\nmetric = \"disparate_impact_ratio\"\nmin = {min}\n"),
+        )
+        .unwrap();
+    }
+    let run = |model: Option<&str>, policy: Option<&str>, epoch, out: &str, code| -> Value {
+        let out = p(out);
+        let policy = policy.map(p);
+        let mut args = vec!["fairness", data.as_str(), "--sensitive", "gender,race"];
+        match model {
+            Some(m) => args.extend(["--model", m, "--label", "hired", "--positive", "1"]),
+            None => args.extend(["--label", "qualified", "--prediction", "shortlisted"]),
         }
-        assay(&args, code);
+        if let Some(f) = policy.as_deref() {
+            args.extend(["--policy", f]);
+        }
+        args.extend(["--json", out.as_str()]);
+        assay(&args, epoch, code);
         serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap()
     };
+    let stale_at = now_secs() - 100 * 86_400;
     let r = Reports {
-        failed: run(Some(("fail.toml", 0.8)), "failed.json", 1),
-        passed: run(Some(("pass.toml", 0.01)), "passed.json", 0),
-        no_policy: run(None, "none.json", 0),
+        model_sha256: hex::encode(Sha256::digest(std::fs::read(&model).unwrap())),
+        failed: run(
+            Some(model.as_str()),
+            Some("fail.toml"),
+            None,
+            "failed.json",
+            1,
+        ),
+        passed: run(
+            Some(model.as_str()),
+            Some("pass.toml"),
+            None,
+            "passed.json",
+            0,
+        ),
+        no_policy: run(Some(model.as_str()), None, None, "none.json", 0),
+        stale: run(
+            Some(model.as_str()),
+            Some("pass.toml"),
+            Some(stale_at),
+            "stale.json",
+            0,
+        ),
+        other_model: run(
+            Some(other.as_str()),
+            Some("pass.toml"),
+            None,
+            "other.json",
+            0,
+        ),
+        no_model: run(None, Some("pass.toml"), None, "no-model.json", 0),
     };
     assert_eq!(r.failed["policy"]["passed"], false);
     assert_eq!(r.passed["policy"]["passed"], true);
     assert!(r.no_policy["policy"].is_null());
+    // Every report records what it is about.
+    let prov = &r.passed["provenance"];
+    assert_eq!(prov["model"]["sha256"], r.model_sha256.as_str(), "{prov}");
+    let data_sha = hex::encode(Sha256::digest(std::fs::read(&data).unwrap()));
+    assert_eq!(prov["data"][0]["sha256"], data_sha.as_str(), "{prov}");
+    assert_eq!(prov["assay_version"], env!("CARGO_PKG_VERSION"));
+    assert!(
+        prov["created_at"].as_str().unwrap().ends_with('Z'),
+        "{prov}"
+    );
+    assert!(r.no_model["provenance"]["model"].is_null());
+    assert_ne!(
+        r.other_model["provenance"]["model"]["sha256"],
+        r.model_sha256.as_str()
+    );
+    // SOURCE_DATE_EPOCH fixes the time: the stale report is dated 100 days back, and the
+    // same inputs at the same time give the same report.
+    let stale_again = run(
+        Some(model.as_str()),
+        Some("pass.toml"),
+        Some(stale_at),
+        "stale2.json",
+        0,
+    );
+    assert_eq!(r.stale, stale_again);
     r
 }
 
@@ -104,11 +202,12 @@ fn claims_are_checked(backend: &Backend, r: &Reports) {
     let bob = account(&base, &root, "bob", "reviewer", &[]);
     let rita = account(&base, &root, "rita", "reviewer", &["risk"]);
 
-    // A high-risk model (Annex III point 5) with a production request and both approvals.
+    // A high-risk model (Annex III point 5) whose version 1.0 is the trained model file, with a
+    // production request and both approvals.
     let risk = json!({"annex_iii_area": "essential_services", "profiles_natural_persons": true});
     let spec = json!({"name": "credit", "purpose": "credit scoring", "risk": risk});
     expect(&base, "POST", "/v1/models", &olga, Some(&spec), 201);
-    let version = json!({"version": "1.0", "artifact_sha256": "ab".repeat(32)});
+    let version = json!({"version": "1.0", "artifact_sha256": r.model_sha256});
     expect(
         &base,
         "POST",
@@ -135,7 +234,14 @@ fn claims_are_checked(backend: &Backend, r: &Reports) {
         let body = json!({"kind": "fairness", "verdict": verdict, "report": report});
         expect(&base, "POST", ev, &olga, Some(&body), want)
     };
-    // Claimed pass with an empty report, or with a report whose own policy failed: 422.
+    let missing = || {
+        let c = expect(&base, "GET", &format!("/v1/changes/{id}"), &olga, None, 200);
+        assert_eq!(c["policy"]["satisfied"], false, "{c}");
+        c["policy"]["missing"].to_string()
+    };
+
+    // Finding 2. Claimed pass with an empty report, or with a report whose own policy failed:
+    // 422.
     let v = submit(Some("pass"), &json!({}), 422);
     assert!(
         error_message(&v).contains("claimed pass but the report carries no policy result"),
@@ -155,6 +261,7 @@ fn claims_are_checked(backend: &Backend, r: &Reports) {
     // does not satisfy the rule asking for a passing fairness report.
     let e = submit(None, &r.no_policy, 201);
     assert_eq!(e["verdict"], "none", "{e}");
+    assert_eq!(e["bound"], true, "{e}");
     let e = submit(Some("none"), &json!({}), 201);
     assert_eq!(e["verdict"], "none", "{e}");
     let v = submit(Some("pass"), &r.no_policy, 422);
@@ -162,16 +269,7 @@ fn claims_are_checked(backend: &Backend, r: &Reports) {
     // A failed report stored as what it is.
     let e = submit(None, &r.failed, 201);
     assert_eq!(e["verdict"], "fail", "{e}");
-    let list = expect(&base, "GET", ev, &olga, None, 200);
-    let verdicts: Vec<&str> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["verdict"].as_str().unwrap())
-        .collect();
-    assert_eq!(verdicts, ["none", "none", "fail"]);
-    let c = expect(&base, "GET", &format!("/v1/changes/{id}"), &olga, None, 200);
-    assert_eq!(c["policy"]["satisfied"], false, "{c}");
+    assert!(missing().contains("the newest has verdict"));
     let apply = format!("/v1/changes/{id}/apply");
     let v = expect(&base, "POST", &apply, &olga, None, 409);
     assert!(
@@ -179,9 +277,38 @@ fn claims_are_checked(backend: &Backend, r: &Reports) {
         "{v}"
     );
 
-    // The passing report, claimed as pass, satisfies the rule.
+    // Finding 14. A passing report about another model: refused.
+    let v = submit(Some("pass"), &r.other_model, 422);
+    let msg = error_message(&v);
+    assert!(
+        msg.contains("report.provenance.model.sha256")
+            && msg.contains("not version 1.0 of model credit"),
+        "{v}"
+    );
+    // A passing report 100 days old by its own time (uploaded now): does not satisfy the
+    // 90-day rule.
+    let e = submit(Some("pass"), &r.stale, 201);
+    assert_eq!((&e["verdict"], &e["bound"]), (&json!("pass"), &json!(true)));
+    let m = missing();
+    assert!(
+        m.contains("no older than 90 days") && m.contains("100 days old by its own time"),
+        "{m}"
+    );
+    // A passing report that records no model: stored as unbound, and does not satisfy it.
+    let e = submit(Some("pass"), &r.no_model, 201);
+    assert_eq!(
+        (&e["verdict"], &e["bound"]),
+        (&json!("pass"), &json!(false))
+    );
+    assert!(e["model_sha256"].is_null(), "{e}");
+    assert!(missing().contains("100 days old"));
+    let v = expect(&base, "POST", &apply, &olga, None, 409);
+    assert!(error_message(&v).contains("fairness evidence"), "{v}");
+
+    // The passing, fresh report about this version's model satisfies the rule.
     let e = submit(Some("pass"), &r.passed, 201);
-    assert_eq!(e["verdict"], "pass", "{e}");
+    assert_eq!((&e["verdict"], &e["bound"]), (&json!("pass"), &json!(true)));
+    assert_eq!(e["model_sha256"], r.model_sha256.as_str());
     let c = expect(&base, "POST", &apply, &olga, None, 200);
     assert_eq!(c["status"], "applied", "{c}");
 
@@ -191,6 +318,7 @@ fn claims_are_checked(backend: &Backend, r: &Reports) {
         "claimed pass but the report carries no policy result",
         "claimed pass but the report's policy failed",
         "report.policy.passed",
+        "not version 1.0 of model credit",
     ] {
         assert!(
             entries.iter().any(|e| e["action"] == "request.rejected"
@@ -205,7 +333,7 @@ fn claims_are_checked(backend: &Backend, r: &Reports) {
 }
 
 #[test]
-fn claimed_verdicts_are_derived_from_the_report_sqlite_and_postgres() {
+fn claimed_verdicts_and_unbound_evidence_sqlite_and_postgres() {
     let dir = tempfile::tempdir().unwrap();
     let r = reports(dir.path());
     for b in backends() {

@@ -227,6 +227,8 @@ fn same_seed_same_report_and_bad_input_exits_2() {
         assert_eq!(code, 0, "{err}");
         let mut v: Value = serde_json::from_str(&out).unwrap();
         v["seconds"] = Value::Null;
+        assert!(v["provenance"]["created_at"].is_string(), "{v}");
+        v["provenance"]["created_at"] = Value::Null;
         v
     };
     let first = run();

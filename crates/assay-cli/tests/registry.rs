@@ -3,7 +3,7 @@
 //! CLI (token from `$ASSAY_TOKEN`, never a flag) and checks the server's state through the CLI.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
@@ -667,10 +667,25 @@ fn change_requests_and_errors() {
     assert_eq!(o.status.code(), Some(2));
 }
 
-/// Registers version `label` of `credit` (artifact bytes derived from the label).
+/// Registers version `label` of `credit` (artifact bytes derived from the label, in the file
+/// [`artifact_of`] names).
 fn credit_version(s: &Server, owner: &str, label: &str) {
-    let artifact = s.path(&format!("model-{label}.bin"));
+    let artifact = artifact_of(s, label);
     std::fs::write(&artifact, format!("weights {label}")).unwrap();
+    version_of_file(s, owner, label, &artifact);
+}
+
+/// The artifact file of version `label` of `credit` (as [`credit_1_0`] and [`credit_version`]
+/// write it).
+fn artifact_of(s: &Server, label: &str) -> PathBuf {
+    match label {
+        "1.0" => s.path("model.bin"),
+        _ => s.path(&format!("model-{label}.bin")),
+    }
+}
+
+/// Registers version `label` of `credit` with the model file `artifact`.
+fn version_of_file(s: &Server, owner: &str, label: &str, artifact: &std::path::Path) {
     s.ok(
         owner,
         &[
@@ -686,7 +701,9 @@ fn credit_version(s: &Server, owner: &str, label: &str) {
     );
 }
 
-/// Submits a passing fairness report for `credit@label` with `assay fairness --submit`.
+/// Submits a passing fairness report for `credit@label` with `assay fairness --submit`: the
+/// decisions in the data are declared to be made by the version's artifact (`--predicted-by`),
+/// so that the report is bound to the version.
 fn passing_fairness(s: &Server, token: &str, data: &std::path::Path, label: &str) {
     let policy = s.path("pass.toml");
     std::fs::write(
@@ -695,9 +712,12 @@ fn passing_fairness(s: &Server, token: &str, data: &std::path::Path, label: &str
     )
     .unwrap();
     let url = s.evidence_url("credit", label);
+    let artifact = artifact_of(s, label);
     let mut args = vec!["fairness", data.to_str().unwrap()];
     args.extend(HIRING_ROLES);
     args.extend([
+        "--predicted-by",
+        artifact.to_str().unwrap(),
         "--policy",
         policy.to_str().unwrap(),
         "--format",
@@ -904,7 +924,18 @@ fn mitigate_explain_and_mia_submit_their_reports() {
         o
     };
 
-    // mitigate without a policy: verdict none.
+    let submit = |label: &str, kind: &str, report: &str| {
+        s.ok(
+            &owner,
+            &[
+                "registry", "evidence", "submit", "credit", label, "--kind", kind, "--report",
+                report,
+            ],
+        )
+    };
+
+    // mitigate without a policy (verdict none). Its report is about the model it writes, not
+    // about 1.0's artifact: --submit to 1.0 is refused (exit 2), and the outputs are kept.
     let mut args = vec![
         "mitigate",
         train.to_str().unwrap(),
@@ -923,8 +954,20 @@ fn mitigate_explain_and_mia_submit_their_reports() {
         "--submit",
         &url,
     ]);
-    run(args, 0);
-    // mitigate --sweep with a policy some point passes: verdict pass.
+    let o = run(args, 2);
+    assert!(
+        stderr(&o).contains("not version 1.0 of model credit"),
+        "{}",
+        stderr(&o)
+    );
+    // Registered as version 1.1, the mitigated model takes its report.
+    version_of_file(&s, &owner, "1.1", Path::new(&out));
+    let e = submit("1.1", "mitigate", &json);
+    assert_eq!(
+        (e["verdict"].as_str(), e["bound"].as_bool()),
+        (Some("none"), Some(true))
+    );
+    // mitigate --sweep with a policy some point passes: verdict pass, as version 1.2.
     let policy = s.path("pass.toml");
     std::fs::write(
         &policy,
@@ -943,11 +986,13 @@ fn mitigate_explain_and_mia_submit_their_reports() {
         policy.to_str().unwrap(),
     ];
     args.extend(model_args);
-    let out2 = p("mitigated2.json");
-    args.extend(["--sensitive", "gender", "--out", &out2, "--submit", &url]);
+    let (out2, json2) = (p("mitigated2.json"), p("mitigate-report2.json"));
+    args.extend(["--sensitive", "gender", "--out", &out2, "--json", &json2]);
     run(args, 0);
+    version_of_file(&s, &owner, "1.2", Path::new(&out2));
+    submit("1.2", "mitigate", &json2);
 
-    // explain of a trained model: verdict none.
+    // explain of a trained model, registered as version 2.0: verdict none, bound.
     let model = p("model.json");
     let mut args = vec![
         "train",
@@ -960,6 +1005,7 @@ fn mitigate_explain_and_mia_submit_their_reports() {
     ];
     args.extend(model_args);
     run(args, 0);
+    version_of_file(&s, &owner, "2.0", Path::new(&model));
     run(
         vec![
             "explain",
@@ -973,12 +1019,13 @@ fn mitigate_explain_and_mia_submit_their_reports() {
             "--sensitive",
             "gender",
             "--submit",
-            &url,
+            &s.evidence_url("credit", "2.0"),
         ],
         0,
     );
 
-    // mia (text output; the JSON report is uploaded all the same).
+    // mia (text output; the JSON report is uploaded all the same). It trains its own target
+    // model, so its report names no model file and is stored unbound.
     let holdout = s.path("holdout.csv");
     run(
         vec![
@@ -1009,30 +1056,39 @@ fn mitigate_explain_and_mia_submit_their_reports() {
     args.extend(model_args);
     run(args, 0);
 
-    let list = s.ok(&owner, &["registry", "evidence", "list", "credit", "1.0"]);
-    let got: Vec<(&str, &str)> = list
-        .as_array()
-        .unwrap()
+    let mut got = Vec::new();
+    for label in ["1.0", "1.1", "1.2", "2.0"] {
+        let list = s.ok(&owner, &["registry", "evidence", "list", "credit", label]);
+        for e in list.as_array().unwrap() {
+            got.push((
+                label,
+                e["kind"].as_str().unwrap().to_string(),
+                e["verdict"].as_str().unwrap().to_string(),
+                e["bound"].as_bool().unwrap(),
+            ));
+        }
+    }
+    let want = [
+        ("1.0", "mia", "none", false),
+        ("1.1", "mitigate", "none", true),
+        ("1.2", "mitigate", "pass", true),
+        ("2.0", "explain", "none", true),
+    ];
+    let want: Vec<_> = want
         .iter()
-        .map(|e| (e["kind"].as_str().unwrap(), e["verdict"].as_str().unwrap()))
+        .map(|&(l, k, v, b)| (l, k.to_string(), v.to_string(), b))
         .collect();
-    assert_eq!(
-        got,
-        [
-            ("mitigate", "none"),
-            ("mitigate", "pass"),
-            ("explain", "none"),
-            ("mia", "none")
-        ]
-    );
+    assert_eq!(got, want);
     // The stored mitigate report is the one written locally.
+    let list = s.ok(&owner, &["registry", "evidence", "list", "credit", "1.1"]);
     let id = list[0]["id"].as_i64().unwrap().to_string();
     let e = s.ok(&owner, &["registry", "evidence", "get", &id]);
     let local: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert_eq!(e["report"], local);
+    let list = s.ok(&owner, &["registry", "evidence", "list", "credit", "1.0"]);
     let e = s.ok(
         &owner,
-        &["registry", "evidence", "get", &list[3]["id"].to_string()],
+        &["registry", "evidence", "get", &list[0]["id"].to_string()],
     );
     assert_eq!(e["report"]["schema"], "assay.mia/1");
 }

@@ -18,6 +18,7 @@ mod guard;
 mod ipc;
 pub mod lock;
 pub mod process;
+pub mod provenance;
 pub mod roles;
 pub mod source;
 pub mod synthetic;

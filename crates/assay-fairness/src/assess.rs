@@ -586,6 +586,7 @@ pub fn assess_table(
         worst_groups: worst,
         scan,
         policy: None,
+        provenance: None,
         notes,
     })
 }

@@ -166,6 +166,9 @@ pub struct Assessment {
     pub schema: &'static str,
     /// assay version that produced it.
     pub assay_version: &'static str,
+    /// What the assessment is about: model and data digests and its time (set by the caller
+    /// that knows the files, e.g. `assay fairness`; `None` from [`crate::assess`] alone).
+    pub provenance: Option<assay_data::provenance::Provenance>,
     /// Input.
     pub input: InputSummary,
     /// Settings.

@@ -474,15 +474,18 @@ fn parse_votes(rows: Vec<VoteRow>) -> Result<Vec<(ApprovalRecord, Vote)>, Govern
 }
 
 const SELECT_EVIDENCE: &str =
-    "SELECT kind, verdict, created_ms FROM evidence WHERE version_id = $1";
+    "SELECT kind, verdict, bound, report_ms FROM evidence WHERE version_id = $1 ORDER BY id";
 
-fn parse_evidence(rows: Vec<(String, String, i64)>) -> Vec<EvidenceFact> {
+type EvidenceFactRow = (String, String, i64, Option<i64>);
+
+fn parse_evidence(rows: Vec<EvidenceFactRow>) -> Vec<EvidenceFact> {
     rows.into_iter()
-        .filter_map(|(kind, verdict, created_ms)| {
+        .filter_map(|(kind, verdict, bound, report_ms)| {
             Some(EvidenceFact {
                 kind: EvidenceKind::parse(&kind).ok()?,
                 verdict: Verdict::parse(&verdict).ok()?,
-                created_ms,
+                bound: bound != 0,
+                report_ms,
             })
         })
         .collect()
@@ -502,7 +505,7 @@ macro_rules! load {
         let tiers: Vec<(String,)> = sqlx::query_as(SELECT_TIERS).bind(id).fetch_all($ex).await?;
         c.reassessed = tiers.iter().map(|t| RiskTier::from_stored(&t.0)).collect();
         let votes: Vec<VoteRow> = sqlx::query_as(SELECT_VOTES).bind(id).fetch_all($ex).await?;
-        let ev: Vec<(String, String, i64)> = sqlx::query_as(SELECT_EVIDENCE)
+        let ev: Vec<EvidenceFactRow> = sqlx::query_as(SELECT_EVIDENCE)
             .bind(c.version_id)
             .fetch_all($ex)
             .await?;

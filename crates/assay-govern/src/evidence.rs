@@ -6,6 +6,11 @@
 //! ([`crate::report_verdict`]), and a submission whose claimed verdict differs is refused. A
 //! report without a policy result is evidence with verdict `none`.
 //!
+//! Evidence is bound to what it is about ([`crate::report_binding`]): a report whose recorded
+//! model digest is not the version's artifact digest is refused; one that records no model
+//! digest is stored as unbound and satisfies no policy rule; a rule's maximum age is judged by
+//! the report's own time.
+//!
 //! A report is stored as the compact JSON text it was received as (re-serialised once by
 //! `serde_json`) together with the SHA-256 of that text, so a copy held elsewhere can be
 //! matched against the record. Evidence is never edited or deleted.
@@ -155,6 +160,14 @@ pub struct Evidence {
     pub verdict: Verdict,
     /// SHA-256 of the stored report text, 64 lowercase hex digits.
     pub sha256: String,
+    /// The model digest the report records (`provenance.model.sha256`), if any.
+    pub model_sha256: Option<String>,
+    /// Whether that digest is the version's artifact digest; unbound evidence satisfies no
+    /// policy rule.
+    pub bound: bool,
+    /// The report's own time (`provenance.created_at`, ms since the Unix epoch), by which a
+    /// policy rule's maximum age is judged; `None` when it records none.
+    pub report_ms: Option<i64>,
     /// The report (absent in listings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<serde_json::Value>,
@@ -164,14 +177,27 @@ pub struct Evidence {
     pub created_ms: i64,
 }
 
-type EvidenceRow = (i64, String, String, String, String, String, String, i64);
+type EvidenceRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    i64,
+    Option<i64>,
+);
 
 const SELECT_EVIDENCE: &str = "SELECT e.id, m.name, v.version, e.kind, e.verdict, e.sha256, \
-     e.submitted_by, e.created_ms FROM evidence e JOIN model_versions v ON v.id = e.version_id \
-     JOIN models m ON m.id = v.model_id";
+     e.submitted_by, e.created_ms, e.model_sha256, e.bound, e.report_ms FROM evidence e \
+     JOIN model_versions v ON v.id = e.version_id JOIN models m ON m.id = v.model_id";
 
 fn row_to_evidence(r: EvidenceRow) -> Result<Evidence, GovernError> {
-    let (id, model, version, kind, verdict, sha256, submitted_by, created_ms) = r;
+    let (id, model, version, kind, verdict, sha256, submitted_by, created_ms) =
+        (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7);
     Ok(Evidence {
         id,
         model,
@@ -179,6 +205,9 @@ fn row_to_evidence(r: EvidenceRow) -> Result<Evidence, GovernError> {
         kind: EvidenceKind::parse(&kind)?,
         verdict: Verdict::parse(&verdict)?,
         sha256,
+        model_sha256: r.8,
+        bound: r.9 != 0,
+        report_ms: r.10,
         report: None,
         submitted_by,
         created_ms,
@@ -224,20 +253,22 @@ pub async fn submit_at(
     let sha256 = sha256_hex(text.as_bytes());
     let kind = spec.kind.as_str();
     let id = write_tx!(db, tx => {
-        let v: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT v.id, m.id FROM model_versions v JOIN models m ON m.id = v.model_id \
-             WHERE m.name = $1 AND v.version = $2",
+        let v: Option<(i64, i64, String)> = sqlx::query_as(
+            "SELECT v.id, m.id, v.artifact_sha256 FROM model_versions v \
+             JOIN models m ON m.id = v.model_id WHERE m.name = $1 AND v.version = $2",
         )
         .bind(model)
         .bind(version)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((version_id, model_id)) = v else {
+        let Some((version_id, model_id, artifact)) = v else {
             return Err(GovernError::NotFound(format!("version {version:?} of model {model:?}")));
         };
+        let binding = crate::report_binding::bind(&spec.report, model, version, &artifact, now)?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO evidence (version_id, kind, verdict, report, sha256, submitted_by, \
-             created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+             created_ms, model_sha256, bound, report_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(version_id)
         .bind(kind)
@@ -246,11 +277,15 @@ pub async fn submit_at(
         .bind(&sha256)
         .bind(actor)
         .bind(now)
+        .bind(&binding.model_sha256)
+        .bind(i64::from(binding.bound))
+        .bind(binding.report_ms)
         .fetch_one(&mut *tx)
         .await?;
         let details = serde_json::json!({
             "evidence_id": id, "kind": kind, "verdict": verdict.as_str(),
-            "sha256": sha256, "size": text.len(),
+            "sha256": sha256, "size": text.len(), "model_sha256": binding.model_sha256,
+            "bound": binding.bound, "report_ms": binding.report_ms,
         });
         append_in!(tx, &NewEntry {
             actor,

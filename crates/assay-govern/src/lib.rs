@@ -28,6 +28,7 @@ pub mod evidence;
 pub mod incidents;
 pub mod inventory;
 pub mod policy;
+pub mod report_binding;
 pub mod report_verdict;
 pub mod schedules;
 #[doc(hidden)]

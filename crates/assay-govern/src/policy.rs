@@ -314,10 +314,14 @@ pub struct Vote {
 pub struct EvidenceFact {
     /// Evidence kind.
     pub kind: EvidenceKind,
-    /// Its verdict.
+    /// Its verdict (derived from the report).
     pub verdict: Verdict,
-    /// When it was attached (ms since the Unix epoch).
-    pub created_ms: i64,
+    /// Whether the report records the version's artifact digest as its model
+    /// ([`crate::report_binding`]); unbound evidence satisfies no rule.
+    pub bound: bool,
+    /// The report's own time (ms since the Unix epoch), not its upload time; `None` when it
+    /// records none (it then satisfies no rule with a maximum age).
+    pub report_ms: Option<i64>,
 }
 
 /// The outcome of [`evaluate`] or [`evaluate_all`].
@@ -360,11 +364,12 @@ pub fn may_decide(rule: &Rule, kind: AccountKind, role: Role) -> Result<(), Stri
 /// Evaluates the policy for a change of a `tier` model to `to_stage`, given the decisions so
 /// far, the version's evidence and the time `now_ms` (ms since the Unix epoch).
 ///
-/// Approvals count when the rule's roles include the role the reviewer had when deciding (and
-/// the reviewer is a person, unless the rule lets service accounts approve); each account
-/// counts once. Each required team must be represented by a counted approver. Each evidence
-/// requirement needs a piece of that kind with that verdict attached no longer than
-/// `max_age_days` ago. Rejections are not counted here (a rejection closes the request).
+/// Approvals count when the rule's roles include the role the reviewer had when deciding (and the
+/// reviewer is a person, unless the rule lets service accounts approve); each account counts once.
+/// Each required team must be represented by a counted approver. `evidence` is in the order it was
+/// attached. Each evidence requirement needs a piece of that kind with that verdict, bound to the
+/// version's model, whose report was made no longer than `max_age_days` ago (by the report's own
+/// time). Rejections are not counted here (a rejection closes the request).
 pub fn evaluate(
     policy: &Policy,
     tier: RiskTier,
@@ -431,10 +436,11 @@ pub fn evaluate(
     }
     for req in &rule.evidence {
         let max_age = req.max_age_days.map(|d| i64::from(d) * DAY_MS);
-        let fresh = |e: &EvidenceFact| max_age.is_none_or(|a| now_ms - e.created_ms <= a);
+        let fresh =
+            |e: &EvidenceFact| max_age.is_none_or(|a| e.report_ms.is_some_and(|t| now_ms - t <= a));
         let ok = evidence
             .iter()
-            .any(|e| e.kind == req.kind && e.verdict == req.verdict && fresh(e));
+            .any(|e| e.kind == req.kind && e.bound && e.verdict == req.verdict && fresh(e));
         if ok {
             continue;
         }
@@ -442,19 +448,25 @@ pub fn evaluate(
             Some(d) => format!(" no older than {d} days"),
             None => String::new(),
         };
-        let newest = evidence
-            .iter()
-            .filter(|e| e.kind == req.kind)
-            .max_by_key(|e| e.created_ms);
+        let any = evidence.iter().any(|e| e.kind == req.kind);
+        // The last one attached explains the gap (a stale pass attached after a fresh fail
+        // is explained by its age, and the other way round).
+        let newest = evidence.iter().rfind(|e| e.kind == req.kind && e.bound);
         let why = match newest {
-            None => format!("no {} evidence is attached", req.kind.as_str()),
+            None if !any => format!("no {} evidence is attached", req.kind.as_str()),
+            None => "none is bound to the version's model: the report must record the \
+                     SHA-256 of the version's artifact as its model"
+                .to_string(),
             Some(e) if e.verdict != req.verdict => {
                 format!("the newest has verdict {}", e.verdict.as_str())
             }
-            Some(e) => format!(
-                "the newest matching one is {} days old",
-                (now_ms - e.created_ms) / DAY_MS
-            ),
+            Some(e) => match e.report_ms {
+                Some(t) => format!(
+                    "the newest matching one is {} days old by its own time",
+                    (now_ms - t) / DAY_MS
+                ),
+                None => "the newest matching one records no time".to_string(),
+            },
         };
         missing.push(format!(
             "{} evidence with verdict {}{age} ({why})",
@@ -562,8 +574,49 @@ mod tests {
         EvidenceFact {
             kind: EvidenceKind::Fairness,
             verdict,
-            created_ms: NOW - days_old * DAY_MS,
+            bound: true,
+            report_ms: Some(NOW - days_old * DAY_MS),
         }
+    }
+
+    /// Issue #15, finding 14: evidence not bound to the version's model, or without a time of
+    /// its own, satisfies no rule; the age is the report's own. (Before: any passing report
+    /// counted, aged by its upload time.)
+    #[test]
+    fn unbound_or_undated_evidence_does_not_count() {
+        let p = Policy::default();
+        let t = RiskTier::HighRisk;
+        let votes = [
+            vote("alice", Role::Reviewer, &[]),
+            vote("bob", Role::Reviewer, &["risk"]),
+        ];
+        let mut unbound = fairness(Verdict::Pass, 1);
+        unbound.bound = false;
+        let e = evaluate(&p, t, Stage::Production, &votes, &[unbound], NOW);
+        assert!(!e.satisfied);
+        assert!(e.missing[0].contains("none is bound"), "{:?}", e.missing);
+        let mut undated = fairness(Verdict::Pass, 1);
+        undated.report_ms = None;
+        let e = evaluate(&p, t, Stage::Production, &votes, &[undated], NOW);
+        assert!(e.missing[0].contains("records no time"), "{:?}", e.missing);
+        let e = evaluate(
+            &p,
+            t,
+            Stage::Production,
+            &votes,
+            &[fairness(Verdict::Pass, 100)],
+            NOW,
+        );
+        assert!(e.missing[0].contains("100 days old"), "{:?}", e.missing);
+        let e = evaluate(
+            &p,
+            t,
+            Stage::Production,
+            &votes,
+            &[fairness(Verdict::Pass, 100), fairness(Verdict::Pass, 3)],
+            NOW,
+        );
+        assert!(e.satisfied, "{:?}", e.missing);
     }
 
     #[test]
@@ -842,7 +895,8 @@ mod tests {
         let dp = EvidenceFact {
             kind: EvidenceKind::Dp,
             verdict: Verdict::Pass,
-            created_ms: NOW,
+            bound: true,
+            report_ms: Some(NOW),
         };
         let (a, b) = (
             vote("alice", Role::Reviewer, &[]),

@@ -76,3 +76,21 @@ pub fn fairness_report(passed: Option<bool>) -> serde_json::Value {
         "notes": [],
     })
 }
+
+/// [`fairness_report`] with the `provenance` of a report about the model file of digest
+/// `model_sha256` (a version's artifact digest) made at `at_ms` (ms since the Unix epoch): bound
+/// evidence of that version, aged by `at_ms` ([`crate::report_binding`]).
+pub fn bound_fairness_report(
+    passed: Option<bool>,
+    model_sha256: &str,
+    at_ms: i64,
+) -> serde_json::Value {
+    let mut r = fairness_report(passed);
+    r["provenance"] = serde_json::json!({
+        "assay_version": env!("CARGO_PKG_VERSION"),
+        "created_at": crate::report_binding::format_rfc3339(at_ms.div_euclid(1000)),
+        "model": {"path": "model.json", "sha256": model_sha256, "bytes": 1},
+        "data": [{"path": "data.csv", "sha256": "00".repeat(32), "bytes": 1}],
+    });
+    r
+}

@@ -514,6 +514,60 @@ async fn claimed_verdicts_are_derived(db: &Db) {
     assert_chain_ok(db).await;
 }
 
+/// Issue #15, finding 14: evidence is bound to the version's artifact by the model digest its
+/// report records. Another model's report is refused and writes nothing; a report recording no
+/// model is stored unbound; the report's own time is kept. (Before: every report was stored,
+/// none bound, aged by its upload time.)
+async fn evidence_is_bound_to_the_model(db: &Db) {
+    setup(db).await;
+    let artifact = hex::encode(Sha256::digest(MODEL_BYTES));
+    let at = 1_700_000_000_000_i64;
+    let spec = |report| EvidenceSpec {
+        kind: EvidenceKind::Fairness,
+        verdict: None,
+        report,
+    };
+    let report = assay_govern::testing::bound_fairness_report;
+    let n = audit_len(db).await;
+    let other = spec(report(Some(true), &"cd".repeat(32), at));
+    match evidence::submit_at(db, "ci-bot", "credit", "1", &other, at + DAY_MS).await {
+        Err(GovernError::Invalid(m)) => {
+            assert!(m.contains("not version 1 of model credit"), "{m}")
+        }
+        r => panic!("{r:?}"),
+    }
+    let future = spec(report(Some(true), &artifact, at + DAY_MS));
+    match evidence::submit_at(db, "ci-bot", "credit", "1", &future, at).await {
+        Err(GovernError::Invalid(m)) => assert!(m.contains("in the future"), "{m}"),
+        r => panic!("{r:?}"),
+    }
+    assert_eq!(
+        audit_len(db).await,
+        n,
+        "a refused submission writes nothing"
+    );
+    let e = evidence::submit_at(
+        db,
+        "ci-bot",
+        "credit",
+        "1",
+        &spec(report(Some(true), &artifact, at)),
+        at + 10 * DAY_MS,
+    )
+    .await
+    .unwrap();
+    assert!(e.bound);
+    assert_eq!(e.model_sha256.as_deref(), Some(artifact.as_str()));
+    assert_eq!((e.report_ms, e.created_ms), (Some(at), at + 10 * DAY_MS));
+    let unbound = spec(assay_govern::testing::fairness_report(Some(true)));
+    let e = evidence::submit(db, "ci-bot", "credit", "1", &unbound)
+        .await
+        .unwrap();
+    assert!(!e.bound && e.model_sha256.is_none() && e.report_ms.is_none());
+    assert_eq!(evidence::get(db, e.id).await.unwrap(), e);
+    assert_chain_ok(db).await;
+}
+
 scenarios!(
     "artifact":signed_upload, forged_signature, bad_names, evidence_flow,
-    claimed_verdicts_are_derived);
+    claimed_verdicts_are_derived, evidence_is_bound_to_the_model);

@@ -136,11 +136,16 @@ async fn fairness(db: &Db, model: &str, version: &str, verdict: Verdict, at_ms: 
         &EvidenceSpec {
             kind: EvidenceKind::Fairness,
             verdict: Some(verdict),
-            report: assay_govern::testing::fairness_report(match verdict {
-                Verdict::Pass => Some(true),
-                Verdict::Fail => Some(false),
-                Verdict::None => None,
-            }),
+            report: assay_govern::testing::bound_fairness_report(
+                match verdict {
+                    Verdict::Pass => Some(true),
+                    Verdict::Fail => Some(false),
+                    Verdict::None => None,
+                },
+                // The artifact digest of version `vN` (see `model`).
+                &format!("{:064x}", version[1..].parse::<u64>().unwrap()),
+                at_ms,
+            ),
         },
         at_ms,
     )

@@ -34,7 +34,15 @@ fn fairness_pass(s: &TestServer, model: &str, version: &str) {
         json!({
             "kind": "fairness",
             "verdict": "pass",
-            "report": assay_govern::testing::fairness_report(Some(true)),
+            // Bound to the versions' artifact (`version_spec`), made now.
+            "report": assay_govern::testing::bound_fairness_report(
+                Some(true),
+                &"ab".repeat(32),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_millis() as i64,
+            ),
         }),
     );
     assert_eq!(st, 201, "{v}");

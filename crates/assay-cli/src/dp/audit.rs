@@ -157,9 +157,12 @@ pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
             );
         }
         OutputFormat::Json => {
+            let provenance = assay_data::provenance::Provenance::new(None, &[t.data.as_path()])
+                .map_err(|e| e.to_string())?;
             let doc = json!({
                 "schema": "assay.dp/1",
                 "command": "audit",
+                "provenance": provenance,
                 "method": "one-run audit, Steinke, Nasr and Jagielski 2023",
                 "rows": n,
                 "sampling_rate": q,

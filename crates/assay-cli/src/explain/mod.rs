@@ -243,9 +243,13 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
         Method::Lime => shap::lime(&a, &t, &predict)?,
     };
     progress.finish_and_clear();
+    let provenance =
+        assay_data::provenance::Provenance::new(Some(a.model.as_path()), &[a.data.as_path()])
+            .map_err(|e| e.to_string())?;
     let doc = json!({
         "schema": "assay.explain/1",
         "assay_version": env!("CARGO_PKG_VERSION"),
+        "provenance": provenance,
         "method": a.method.name(),
         "model": a.model.display().to_string(),
         "output": match (a.method, model.classes()) {

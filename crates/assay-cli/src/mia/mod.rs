@@ -222,6 +222,8 @@ pub struct AttackResult {
 /// Everything the report shows.
 pub struct Audit {
     pub model: String,
+    /// The audited model file (when one was given) and the data files, with the time.
+    pub provenance: assay_data::provenance::Provenance,
     pub settings: Vec<(String, String)>,
     pub results: Vec<AttackResult>,
     pub members: usize,
@@ -531,8 +533,14 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
     if wants(Attack::Loss) && wants(Attack::Confidence) {
         notes.push("The loss and confidence scores are increasing functions of the same confidence, so they rank examples alike, except that the confidence rounds to exactly 1 for very confident predictions (ties the loss keeps apart).".into());
     }
+    let provenance = assay_data::provenance::Provenance::new(
+        a.model.as_deref(),
+        &[a.train.as_path(), a.holdout.as_path()],
+    )
+    .map_err(|e| e.to_string())?;
     let audit = Audit {
         model: model_desc,
+        provenance,
         settings,
         results,
         members: n_in,

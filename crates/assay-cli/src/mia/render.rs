@@ -97,6 +97,7 @@ pub fn json(a: &Audit) -> String {
         .collect();
     serde_json::to_string_pretty(&json!({
         "schema": "assay.mia/1",
+        "provenance": a.provenance,
         "model": a.model,
         "members": a.members,
         "non_members": a.non_members,

@@ -101,6 +101,12 @@ pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
             .save(&a.out)
             .map_err(|e| format!("{}: {e}", a.out.display()))?;
     }
+    let mut data = vec![a.data.as_path()];
+    data.extend(a.test.as_deref());
+    let saved = (!policy_failed).then_some(a.out.as_path());
+    let provenance =
+        assay_data::provenance::Provenance::new(saved, &data).map_err(|e| e.to_string())?;
+    report.json["provenance"] = serde_json::to_value(provenance).map_err(|e| e.to_string())?;
     let json = serde_json::to_string_pretty(&report.json).map_err(|e| e.to_string())? + "\n";
     if let Some(p) = &a.json {
         std::fs::write(p, &json).map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
