@@ -1,5 +1,5 @@
 //! Single-thread detection throughput on a text file (one document per line):
-//! `cargo run --release -p assay-pii --example throughput -- FILE [REPEATS]`.
+//! `cargo run --release -p assay-pii --example pii_throughput -- FILE [REPEATS]`.
 //! Prints bytes, findings, seconds and MB/s of `Analyzer::analyze` over every line.
 
 use std::time::Instant;
