@@ -187,8 +187,8 @@ fn roles(a: &FairnessArgs) -> Result<ColumnRoles, String> {
 ///
 /// Unless the user gave `--threshold` (then the assessment thresholds `model_score` itself), the
 /// model's decision is added too, as the column [`MODEL_DECISION`], exactly as `assay predict`
-/// decides: `score > 0.5`, or for a randomized classifier the seeded draw of
-/// [`assay_model::randomized_decision`] at the row's position. It is written as `positive` (or
+/// decides ([`assay_model::decision`]: `score > 0.5`, or for a randomized classifier the
+/// seeded draw at the row's position). It is written as `positive` (or
 /// `1`) for a positive decision and `not <positive>` (or `0`) otherwise, so that `--positive`
 /// reads it as it reads the label.
 fn with_model_score(
@@ -245,13 +245,7 @@ fn with_model_score(
                 .iter()
                 .enumerate()
                 .map(|(i, &p)| {
-                    let positive = match seed {
-                        Some(seed) => {
-                            assay_model::randomized_decision(seed, rows_done + i as u64, p)
-                        }
-                        None => p > 0.5,
-                    };
-                    if positive {
+                    if assay_model::decision(seed, rows_done + i as u64, p) {
                         yes.as_str()
                     } else {
                         no.as_str()

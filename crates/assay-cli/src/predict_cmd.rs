@@ -239,7 +239,7 @@ fn load_model(a: &PredictArgs) -> Result<Loaded, String> {
 /// margin (above 0, or the largest). Other models: `prediction` (or `prediction_<output>` per
 /// output), the model's value. A randomized classifier (a mitigated model's mixture or
 /// randomised thresholds; [`Model::randomized`]) scores `P(ŷ = 1)` and its prediction is drawn
-/// with [`assay_model::randomized_decision`] from its seed and the row's position in the input.
+/// with [`assay_model::decision`] from its seed and the row's position in the input.
 struct OutputColumns {
     fields: Vec<Field>,
     classes: Option<Vec<String>>,
@@ -318,11 +318,11 @@ impl OutputColumns {
                 .map(|(i, row)| {
                     if let (Some(seed), 1) = (self.randomized, k) {
                         let p = if self.margin {
-                            1.0 / (1.0 + (-row[0]).exp())
+                            assay_numerics::sigmoid(row[0])
                         } else {
                             row[0]
                         };
-                        let yes = assay_model::randomized_decision(seed, first_row + i as u64, p);
+                        let yes = assay_model::decision(Some(seed), first_row + i as u64, p);
                         &classes[usize::from(yes)]
                     } else if k == 1 {
                         &classes[usize::from(row[0] > cut)]

@@ -16,67 +16,9 @@ pub struct Interval {
     pub method: &'static str,
 }
 
-/// Standard normal quantile Φ⁻¹(p), by Acklam's rational approximation
-/// (relative error 1.15e-9) refined with one Halley step against the
-/// correctly rounded `erfc` of the `libm` crate, which brings it to full
-/// double precision. Hand-written because the crates that provide it
-/// (statrs) pull in a linear-algebra stack for this one function.
-pub fn normal_quantile(p: f64) -> f64 {
-    if p <= 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    if p >= 1.0 {
-        return f64::INFINITY;
-    }
-    const A: [f64; 6] = [
-        -3.969683028665376e1,
-        2.209460984245205e2,
-        -2.759285104469687e2,
-        1.383_577_518_672_69e2,
-        -3.066479806614716e1,
-        2.506628277459239e0,
-    ];
-    const B: [f64; 5] = [
-        -5.447609879822406e1,
-        1.615858368580409e2,
-        -1.556989798598866e2,
-        6.680131188771972e1,
-        -1.328068155288572e1,
-    ];
-    const C: [f64; 6] = [
-        -7.784894002430293e-3,
-        -3.223964580411365e-1,
-        -2.400758277161838e0,
-        -2.549732539343734e0,
-        4.374664141464968e0,
-        2.938163982698783e0,
-    ];
-    const D: [f64; 4] = [
-        7.784695709041462e-3,
-        3.224671290700398e-1,
-        2.445134137142996e0,
-        3.754408661907416e0,
-    ];
-    let pl = 0.02425;
-    let x = if p < pl {
-        let q = (-2.0 * p.ln()).sqrt();
-        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
-            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
-    } else if p <= 1.0 - pl {
-        let q = p - 0.5;
-        let r = q * q;
-        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
-            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
-    } else {
-        let q = (-2.0 * (1.0 - p).ln()).sqrt();
-        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
-            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
-    };
-    // One Halley step against the complementary error function.
-    let e = 0.5 * libm::erfc(-x / std::f64::consts::SQRT_2) - p;
-    let u = e * (2.0 * std::f64::consts::PI).sqrt() * (x * x / 2.0).exp();
-    x - u / (1.0 + x * u / 2.0)
-}
+/// The standard normal quantile Φ⁻¹(p), shared with the privacy accountants
+/// ([`assay_numerics::special::normal_quantile`]: Acklam's approximation refined to a few ulps).
+pub use assay_numerics::special::normal_quantile;
 
 /// Wilson score interval for a proportion `p` observed on `n` (effective) trials.
 pub fn wilson(p: f64, n: f64, confidence: f64) -> Option<Interval> {
@@ -130,14 +72,6 @@ pub fn percentile(values: &mut Vec<f64>, confidence: f64, shift: f64) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normal_quantile_matches_tables() {
-        assert!((normal_quantile(0.975) - 1.959963984540054).abs() < 1e-12);
-        assert!((normal_quantile(0.5)).abs() < 1e-15);
-        assert!((normal_quantile(0.995) - 2.5758293035489004).abs() < 1e-12);
-        assert!((normal_quantile(0.001) + 3.090232306167813).abs() < 1e-12);
-    }
 
     #[test]
     fn wilson_matches_reference() {

@@ -108,6 +108,15 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// `Pass`/`Fail` from a policy result, `None` without one.
+    pub fn of(passed: Option<bool>) -> Verdict {
+        match passed {
+            Some(true) => Verdict::Pass,
+            Some(false) => Verdict::Fail,
+            None => Verdict::None,
+        }
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {

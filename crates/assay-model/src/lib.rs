@@ -35,7 +35,8 @@ pub mod xgboost;
 
 pub use error::ModelError;
 pub use model::{
-    load_model, randomized_decision, ColumnKind, InputColumn, InputSchema, Model, ModelFormat,
+    decision, load_model, randomized_decision, ColumnKind, InputColumn, InputSchema, Model,
+    ModelFormat,
 };
 pub use tree::{
     Arithmetic, CategorySet, Decision, Link, MissingType, Objective, Source, Tree, TreeEnsemble,

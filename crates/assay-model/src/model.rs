@@ -105,6 +105,26 @@ pub trait Model: Send + Sync {
     fn randomized(&self) -> Option<u64> {
         None
     }
+
+    /// The model's own decision for a binary classifier's score `p` (the probability of the
+    /// second class) of the row at 0-based position `row` of the input: [`decision`] with
+    /// [`Model::randomized`]. `assay predict`, `assay fairness --model` and the evaluation of
+    /// `assay mitigate` all decide through it, so they agree row for row.
+    fn decide(&self, row: u64, p: f64) -> bool {
+        decision(self.randomized(), row, p)
+    }
+}
+
+/// The decision rule of a binary classifier, the one place it is written: for a randomized
+/// classifier (`Some(seed)`, see [`Model::randomized`]) the seeded draw
+/// [`randomized_decision`]`(seed, row, p)`, otherwise `p > 0.5` (a probability of exactly one
+/// half is the negative class, as in scikit-learn's `predict`, which takes the first class of
+/// `argmax`).
+pub fn decision(randomized: Option<u64>, row: u64, p: f64) -> bool {
+    match randomized {
+        Some(seed) => randomized_decision(seed, row, p),
+        None => p > 0.5,
+    }
 }
 
 /// The decision of a randomized classifier (see [`Model::randomized`]): `u < p`, where `u` in
@@ -112,14 +132,7 @@ pub trait Model: Send + Sync {
 /// `seed` and the row's position, so a row's decision depends only on the seed, its position
 /// and its probability — not on how the input is split into batches.
 pub fn randomized_decision(seed: u64, row: u64, p: f64) -> bool {
-    fn mix(mut z: u64) -> u64 {
-        z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    let u = (mix(mix(seed) ^ row) >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
-    u < p
+    assay_numerics::random::counter_uniform(seed, row) < p
 }
 
 /// A tree ensemble read by column name: an XGBoost or LightGBM model, or assay's trained gbdt

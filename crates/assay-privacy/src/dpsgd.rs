@@ -57,6 +57,7 @@
 //! * The noise is seeded for reproducibility. A seed known to an adversary removes all
 //!   privacy; callers that release a model must draw the seed from a secure source.
 
+use assay_numerics::sigmoid;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use rand_distr::StandardNormal;
@@ -183,15 +184,6 @@ fn softplus(z: f64) -> f64 {
         z + (-z).exp().ln_1p()
     } else {
         z.exp().ln_1p()
-    }
-}
-
-fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
     }
 }
 

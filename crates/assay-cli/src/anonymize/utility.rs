@@ -30,13 +30,6 @@ pub struct Utility {
     pub anonymized_accuracy: f64,
 }
 
-fn splitmix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// Encodes the feature columns for the training and test rows.
 fn encode(cols: &[Vec<&str>], train: &[usize], test: &[usize]) -> (Vec<f64>, Vec<f64>, usize) {
     let mut blocks: Vec<Block> = Vec::new();
@@ -145,7 +138,7 @@ pub fn utility(
     }
     let (mut train, mut test) = (Vec::new(), Vec::new());
     for &r in &released {
-        if splitmix(r as u64 ^ 0x5eed) % 10 < 3 {
+        if assay_numerics::random::splitmix64(r as u64 ^ 0x5eed) % 10 < 3 {
             test.push(r);
         } else {
             train.push(r);

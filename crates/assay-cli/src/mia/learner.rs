@@ -87,8 +87,6 @@ pub fn subset(x: &[f64], y: &[f64], d: usize, mask: &[bool]) -> (Vec<f64>, Vec<f
 
 /// A per-model seed derived from the audit's seed (SplitMix64 of `seed` and `index`).
 pub fn derive_seed(seed: u64, index: u64) -> u64 {
-    let mut z = seed ^ index.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    use assay_numerics::random::{mix64, GOLDEN_GAMMA};
+    mix64(seed ^ index.wrapping_add(1).wrapping_mul(GOLDEN_GAMMA))
 }

@@ -11,7 +11,7 @@ use assay_fairness::{assess, AssessOptions, Assessment};
 use assay_mitigation::postprocessing::{group_calibration_curves, BinStrategy, CalibrationCurve};
 use assay_mitigation::{Decision, Groups, MitigatedModel};
 use assay_model::learners::Matrix;
-use assay_model::randomized_decision;
+use assay_model::Model;
 
 use super::args::MitigateArgs;
 use super::fit::Fitted;
@@ -330,18 +330,10 @@ pub fn model_decisions(
     let p = model
         .probability(x, &codes)
         .map_err(|e| format!("{path}: {e}"))?;
-    let randomized = model.is_randomized();
     let decisions = p
         .iter()
         .enumerate()
-        .map(|(i, &p)| {
-            let yes = if randomized {
-                randomized_decision(model.seed, i as u64, p)
-            } else {
-                p > 0.5
-            };
-            f64::from(u8::from(yes))
-        })
+        .map(|(i, &p)| f64::from(u8::from(Model::decide(model, i as u64, p))))
         .collect();
     Ok((p, decisions))
 }

@@ -89,14 +89,10 @@ pub fn constraint_name(c: ConstraintArg) -> &'static str {
 /// `round(fraction · n)` rows with the smallest seeded SplitMix64 keys (Steele, Lea & Flood
 /// 2014) of their position, so the split depends only on the seed, `n` and the fraction.
 pub fn calibration_split(n: usize, fraction: f64, seed: u64) -> Vec<bool> {
-    fn mix(mut z: u64) -> u64 {
-        z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
     let k = (fraction * n as f64).round() as usize;
-    let mut order: Vec<(u64, usize)> = (0..n).map(|i| (mix(mix(seed) ^ i as u64), i)).collect();
+    let mut order: Vec<(u64, usize)> = (0..n)
+        .map(|i| (assay_numerics::random::counter_key(seed, i as u64), i))
+        .collect();
     order.sort_unstable();
     let mut held = vec![false; n];
     for &(_, i) in order.iter().take(k) {

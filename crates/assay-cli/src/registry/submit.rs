@@ -33,36 +33,8 @@ pub struct SubmitArgs {
     pub submit_ca_cert: Option<PathBuf>,
 }
 
-/// The policy verdict sent with a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// A policy was evaluated and holds.
-    Pass,
-    /// A policy was evaluated and does not hold (the command exits 1).
-    Fail,
-    /// No policy was evaluated.
-    None,
-}
-
-impl Verdict {
-    /// `Pass`/`Fail` from a policy result, `None` without one.
-    pub fn of(passed: Option<bool>) -> Verdict {
-        match passed {
-            Some(true) => Verdict::Pass,
-            Some(false) => Verdict::Fail,
-            None => Verdict::None,
-        }
-    }
-
-    /// The API's spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "fail",
-            Verdict::None => "none",
-        }
-    }
-}
+/// The policy verdict sent with a report: the server's own type.
+pub use assay_govern::evidence::Verdict;
 
 impl SubmitArgs {
     /// For commands whose JSON report exists only with `--format json`: refuses `--submit`

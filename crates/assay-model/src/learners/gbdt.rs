@@ -96,15 +96,6 @@ impl Default for GradientBoosting {
     }
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014): the row-subsampling stream of one tree.
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
 impl GradientBoosting {
     fn check(&self) -> Result<(), LearnError> {
         let bad = |m: String| Err(LearnError::Parameter(m));
@@ -256,9 +247,12 @@ impl GradientBoosting {
                 });
             rows.clear();
             if self.subsample < 1.0 {
-                let mut state = self.seed ^ (t as u64).wrapping_mul(0xd1b5_4a32_d192_ed03);
+                // The row-subsampling stream of tree t (SplitMix64).
+                let mut stream = assay_numerics::random::SplitMix64::new(
+                    self.seed ^ (t as u64).wrapping_mul(0xd1b5_4a32_d192_ed03),
+                );
                 let cut = (self.subsample * (1u64 << 53) as f64) as u64;
-                rows.extend((0..n as u32).filter(|_| splitmix(&mut state) >> 11 < cut));
+                rows.extend((0..n as u32).filter(|_| stream.next_u64() >> 11 < cut));
                 if rows.is_empty() {
                     rows.push(0);
                 }

@@ -31,6 +31,7 @@
 
 use std::path::Path;
 
+use assay_numerics::sigmoid;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -627,17 +628,6 @@ fn softplus(z: f64) -> f64 {
         z + (-z).exp().ln_1p()
     } else {
         z.exp().ln_1p()
-    }
-}
-
-/// `1 / (1 + e^{−z})` without overflow.
-#[inline]
-fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
     }
 }
 

@@ -13,7 +13,6 @@
 pub mod calibrate;
 pub mod pld;
 pub mod rdp;
-pub(crate) mod special;
 pub mod zcdp;
 
 use crate::PrivacyError;

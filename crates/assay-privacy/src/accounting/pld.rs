@@ -23,9 +23,9 @@
 use rustfft::num_complex::Complex;
 use rustfft::FftPlanner;
 
-use super::special::{log_ndtr, ndtr, ndtri};
 use super::validate;
 use crate::PrivacyError;
+use assay_numerics::special::{log_ndtr, ndtr, ndtri};
 
 /// `dp_accounting`'s default value discretisation interval of the PLD accountant.
 pub const DEFAULT_DISCRETIZATION: f64 = 1e-4;

@@ -15,9 +15,9 @@
 //!   Rényi Differential Privacy" (AISTATS 2020, Theorem 21), as `dp_accounting`'s
 //!   `compute_epsilon` does ([`epsilon_from_rdp`], [`delta_from_rdp`]).
 
-use super::special::{log_add, log_comb, log_erfc};
 use super::validate;
 use crate::PrivacyError;
+use assay_numerics::special::{log_add, log_comb, log_erfc};
 
 /// The default Rényi orders of `dp_accounting` (`DEFAULT_RDP_ORDERS`): 1.1, 1.2, …, 10.9, then
 /// 11, 12, …, 63, then 128, 256, 512, 1024.

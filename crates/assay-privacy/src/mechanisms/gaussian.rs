@@ -28,8 +28,8 @@ use rand::RngCore;
 use super::discrete_gaussian::sample_discrete_gaussian;
 use super::exact::{pow2, rational};
 use super::laplace::{from_grid, grid_exponent, to_grid};
-use crate::accounting::special::{log_ndtr, ndtr, ndtri};
 use crate::PrivacyError;
+use assay_numerics::special::{log_ndtr, ndtr, ndtri};
 
 /// The δ of the Gaussian mechanism with standard deviation `sigma` at `epsilon` for L2
 /// sensitivity `sensitivity` (Balle and Wang 2018, Theorem 8), evaluated as

@@ -20,8 +20,8 @@
 
 use serde::Serialize;
 
-use crate::accounting::special::log_ndtr;
 use crate::PrivacyError;
+use assay_numerics::special::log_ndtr;
 
 /// φ of a binary model's margin `z` (log-odds of the positive class) on an example whose label
 /// is positive (`y = true`) or negative.
@@ -49,12 +49,7 @@ pub fn loss_score(phi: f64) -> f64 {
 
 /// Confidence-threshold score `p = sigmoid(φ)`.
 pub fn confidence_score(phi: f64) -> f64 {
-    if phi >= 0.0 {
-        1.0 / (1.0 + (-phi).exp())
-    } else {
-        let e = phi.exp();
-        e / (1.0 + e)
-    }
+    assay_numerics::sigmoid(phi)
 }
 
 /// The threshold on φ that best separates `inside` from `outside` (predict IN when

@@ -5,9 +5,9 @@ use crate::tree::Decision;
 
 /// Seeded pseudo-random numbers in [0, 1).
 fn uniform(seed: u64, n: usize) -> Vec<f64> {
-    let mut s = seed;
+    let mut s = assay_numerics::random::SplitMix64::new(seed);
     (0..n)
-        .map(|_| (splitmix(&mut s) >> 11) as f64 / (1u64 << 53) as f64)
+        .map(|_| (s.next_u64() >> 11) as f64 / (1u64 << 53) as f64)
         .collect()
 }
 

@@ -1,21 +1,23 @@
-//! Special functions in the precision the accountants need: log-gamma, log erfc, the normal
-//! CDF and its logarithm and inverse, and log-space addition. Written to match SciPy's
+//! Special functions in the precision the privacy accountants need: log-gamma, log erfc, the
+//! normal CDF and its logarithm and inverse, and log-space addition. Written to match SciPy's
 //! `gammaln`, `log_ndtr`, `ndtr` and `ndtri` (which `dp_accounting` calls) to a few ulps.
+//! Hand-written because the crates that provide them (statrs) pull in a linear-algebra stack
+//! and do not offer `log_ndtr`; `libm` supplies the correctly rounded `erf`, `erfc`, `lgamma`.
 
 use std::f64::consts::{LN_2, PI, SQRT_2};
 
 /// log|Γ(x)| (SciPy's `gammaln`).
-pub(crate) fn ln_gamma(x: f64) -> f64 {
+pub fn ln_gamma(x: f64) -> f64 {
     libm::lgamma(x)
 }
 
 /// log C(n, k) through log-gamma, for real n (`dp_accounting`'s `_log_comb`).
-pub(crate) fn log_comb(n: f64, k: f64) -> f64 {
+pub fn log_comb(n: f64, k: f64) -> f64 {
     ln_gamma(n + 1.0) - ln_gamma(k + 1.0) - ln_gamma(n - k + 1.0)
 }
 
 /// log(exp(a) + exp(b)), exact for -∞ arguments (`dp_accounting.rdp`'s `_log_add`).
-pub(crate) fn log_add(a: f64, b: f64) -> f64 {
+pub fn log_add(a: f64, b: f64) -> f64 {
     let (lo, hi) = if a < b { (a, b) } else { (b, a) };
     if lo == f64::NEG_INFINITY {
         return hi;
@@ -24,7 +26,7 @@ pub(crate) fn log_add(a: f64, b: f64) -> f64 {
 }
 
 /// log Φ(x) for the standard normal Φ, accurate far into both tails (SciPy's `log_ndtr`).
-pub(crate) fn log_ndtr(x: f64) -> f64 {
+pub fn log_ndtr(x: f64) -> f64 {
     if x > 6.0 {
         // Φ(x) = 1 - Φ(-x), Φ(-x) tiny.
         return (-ndtr(-x)).ln_1p();
@@ -45,12 +47,12 @@ pub(crate) fn log_ndtr(x: f64) -> f64 {
 }
 
 /// log erfc(x) (`dp_accounting.rdp`'s `_log_erfc`: log 2 + log Φ(-x √2)).
-pub(crate) fn log_erfc(x: f64) -> f64 {
+pub fn log_erfc(x: f64) -> f64 {
     LN_2 + log_ndtr(-x * SQRT_2)
 }
 
 /// The standard normal CDF Φ(x) (SciPy's `ndtr`).
-pub(crate) fn ndtr(x: f64) -> f64 {
+pub fn ndtr(x: f64) -> f64 {
     let t = x / SQRT_2;
     if t < -std::f64::consts::FRAC_1_SQRT_2 {
         0.5 * libm::erfc(-t)
@@ -61,9 +63,23 @@ pub(crate) fn ndtr(x: f64) -> f64 {
     }
 }
 
+/// The standard normal quantile Φ⁻¹(p) for any p: −∞ at p ≤ 0, +∞ at p ≥ 1 (and NaN for
+/// NaN), else [`ndtri`].
+pub fn normal_quantile(p: f64) -> f64 {
+    if p.is_nan() {
+        f64::NAN
+    } else if p <= 0.0 {
+        f64::NEG_INFINITY
+    } else if p >= 1.0 {
+        f64::INFINITY
+    } else {
+        ndtri(p)
+    }
+}
+
 /// The standard normal quantile Φ⁻¹(p) for p in (0, 1): Acklam's rational approximation
 /// refined by Halley steps on `erfc`, accurate to a few ulps.
-pub(crate) fn ndtri(p: f64) -> f64 {
+pub fn ndtri(p: f64) -> f64 {
     debug_assert!(p > 0.0 && p < 1.0);
     const A: [f64; 6] = [
         -3.969683028665376e1,
@@ -141,5 +157,17 @@ mod tests {
         let x = ndtri(p);
         assert!((log_ndtr(x) - p.ln()).abs() < 1e-12, "{x}");
         assert!((ln_gamma(0.5) - PI.sqrt().ln()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn normal_quantile_matches_tables_and_edges() {
+        // SciPy 1.17.1 `norm.ppf`.
+        assert!((normal_quantile(0.975) - 1.959963984540054).abs() < 1e-13);
+        assert!(normal_quantile(0.5).abs() < 1e-15);
+        assert!((normal_quantile(0.995) - 2.5758293035489004).abs() < 1e-13);
+        assert!((normal_quantile(0.001) + 3.090232306167813).abs() < 1e-13);
+        assert_eq!(normal_quantile(0.0), f64::NEG_INFINITY);
+        assert_eq!(normal_quantile(1.0), f64::INFINITY);
+        assert!(normal_quantile(f64::NAN).is_nan());
     }
 }
