@@ -290,7 +290,7 @@ pub fn run(a: FairnessArgs) -> Result<ExitCode, String> {
     let mut requests = assay_fairness::assess::column_requests(&opts.roles);
     let model = match &a.model {
         Some(path) => {
-            let m = crate::models::load(path)?;
+            let m = assay_core::models::open(path).map_err(|e| e.to_string())?;
             if m.randomized().is_some() && a.threshold.is_some() {
                 return Err(format!(
                     "{}: the model is a randomized classifier (its decision is drawn with its probability, seeded); --threshold does not apply",

@@ -18,7 +18,6 @@ mod input;
 mod mia;
 mod mitigate;
 mod model_cmd;
-mod models;
 mod pii;
 mod predict_cmd;
 mod progress;

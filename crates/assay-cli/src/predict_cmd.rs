@@ -19,10 +19,10 @@ use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use clap::{Args, ValueEnum};
 
+use assay_core::models::{self, Format, OpenOptions};
+use assay_core::CoreError;
 use assay_data::csv::TextType;
 use assay_data::source::ColumnRequest;
-use assay_model::learners::{TrainedGbdt, TrainedTree};
-use assay_model::model::{load_model_as, ModelFormat as LoadFormat, TreeModel};
 use assay_model::{ColumnKind, Model};
 
 use crate::input::InputArgs;
@@ -42,6 +42,23 @@ pub enum ModelFormat {
     Tree,
     /// An ONNX graph (scikit-learn pipelines exported with skl2onnx, PyTorch exports, assay's own exports).
     Onnx,
+    /// A model saved by `assay mitigate` (`assay.mitigated/1`).
+    Mitigated,
+}
+
+impl ModelFormat {
+    /// The library's name of the format.
+    fn core(self) -> Format {
+        match self {
+            ModelFormat::Xgboost => Format::Xgboost,
+            ModelFormat::Lightgbm => Format::Lightgbm,
+            ModelFormat::Logistic => Format::Logistic,
+            ModelFormat::Gbdt => Format::Gbdt,
+            ModelFormat::Tree => Format::Tree,
+            ModelFormat::Onnx => Format::Onnx,
+            ModelFormat::Mitigated => Format::Mitigated,
+        }
+    }
 }
 
 /// What to write in the `prediction` column.
@@ -111,122 +128,46 @@ struct Loaded {
     renamed: Vec<Option<String>>,
 }
 
-/// Loads the model with `assay_model::load_model` (the format from the flag, else detected),
-/// reading tree-ensemble features from the `--features` columns when given.
+/// Opens the model with [`assay_core::models::open_with`] (the format from the flag, else
+/// detected), reading its features from the `--features` columns when given.
 fn load_model(a: &PredictArgs) -> Result<Loaded, String> {
     let path = a.model.as_path();
-    if a.format_model.is_none() && assay_mitigation::MitigatedModel::is_mitigated(path) {
-        if a.features.is_some() {
-            return Err(format!(
-                "{}: a mitigated model reads the columns of its saved schema; --features cannot rename them",
-                path.display()
-            ));
-        }
-        let model = crate::models::load(path)?;
-        let renamed = vec![None; model.input_schema().columns.len()];
-        return Ok(Loaded { model, renamed });
-    }
-    let format = match a.format_model {
-        Some(ModelFormat::Xgboost) => LoadFormat::Xgboost,
-        Some(ModelFormat::Lightgbm) => LoadFormat::Lightgbm,
-        Some(ModelFormat::Logistic) => LoadFormat::AssayLogistic,
-        Some(ModelFormat::Gbdt) => LoadFormat::AssayGbdt,
-        Some(ModelFormat::Tree) => LoadFormat::AssayTree,
-        Some(ModelFormat::Onnx) => LoadFormat::Onnx,
-        None => LoadFormat::detect(path).map_err(|e| match e {
-            assay_model::ModelError::Unsupported { .. } => {
-                format!("{e}; name it with --format-model")
-            }
-            e => e.to_string(),
-        })?,
+    let options = OpenOptions {
+        format: a.format_model.map(ModelFormat::core),
+        columns: a.features.clone(),
     };
-    let columns_error = |e: assay_model::ModelError| {
-        match e {
-        assay_model::ModelError::NoFeatureNames { n_features } => format!(
+    let opened = models::open_with(path, &options).map_err(|e| match e {
+        CoreError::UnknownFormat { .. } => format!("{e}; name it with --format-model"),
+        CoreError::NeedsColumnNames { n_features, .. } => format!(
             "{}: the model stores no feature names; give the input column of each of its {n_features} features, in order, with --features a,b,c",
             path.display()
         ),
-        assay_model::ModelError::ColumnCount { expected, found } => format!(
+        CoreError::ColumnCount {
+            expected, found, ..
+        } => format!(
             "--features names {found} columns but the model {} has {expected} features",
             path.display()
         ),
+        CoreError::CannotRename { format, .. } => format!(
+            "{}: a {format} model reads the columns named in its saved schema; --features cannot rename them",
+            path.display()
+        ),
         e => e.to_string(),
-    }
-    };
-    let Some(columns) = a.features.clone() else {
-        let model = if a.format_model.is_none() {
-            assay_model::load_model(path, None)
-        } else {
-            load_model_as(path, format, None)
-        };
-        let model = model.map_err(columns_error)?;
-        let renamed = vec![None; model.input_schema().columns.len()];
-        return Ok(Loaded { model, renamed });
-    };
-    let (model, names) = match format {
-        LoadFormat::Xgboost | LoadFormat::Lightgbm => {
-            let ensemble = if format == LoadFormat::Xgboost {
-                assay_model::xgboost::load(path)
-            } else {
-                assay_model::lightgbm::load(path)
-            }
-            .map_err(|e| e.to_string())?;
-            let names = ensemble.feature_names.clone();
-            (
-                TreeModel::new(ensemble, Some(columns)).map(|m| Box::new(m) as Box<dyn Model>),
-                names,
-            )
-        }
-        LoadFormat::AssayTree => {
-            let m = TrainedTree::load(path).map_err(|e| e.to_string())?;
-            let names = Some(m.feature_names.clone());
-            (
-                TreeModel::from_tree(m, Some(columns)).map(|m| Box::new(m) as Box<dyn Model>),
-                names,
-            )
-        }
-        LoadFormat::AssayGbdt => {
-            let m = TrainedGbdt::load(path).map_err(|e| e.to_string())?;
-            let names = Some(m.feature_names.clone());
-            (
-                TreeModel::from_gbdt(m, Some(columns)).map(|m| Box::new(m) as Box<dyn Model>),
-                names,
-            )
-        }
-        LoadFormat::Onnx => {
-            let m = assay_model::onnx::runtime::OnnxModel::load(path).map_err(|e| e.to_string())?;
-            let names = Some(
-                m.input_schema()
-                    .names()
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-            );
-            (
-                m.with_columns(columns)
-                    .map(|m| Box::new(m) as Box<dyn Model>),
-                names,
-            )
-        }
-        LoadFormat::AssayLogistic => {
-            let message =
-                "a logistic model reads the columns named in its schema; --features does not apply";
-            return Err(format!("{}: {message}", path.display()));
-        }
-    };
-    let model: Box<dyn Model> = model.map_err(columns_error)?;
-    let renamed = model
-        .input_schema()
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(f, c)| match names.as_ref().and_then(|n| n.get(f)) {
-            Some(n) if *n == c.name => None,
-            Some(n) => Some(format!("input for model feature '{n}'")),
-            None => Some(format!("input for model feature {f}")),
+    })?;
+    let renamed = opened
+        .feature_of_column
+        .into_iter()
+        .map(|f| {
+            f.map(|f| match f.name {
+                Some(n) => format!("input for model feature '{n}'"),
+                None => format!("input for model feature {}", f.index),
+            })
         })
         .collect();
-    Ok(Loaded { model, renamed })
+    Ok(Loaded {
+        model: opened.model,
+        renamed,
+    })
 }
 
 /// The columns `assay predict` adds after the input columns.

@@ -74,7 +74,7 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
     let model: Box<dyn assay_model::Model> = match (&trees, &logistic) {
         (Some(t), _) => Box::new(t.clone()),
         (_, Some(l)) => Box::new(assay_model::model::LogisticModel::new(l.clone())),
-        _ => crate::models::load(&a.model)?,
+        _ => assay_core::models::open(&a.model).map_err(|e| e.to_string())?,
     };
     let needs_label =
         a.method == Method::Permutation && a.scorer != ScorerArg::DemographicParityDifference;

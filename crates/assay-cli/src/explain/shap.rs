@@ -10,62 +10,39 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 
+use assay_core::models;
+use assay_core::CoreError;
 use assay_explain::inspection::mean_abs_by_group;
 use assay_explain::shap::{
     tree_shap, tree_shap_interventional, Background, KernelExplainer, KernelShapConfig,
 };
 use assay_explain::{FeatureGroups, Predict};
-use assay_model::learners::{TrainedGbdt, TrainedLogistic, TrainedTree};
+use assay_model::learners::TrainedLogistic;
 use assay_model::model::TreeModel;
-use assay_model::{ModelFormat, TreeEnsemble};
 
 use super::args::ExplainArgs;
 use super::table::{ModelPredict, RawTable};
 
-/// The tree-ensemble view of a model file, when it has one: the model (whose input columns are
-/// the ensemble's features, in order).
+/// The tree-ensemble view of a model file ([`assay_core::models::tree_ensemble`]), for
+/// `--method tree-shap`.
 pub fn tree_model(path: &Path) -> Result<TreeModel, String> {
-    let format = ModelFormat::detect(path).map_err(|e| e.to_string())?;
-    let not_trees = || {
-        format!(
-            "{}: --method tree-shap needs a tree ensemble (XGBoost JSON, LightGBM text, assay gbdt or tree, or an ONNX graph of one TreeEnsemble); use --method kernel-shap for other models",
-            path.display()
-        )
-    };
-    let m = match format {
-        ModelFormat::Xgboost => TreeModel::new(
-            assay_model::xgboost::load(path).map_err(|e| e.to_string())?,
-            None,
+    models::tree_ensemble(path).map_err(|e| match e {
+        CoreError::NotTreeEnsemble { .. } => format!(
+            "{e}; --method tree-shap needs a tree ensemble: use --method kernel-shap for other models"
         ),
-        ModelFormat::Lightgbm => TreeModel::new(
-            assay_model::lightgbm::load(path).map_err(|e| e.to_string())?,
-            None,
-        ),
-        ModelFormat::AssayGbdt => {
-            TreeModel::from_gbdt(TrainedGbdt::load(path).map_err(|e| e.to_string())?, None)
-        }
-        ModelFormat::AssayTree => {
-            TreeModel::from_tree(TrainedTree::load(path).map_err(|e| e.to_string())?, None)
-        }
-        ModelFormat::Onnx => {
-            let e: TreeEnsemble = assay_model::onnx::to_ensemble::tree_ensemble_from_onnx(path)
-                .map_err(|e| format!("{}; {}", e, not_trees()))?;
-            TreeModel::new(e, None)
-        }
-        ModelFormat::AssayLogistic => return Err(not_trees()),
-    };
-    m.map_err(|e| e.to_string())
+        e => e.to_string(),
+    })
 }
 
-/// The assay logistic regression of a model file, for `--method linear-shap`.
+/// The assay logistic regression of a model file ([`assay_core::models::logistic`]), for
+/// `--method linear-shap`.
 pub fn logistic_model(path: &Path) -> Result<TrainedLogistic, String> {
-    match ModelFormat::detect(path).map_err(|e| e.to_string())? {
-        ModelFormat::AssayLogistic => TrainedLogistic::load(path).map_err(|e| e.to_string()),
-        _ => Err(format!(
-            "{}: --method linear-shap needs an assay logistic regression (assay train --learner logistic); use --method tree-shap for tree ensembles or --method kernel-shap for other models",
-            path.display()
-        )),
-    }
+    models::logistic(path).map_err(|e| match e {
+        CoreError::NotLogistic { .. } => format!(
+            "{e}; --method linear-shap needs an assay logistic regression (assay train --learner logistic): use --method tree-shap for tree ensembles or --method kernel-shap for other models"
+        ),
+        e => e.to_string(),
+    })
 }
 
 /// The shared summary of an attribution matrix: mean |value| by feature, and by group with

@@ -1,0 +1,269 @@
+//! `assay_core::models`: every format opens through one function, is detected, scores, and
+//! decides with the model's own rule; the tree and logistic views refuse what they cannot use.
+
+use std::path::{Path, PathBuf};
+
+use assay_core::models::{self, FeatureRef, Format, OpenOptions};
+use assay_core::CoreError;
+use assay_mitigation::model::Decision;
+use assay_mitigation::{MitigatedModel, Predictor};
+use assay_model::learners::{
+    DecisionTree, FeatureSpec, GradientBoosting, LogisticRegression, Matrix, TrainedGbdt,
+    TrainedLogistic, TrainedTree,
+};
+
+fn reference(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/reference/models")
+        .join(name)
+}
+
+/// A two-feature binary problem: y = 1 when x0 + x1 > 1 (with a few exceptions).
+fn problem() -> (Vec<f64>, Vec<f64>) {
+    let mut x = Vec::new();
+    let mut y = Vec::new();
+    for i in 0..200 {
+        let (a, b) = ((i % 20) as f64 / 10.0, (i / 20) as f64 / 10.0);
+        x.extend([a, b]);
+        y.push(f64::from(u8::from((a + b > 1.0) != (i % 37 == 0))));
+    }
+    (x, y)
+}
+
+fn numeric(name: &str) -> FeatureSpec {
+    FeatureSpec::Numeric {
+        column: name.into(),
+        mean: None,
+        std: None,
+        impute: None,
+    }
+}
+
+/// Trains and saves assay's own formats into `dir`: logistic, gbdt, tree, mitigated.
+fn assay_models(dir: &Path) -> Vec<(Format, PathBuf)> {
+    let (x, y) = problem();
+    let m = Matrix::new(&x, 2).unwrap();
+    let features = vec![numeric("a"), numeric("b")];
+    let classes = vec!["0".to_string(), "1".to_string()];
+    let label = "y".to_string();
+    let mut out = Vec::new();
+
+    let fitted = LogisticRegression::default().fit(&m, &y, None).unwrap();
+    let p = dir.join("logistic.json");
+    TrainedLogistic::new(
+        label.clone(),
+        classes.clone(),
+        None,
+        None,
+        features.clone(),
+        fitted,
+    )
+    .save(&p)
+    .unwrap();
+    out.push((Format::Logistic, p));
+
+    let params = GradientBoosting {
+        n_trees: 5,
+        ..GradientBoosting::default()
+    };
+    let trees = params.fit(&m, &y, None).unwrap();
+    let p = dir.join("gbdt.json");
+    TrainedGbdt::new(
+        label.clone(),
+        classes.clone(),
+        None,
+        None,
+        features.clone(),
+        params,
+        trees.clone(),
+    )
+    .save(&p)
+    .unwrap();
+    out.push((Format::Gbdt, p));
+
+    let params = DecisionTree::default();
+    let tree = params.fit(&m, &y, None).unwrap();
+    let p = dir.join("tree.json");
+    TrainedTree::new(
+        label.clone(),
+        classes.clone(),
+        None,
+        None,
+        features.clone(),
+        params,
+        tree,
+    )
+    .save(&p)
+    .unwrap();
+    out.push((Format::Tree, p));
+
+    let mitigated = MitigatedModel::new(
+        "test".into(),
+        label,
+        classes,
+        None,
+        features,
+        vec![],
+        vec![],
+        7,
+        Decision::Single {
+            predictor: Predictor::Trees(trees),
+        },
+    )
+    .unwrap();
+    let p = dir.join("mitigated.json");
+    mitigated.save(&p).unwrap();
+    out.push((Format::Mitigated, p));
+    out
+}
+
+#[test]
+fn every_format_opens_is_detected_and_decides_by_its_own_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = assay_models(dir.path());
+    files.push((Format::Xgboost, reference("xgb_binary.json")));
+    files.push((Format::Lightgbm, reference("lgb_binary.txt")));
+    files.push((Format::Onnx, reference("onnx/lgb_binary_numeric.onnx")));
+    assert_eq!(files.len(), Format::ALL.len(), "a format is not covered");
+    for (format, path) in &files {
+        assert_eq!(Format::detect(path).unwrap(), *format, "{}", path.display());
+        assert_eq!(Format::parse(format.name()), Some(*format));
+        let opened = models::open_with(path, &OpenOptions::default()).unwrap();
+        assert_eq!(opened.format, *format);
+        assert!(opened.feature_of_column.iter().all(Option::is_none));
+        let model = models::open(path).unwrap();
+        let d = model.input_schema().columns.len();
+        let x: Vec<f64> = (0..4 * d).map(|i| (i % 7) as f64 / 5.0).collect();
+        let scores = model.score_matrix(&x, 4).unwrap();
+        assert_eq!(scores.len(), 4 * model.outputs().len(), "{format}");
+        if model.outputs().len() == 1 && model.randomized().is_none() {
+            for (row, &p) in scores.iter().enumerate() {
+                assert_eq!(model.decide(row as u64, p), p > 0.5, "{format}");
+            }
+        }
+    }
+    // The format named wins over detection.
+    let opened = models::open_with(
+        &reference("xgb_binary.json"),
+        &OpenOptions {
+            format: Some(Format::Xgboost),
+            columns: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(opened.format, Format::Xgboost);
+    assert_eq!(Format::parse("assay.mitigated/1"), Some(Format::Mitigated));
+    assert_eq!(Format::parse("ASSAY.GBDT/1"), Some(Format::Gbdt));
+    assert_eq!(Format::parse("sklearn"), None);
+}
+
+#[test]
+fn renamed_columns_are_reported_and_refused_where_the_schema_is_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = assay_models(dir.path());
+    let gbdt = &files[1].1;
+    let opened = models::open_with(
+        gbdt,
+        &OpenOptions {
+            format: None,
+            columns: Some(vec!["a".into(), "second".into()]),
+        },
+    )
+    .unwrap();
+    assert_eq!(opened.model.input_schema().names(), ["a", "second"]);
+    assert_eq!(
+        opened.feature_of_column,
+        [
+            None,
+            Some(FeatureRef {
+                index: 1,
+                name: Some("b".into())
+            })
+        ]
+    );
+    let e = models::open_with(
+        gbdt,
+        &OpenOptions {
+            format: None,
+            columns: Some(vec!["a".into()]),
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            CoreError::ColumnCount {
+                expected: 2,
+                found: 1,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    for (format, path) in [&files[0], &files[3]] {
+        let e = models::open_with(
+            path,
+            &OpenOptions {
+                format: None,
+                columns: Some(vec!["a".into(), "b".into()]),
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, CoreError::CannotRename { format: f, .. } if f == *format),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn views_for_tree_and_linear_methods() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = assay_models(dir.path());
+    for (format, path) in &files {
+        let trees = models::tree_ensemble(path);
+        let linear = models::logistic(path);
+        match format {
+            Format::Gbdt | Format::Tree => {
+                assert!(trees.is_ok() && linear.is_err(), "{format}")
+            }
+            Format::Logistic => assert!(trees.is_err() && linear.is_ok()),
+            _ => assert!(trees.is_err() && linear.is_err(), "{format}"),
+        }
+    }
+    assert!(models::tree_ensemble(&reference("xgb_binary.json")).is_ok());
+    // An ONNX graph of one TreeEnsemble converts; with one tensor input its features have no
+    // names to read columns by.
+    let e = models::tree_ensemble(&reference("onnx/xgb_binary_numeric.onnx")).unwrap_err();
+    assert!(
+        matches!(e, CoreError::NeedsColumnNames { n_features: 9, .. }),
+        "{e}"
+    );
+    let e = models::tree_ensemble(&reference("onnx/logistic_binary.onnx")).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            CoreError::NotTreeEnsemble {
+                detail: Some(_),
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = models::logistic(&reference("xgb_binary.json")).unwrap_err();
+    assert!(e.to_string().contains("xgb_binary.json"), "{e}");
+}
+
+#[test]
+fn unknown_and_missing_files_are_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("model.bin");
+    std::fs::write(&p, b"\x00\x01 not a model").unwrap();
+    let e = models::open(&p).err().unwrap();
+    assert!(matches!(e, CoreError::UnknownFormat { .. }), "{e}");
+    assert!(e.to_string().contains("model.bin"), "{e}");
+    let e = models::open(&dir.path().join("missing.json"))
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("missing.json"), "{e}");
+}
