@@ -27,38 +27,15 @@ use assay_model::{ColumnKind, Model};
 
 use crate::input::InputArgs;
 
-/// Model file format.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
-pub enum ModelFormat {
-    /// XGBoost JSON (`Booster.save_model("m.json")`).
-    Xgboost,
-    /// LightGBM text (`Booster.save_model("m.txt")`).
-    Lightgbm,
-    /// A logistic regression saved by `assay train --learner logistic` (`assay.logistic/1`).
-    Logistic,
-    /// Gradient-boosted trees saved by `assay train --learner gbdt` (`assay.gbdt/1`).
-    Gbdt,
-    /// A decision tree saved by `assay train --learner tree` (`assay.tree/1`).
-    Tree,
-    /// An ONNX graph (scikit-learn pipelines exported with skl2onnx, PyTorch exports, assay's own exports).
-    Onnx,
-    /// A model saved by `assay mitigate` (`assay.mitigated/1`).
-    Mitigated,
-}
-
-impl ModelFormat {
-    /// The library's name of the format.
-    fn core(self) -> Format {
-        match self {
-            ModelFormat::Xgboost => Format::Xgboost,
-            ModelFormat::Lightgbm => Format::Lightgbm,
-            ModelFormat::Logistic => Format::Logistic,
-            ModelFormat::Gbdt => Format::Gbdt,
-            ModelFormat::Tree => Format::Tree,
-            ModelFormat::Onnx => Format::Onnx,
-            ModelFormat::Mitigated => Format::Mitigated,
-        }
-    }
+/// Parses `--format-model`: a format name or schema tag ([`Format::parse`]).
+fn parse_format(name: &str) -> Result<Format, String> {
+    Format::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        format!(
+            "unknown model format '{name}' (expected {})",
+            names.join(", ")
+        )
+    })
 }
 
 /// What to write in the `prediction` column.
@@ -90,9 +67,9 @@ pub struct PredictArgs {
     /// The model: XGBoost JSON, LightGBM text, or a logistic regression or gradient-boosted trees saved by `assay train` (recognised by its format tag; its categorical columns take the category text; a binary logistic model predicts the probability of the positive class, a multinomial one writes one `prediction_<class>` column per class).
     #[arg(long, value_name = "FILE", help_heading = "Model")]
     pub model: PathBuf,
-    /// Model format (default: an assay format tag at the start of the file, else `.json` is XGBoost JSON, `.txt` LightGBM text, otherwise from the file's first bytes).
-    #[arg(long = "format-model", value_enum, help_heading = "Model")]
-    pub format_model: Option<ModelFormat>,
+    /// Model format: xgboost, lightgbm, logistic, gbdt, tree, onnx or mitigated (default: a mitigated or assay format tag at the start of the file, else `.json` is XGBoost JSON, `.txt` LightGBM text, `.onnx` ONNX, otherwise from the file's first bytes).
+    #[arg(long = "format-model", value_parser = parse_format, value_name = "FORMAT", help_heading = "Model")]
+    pub format_model: Option<Format>,
     /// Input column for each model feature, comma-separated in the model's feature order (required when the model stores no feature names; overrides them otherwise).
     #[arg(
         long,
@@ -133,7 +110,7 @@ struct Loaded {
 fn load_model(a: &PredictArgs) -> Result<Loaded, String> {
     let path = a.model.as_path();
     let options = OpenOptions {
-        format: a.format_model.map(ModelFormat::core),
+        format: a.format_model,
         columns: a.features.clone(),
     };
     let opened = models::open_with(path, &options).map_err(|e| match e {
