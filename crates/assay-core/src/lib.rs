@@ -11,8 +11,10 @@
 //!   [`assay_model::Model`] trait, with the model's own decision rule
 //!   ([`assay_model::Model::decide`]), and the views some methods need (the tree ensemble
 //!   for TreeSHAP, the logistic regression for linear SHAP).
+//! - [`reports`]: the typed reports every command writes, with their JSON Schemas.
 
 pub mod error;
 pub mod models;
+pub mod reports;
 
 pub use error::CoreError;

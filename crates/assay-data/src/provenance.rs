@@ -24,7 +24,7 @@ use crate::DataError;
 pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
 
 /// Where a report comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Provenance {
     /// The assay version that made the report.
     pub assay_version: String,
@@ -38,7 +38,7 @@ pub struct Provenance {
 }
 
 /// A file and its SHA-256.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FileDigest {
     /// The path as given on the command line.
     pub path: String,

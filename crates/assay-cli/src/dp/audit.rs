@@ -19,13 +19,15 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Args;
-use serde_json::json;
 
 use assay_privacy::audit::{audit_dpsgd, AuditConfig};
 use assay_privacy::dpsgd::{self, Architecture, Config};
 
 use super::args::OutputFormat;
-use super::train::{num, prepare, privacy, sampling_rate, ModelArg, TrainArgs};
+use assay_core::reports::dp::{AuditReport, DpReport, DP_SCHEMA};
+use assay_core::reports::Unbounded;
+
+use super::train::{prepare, privacy, sampling_rate, ModelArg, TrainArgs};
 
 use crate::counts;
 
@@ -159,33 +161,32 @@ pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
         OutputFormat::Json => {
             let provenance = assay_data::provenance::Provenance::new(None, &[t.data.as_path()])
                 .map_err(|e| e.to_string())?;
-            let doc = json!({
-                "schema": "assay.dp/1",
-                "command": "audit",
-                "provenance": provenance,
-                "method": "one-run audit, Steinke, Nasr and Jagielski 2023",
-                "rows": n,
-                "sampling_rate": q,
-                "steps": steps,
-                "noise_multiplier": cfg.noise_multiplier,
-                "noise": !a.no_noise,
-                "delta": t.delta,
-                "beta": a.beta,
-                "claimed_epsilon": num(claimed),
-                "canaries": o.canaries,
-                "included": o.included,
-                "guesses": o.guesses,
-                "correct": o.correct,
-                "epsilon_lower_bound": o.epsilon_lower_bound,
-                "violated": violated,
-                "seconds": seconds,
+            let doc = DpReport::Audit(AuditReport {
+                schema: DP_SCHEMA.into(),
+                provenance,
+                method: "one-run audit, Steinke, Nasr and Jagielski 2023".into(),
+                rows: n,
+                sampling_rate: q,
+                steps,
+                noise_multiplier: cfg.noise_multiplier,
+                noise: !a.no_noise,
+                delta: t.delta,
+                beta: a.beta,
+                claimed_epsilon: Unbounded(claimed),
+                canaries: o.canaries,
+                included: o.included,
+                guesses: o.guesses,
+                correct: o.correct,
+                epsilon_lower_bound: o.epsilon_lower_bound,
+                violated,
+                seconds,
             });
             outln!(
                 "{}",
                 serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
             );
             let verdict = crate::registry::submit::Verdict::of(Some(!violated));
-            t.submit.upload_value("dp", verdict, doc)?;
+            t.submit.upload_report("dp", verdict, &doc)?;
         }
     }
     Ok(if violated {

@@ -15,7 +15,10 @@ pub use args::DpArgs;
 
 use std::process::ExitCode;
 
-use serde_json::json;
+use assay_core::reports::dp::{
+    AccountantInfo, CalibrateReport, DpReport, EpsilonReport, DP_SCHEMA,
+};
+use assay_core::reports::Unbounded;
 
 use assay_privacy::accounting::{calibrate, epsilon, Accountant};
 
@@ -33,14 +36,18 @@ pub fn run(a: DpArgs) -> Result<ExitCode, String> {
 }
 
 /// The accountant's settings, for the JSON output.
-fn accountant_json(a: AccountantArg, discretization: f64) -> serde_json::Value {
+fn accountant_info(a: AccountantArg, discretization: f64) -> AccountantInfo {
     match a.accountant(discretization) {
-        Accountant::Rdp => {
-            json!({"name": a.name(), "orders": "dp_accounting default (1.1..10.9, 11..63, 128, 256, 512, 1024)"})
-        }
-        Accountant::Pld { discretization } => {
-            json!({"name": a.name(), "value_discretization_interval": discretization})
-        }
+        Accountant::Rdp => AccountantInfo {
+            name: a.name().into(),
+            orders: Some("dp_accounting default (1.1..10.9, 11..63, 128, 256, 512, 1024)".into()),
+            value_discretization_interval: None,
+        },
+        Accountant::Pld { discretization } => AccountantInfo {
+            name: a.name().into(),
+            orders: None,
+            value_discretization_interval: Some(discretization),
+        },
     }
 }
 
@@ -65,19 +72,18 @@ fn run_epsilon(a: EpsilonArgs) -> Result<ExitCode, String> {
             a.steps
         ),
         OutputFormat::Json => {
-            let doc = json!({
-                "schema": "assay.dp/1",
-                "command": "epsilon",
-                "mechanism": "poisson_subsampled_gaussian",
-                "sampling_rate": a.sampling_rate,
-                "noise_multiplier": a.noise_multiplier,
-                "steps": a.steps,
-                "delta": a.delta,
-                "accountant": accountant_json(a.accountant, a.pld_discretization),
-                "epsilon": finite_or_string(eps),
+            let doc = DpReport::Epsilon(EpsilonReport {
+                schema: DP_SCHEMA.into(),
+                mechanism: "poisson_subsampled_gaussian".into(),
+                sampling_rate: a.sampling_rate,
+                noise_multiplier: a.noise_multiplier,
+                steps: a.steps,
+                delta: a.delta,
+                accountant: accountant_info(a.accountant, a.pld_discretization),
+                epsilon: Unbounded(eps),
             });
             outln!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
-            a.submit.upload_value("dp", crate::registry::submit::Verdict::None, doc)?;
+            a.submit.upload_report("dp", crate::registry::submit::Verdict::None, &doc)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -107,31 +113,21 @@ fn run_calibrate(a: CalibrateArgs) -> Result<ExitCode, String> {
             a.steps
         ),
         OutputFormat::Json => {
-            let doc = json!({
-                "schema": "assay.dp/1",
-                "command": "calibrate",
-                "mechanism": "poisson_subsampled_gaussian",
-                "target_epsilon": a.epsilon,
-                "delta": a.delta,
-                "sampling_rate": a.sampling_rate,
-                "steps": a.steps,
-                "tolerance": a.tolerance,
-                "accountant": accountant_json(a.accountant, a.pld_discretization),
-                "noise_multiplier": c.noise_multiplier,
-                "epsilon": finite_or_string(c.epsilon),
+            let doc = DpReport::Calibrate(CalibrateReport {
+                schema: DP_SCHEMA.into(),
+                mechanism: "poisson_subsampled_gaussian".into(),
+                target_epsilon: a.epsilon,
+                delta: a.delta,
+                sampling_rate: a.sampling_rate,
+                steps: a.steps,
+                tolerance: a.tolerance,
+                accountant: accountant_info(a.accountant, a.pld_discretization),
+                noise_multiplier: c.noise_multiplier,
+                epsilon: Unbounded(c.epsilon),
             });
             outln!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
-            a.submit.upload_value("dp", crate::registry::submit::Verdict::None, doc)?;
+            a.submit.upload_report("dp", crate::registry::submit::Verdict::None, &doc)?;
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// JSON has no infinity: an infinite ε is written as the string "inf".
-fn finite_or_string(v: f64) -> serde_json::Value {
-    if v.is_finite() {
-        json!(v)
-    } else {
-        json!("inf")
-    }
 }

@@ -43,8 +43,11 @@
 use std::collections::HashMap;
 use std::process::ExitCode;
 
+use assay_core::reports::dp::{
+    CellPrecision, EpsilonDelta, LedgerState, QueryCell, QueryNoise, QueryReport, QUERY_SCHEMA,
+};
+use assay_core::reports::finite;
 use rand::seq::SliceRandom;
-use serde_json::{json, Value};
 
 use assay_data::csv::TextType;
 use assay_data::source::ColumnRequest;
@@ -74,7 +77,7 @@ struct Cell {
 /// The noise used, for the report.
 struct NoiseNote {
     text: String,
-    json: Value,
+    json: QueryNoise,
 }
 
 fn parse_pair(flag: &str, s: &str) -> Result<(f64, f64), String> {
@@ -411,7 +414,10 @@ impl CountNoise {
                     m.sensitivity(),
                     m.epsilon()
                 ),
-                json: json!({"distribution": "discrete_laplace", "scale": m.scale(), "sensitivity": m.sensitivity()}),
+                json: QueryNoise::DiscreteLaplace {
+                    scale: m.scale(),
+                    sensitivity: m.sensitivity(),
+                },
             },
             CountNoise::Gaussian(m) => gaussian_note(m),
         }
@@ -427,7 +433,12 @@ fn gaussian_note(m: &GaussianMechanism) -> NoiseNote {
             m.epsilon(),
             m.delta()
         ),
-        json: json!({"distribution": "gaussian", "calibration": "analytic (Balle and Wang 2018)", "sigma": m.sigma(), "sensitivity": m.sensitivity(), "granularity": m.granularity()}),
+        json: QueryNoise::Gaussian {
+            calibration: "analytic (Balle and Wang 2018)".into(),
+            sigma: m.sigma(),
+            sensitivity: m.sensitivity(),
+            granularity: m.granularity(),
+        },
     }
 }
 
@@ -470,7 +481,11 @@ impl RealNoise {
                     m.sensitivity(),
                     m.epsilon()
                 ),
-                json: json!({"distribution": "laplace", "scale": m.scale(), "sensitivity": m.sensitivity(), "granularity": m.granularity()}),
+                json: QueryNoise::Laplace {
+                    scale: m.scale(),
+                    sensitivity: m.sensitivity(),
+                    granularity: m.granularity(),
+                },
             },
             RealNoise::Gaussian(m) => gaussian_note(m),
         }
@@ -639,19 +654,15 @@ fn release(
                 text: format!(
                     "exponential mechanism over {gsize} grid points on [{lo}, {hi}], utility -|rank - q n|, sensitivity {k}; rank error <= {rank_error:.3} rows beyond the best grid point with probability {conf}"
                 ),
-                json: json!({"distribution": "exponential_mechanism", "grid_points": gsize, "sensitivity": k, "rank_error": rank_error}),
+                json: QueryNoise::ExponentialMechanism {
+                    grid_points: gsize,
+                    sensitivity: k,
+                    rank_error,
+                },
             });
         }
     }
     Ok((cells, notes))
-}
-
-fn num(v: f64) -> Value {
-    if v.is_finite() {
-        json!(v)
-    } else {
-        Value::Null
-    }
 }
 
 /// Runs `assay dp query`.
@@ -737,64 +748,70 @@ pub fn run_query(a: QueryArgs) -> Result<ExitCode, String> {
                 .clone();
             l.save().map_err(|e| e.to_string())?;
             let (s, rem) = (e.spent(), e.remaining());
-            Some(json!({
-                "dataset_id": e.id, "dataset": e.name, "sha256": e.sha256,
-                "data_sha256": e.releases.last().map(|r| r.data_sha256.clone()),
-                "head": e.head(),
-                "budget": {"epsilon": e.budget.epsilon, "delta": e.budget.delta},
-                "spent": {"epsilon": s.epsilon, "delta": s.delta},
-                "remaining": {"epsilon": rem.epsilon, "delta": rem.delta},
-                "composition": "basic (sums of epsilon and delta)",
-            }))
+            Some(LedgerState {
+                dataset_id: e.id.clone(),
+                dataset: e.name.clone(),
+                sha256: e.sha256.clone(),
+                data_sha256: e.releases.last().map(|r| r.data_sha256.clone()),
+                head: e.head().to_string(),
+                budget: EpsilonDelta {
+                    epsilon: e.budget.epsilon,
+                    delta: e.budget.delta,
+                },
+                spent: EpsilonDelta {
+                    epsilon: s.epsilon,
+                    delta: s.delta,
+                },
+                remaining: EpsilonDelta {
+                    epsilon: rem.epsilon,
+                    delta: rem.delta,
+                },
+                composition: "basic (sums of epsilon and delta)".into(),
+            })
         }
         None => None,
     };
 
     match a.format {
         OutputFormat::Json => {
-            let results: Vec<Value> = cells
+            let results: Vec<QueryCell> = cells
                 .iter()
-                .map(|c| {
-                    let mut o = json!({"value": c.value});
-                    if let Some(g) = &c.group {
-                        o["group"] = json!(g);
-                    }
-                    if let Some((l, h)) = c.bin {
-                        o["bin"] = json!([l, h]);
-                    }
-                    match c.rank_error {
-                        Some(r) => o["rank_error"] = json!(r),
-                        None => {
-                            o["half_width"] = num(c.half_width);
-                            o["interval"] = json!([num(c.interval.0), num(c.interval.1)]);
-                        }
-                    }
-                    o
+                .map(|c| QueryCell {
+                    value: c.value,
+                    group: c.group.clone(),
+                    bin: c.bin.map(|(l, h)| [l, h]),
+                    precision: match c.rank_error {
+                        Some(rank_error) => CellPrecision::Rank { rank_error },
+                        None => CellPrecision::Noise {
+                            half_width: finite(c.half_width),
+                            interval: [finite(c.interval.0), finite(c.interval.1)],
+                        },
+                    },
                 })
                 .collect();
-            let doc = json!({
-                "schema": "assay.dp-query/1",
-                "statistic": a.statistic.name(),
-                "column": a.column,
-                "group_by": a.group_by,
-                "clamp": plan.clamp.map(|(l, h)| json!([l, h])),
-                "quantile": (a.statistic == Statistic::Quantile).then_some(a.quantile),
-                "epsilon": a.epsilon,
-                "delta": plan.delta,
-                "mechanism": mechanism,
-                "contribution_bound": plan.k,
-                "id": a.id,
-                "confidence": a.confidence,
-                "noise": notes.iter().map(|n| n.json.clone()).collect::<Vec<_>>(),
-                "results": results,
-                "ledger": ledger_json,
-            });
+            let doc = QueryReport {
+                schema: QUERY_SCHEMA.into(),
+                statistic: a.statistic.name().into(),
+                column: a.column.clone(),
+                group_by: a.group_by.clone(),
+                clamp: plan.clamp.map(|(l, h)| [l, h]),
+                quantile: (a.statistic == Statistic::Quantile).then_some(a.quantile),
+                epsilon: a.epsilon,
+                delta: plan.delta,
+                mechanism: mechanism.into(),
+                contribution_bound: plan.k,
+                id: a.id.clone(),
+                confidence: a.confidence,
+                noise: notes.iter().map(|n| n.json.clone()).collect(),
+                results,
+                ledger: ledger_json.clone(),
+            };
             outln!(
                 "{}",
                 serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
             );
             a.submit
-                .upload_value("dp", crate::registry::submit::Verdict::None, doc)?;
+                .upload_report("dp", crate::registry::submit::Verdict::None, &doc)?;
         }
         OutputFormat::Text => {
             outln!(
@@ -834,14 +851,16 @@ pub fn run_query(a: QueryArgs) -> Result<ExitCode, String> {
                 outln!("noise: {}", n.text);
             }
             if let Some(l) = &ledger_json {
+                // Numbers as JSON writes them (1.0, not 1), as before the report was typed.
+                let n = |v: f64| serde_json::Value::from(v);
                 outln!(
                     "ledger: dataset '{}' spent epsilon {} of {}, delta {} of {} (basic composition); chain head {}",
-                    l["dataset_id"].as_str().unwrap_or(""),
-                    l["spent"]["epsilon"],
-                    l["budget"]["epsilon"],
-                    l["spent"]["delta"],
-                    l["budget"]["delta"],
-                    l["head"].as_str().unwrap_or("")
+                    l.dataset_id,
+                    n(l.spent.epsilon),
+                    n(l.budget.epsilon),
+                    n(l.spent.delta),
+                    n(l.budget.delta),
+                    l.head
                 );
             }
         }

@@ -25,8 +25,12 @@ use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
-use serde_json::json;
 
+use assay_core::reports::dp::{
+    Curve, CurvePoint as ReportCurvePoint, DpReport, PldEpsilon, TrainPrivacy, TrainReport,
+    TrainedArchitecture, DP_SCHEMA,
+};
+use assay_core::reports::Unbounded;
 use assay_model::learners::schema::Unknown;
 use assay_model::learners::{FeatureSpec, FittedLogistic, LogisticRegression, TrainedLogistic};
 use assay_privacy::accounting::{calibrate, epsilon, Accountant};
@@ -293,7 +297,7 @@ struct SavedMlp<'a> {
     architecture: &'static str,
     hidden: usize,
     params: &'a [f64],
-    privacy: &'a serde_json::Value,
+    privacy: &'a TrainPrivacy,
 }
 
 /// The encoded training (and test) data and the settings derived from them, shared with
@@ -448,10 +452,10 @@ impl Privacy {
         }
     }
 
-    fn pld_json(&self) -> serde_json::Value {
+    fn pld_report(&self) -> PldEpsilon {
         match &self.epsilon_pld {
-            Ok(e) => num(*e),
-            Err(m) => json!({ "error": m }),
+            Ok(e) => PldEpsilon::Epsilon(Unbounded(*e)),
+            Err(m) => PldEpsilon::Error { error: m.clone() },
         }
     }
 
@@ -460,15 +464,6 @@ impl Privacy {
             Ok(e) => format!("{e:.4}"),
             Err(m) => format!("n/a ({m})"),
         }
-    }
-}
-
-/// JSON has no infinity: an infinite ε is written as the string "inf".
-pub(super) fn num(v: f64) -> serde_json::Value {
-    if v.is_finite() {
-        json!(v)
-    } else {
-        json!("inf")
     }
 }
 
@@ -530,19 +525,19 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
     };
     let mean_batch =
         t.batch_sizes.iter().map(|&b| f64::from(b)).sum::<f64>() / t.batch_sizes.len() as f64;
-    let privacy_doc = json!({
-        "mechanism": "poisson_subsampled_gaussian",
-        "sampling_rate": q,
-        "noise_multiplier": pr.noise_multiplier,
-        "clip": a.clip,
-        "steps": steps,
-        "delta": a.delta,
-        "target_epsilon": pr.target,
-        "calibrated_with": pr.target.map(|_| a.accountant.name()),
-        "epsilon_rdp": num(pr.epsilon_rdp),
-        "epsilon_pld": pr.pld_json(),
-        "covers": "the model parameters; the feature encoding (standardisation, category lists) is learned without privacy",
-    });
+    let privacy_doc = TrainPrivacy {
+        mechanism: "poisson_subsampled_gaussian".into(),
+        sampling_rate: q,
+        noise_multiplier: pr.noise_multiplier,
+        clip: a.clip,
+        steps,
+        delta: a.delta,
+        target_epsilon: pr.target,
+        calibrated_with: pr.target.map(|_| a.accountant.name().to_string()),
+        epsilon_rdp: Unbounded(pr.epsilon_rdp),
+        epsilon_pld: pr.pld_report(),
+        covers: "the model parameters; the feature encoding (standardisation, category lists) is learned without privacy".into(),
+    };
     if let Some(out) = &a.out {
         match architecture {
             Architecture::Logistic => {
@@ -637,40 +632,42 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
             }
         }
         OutputFormat::Json => {
-            let doc = json!({
-                "schema": "assay.dp/1",
-                "command": "train",
-                "model": match architecture {
-                    Architecture::Logistic => json!({"kind": "logistic"}),
-                    Architecture::Mlp { hidden } => json!({"kind": "mlp", "hidden": hidden}),
+            let doc = DpReport::Train(TrainReport {
+                schema: DP_SCHEMA.into(),
+                model: match architecture {
+                    Architecture::Logistic => TrainedArchitecture::Logistic,
+                    Architecture::Mlp { hidden } => TrainedArchitecture::Mlp { hidden },
                 },
-                "rows": n,
-                "features": p.d,
-                "lr": a.lr,
-                "momentum": a.momentum,
-                "epochs": a.epochs,
-                "seed": a.seed,
-                "privacy": privacy_doc,
-                "mean_batch_size": mean_batch,
-                "clipped_fraction": t.clipped_fraction,
-                "test_rows": p.test.as_ref().map(|(_, y)| y.len()),
-                "test_accuracy": test_accuracy,
-                "seconds": seconds,
-                "curve": curve_points.as_ref().map(|(points, no_noise)| json!({
-                    "points": points.iter().map(|c| json!({
-                        "target_epsilon": c.epsilon,
-                        "noise_multiplier": c.noise_multiplier,
-                        "test_accuracy": c.accuracy,
-                    })).collect::<Vec<_>>(),
-                    "no_noise_test_accuracy": no_noise,
-                })),
+                rows: n,
+                features: p.d,
+                lr: a.lr,
+                momentum: a.momentum,
+                epochs: a.epochs,
+                seed: a.seed,
+                privacy: privacy_doc,
+                mean_batch_size: mean_batch,
+                clipped_fraction: t.clipped_fraction,
+                test_rows: p.test.as_ref().map(|(_, y)| y.len()),
+                test_accuracy,
+                seconds,
+                curve: curve_points.as_ref().map(|(points, no_noise)| Curve {
+                    points: points
+                        .iter()
+                        .map(|c| ReportCurvePoint {
+                            target_epsilon: c.epsilon,
+                            noise_multiplier: c.noise_multiplier,
+                            test_accuracy: c.accuracy,
+                        })
+                        .collect(),
+                    no_noise_test_accuracy: *no_noise,
+                }),
             });
             outln!(
                 "{}",
                 serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
             );
             a.submit
-                .upload_value("dp", crate::registry::submit::Verdict::None, doc)?;
+                .upload_report("dp", crate::registry::submit::Verdict::None, &doc)?;
         }
     }
     if pr.noise_multiplier == 0.0 {

@@ -13,7 +13,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use serde_json::{json, Value};
+use serde_json::Value;
+
+use assay_govern::evidence::{EvidenceKind, EvidenceSpec};
 
 use super::client::{Body, Client, CA_CERT_ENV};
 
@@ -57,18 +59,37 @@ impl SubmitArgs {
         self.upload_value(kind, verdict, report)
     }
 
+    /// As [`Self::upload`], for a typed report.
+    pub fn upload_report<T: serde::Serialize>(
+        &self,
+        kind: &str,
+        verdict: Verdict,
+        report: &T,
+    ) -> Result<(), String> {
+        if self.submit.is_none() {
+            return Ok(());
+        }
+        let report = serde_json::to_value(report).map_err(|e| e.to_string())?;
+        self.upload_value(kind, verdict, report)
+    }
+
     /// As [`Self::upload`], for a report already parsed.
     pub fn upload_value(&self, kind: &str, verdict: Verdict, report: Value) -> Result<(), String> {
         let Some(url) = &self.submit else {
             return Ok(());
         };
+        let body = serde_json::to_value(EvidenceSpec {
+            kind: EvidenceKind::parse(kind).map_err(|e| e.to_string())?,
+            verdict: Some(verdict),
+            report,
+        })
+        .map_err(|e| e.to_string())?;
         let ca = self.submit_ca_cert.clone().or_else(|| {
             std::env::var_os(CA_CERT_ENV)
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from)
         });
         let client = Client::new(url, ca.as_deref()).map_err(|e| format!("--submit: {e}"))?;
-        let body = json!({"kind": kind, "verdict": verdict.as_str(), "report": report});
         let reply = client
             .send("POST", client.base(), Body::Json(&body), &[])
             .map_err(|e| {

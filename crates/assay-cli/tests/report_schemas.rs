@@ -1,0 +1,235 @@
+//! Every typed report the real binary writes reads back into its type, writes again the same
+//! JSON, and validates against the JSON Schema published in `docs/schemas/` (issue #16).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use assay_core::reports::dp::{DpReport, QueryReport};
+
+fn assay(args: &[&str], code: i32) -> Value {
+    let o = Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(args)
+        .env_remove("ASSAY_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "assay {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("assay {args:?}: {e}"))
+}
+
+fn schema_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/schemas")
+}
+
+/// Reads `report` as `T`, checks that it writes back the same JSON and that it validates
+/// against the published schema `schema`.
+fn round_trip<T: DeserializeOwned + Serialize>(report: &Value, schema: &str) {
+    let typed: T = serde_json::from_value(report.clone())
+        .unwrap_or_else(|e| panic!("{schema}: does not read back: {e}\n{report:#}"));
+    let again = serde_json::to_value(&typed).unwrap();
+    assert_eq!(&again, report, "{schema}: does not write back the same");
+    let text = std::fs::read_to_string(schema_dir().join(schema)).unwrap();
+    let validator = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{schema}: {errors:?}\n{report:#}");
+    // The schema is not vacuous: a report whose tag is not a string does not validate.
+    let mut bad = report.clone();
+    bad["schema"] = Value::from(1);
+    assert!(!validator.is_valid(&bad), "{schema} accepts a numeric tag");
+}
+
+/// The hiring example, `rows` rows from `seed`.
+fn hiring(dir: &Path, name: &str, rows: &str, seed: &str) -> PathBuf {
+    let p = dir.join(name);
+    let o = Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(["example", "hiring", "--rows", rows, "--seed", seed, "--out"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    p
+}
+
+#[test]
+fn dp_reports_round_trip_and_validate() {
+    const DP: &str = "assay-dp-1.schema.json";
+    let base = [
+        "dp",
+        "epsilon",
+        "--sampling-rate",
+        "0.01",
+        "--steps",
+        "1000",
+        "--delta",
+        "1e-5",
+        "--format",
+        "json",
+    ];
+    for extra in [
+        &["--noise-multiplier", "1.1"][..],
+        &["--noise-multiplier", "1.1", "--accountant", "pld"],
+    ] {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        let r = assay(&args, 0);
+        assert_eq!(r["command"], "epsilon");
+        round_trip::<DpReport>(&r, DP);
+    }
+    let r = assay(
+        &[
+            "dp",
+            "calibrate",
+            "--epsilon",
+            "2",
+            "--delta",
+            "1e-5",
+            "--sampling-rate",
+            "0.01",
+            "--steps",
+            "500",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    round_trip::<DpReport>(&r, DP);
+
+    let dir = tempfile::tempdir().unwrap();
+    let train = hiring(dir.path(), "train.csv", "1500", "1");
+    let test = hiring(dir.path(), "test.csv", "500", "2");
+    let html = dir.path().join("curve.html");
+    let common = [
+        train.to_str().unwrap(),
+        "--label",
+        "hired",
+        "--positive",
+        "1",
+        "--features",
+        "years_experience,career_gap_years,age",
+        "--categorical",
+        "education",
+        "--delta",
+        "1e-4",
+        "--expected-batch-size",
+        "100",
+        "--epochs",
+        "2",
+        "--format",
+        "json",
+    ];
+    let mut args = vec!["dp", "train"];
+    args.extend(common);
+    args.extend([
+        "--epsilon",
+        "2",
+        "--test",
+        test.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+        "--curve-epsilons",
+        "1,4",
+    ]);
+    let r = assay(&args, 0);
+    assert_eq!(r["curve"]["points"].as_array().unwrap().len(), 2);
+    round_trip::<DpReport>(&r, DP);
+    let mut args = vec!["dp", "train"];
+    args.extend(common);
+    args.extend(["--noise-multiplier", "0", "--model", "mlp", "--hidden", "4"]);
+    let r = assay(&args, 0);
+    assert_eq!(r["privacy"]["epsilon_rdp"], "inf");
+    round_trip::<DpReport>(&r, DP);
+
+    let mut args = vec!["dp", "audit"];
+    args.extend(common);
+    args.extend(["--epsilon", "1", "--canaries", "100"]);
+    let r = assay(&args, 0);
+    assert_eq!(r["command"], "audit");
+    round_trip::<DpReport>(&r, DP);
+}
+
+#[test]
+fn dp_query_reports_round_trip_and_validate() {
+    const QUERY: &str = "assay-dp-query-1.schema.json";
+    let dir = tempfile::tempdir().unwrap();
+    let data = hiring(dir.path(), "d.csv", "800", "3");
+    let d = data.to_str().unwrap();
+    let ledger = dir.path().join("ledger.json");
+    let l = ledger.to_str().unwrap();
+    let cases: [&[&str]; 5] = [
+        &[
+            "--statistic",
+            "count",
+            "--group-by",
+            "gender",
+            "--group-keys",
+            "Female,Male,Other",
+        ],
+        &["--statistic", "mean", "--column", "age", "--clamp", "18,70"],
+        &[
+            "--statistic",
+            "quantile",
+            "--column",
+            "age",
+            "--clamp",
+            "18,70",
+            "--quantile",
+            "0.5",
+        ],
+        &[
+            "--statistic",
+            "histogram",
+            "--column",
+            "age",
+            "--clamp",
+            "18,70",
+            "--bins",
+            "4",
+            "--mechanism",
+            "gaussian",
+            "--delta",
+            "1e-5",
+        ],
+        &[
+            "--statistic",
+            "sum",
+            "--column",
+            "age",
+            "--clamp",
+            "18,70",
+            "--ledger",
+            l,
+            "--dataset-id",
+            "hiring",
+            "--budget",
+            "5",
+        ],
+    ];
+    for extra in cases {
+        let mut args = vec![
+            "dp",
+            "query",
+            d,
+            "--epsilon",
+            "1",
+            "--seed",
+            "1",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let r = assay(&args, 0);
+        assert!(!r["results"].as_array().unwrap().is_empty(), "{r}");
+        round_trip::<QueryReport>(&r, QUERY);
+    }
+}
