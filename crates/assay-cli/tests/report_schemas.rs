@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use assay_core::reports::dp::{DpReport, QueryReport};
+use assay_core::reports::mia::MiaReport;
 
 fn assay(args: &[&str], code: i32) -> Value {
     let o = Command::new(env!("CARGO_BIN_EXE_assay"))
@@ -232,4 +233,41 @@ fn dp_query_reports_round_trip_and_validate() {
         assert!(!r["results"].as_array().unwrap().is_empty(), "{r}");
         round_trip::<QueryReport>(&r, QUERY);
     }
+}
+
+#[test]
+fn mia_report_round_trips_and_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = hiring(dir.path(), "train.csv", "400", "1");
+    let holdout = hiring(dir.path(), "holdout.csv", "400", "2");
+    let r = assay(
+        &[
+            "mia",
+            "--train",
+            train.to_str().unwrap(),
+            "--holdout",
+            holdout.to_str().unwrap(),
+            "--learner",
+            "logistic",
+            "--label",
+            "hired",
+            "--positive",
+            "1",
+            "--features",
+            "years_experience,career_gap_years,age",
+            "--categorical",
+            "education",
+            "--attack",
+            "loss,confidence,lira",
+            "--shadows",
+            "2",
+            "--attribute",
+            "education",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    assert!(r["attribute_inference"].is_object(), "{r}");
+    round_trip::<MiaReport>(&r, "assay-mia-1.schema.json");
 }

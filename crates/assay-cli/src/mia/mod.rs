@@ -565,7 +565,8 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
     }
     if a.submit.submit.is_some() {
         let verdict = crate::registry::submit::Verdict::None;
-        a.submit.upload("mia", verdict, &render::json(&audit))?;
+        a.submit
+            .upload_report("mia", verdict, &render::report(&audit))?;
     }
     Ok(ExitCode::SUCCESS)
 }

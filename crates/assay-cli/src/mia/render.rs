@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
+use assay_core::reports::mia::{AttributeInference, MiaAttack, MiaReport, MIA_SCHEMA};
 use assay_report::mia::{MiaAttackView, MiaView};
-use serde_json::json;
 
 use super::Audit;
 
@@ -73,49 +73,47 @@ fn attribute_lines(t: &super::AttributeResult) -> Vec<String> {
     ]
 }
 
-/// The `assay.mia/1` document.
-pub fn json(a: &Audit) -> String {
-    let attacks: Vec<_> = a
-        .results
-        .iter()
-        .map(|r| {
-            let m = &r.metrics;
-            json!({
-                "attack": r.name,
-                "auc": m.auc,
-                "balanced_accuracy": m.balanced_accuracy,
-                "tpr_at_0_1pct_fpr": m.tpr_at_0_1pct_fpr,
-                "tpr_at_1pct_fpr": m.tpr_at_1pct_fpr,
-                "roc_log_points": m.roc_log_points,
+/// The `assay.mia/1` report.
+pub fn report(a: &Audit) -> MiaReport {
+    MiaReport {
+        schema: MIA_SCHEMA.into(),
+        provenance: a.provenance.clone(),
+        model: a.model.clone(),
+        members: a.members,
+        non_members: a.non_members,
+        target_train_accuracy: a.target_train_accuracy,
+        target_holdout_accuracy: a.target_holdout_accuracy,
+        shadows: a.shadows,
+        settings: a.settings.iter().cloned().collect(),
+        attacks: a
+            .results
+            .iter()
+            .map(|r| {
+                let m = &r.metrics;
+                MiaAttack {
+                    attack: r.name.clone(),
+                    auc: m.auc,
+                    balanced_accuracy: m.balanced_accuracy,
+                    tpr_at_0_1pct_fpr: m.tpr_at_0_1pct_fpr,
+                    tpr_at_1pct_fpr: m.tpr_at_1pct_fpr,
+                    roc_log_points: m.roc_log_points.clone(),
+                }
             })
-        })
-        .collect();
-    let settings: serde_json::Map<String, serde_json::Value> = a
-        .settings
-        .iter()
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
-    serde_json::to_string_pretty(&json!({
-        "schema": "assay.mia/1",
-        "provenance": a.provenance,
-        "model": a.model,
-        "members": a.members,
-        "non_members": a.non_members,
-        "target_train_accuracy": a.target_train_accuracy,
-        "target_holdout_accuracy": a.target_holdout_accuracy,
-        "shadows": a.shadows,
-        "settings": settings,
-        "attacks": attacks,
-        "attribute_inference": a.attribute.as_ref().map(|t| json!({
-            "column": t.column,
-            "categories": t.categories,
-            "members": t.members,
-            "non_members": t.non_members,
-        })),
-        "notes": a.notes,
-        "seconds": a.seconds,
-    }))
-    .expect("JSON of plain values")
+            .collect(),
+        attribute_inference: a.attribute.as_ref().map(|t| AttributeInference {
+            column: t.column.clone(),
+            categories: t.categories,
+            members: t.members.clone(),
+            non_members: t.non_members.clone(),
+        }),
+        notes: a.notes.clone(),
+        seconds: a.seconds,
+    }
+}
+
+/// The `assay.mia/1` document, as JSON text.
+pub fn json(a: &Audit) -> String {
+    serde_json::to_string_pretty(&report(a)).expect("JSON of plain values")
 }
 
 /// The HTML page.

@@ -7,6 +7,7 @@
 //! incompatible change; fields are added compatibly.
 
 pub mod dp;
+pub mod mia;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -74,6 +75,10 @@ pub fn schemas() -> Vec<(&'static str, Schema)> {
         (
             "assay-dp-query-1.schema.json",
             schemars::schema_for!(dp::QueryReport),
+        ),
+        (
+            "assay-mia-1.schema.json",
+            schemars::schema_for!(mia::MiaReport),
         ),
     ]
 }

@@ -3,10 +3,10 @@
 //! the one under which the model is most confident about the true label, weighted by the
 //! value's prior (Fredrikson et al.'s maximum a posteriori guess: `log p(y | x, v) + log π(v)`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Accuracy of the attack against the majority-value baseline.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AttributeRisk {
     /// Targets attacked.
     pub targets: usize,
