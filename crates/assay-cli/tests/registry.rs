@@ -1092,3 +1092,60 @@ fn mitigate_explain_and_mia_submit_their_reports() {
     );
     assert_eq!(e["report"]["schema"], "assay.mia/1");
 }
+
+/// The request bodies are the server's own types: a flag value the API does not know is
+/// refused before anything is sent (exit 2, the flag and value named), with no server needed.
+#[test]
+fn unknown_enum_values_are_refused_before_sending() {
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &[
+                "registry",
+                "change",
+                "open",
+                "credit",
+                "1.0",
+                "--to",
+                "prod",
+                "--impact",
+                "x",
+                "--rollback-plan",
+                "y",
+            ],
+            "--to \"prod\"",
+        ),
+        (
+            &["registry", "user", "create", "eve", "--role", "boss"],
+            "--role \"boss\"",
+        ),
+        (
+            &[
+                "registry",
+                "model",
+                "create",
+                "--name",
+                "m",
+                "--purpose",
+                "p",
+                "--annex-iii-area",
+                "astrology",
+            ],
+            "--annex-iii-area \"astrology\"",
+        ),
+        (
+            &["incident", "open", "--title", "t", "--severity", "sev9"],
+            "--severity \"sev9\"",
+        ),
+    ];
+    for (args, needle) in cases {
+        let o = Command::new(env!("CARGO_BIN_EXE_assay"))
+            .args(args)
+            .env("ASSAY_SERVER", "http://127.0.0.1:9")
+            .env("ASSAY_TOKEN", "assay_unused")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("connect"), "{args:?}: {}", stderr(&o));
+    }
+}

@@ -160,6 +160,12 @@ impl Client {
         self.send("POST", path, Body::Json(body), &[])?.json()
     }
 
+    /// `POST path` with a typed request body (one of the API's own request types) → JSON.
+    pub fn post_json<T: serde::Serialize>(&self, path: &str, body: &T) -> Result<Value, String> {
+        let body = serde_json::to_value(body).map_err(|e| e.to_string())?;
+        self.post(path, &body)
+    }
+
     /// `POST path` without a body → JSON.
     pub fn post_empty(&self, path: &str) -> Result<Value, String> {
         self.send("POST", path, Body::None, &[])?.json()

@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use assay_govern::incidents::{IncidentSpec, NoteSpec, StatusChange, VersionRef};
 use clap::{Args, Subcommand};
-use serde_json::json;
 
 use super::client::{query, ServerArgs};
-use super::{print, read_json};
+use super::{api_value, print, read_json, read_typed};
 
 /// Arguments of `assay incident`.
 #[derive(Args)]
@@ -87,9 +87,12 @@ pub struct OpenArgs {
 }
 
 /// Splits `MODEL@VERSION` at its last `@`.
-fn version_ref(s: &str) -> Result<serde_json::Value, String> {
+fn version_ref(s: &str) -> Result<VersionRef, String> {
     match s.rsplit_once('@') {
-        Some((m, v)) if !m.is_empty() && !v.is_empty() => Ok(json!({"model": m, "version": v})),
+        Some((m, v)) if !m.is_empty() && !v.is_empty() => Ok(VersionRef {
+            model: m.to_string(),
+            version: v.to_string(),
+        }),
         _ => Err(format!("--version {s:?}: expected MODEL@VERSION")),
     }
 }
@@ -104,14 +107,14 @@ pub fn run_incident(a: IncidentArgs) -> Result<ExitCode, String> {
                 .iter()
                 .map(|s| version_ref(s))
                 .collect::<Result<Vec<_>, _>>()?;
-            print(&c.post(
+            print(&c.post_json(
                 "/v1/incidents",
-                &json!({
-                    "title": o.title,
-                    "severity": o.severity,
-                    "description": o.description,
-                    "versions": versions,
-                }),
+                &IncidentSpec {
+                    title: o.title,
+                    severity: api_value("--severity", &o.severity)?,
+                    description: o.description,
+                    versions,
+                },
             )?)
         }
         IncidentCommand::List { status, model } => print(&c.get(&format!(
@@ -119,21 +122,21 @@ pub fn run_incident(a: IncidentArgs) -> Result<ExitCode, String> {
             query(&[("status", status), ("model", model)])
         ))?),
         IncidentCommand::Show { id } => print(&c.get(&format!("/v1/incidents/{id}"))?),
-        IncidentCommand::Note { id, text } => print(&c.post(
-            &format!("/v1/incidents/{id}/events"),
-            &json!({ "text": text }),
-        )?),
+        IncidentCommand::Note { id, text } => {
+            print(&c.post_json(&format!("/v1/incidents/{id}/events"), &NoteSpec { text })?)
+        }
         IncidentCommand::Status {
             id,
             status,
             note,
             postmortem,
         } => {
-            let mut body = json!({"status": status, "note": note});
-            if let Some(p) = &postmortem {
-                body["postmortem"] = read_json(p)?;
-            }
-            print(&c.post(&format!("/v1/incidents/{id}/status"), &body)?)
+            let body = StatusChange {
+                status: api_value("--status", &status)?,
+                note,
+                postmortem: postmortem.as_deref().map(read_typed).transpose()?,
+            };
+            print(&c.post_json(&format!("/v1/incidents/{id}/status"), &body)?)
         }
         IncidentCommand::Postmortem { id, file } => print(&c.put(
             &format!("/v1/incidents/{id}/postmortem"),
@@ -150,11 +153,17 @@ mod tests {
     fn version_refs_split_at_the_last_at() {
         assert_eq!(
             version_ref("credit@1.0").unwrap(),
-            json!({"model": "credit", "version": "1.0"})
+            VersionRef {
+                model: "credit".into(),
+                version: "1.0".into()
+            }
         );
         assert_eq!(
             version_ref("team@credit@2").unwrap(),
-            json!({"model": "team@credit", "version": "2"})
+            VersionRef {
+                model: "team@credit".into(),
+                version: "2".into()
+            }
         );
         assert!(version_ref("credit").is_err());
         assert!(version_ref("credit@").is_err());

@@ -22,9 +22,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use serde_json::{json, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use assay_govern::ai_act::RiskAnswers;
+use assay_govern::changes::{ChangeSpec, DecisionSpec, RollbackSpec};
+use assay_govern::evidence::EvidenceSpec;
+use assay_govern::inventory::{ModelSpec, VersionSpec};
+use assay_govern::schedules::ScheduleSpec;
+use assay_server::routes::users::{CreateUser, IssueToken};
 use client::{enc, query, Body, Client, ServerArgs};
 
 pub use incident::{run_incident, IncidentArgs};
@@ -469,6 +475,32 @@ fn print(v: &Value) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Parses a flag's value as a value of the API's type `T` (by its JSON name, e.g.
+/// `production` for a stage), so that a bad value is refused before anything is sent.
+pub(crate) fn api_value<T: serde::de::DeserializeOwned>(
+    flag: &str,
+    value: &str,
+) -> Result<T, String> {
+    serde_json::from_value(Value::String(value.to_string()))
+        .map_err(|e| format!("{flag} {value:?}: {e}"))
+}
+
+/// Reads a JSON file as the API's type `T`; an error names the file.
+pub(crate) fn read_typed<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
+    serde_json::from_value(read_json(path)?).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// What `assay registry artifact download` wrote.
+#[derive(serde::Serialize)]
+struct Downloaded {
+    name: String,
+    path: String,
+    size: usize,
+    sha256: String,
+    signature: Option<String>,
+    public_key: Option<String>,
+}
+
 /// Reads a JSON file.
 fn read_json(path: &Path) -> Result<Value, String> {
     let text = std::fs::read_to_string(path)
@@ -517,9 +549,9 @@ pub fn run(a: RegistryArgs) -> Result<ExitCode, String> {
         RegistryCommand::Artifact(x) => artifact(&c, x),
         RegistryCommand::Evidence(e) => evidence(&c, e),
         RegistryCommand::Change(x) => change(&c, x),
-        RegistryCommand::Rollback(r) => print(&c.post(
+        RegistryCommand::Rollback(r) => print(&c.post_json(
             &format!("/v1/models/{}/rollback", enc(&r.model)),
-            &json!({"reason": r.reason}),
+            &RollbackSpec { reason: r.reason },
         )?),
         RegistryCommand::Policy => print(&c.get("/v1/policy")?),
         RegistryCommand::Schedule(s) => schedule(&c, s),
@@ -529,16 +561,16 @@ pub fn run(a: RegistryArgs) -> Result<ExitCode, String> {
                 user,
                 label,
                 ttl_days,
-            } => {
-                let mut body = json!({"label": label});
-                if let Some(d) = ttl_days {
-                    body["ttl_days"] = json!(d);
-                }
-                print(&c.post(&format!("/v1/users/{}/tokens", enc(&user)), &body)?)
-            }
+            } => print(&c.post_json(
+                &format!("/v1/users/{}/tokens", enc(&user)),
+                &IssueToken { label, ttl_days },
+            )?),
             TokenCommand::Revoke { id } => {
                 c.delete(&format!("/v1/tokens/{id}"))?;
-                print(&json!({"revoked": id}))
+                print(&Value::from_iter([(
+                    "revoked".to_string(),
+                    Value::from(id),
+                )]))
             }
         },
         RegistryCommand::Audit(x) => audit(&c, x),
@@ -552,27 +584,28 @@ fn model(c: &Client, m: ModelCommand) -> Result<ExitCode, String> {
             let spec = match &a.file {
                 Some(f) => read_json(f)?,
                 None => {
-                    let mut risk = json!({
-                        "profiles_natural_persons": a.profiles_natural_persons,
-                        "annex_i_safety_component": a.annex_i_safety_component,
-                    });
-                    if let Some(area) = &a.annex_iii_area {
-                        risk["annex_iii_area"] = json!(area);
-                    }
-                    let mut spec = json!({
-                        "name": a.name,
-                        "purpose": a.purpose,
-                        "intended_use": a.intended_use.clone().unwrap_or_default(),
-                        "out_of_scope_uses": a.out_of_scope,
-                        "data_sources": a.data_sources,
-                        "upstream": a.upstream,
-                        "downstream": a.downstream,
-                        "risk": risk,
-                    });
-                    if let Some(o) = &a.owner {
-                        spec["owner"] = json!(o);
-                    }
-                    spec
+                    let risk = RiskAnswers {
+                        annex_iii_area: a
+                            .annex_iii_area
+                            .as_deref()
+                            .map(|v| api_value("--annex-iii-area", v))
+                            .transpose()?,
+                        profiles_natural_persons: a.profiles_natural_persons,
+                        annex_i_safety_component: a.annex_i_safety_component,
+                        ..RiskAnswers::default()
+                    };
+                    let spec = ModelSpec {
+                        name: a.name.clone().unwrap_or_default(),
+                        purpose: a.purpose.clone().unwrap_or_default(),
+                        intended_use: a.intended_use.clone().unwrap_or_default(),
+                        out_of_scope_uses: a.out_of_scope.clone(),
+                        owner: a.owner.clone(),
+                        data_sources: a.data_sources.clone(),
+                        upstream: a.upstream.clone(),
+                        downstream: a.downstream.clone(),
+                        risk,
+                    };
+                    serde_json::to_value(spec).map_err(|e| e.to_string())?
                 }
             };
             print(&c.post("/v1/models", &spec)?)
@@ -593,13 +626,13 @@ fn version(c: &Client, v: VersionCommand) -> Result<ExitCode, String> {
                 (None, Some(h)) => h.trim().to_ascii_lowercase(),
                 (None, None) => return Err("give --artifact FILE or --sha256 HEX".into()),
             };
-            let body = json!({
-                "version": a.version,
-                "artifact_sha256": sha,
-                "description": a.description,
-                "training_data": a.training_data,
-            });
-            print(&c.post(&format!("/v1/models/{}/versions", enc(&a.model)), &body)?)
+            let body = VersionSpec {
+                version: a.version,
+                artifact_sha256: sha,
+                description: a.description,
+                training_data: a.training_data,
+            };
+            print(&c.post_json(&format!("/v1/models/{}/versions", enc(&a.model)), &body)?)
         }
         VersionCommand::Get { model, version } => print(&c.get(&version_path(&model, &version))?),
         VersionCommand::List { model } => {
@@ -669,14 +702,17 @@ fn artifact(c: &Client, x: ArtifactCommand) -> Result<ExitCode, String> {
             }
             std::fs::write(&out, &reply.body)
                 .map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
-            print(&json!({
-                "name": name,
-                "path": out.display().to_string(),
-                "size": reply.body.len(),
-                "sha256": sha,
-                "signature": reply.header("x-assay-signature"),
-                "public_key": reply.header("x-assay-public-key"),
-            }))
+            print(
+                &serde_json::to_value(Downloaded {
+                    name,
+                    path: out.display().to_string(),
+                    size: reply.body.len(),
+                    sha256: sha,
+                    signature: reply.header("x-assay-signature").map(str::to_string),
+                    public_key: reply.header("x-assay-public-key").map(str::to_string),
+                })
+                .map_err(|e| e.to_string())?,
+            )
         }
     }
 }
@@ -685,8 +721,16 @@ fn evidence(c: &Client, e: EvidenceCommand) -> Result<ExitCode, String> {
     match e {
         EvidenceCommand::Submit(a) => {
             let report = read_json(&a.report)?;
-            let body = json!({"kind": a.kind, "verdict": a.verdict, "report": report});
-            print(&c.post(
+            let body = EvidenceSpec {
+                kind: api_value("--kind", &a.kind)?,
+                verdict: a
+                    .verdict
+                    .as_deref()
+                    .map(|v| api_value("--verdict", v))
+                    .transpose()?,
+                report,
+            };
+            print(&c.post_json(
                 &format!("{}/evidence", version_path(&a.model, &a.version)),
                 &body,
             )?)
@@ -700,13 +744,13 @@ fn evidence(c: &Client, e: EvidenceCommand) -> Result<ExitCode, String> {
 
 fn change(c: &Client, x: ChangeCommand) -> Result<ExitCode, String> {
     match x {
-        ChangeCommand::Open(a) => print(&c.post(
+        ChangeCommand::Open(a) => print(&c.post_json(
             &format!("{}/changes", version_path(&a.model, &a.version)),
-            &json!({
-                "to_stage": a.to_stage,
-                "impact_assessment": a.impact_assessment,
-                "rollback_plan": a.rollback_plan,
-            }),
+            &ChangeSpec {
+                to_stage: api_value("--to", &a.to_stage)?,
+                impact_assessment: a.impact_assessment,
+                rollback_plan: a.rollback_plan,
+            },
         )?),
         ChangeCommand::List { status, model } => print(&c.get(&format!(
             "/v1/changes{}",
@@ -728,13 +772,13 @@ fn change(c: &Client, x: ChangeCommand) -> Result<ExitCode, String> {
                 None => Ok(ExitCode::SUCCESS),
             }
         }
-        ChangeCommand::Approve(d) => print(&c.post(
+        ChangeCommand::Approve(d) => print(&c.post_json(
             &format!("/v1/changes/{}/approve", d.id),
-            &json!({"comment": d.comment}),
+            &DecisionSpec { comment: d.comment },
         )?),
-        ChangeCommand::Reject(d) => print(&c.post(
+        ChangeCommand::Reject(d) => print(&c.post_json(
             &format!("/v1/changes/{}/reject", d.id),
-            &json!({"comment": d.comment}),
+            &DecisionSpec { comment: d.comment },
         )?),
         ChangeCommand::Apply { id } => print(&c.post_empty(&format!("/v1/changes/{id}/apply"))?),
         ChangeCommand::Withdraw { id } => {
@@ -751,11 +795,12 @@ fn schedule(c: &Client, s: ScheduleCommand) -> Result<ExitCode, String> {
             every_days,
             first_due_ms,
         } => {
-            let mut body = json!({"kind": kind, "every_days": every_days});
-            if let Some(t) = first_due_ms {
-                body["first_due_ms"] = json!(t);
-            }
-            print(&c.post(&format!("/v1/models/{}/schedules", enc(&model)), &body)?)
+            let body = ScheduleSpec {
+                kind,
+                every_days,
+                first_due_ms,
+            };
+            print(&c.post_json(&format!("/v1/models/{}/schedules", enc(&model)), &body)?)
         }
         ScheduleCommand::List { model } => {
             print(&c.get(&format!("/v1/models/{}/schedules", enc(&model)))?)
@@ -783,9 +828,14 @@ fn user(c: &Client, u: UserCommand) -> Result<ExitCode, String> {
             role,
             kind,
             teams,
-        } => print(&c.post(
+        } => print(&c.post_json(
             "/v1/users",
-            &json!({"name": name, "kind": kind, "role": role, "teams": teams}),
+            &CreateUser {
+                name,
+                kind: api_value("--kind", &kind)?,
+                role: api_value("--role", &role)?,
+                teams,
+            },
         )?),
         UserCommand::List => print(&c.get("/v1/users")?),
         UserCommand::Get { name } => print(&c.get(&format!("/v1/users/{}", enc(&name)))?),

@@ -23,7 +23,7 @@ pub(crate) mod changes;
 pub(crate) mod incidents;
 pub(crate) mod inventory;
 pub(crate) mod system;
-pub(crate) mod users;
+pub mod users;
 
 /// Every route of the API, in documentation order.
 pub fn all(config: &ServerConfig) -> Vec<RouteSpec> {

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use axum::{Extension, Json};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use assay_govern::users::{self, AccountKind, IssuedToken, NewUser, Principal, Role, User};
 
@@ -15,7 +15,7 @@ use crate::json::{ApiJson, ApiPath};
 use crate::state::AppState;
 
 /// Body of `POST /v1/users`.
-#[derive(Deserialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     /// Unique account name.
@@ -30,7 +30,7 @@ pub struct CreateUser {
 }
 
 /// Body of `POST /v1/users/{name}/tokens`.
-#[derive(Deserialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssueToken {
     /// What the token is for (shown in the audit log).
