@@ -19,7 +19,7 @@
 //! with suppression it goes top-down, skipping the predecessors of non-anonymous nodes.
 
 use ahash::AHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::hierarchy::{ColumnLevels, Hierarchies};
 use crate::loss;
@@ -41,7 +41,7 @@ pub struct LatticeResult {
 }
 
 /// How much of the lattice was evaluated.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SearchStats {
     /// Nodes in the lattice.
     pub nodes: u64,

@@ -9,10 +9,10 @@
 //!   width over the column's range; a category's (leaves covered - 1) / (all leaves - 1)),
 //!   averaged over records and quasi-identifiers, in [0, 1]; a suppressed record costs 1.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The information loss of one anonymization.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Loss {
     /// Records in the input.
     pub records: u64,

@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use serde_json::json;
+use assay_core::reports::anonymize::{
+    Achieved, AnonymizeReport, LatticeSummary, Required, Timing, ANONYMIZE_SCHEMA,
+};
 
 use super::{Algorithm, AnonymizeArgs, Outcome};
 
@@ -86,24 +88,37 @@ pub fn text(a: &AnonymizeArgs, o: &Outcome) -> String {
 
 /// The JSON document.
 pub fn json(a: &AnonymizeArgs, o: &Outcome) -> String {
-    let doc = json!({
-        "schema": "assay.anonymize/1",
-        "data": a.data.display().to_string(),
-        "out": a.out.display().to_string(),
-        "algorithm": algorithm_name(o.algorithm),
-        "quasi_identifiers": a.quasi_identifiers,
-        "sensitive": a.sensitive,
-        "required": { "k": o.criteria.k, "l": o.criteria.l, "t": o.criteria.t,
-                      "suppression_limit": a.suppression_limit },
-        "achieved": { "k": o.measured_k, "l": o.measured_l, "t": o.measured_t },
-        "records": o.records,
-        "loss": o.generalization.loss,
-        "lattice": o.lattice.as_ref().map(|r| json!({
-            "levels": r.levels, "heights": r.heights, "search": r.search,
-        })),
-        "utility": o.utility,
-        "seconds": { "algorithm": o.algorithm_seconds, "total": o.total_seconds },
-    });
+    let doc = AnonymizeReport {
+        schema: ANONYMIZE_SCHEMA.into(),
+        data: a.data.display().to_string(),
+        out: a.out.display().to_string(),
+        algorithm: algorithm_name(o.algorithm).into(),
+        quasi_identifiers: a.quasi_identifiers.clone(),
+        sensitive: a.sensitive.clone(),
+        required: Required {
+            k: o.criteria.k,
+            l: o.criteria.l,
+            t: o.criteria.t,
+            suppression_limit: a.suppression_limit,
+        },
+        achieved: Achieved {
+            k: o.measured_k,
+            l: o.measured_l,
+            t: o.measured_t,
+        },
+        records: o.records,
+        loss: o.generalization.loss.clone(),
+        lattice: o.lattice.as_ref().map(|r| LatticeSummary {
+            levels: r.levels.clone(),
+            heights: r.heights.clone(),
+            search: r.search,
+        }),
+        utility: o.utility.clone(),
+        seconds: Timing {
+            algorithm: o.algorithm_seconds,
+            total: o.total_seconds,
+        },
+    };
     let mut s = serde_json::to_string_pretty(&doc).expect("json");
     s.push('\n');
     s

@@ -8,27 +8,14 @@
 
 use assay_anonymity::mondrian::Generalization;
 use assay_model::learners::{LogisticRegression, Matrix};
-use serde::Serialize;
 
 use super::TextTable;
 
 /// One feature column encoded: training rows, test rows, width.
 type Block = (Vec<f64>, Vec<f64>, usize);
 
-/// Test accuracy of the two models.
-#[derive(Debug, Clone, Serialize)]
-pub struct Utility {
-    /// The label column.
-    pub label: String,
-    /// Training records.
-    pub train_records: usize,
-    /// Test records.
-    pub test_records: usize,
-    /// Test accuracy of the model trained on the original table.
-    pub original_accuracy: f64,
-    /// Test accuracy of the model trained on the anonymized table.
-    pub anonymized_accuracy: f64,
-}
+/// Test accuracy of the two models (the report's type).
+pub use assay_core::reports::anonymize::Utility;
 
 /// Encodes the feature columns for the training and test rows.
 fn encode(cols: &[Vec<&str>], train: &[usize], test: &[usize]) -> (Vec<f64>, Vec<f64>, usize) {

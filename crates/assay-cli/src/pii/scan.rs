@@ -3,8 +3,8 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
+use assay_core::reports::pii::{PiiFinding, PresidioFinding};
 use rayon::prelude::*;
-use serde_json::json;
 
 use super::io::LineReader;
 use super::{analyzer, columns, ScanArgs, ScanFormat};
@@ -49,26 +49,27 @@ pub fn run(a: ScanArgs) -> Result<ExitCode, String> {
                     .map_err(w)?,
                     ScanFormat::Json | ScanFormat::Presidio => {
                         let v = if a.format == ScanFormat::Json {
-                            json!({
-                                "entity_type": f.entity_type,
-                                "start": l.byte_offset + f.start,
-                                "end": l.byte_offset + f.end,
-                                "char_start": l.char_offset + f.char_start,
-                                "char_end": l.char_offset + f.char_end,
-                                "line": l.number,
-                                "score": f.score,
-                                "rule": f.rule,
-                                "context_word": f.context_word,
-                                "text": value,
+                            serde_json::to_string(&PiiFinding {
+                                entity_type: f.entity_type.into(),
+                                start: l.byte_offset + f.start,
+                                end: l.byte_offset + f.end,
+                                char_start: l.char_offset + f.char_start,
+                                char_end: l.char_offset + f.char_end,
+                                line: l.number,
+                                score: f.score,
+                                rule: f.rule.into(),
+                                context_word: f.context_word.map(Into::into),
+                                text: value.into(),
                             })
                         } else {
-                            json!({
-                                "entity_type": f.entity_type,
-                                "start": l.char_offset + f.char_start,
-                                "end": l.char_offset + f.char_end,
-                                "score": f.score,
+                            serde_json::to_string(&PresidioFinding {
+                                entity_type: f.entity_type.into(),
+                                start: l.char_offset + f.char_start,
+                                end: l.char_offset + f.char_end,
+                                score: f.score,
                             })
-                        };
+                        }
+                        .map_err(|e| e.to_string())?;
                         let sep = if first { "\n" } else { ",\n" };
                         first = false;
                         write!(out, "{sep}{v}").map_err(w)?;

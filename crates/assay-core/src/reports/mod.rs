@@ -6,8 +6,10 @@
 //! Each report carries its schema tag (`assay.dp/1`, ...), which changes only with an
 //! incompatible change; fields are added compatibly.
 
+pub mod anonymize;
 pub mod dp;
 pub mod mia;
+pub mod pii;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -79,6 +81,18 @@ pub fn schemas() -> Vec<(&'static str, Schema)> {
         (
             "assay-mia-1.schema.json",
             schemars::schema_for!(mia::MiaReport),
+        ),
+        (
+            "assay-anonymize-1.schema.json",
+            schemars::schema_for!(anonymize::AnonymizeReport),
+        ),
+        (
+            "assay-pii-findings.schema.json",
+            schemars::schema_for!(Vec<pii::PiiFinding<'static>>),
+        ),
+        (
+            "assay-pii-presidio.schema.json",
+            schemars::schema_for!(Vec<pii::PresidioFinding<'static>>),
         ),
     ]
 }
