@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use assay_core::reports::anonymize::AnonymizeReport;
 use assay_core::reports::dp::{DpReport, QueryReport};
+use assay_core::reports::fairness::Assessment;
 use assay_core::reports::mia::MiaReport;
 use assay_core::reports::pii::{PiiFinding, PresidioFinding};
 
@@ -344,4 +345,86 @@ fn pii_findings_round_trip_and_validate() {
             round_trip::<Vec<PresidioFinding<'static>>>(&r, schema);
         }
     }
+}
+
+#[test]
+fn fairness_reports_round_trip_and_validate() {
+    const FAIRNESS: &str = "assay-fairness-1.schema.json";
+    let dir = tempfile::tempdir().unwrap();
+    let data = hiring(dir.path(), "d.csv", "1500", "5");
+    let d = data.to_str().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[[rule]]\nmetric = \"disparate_impact_ratio\"\nmin = 0.8\n\n[[rule]]\nmetric = \"gender:tpr_difference\"\nmax = 0.5\non_interval = true\n",
+    )
+    .unwrap();
+    let model = dir.path().join("m.json");
+    let o = Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(["train", "--learner", "gbdt", d, "--out"])
+        .arg(&model)
+        .args([
+            "--label",
+            "hired",
+            "--positive",
+            "1",
+            "--features",
+            "years_experience,career_gap_years,age",
+            "--categorical",
+            "education",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let roles = [
+        "--label",
+        "qualified",
+        "--prediction",
+        "shortlisted",
+        "--score",
+        "score",
+        "--sensitive",
+        "gender,race",
+        "--bootstrap",
+        "50",
+        "--format",
+        "json",
+    ];
+    let cases: [(&[&str], i32); 4] = [
+        (&[], 0),
+        (&["--policy", policy.to_str().unwrap()], 1),
+        (
+            &["--bins", "age=30,50", "--sensitive", "age", "--no-scan"],
+            0,
+        ),
+        (&["--min-group-size", "400", "--include-small-groups"], 0),
+    ];
+    for (extra, code) in cases {
+        let mut args = vec!["fairness", d];
+        args.extend(roles);
+        args.extend_from_slice(extra);
+        let r = assay(&args, code);
+        round_trip::<Assessment>(&r, FAIRNESS);
+    }
+    let r = assay(
+        &[
+            "fairness",
+            d,
+            "--model",
+            model.to_str().unwrap(),
+            "--label",
+            "hired",
+            "--positive",
+            "1",
+            "--sensitive",
+            "gender",
+            "--bootstrap",
+            "0",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    assert!(r["provenance"]["model"]["sha256"].is_string(), "{r}");
+    round_trip::<Assessment>(&r, FAIRNESS);
 }

@@ -551,8 +551,8 @@ pub fn assess_table(
     }
     let roles = &opts.roles;
     Ok(Assessment {
-        schema: SCHEMA,
-        assay_version: env!("CARGO_PKG_VERSION"),
+        schema: SCHEMA.to_string(),
+        assay_version: env!("CARGO_PKG_VERSION").to_string(),
         input: InputSummary {
             path,
             rows: table.rows,

@@ -3,17 +3,34 @@
 //! weighted data (Kish 1965), and percentile intervals from bootstrap
 //! replicates (Efron & Tibshirani 1993, ch. 13).
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// A two-sided interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Interval {
     /// Lower bound.
     pub lower: f64,
     /// Upper bound.
     pub upper: f64,
     /// How it was computed: `wilson` or `bootstrap`.
-    pub method: &'static str,
+    #[serde(deserialize_with = "interval_method")]
+    #[schemars(with = "IntervalMethod")]
+    pub method: crate::model::StaticName,
+}
+
+/// The names [`Interval::method`] takes (for its JSON Schema).
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum IntervalMethod {
+    Wilson,
+    Bootstrap,
+}
+
+/// Reads [`Interval::method`]: one of the method names this crate writes.
+fn interval_method<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    crate::model::one_of(d, &["wilson", "bootstrap"])
 }
 
 /// The standard normal quantile Φ⁻¹(p), shared with the privacy accountants

@@ -2,8 +2,12 @@
 //! `assay.fairness/1`, rendered by `assay-report` for people and emitted
 //! as-is with `--format json`.
 
+use std::fmt;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::intervals::Interval;
 
@@ -45,8 +49,74 @@ impl<V: Serialize> Serialize for Ordered<V> {
     }
 }
 
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Ordered<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Entries<V> {
+            type Value = Ordered<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Ordered<V>, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some((k, v)) = map.next_entry::<String, V>()? {
+                    out.push((k, v));
+                }
+                Ok(Ordered(out))
+            }
+        }
+        d.deserialize_map(Entries(std::marker::PhantomData))
+    }
+}
+
+impl<V: JsonSchema> JsonSchema for Ordered<V> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("Ordered_{}", V::schema_name()).into()
+    }
+
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let v = g.subschema_for::<V>();
+        schemars::json_schema!({
+            "description": "A JSON object whose keys keep the order in which assay wrote them",
+            "type": "object",
+            "additionalProperties": v
+        })
+    }
+}
+
+/// Reads a string that must be one of `allowed`, returning the `'static` one (for fields that
+/// hold one of a few names this crate writes).
+pub(crate) fn one_of<'de, D: Deserializer<'de>>(
+    d: D,
+    allowed: &[&'static str],
+) -> Result<&'static str, D::Error> {
+    let s = String::deserialize(d)?;
+    allowed
+        .iter()
+        .find(|a| **a == s)
+        .copied()
+        .ok_or_else(|| serde::de::Error::custom(format!("expected one of {allowed:?}, got {s:?}")))
+}
+
+/// One of a few names this crate writes, held as `&'static str`. (A type alias, so that
+/// serde's derive does not take the field for text borrowed from the input.)
+pub type StaticName = &'static str;
+
+/// The names [`WorstGroup::direction`] takes (for its JSON Schema).
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum Direction {
+    Lowest,
+    Highest,
+}
+
+fn direction<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    one_of(d, &["lowest", "highest"])
+}
+
 /// What was read and how.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct InputSummary {
     /// The data file.
     pub path: String,
@@ -79,7 +149,7 @@ pub struct InputSummary {
 }
 
 /// Settings of the assessment.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Settings {
     /// Confidence level of every interval.
     pub confidence: f64,
@@ -96,7 +166,7 @@ pub struct Settings {
 }
 
 /// Metrics of one group (or of everyone).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct GroupResult {
     /// Feature → value; empty for the overall row.
     pub group: Ordered<String>,
@@ -118,7 +188,7 @@ pub struct GroupResult {
 }
 
 /// One disparity figure with its bootstrap interval.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Disparity {
     /// Point estimate (`null` where undefined).
     pub value: Option<f64>,
@@ -136,18 +206,20 @@ pub struct Disparity {
 }
 
 /// The worst group for a metric.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct WorstGroup {
     /// The group.
     pub group: Ordered<String>,
     /// Its value.
     pub value: f64,
     /// `lowest` or `highest`.
-    pub direction: &'static str,
+    #[serde(deserialize_with = "direction")]
+    #[schemars(with = "Direction")]
+    pub direction: StaticName,
 }
 
 /// The four-fifths rule: the lowest group selection rate is at least 80% of the highest.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct FourFifths {
     /// min/max selection rate over groups.
     pub ratio: Option<f64>,
@@ -160,12 +232,12 @@ pub struct FourFifths {
 }
 
 /// A complete fairness assessment.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Assessment {
     /// Always [`SCHEMA`].
-    pub schema: &'static str,
+    pub schema: String,
     /// assay version that produced it.
-    pub assay_version: &'static str,
+    pub assay_version: String,
     /// What the assessment is about: model and data digests and its time (set by the caller
     /// that knows the files, e.g. `assay fairness`; `None` from [`crate::assess`] alone).
     pub provenance: Option<assay_data::provenance::Provenance>,

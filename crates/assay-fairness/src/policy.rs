@@ -54,7 +54,7 @@ pub struct Rule {
 }
 
 /// The verdict on one rule.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RuleResult {
     /// The figure checked.
     pub metric: String,
@@ -73,7 +73,7 @@ pub struct RuleResult {
 }
 
 /// The verdict on a policy.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PolicyResult {
     /// The policy file.
     pub path: String,

@@ -74,7 +74,7 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, TimeUnit};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Most distinct values a categorical column may have before it is treated as
 /// [`ColumnKind::HighCardinality`] (its proxy strength is then not computed).
@@ -96,14 +96,14 @@ const UNSET: u32 = u32::MAX - 3;
 /// The result of the data scan: one entry per scanned column, strongest proxy
 /// first (by the largest Cramér's V over the sensitive features), columns
 /// without a proxy measure next and high-cardinality columns last.
-#[derive(Serialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug)]
 pub struct BiasScan {
     /// Per-column results, sorted as described above.
     pub columns: Vec<ColumnScan>,
 }
 
 /// How a column was categorised for the contingency tables.
-#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum ColumnKind {
     /// Numbers, cut into up to [`NUMERIC_BINS`] equal-frequency bins (deciles of
@@ -119,7 +119,7 @@ pub enum ColumnKind {
 }
 
 /// Missing values of one column within one sensitive group.
-#[derive(Serialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug)]
 pub struct MissingByGroup {
     /// Sensitive feature name.
     pub feature: String,
@@ -134,7 +134,7 @@ pub struct MissingByGroup {
 }
 
 /// How strongly a column predicts one sensitive feature.
-#[derive(Serialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug)]
 pub struct ProxyStrength {
     /// Sensitive feature name.
     pub feature: String,
@@ -152,7 +152,7 @@ pub struct ProxyStrength {
 }
 
 /// The scan of one column.
-#[derive(Serialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug)]
 pub struct ColumnScan {
     /// Column name.
     pub column: String,

@@ -232,8 +232,8 @@ pub fn render(a: &Assessment) -> String {
     let _ = writeln!(
         s,
         "<sub>assay {} · schema {} · intervals: Wilson for rates, bootstrap percentile ({} replicates, seed {}) for the rest, {conf} · minimum group size {}</sub>",
-        m(a.assay_version),
-        m(a.schema),
+        m(&a.assay_version),
+        m(&a.schema),
         a.settings.bootstrap,
         a.settings.seed,
         a.settings.min_group_size

@@ -8,6 +8,7 @@
 
 pub mod anonymize;
 pub mod dp;
+pub mod fairness;
 pub mod mia;
 pub mod pii;
 
@@ -70,6 +71,10 @@ pub fn finite(v: f64) -> Option<f64> {
 /// and `.` as `-`), as published in `docs/schemas/`.
 pub fn schemas() -> Vec<(&'static str, Schema)> {
     vec![
+        (
+            "assay-fairness-1.schema.json",
+            schemars::schema_for!(fairness::Assessment),
+        ),
         (
             "assay-dp-1.schema.json",
             schemars::schema_for!(dp::DpReport),

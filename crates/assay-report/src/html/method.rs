@@ -181,7 +181,11 @@ pub(super) fn render(o: &mut String, a: &Assessment) {
             None,
             vec![
                 "Produced by".into(),
-                format!("assay {} (schema {})", esc(a.assay_version), esc(a.schema)),
+                format!(
+                    "assay {} (schema {})",
+                    esc(&a.assay_version),
+                    esc(&a.schema)
+                ),
             ],
         ),
     ]);
