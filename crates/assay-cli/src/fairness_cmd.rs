@@ -268,7 +268,7 @@ fn with_model_score(
 }
 
 fn write(path: &PathBuf, text: &str) -> Result<(), String> {
-    std::fs::write(path, text).map_err(|e| format!("{}: cannot write: {e}", path.display()))
+    crate::output::write(path, text)
 }
 
 /// Runs `assay fairness`.

@@ -18,6 +18,7 @@ mod input;
 mod mia;
 mod mitigate;
 mod model_cmd;
+mod output;
 mod pii;
 mod predict_cmd;
 mod progress;

@@ -96,8 +96,7 @@ pub fn export_model(path: &std::path::Path) -> Result<PreparedOnnx, String> {
 
 fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
     let e = export_model(&a.model)?;
-    std::fs::write(&a.out, &e.bytes)
-        .map_err(|err| format!("cannot write {}: {err}", a.out.display()))?;
+    crate::output::write(&a.out, &e.bytes)?;
     outln!("wrote {} ({} bytes)", a.out.display(), e.bytes.len());
     outln!("inputs  {} columns, one [N, 1] tensor each", e.inputs.len());
     let width = e.inputs.iter().map(|(c, _)| c.len()).max().unwrap_or(0);

@@ -9,7 +9,6 @@
 //! batch size. A model with several outputs (a multinomial logistic regression) writes one
 //! `prediction_<class>` column per class.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,6 +20,7 @@ use clap::{Args, ValueEnum};
 
 use assay_core::models::{self, Format, OpenOptions};
 use assay_core::CoreError;
+use assay_data::atomic::AtomicFile;
 use assay_data::csv::TextType;
 use assay_data::source::ColumnRequest;
 use assay_model::{ColumnKind, Model};
@@ -262,19 +262,40 @@ impl OutputColumns {
     }
 }
 
-/// Where predictions go.
+/// Where CSV predictions go: standard output, or a file written atomically.
+enum CsvOut {
+    Stdout(crate::stdout::Stdout),
+    File(BufWriter<AtomicFile>),
+}
+
+impl Write for CsvOut {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            CsvOut::Stdout(w) => w.write(buf),
+            CsvOut::File(w) => w.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            CsvOut::Stdout(w) => w.flush(),
+            CsvOut::File(w) => w.flush(),
+        }
+    }
+}
+
+/// Where predictions go. Files are written through [`AtomicFile`] and replace the target only
+/// when complete, so a failed or killed run leaves no half-written output.
 enum Sink {
     Csv {
-        writer: csv::Writer<Box<dyn Write>>,
+        writer: csv::Writer<CsvOut>,
         cell: String,
     },
-    Parquet(parquet::arrow::ArrowWriter<File>),
+    Parquet(parquet::arrow::ArrowWriter<AtomicFile>),
 }
 
 impl Sink {
     fn open(out: Option<&Path>, schema: SchemaRef) -> Result<Sink, String> {
-        let create =
-            |p: &Path| File::create(p).map_err(|e| format!("{}: cannot write: {e}", p.display()));
+        let create = |p: &Path| AtomicFile::create(p).map_err(|e| e.to_string());
         let parquet = out
             .and_then(|p| p.extension())
             .and_then(|e| e.to_str())
@@ -285,9 +306,9 @@ impl Sink {
                 .map_err(|e| format!("{}: cannot write Parquet: {e}", p.display()))?;
             return Ok(Sink::Parquet(w));
         }
-        let inner: Box<dyn Write> = match out {
-            Some(p) => Box::new(BufWriter::new(create(p)?)),
-            None => Box::new(crate::stdout::lock()),
+        let inner = match out {
+            Some(p) => CsvOut::File(BufWriter::new(create(p)?)),
+            None => CsvOut::Stdout(crate::stdout::lock()),
         };
         let mut writer = csv::WriterBuilder::new()
             .buffer_capacity(1 << 16)
@@ -335,8 +356,24 @@ impl Sink {
 
     fn finish(self, out: Option<&Path>) -> Result<(), String> {
         match self {
-            Sink::Csv { mut writer, .. } => writer.flush().map_err(|e| write_error(out, e.into())),
-            Sink::Parquet(w) => w.close().map(|_| ()).map_err(|e| parquet_error(out, e)),
+            Sink::Csv { writer, .. } => {
+                let inner = writer
+                    .into_inner()
+                    .map_err(|e| write_error(out, e.into_error().into()))?;
+                match inner {
+                    CsvOut::Stdout(mut w) => w.flush().map_err(|e| write_error(out, e.into())),
+                    CsvOut::File(w) => {
+                        let file = w
+                            .into_inner()
+                            .map_err(|e| write_error(out, e.into_error().into()))?;
+                        file.commit().map_err(|e| e.to_string())
+                    }
+                }
+            }
+            Sink::Parquet(w) => {
+                let file = w.into_inner().map_err(|e| parquet_error(out, e))?;
+                file.commit().map_err(|e| e.to_string())
+            }
         }
     }
 }
@@ -432,12 +469,8 @@ pub fn run(a: PredictArgs) -> Result<ExitCode, String> {
         &added,
     )
     .and_then(|()| sink.finish(out));
-    if written.is_err() {
-        // Do not leave a partial output file behind.
-        if let Some(p) = out {
-            let _ = std::fs::remove_file(p);
-        }
-    }
+    // On an error the sink's temporary file is removed when it is dropped; the target, if it
+    // existed, is left as it was.
     written.map(|()| ExitCode::SUCCESS)
 }
 

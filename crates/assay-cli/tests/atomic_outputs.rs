@@ -220,3 +220,97 @@ fn ledger_lock_of_a_dead_process_is_taken_over_with_a_warning() {
     assert_eq!(std::fs::read(&ledger).unwrap(), before);
     assert!(lock.exists(), "another holder's lock is left alone");
 }
+
+/// Every other output (reports, pages, predictions, models) goes through the same helper: the
+/// target is replaced whole, with its permissions, and a run that fails half-way leaves the old
+/// file as it was and no temporary file (issue #16: one atomic-write helper).
+#[test]
+fn reports_and_predictions_are_replaced_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("hiring.csv");
+    ok(&assay(&[
+        "example",
+        "hiring",
+        "--rows",
+        "300",
+        "--out",
+        data.to_str().unwrap(),
+    ]));
+    let report = dir.path().join("report.json");
+    std::fs::write(&report, "old report\n").unwrap();
+    check_replacement(&report, || {
+        assay(&[
+            "fairness",
+            data.to_str().unwrap(),
+            "--label",
+            "qualified",
+            "--prediction",
+            "shortlisted",
+            "--sensitive",
+            "gender",
+            "--bootstrap",
+            "0",
+            "--json",
+            report.to_str().unwrap(),
+        ])
+    });
+    let model = dir.path().join("model.json");
+    ok(&assay(&[
+        "train",
+        "--learner",
+        "gbdt",
+        data.to_str().unwrap(),
+        "--label",
+        "hired",
+        "--positive",
+        "1",
+        "--features",
+        "age,years_experience",
+        "--out",
+        model.to_str().unwrap(),
+    ]));
+    for out in ["pred.csv", "pred.parquet"] {
+        let out = dir.path().join(out);
+        std::fs::write(&out, "old predictions\n").unwrap();
+        check_replacement(&out, || {
+            assay(&[
+                "predict",
+                data.to_str().unwrap(),
+                "--model",
+                model.to_str().unwrap(),
+                "--id",
+                "applicant_id",
+                "--out",
+                out.to_str().unwrap(),
+            ])
+        });
+        // A bad cell in the last row fails the run after rows were written: the old file stays.
+        let bad = dir.path().join("bad.csv");
+        let mut text = std::fs::read_to_string(&data).unwrap();
+        text.push_str("9999,Female,Asian,not-a-number,Bachelor,1.0,0.0,0.5,1,1,1\n");
+        std::fs::write(&bad, text).unwrap();
+        let before = std::fs::read(&out).unwrap();
+        let o = assay(&[
+            "predict",
+            bad.to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+            "--id",
+            "applicant_id",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(std::fs::read(&out).unwrap(), before, "{out:?} untouched");
+        assert!(
+            temp_files(dir.path()).is_empty(),
+            "{:?}",
+            temp_files(dir.path())
+        );
+    }
+}

@@ -518,7 +518,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
         (Some(html), Some(test)) => {
             let (points, no_noise) = curve(&a, &p, &cfg, test)?;
             let page = curve_html(&a, &cfg, &points, no_noise, (pr.epsilon(), test_accuracy));
-            std::fs::write(html, page).map_err(|e| format!("{}: {e}", html.display()))?;
+            crate::output::write(html, page)?;
             Some((points, no_noise))
         }
         _ => None,
@@ -579,7 +579,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
                     privacy: &privacy_doc,
                 };
                 let text = serde_json::to_string_pretty(&saved).map_err(|e| e.to_string())?;
-                std::fs::write(out, text + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
+                crate::output::write(out, text + "\n")?;
             }
         }
     }

@@ -264,12 +264,10 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
     });
     let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
     if let Some(path) = &a.json {
-        std::fs::write(path, &text)
-            .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        crate::output::write(path, &text)?;
     }
     if let Some(path) = &a.html {
-        std::fs::write(path, render::html(&doc, a.ice_curves))
-            .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        crate::output::write(path, render::html(&doc, a.ice_curves))?;
     }
     match a.format {
         OutputFormat::Json => out!("{text}"),

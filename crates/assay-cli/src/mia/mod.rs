@@ -557,7 +557,7 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
         attribute,
     };
     if let Some(h) = &a.html {
-        std::fs::write(h, render::html(&audit)).map_err(|e| format!("{}: {e}", h.display()))?;
+        crate::output::write(h, render::html(&audit))?;
     }
     match a.format {
         MiaFormat::Text => out!("{}", render::text(&audit)),

@@ -109,11 +109,10 @@ pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
     report.json["provenance"] = serde_json::to_value(provenance).map_err(|e| e.to_string())?;
     let json = serde_json::to_string_pretty(&report.json).map_err(|e| e.to_string())? + "\n";
     if let Some(p) = &a.json {
-        std::fs::write(p, &json).map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
+        crate::output::write(p, &json)?;
     }
     if let Some(p) = &a.html {
-        std::fs::write(p, render::html(&report))
-            .map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
+        crate::output::write(p, render::html(&report))?;
     }
     match a.format {
         OutputFormat::Json => out!("{json}"),

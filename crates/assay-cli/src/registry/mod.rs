@@ -700,8 +700,7 @@ fn artifact(c: &Client, x: ArtifactCommand) -> Result<ExitCode, String> {
                     ));
                 }
             }
-            std::fs::write(&out, &reply.body)
-                .map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+            crate::output::write(&out, &reply.body)?;
             print(
                 &serde_json::to_value(Downloaded {
                     name,
@@ -875,8 +874,7 @@ fn audit(c: &Client, x: AuditCommand) -> Result<ExitCode, String> {
             let v = c.post_empty("/v1/audit/checkpoints")?;
             if let Some(p) = &out {
                 let text = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())? + "\n";
-                std::fs::write(p, text)
-                    .map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
+                crate::output::write(p, text)?;
             }
             print(&v)
         }
