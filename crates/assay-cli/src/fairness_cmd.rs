@@ -267,10 +267,6 @@ fn with_model_score(
     Ok(BatchStream::new(path, schema, Box::new(iter)))
 }
 
-fn write(path: &PathBuf, text: &str) -> Result<(), String> {
-    crate::output::write(path, text)
-}
-
 /// Runs `assay fairness`.
 pub fn run(a: FairnessArgs) -> Result<ExitCode, String> {
     let roles = roles(&a)?;
@@ -348,13 +344,13 @@ pub fn run(a: FairnessArgs) -> Result<ExitCode, String> {
     }
     let json = assay_report::json(&result);
     if let Some(p) = &a.json {
-        write(p, &json)?;
+        crate::output::write(p, &json)?;
     }
     if let Some(p) = &a.html {
-        write(p, &assay_report::html(&result))?;
+        crate::output::write(p, assay_report::html(&result))?;
     }
     if let Some(p) = &a.markdown {
-        write(p, &assay_report::markdown(&result))?;
+        crate::output::write(p, assay_report::markdown(&result))?;
     }
     match a.format {
         OutputFormat::Json => outln!("{json}"),
