@@ -12,6 +12,7 @@ use assay_core::reports::anonymize::AnonymizeReport;
 use assay_core::reports::dp::{DpReport, QueryReport};
 use assay_core::reports::fairness::Assessment;
 use assay_core::reports::mia::MiaReport;
+use assay_core::reports::mitigation::MitigationReport;
 use assay_core::reports::pii::{PiiFinding, PresidioFinding};
 
 fn assay(args: &[&str], code: i32) -> Value {
@@ -427,4 +428,65 @@ fn fairness_reports_round_trip_and_validate() {
     );
     assert!(r["provenance"]["model"]["sha256"].is_string(), "{r}");
     round_trip::<Assessment>(&r, FAIRNESS);
+}
+
+#[test]
+fn mitigation_reports_round_trip_and_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = hiring(dir.path(), "train.csv", "1200", "6");
+    let test = hiring(dir.path(), "test.csv", "600", "7");
+    let policy = dir.path().join("pass.toml");
+    std::fs::write(
+        &policy,
+        "[[rule]]\nmetric = \"disparate_impact_ratio\"\nmin = 0.01\n",
+    )
+    .unwrap();
+    let out = dir.path().join("m.json");
+    let cases: [&[&str]; 10] = [
+        &["--method", "reweighing"],
+        &["--method", "resampling"],
+        &["--method", "correlation-remover"],
+        &["--method", "disparate-impact-remover"],
+        &["--method", "exponentiated-gradient"],
+        &["--method", "grid-search"],
+        &["--method", "threshold-optimizer"],
+        &["--method", "reject-option"],
+        &["--method", "calibrate"],
+        &[
+            "--method",
+            "correlation-remover",
+            "--sweep",
+            "--sweep-values",
+            "0,1",
+            "--policy",
+            policy.to_str().unwrap(),
+        ],
+    ];
+    for extra in cases {
+        let mut args = vec![
+            "mitigate",
+            train.to_str().unwrap(),
+            "--test",
+            test.to_str().unwrap(),
+            "--label",
+            "hired",
+            "--positive",
+            "1",
+            "--features",
+            "years_experience,career_gap_years,age",
+            "--categorical",
+            "education",
+            "--sensitive",
+            "gender",
+            "--bootstrap",
+            "20",
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let r = assay(&args, 0);
+        round_trip::<MitigationReport>(&r, "assay-mitigation-1.schema.json");
+    }
 }

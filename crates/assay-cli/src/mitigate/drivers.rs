@@ -4,8 +4,6 @@
 //! A positive importance means shuffling the feature shrinks the gap: the feature carries it
 //! (often as a proxy for the sensitive attribute).
 
-use serde::Serialize;
-
 use assay_explain::inspection::{permutation_importance, PermutationOptions, Scorer, Target};
 use assay_explain::predict::FnPredict;
 use assay_explain::{ExplainError, FeatureGroups};
@@ -14,29 +12,8 @@ use assay_model::learners::{FeatureSpec, Matrix};
 
 use crate::design::Design;
 
-/// One feature's share in the gap.
-#[derive(Clone, Debug, Serialize)]
-pub struct Driver {
-    /// The raw column.
-    pub feature: String,
-    /// Mean drop of the demographic-parity difference when the feature is shuffled.
-    pub importance: f64,
-    /// Standard deviation over the repeats.
-    pub std: f64,
-}
-
-/// The gap drivers, largest first.
-#[derive(Clone, Debug, Serialize)]
-pub struct Drivers {
-    /// The disparity measured.
-    pub disparity: &'static str,
-    /// Its value for the unmitigated model on the evaluation rows.
-    pub baseline: f64,
-    /// Shuffles per feature.
-    pub repeats: usize,
-    /// The features, largest importance first.
-    pub features: Vec<Driver>,
-}
+/// The report's types.
+pub use assay_core::reports::mitigation::{Driver, Drivers};
 
 /// Permutation importance of the demographic-parity difference for the unmitigated `base`
 /// predictor on the evaluation rows (`eval`, encoded with `specs`), with groups `eval_groups`.
@@ -101,7 +78,7 @@ pub fn gap_drivers(
         .collect();
     features.sort_by(|a, b| b.importance.total_cmp(&a.importance));
     Ok(Drivers {
-        disparity: "demographic_parity_difference",
+        disparity: "demographic_parity_difference".into(),
         baseline: r.baseline,
         repeats: options.n_repeats,
         features,

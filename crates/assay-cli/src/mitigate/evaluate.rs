@@ -4,11 +4,15 @@ use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
-use serde_json::{json, Value};
+use assay_core::reports::finite;
+use assay_core::reports::mitigation::{
+    Evaluation, ExpectedFigures, ExpectedGroup, MitigationReport, MitigationSettings, SavedModel,
+    Summary, TrainTable, MITIGATION_SCHEMA,
+};
 
 use assay_data::{BatchStream, ColumnRoles};
 use assay_fairness::{assess, AssessOptions, Assessment};
-use assay_mitigation::postprocessing::{group_calibration_curves, BinStrategy, CalibrationCurve};
+use assay_mitigation::postprocessing::{group_calibration_curves, BinStrategy};
 use assay_mitigation::{Decision, Groups, MitigatedModel};
 use assay_model::learners::Matrix;
 use assay_model::Model;
@@ -17,45 +21,8 @@ use super::args::MitigateArgs;
 use super::fit::Fitted;
 use crate::design::Design;
 
-/// The figures of one predictor that the summary compares.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Figures {
-    /// Overall accuracy.
-    pub accuracy: Option<f64>,
-    /// Overall balanced accuracy.
-    pub balanced_accuracy: Option<f64>,
-    /// Overall selection rate.
-    pub selection_rate: Option<f64>,
-    /// Largest minus smallest group selection rate.
-    pub demographic_parity_difference: Option<f64>,
-    /// Smallest over largest group selection rate.
-    pub disparate_impact_ratio: Option<f64>,
-    /// Larger of the TPR and FPR differences between groups.
-    pub equalized_odds_difference: Option<f64>,
-    /// Largest minus smallest group true-positive rate.
-    pub equal_opportunity_difference: Option<f64>,
-    /// Largest minus smallest group accuracy.
-    pub accuracy_difference: Option<f64>,
-    /// Per group: name, rows, selection rate, accuracy, TPR, FPR.
-    pub groups: Vec<GroupFigures>,
-}
-
-/// One group's figures.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct GroupFigures {
-    /// The group (sensitive values joined with " & ").
-    pub group: String,
-    /// Rows.
-    pub rows: u64,
-    /// Selection rate.
-    pub selection_rate: Option<f64>,
-    /// Accuracy.
-    pub accuracy: Option<f64>,
-    /// True-positive rate.
-    pub tpr: Option<f64>,
-    /// False-positive rate.
-    pub fpr: Option<f64>,
-}
+/// The report's types.
+pub use assay_core::reports::mitigation::{CalibrationCurves, Figures, GroupFigures};
 
 /// Everything `assay mitigate` reports.
 pub struct Report {
@@ -81,22 +48,8 @@ pub struct Report {
     pub drivers: Option<super::drivers::Drivers>,
     /// The trade-off sweep (`--sweep`), added by [`super::sweep`].
     pub sweep: Option<super::sweep::Sweep>,
-    /// The whole JSON document.
-    pub json: Value,
-}
-
-/// Per-group reliability diagrams on the evaluation rows (scikit-learn's `calibration_curve`,
-/// 10 uniform bins), of the unmitigated model's score and of the calibrated score.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct CalibrationCurves {
-    /// Number of uniform bins on [0, 1].
-    pub bins: usize,
-    /// The groups present in the evaluation rows (sorted).
-    pub groups: Vec<String>,
-    /// Before calibration, one curve per group.
-    pub before: Vec<CalibrationCurve>,
-    /// After calibration, one curve per group.
-    pub after: Vec<CalibrationCurve>,
+    /// The whole report (provenance, `model.saved` and the sweep are set by the caller).
+    pub doc: MitigationReport,
 }
 
 fn metric(a: &Assessment, key: &str) -> Option<f64> {
@@ -251,32 +204,51 @@ pub fn report(
         None
     };
     let (fb, fa) = (figures(&before_a), figures(&after_a));
-    let json = json!({
-        "schema": "assay.mitigation/1",
-        "assay_version": env!("CARGO_PKG_VERSION"),
-        "method": model.method,
-        "settings": {
-            "method": a.method.name(),
-            "learner": match a.learner { super::args::Learner::Logistic => "logistic", super::args::Learner::Gbdt => "gbdt" },
-            "sensitive": a.sensitive,
-            "seed": a.seed,
+    let doc = MitigationReport {
+        schema: MITIGATION_SCHEMA.into(),
+        assay_version: env!("CARGO_PKG_VERSION").into(),
+        provenance: None,
+        method: model.method.clone(),
+        settings: MitigationSettings {
+            method: a.method.name().into(),
+            learner: match a.learner {
+                super::args::Learner::Logistic => "logistic",
+                super::args::Learner::Gbdt => "gbdt",
+            }
+            .into(),
+            sensitive: a.sensitive.clone(),
+            seed: a.seed,
         },
-        "train": { "path": train.path.display().to_string(), "rows": train.n, "features": train.d },
-        "evaluation": { "path": path, "rows": eval.n, "on_test_data": on_test },
-        "model": {
-            "path": a.out.display().to_string(),
-            "sensitive_at_decision": model.sensitive_at_decision,
-            "randomized": randomized,
-            "seed": model.seed,
+        train: TrainTable {
+            path: train.path.display().to_string(),
+            rows: train.n,
+            features: train.d,
         },
-        "fit_seconds": fitted.seconds,
-        "details": fitted.details,
-        "summary": { "before": fb, "after": fa, "after_expected": expected_after },
-        "calibration_curves": calibration,
-        "gap_drivers": drivers,
-        "before": before_a,
-        "after": after_a,
-    });
+        evaluation: Evaluation {
+            path: path.clone(),
+            rows: eval.n,
+            on_test_data: on_test,
+        },
+        model: SavedModel {
+            path: a.out.display().to_string(),
+            sensitive_at_decision: model.sensitive_at_decision,
+            randomized,
+            seed: model.seed,
+            saved: false,
+        },
+        fit_seconds: fitted.seconds,
+        details: fitted.details.clone(),
+        summary: Summary {
+            before: fb.clone(),
+            after: fa.clone(),
+            after_expected: expected_after,
+        },
+        calibration_curves: calibration.clone(),
+        gap_drivers: drivers.clone(),
+        before: before_a,
+        after: after_a,
+        sweep: None,
+    };
     Ok(Report {
         method: model.method.clone(),
         sensitive_at_decision: model.sensitive_at_decision,
@@ -289,7 +261,7 @@ pub fn report(
         calibration,
         drivers,
         sweep: None,
-        json,
+        doc,
     })
 }
 
@@ -408,7 +380,7 @@ pub fn expected_rates(p: &[f64], y: &[f64], groups: &[String]) -> ExpectedRates 
 /// accuracy, per-group selection rate, true- and false-positive rate, and the
 /// demographic-parity, equalized-odds and disparate-impact figures over those groups (every
 /// group, also small ones).
-fn figures_of_expected(p: &[f64], eval: &Design, groups: &[String]) -> Value {
+fn figures_of_expected(p: &[f64], eval: &Design, groups: &[String]) -> ExpectedFigures {
     let r = expected_rates(p, &eval.y, groups);
     let lo = r.selection.iter().cloned().fold(f64::INFINITY, f64::min);
     let hi = r
@@ -416,18 +388,22 @@ fn figures_of_expected(p: &[f64], eval: &Design, groups: &[String]) -> Value {
         .iter()
         .cloned()
         .fold(f64::NEG_INFINITY, f64::max);
-    let per_group: Vec<Value> = r
-        .names
-        .iter()
-        .enumerate()
-        .map(|(k, g)| json!({ "group": g, "selection_rate": r.selection[k], "tpr": r.tpr[k], "fpr": r.fpr[k] }))
-        .collect();
-    json!({
-        "accuracy": r.accuracy,
-        "groups": per_group,
-        "demographic_parity_difference": spread(&r.selection),
-        "disparate_impact_ratio": if hi > 0.0 { lo / hi } else { f64::NAN },
-        "equalized_odds_difference": spread(&r.tpr).max(spread(&r.fpr)),
-        "equal_opportunity_difference": spread(&r.tpr),
-    })
+    ExpectedFigures {
+        accuracy: finite(r.accuracy),
+        groups: r
+            .names
+            .iter()
+            .enumerate()
+            .map(|(k, g)| ExpectedGroup {
+                group: g.clone(),
+                selection_rate: finite(r.selection[k]),
+                tpr: finite(r.tpr[k]),
+                fpr: finite(r.fpr[k]),
+            })
+            .collect(),
+        demographic_parity_difference: finite(spread(&r.selection)),
+        disparate_impact_ratio: finite(if hi > 0.0 { lo / hi } else { f64::NAN }),
+        equalized_odds_difference: finite(spread(&r.tpr).max(spread(&r.fpr))),
+        equal_opportunity_difference: finite(spread(&r.tpr)),
+    }
 }

@@ -1,6 +1,7 @@
 //! Fitting the unmitigated and the mitigated predictor of `assay mitigate`.
 
-use serde_json::{json, Value};
+use assay_core::reports::finite;
+use assay_core::reports::mitigation::{MethodDetails, ResampleCell, ReweighCell};
 
 use assay_mitigation::postprocessing::{
     self, CalibrationMethod, FairnessMetric, GroupCalibrator, RejectOptionClassifier,
@@ -25,7 +26,7 @@ pub struct Fitted {
     /// The mitigated model, ready to save.
     pub model: MitigatedModel,
     /// Method-specific facts for the report (iterations, weights table, thresholds ...).
-    pub details: Value,
+    pub details: MethodDetails,
     /// Seconds spent fitting the mitigated predictor.
     pub seconds: f64,
 }
@@ -197,23 +198,21 @@ pub fn fit_method(
         Method::Reweighing => {
             let r = reweigh(groups, &train.y, train.weights.as_deref()).map_err(err)?;
             let p = learner.fit(&x, &train.y, &r.weights).map_err(err)?;
-            let cells: Vec<Value> = r
+            let cells = r
                 .cells
                 .iter()
-                .map(|c| {
-                    json!({
-                        "group": c.group_name,
-                        "label": train.class_names[c.label as usize],
-                        "rows": c.count,
-                        "observed": c.observed,
-                        "expected": c.expected,
-                        "weight_factor": c.factor,
-                    })
+                .map(|c| ReweighCell {
+                    group: c.group_name.clone(),
+                    label: train.class_names[c.label as usize].clone(),
+                    rows: c.count,
+                    observed: c.observed,
+                    expected: c.expected,
+                    weight_factor: c.factor,
                 })
                 .collect();
             (
                 Decision::Single { predictor: p },
-                json!({ "cells": cells }),
+                MethodDetails::Reweighing { cells },
                 "reweighing (Kamiran & Calders 2012)".to_string(),
             )
         }
@@ -228,22 +227,23 @@ pub fn fit_method(
             }
             let xm = Matrix::with_rows(&xs, r.rows.len(), train.d).map_err(|e| e.to_string())?;
             let p = learner.fit(&xm, &ys, &ws).map_err(err)?;
-            let cells: Vec<Value> = r
+            let cells = r
                 .cells
                 .iter()
-                .map(|c| {
-                    json!({
-                        "group": c.group_name,
-                        "label": train.class_names[c.label as usize],
-                        "rows": c.count,
-                        "target": c.target,
-                        "drawn": c.drawn,
-                    })
+                .map(|c| ResampleCell {
+                    group: c.group_name.clone(),
+                    label: train.class_names[c.label as usize].clone(),
+                    rows: c.count,
+                    target: c.target,
+                    drawn: c.drawn,
                 })
                 .collect();
             (
                 Decision::Single { predictor: p },
-                json!({ "rows_resampled": r.rows.len(), "cells": cells }),
+                MethodDetails::Resampling {
+                    rows_resampled: r.rows.len(),
+                    cells,
+                },
                 format!(
                     "uniform resampling (Kamiran & Calders 2012), seed {}",
                     a.seed
@@ -261,7 +261,7 @@ pub fn fit_method(
                     remover,
                     predictor: p,
                 },
-                json!({ "alpha": a.alpha }),
+                MethodDetails::CorrelationRemover { alpha: a.alpha },
                 format!("correlation remover (Fairlearn), alpha {}", a.alpha),
             )
         }
@@ -277,11 +277,11 @@ pub fn fit_method(
                     remover,
                     predictor: p,
                 },
-                json!({
-                    "repair_level": a.repair_level,
-                    "training_values_changed": changed,
-                    "unseen_values": "mapped by rank: the repair of the largest training value of the row's group at or below the value (the smallest when below all)",
-                }),
+                MethodDetails::DisparateImpactRemover {
+                    repair_level: a.repair_level,
+                    training_values_changed: changed,
+                    unseen_values: "mapped by rank: the repair of the largest training value of the row's group at or below the value (the smallest when below all)".into(),
+                },
                 format!(
                     "disparate-impact remover (Feldman et al. 2015), repair level {}",
                     a.repair_level
@@ -295,16 +295,21 @@ pub fn fit_method(
             let r = eg
                 .fit(&learner, &x, &train.y, groups, train.weights.as_deref())
                 .map_err(err)?;
-            let details = json!({
-                "iterations": r.last_iter,
-                "oracle_calls": r.n_oracle_calls,
-                "best_gap": r.best_gap,
-                "predictors": r.predictors.len(),
-                "predictors_in_support": r.weights.iter().filter(|&&w| w > 0.0).count(),
-                "training_error": r.training_error(),
-                "training_constraint_violation": r.training_gamma().iter().cloned().fold(f64::NEG_INFINITY, f64::max),
-                "collapsed": a.collapse,
-            });
+            let details = MethodDetails::ExponentiatedGradient {
+                iterations: r.last_iter,
+                oracle_calls: r.n_oracle_calls,
+                best_gap: finite(r.best_gap),
+                predictors: r.predictors.len(),
+                predictors_in_support: r.weights.iter().filter(|&&w| w > 0.0).count(),
+                training_error: finite(r.training_error()),
+                training_constraint_violation: finite(
+                    r.training_gamma()
+                        .iter()
+                        .cloned()
+                        .fold(f64::NEG_INFINITY, f64::max),
+                ),
+                collapsed: a.collapse,
+            };
             let decision = if a.collapse {
                 Decision::Single {
                     predictor: r.best_deterministic_predictor().clone(),
@@ -341,13 +346,18 @@ pub fn fit_method(
             let r = gs
                 .fit(&learner, &x, &train.y, groups, train.weights.as_deref())
                 .map_err(err)?;
-            let details = json!({
-                "grid_points": r.predictors.len(),
-                "best_index": r.best_idx,
-                "best_lambda": r.lambda_vecs[r.best_idx],
-                "training_error": r.objectives[r.best_idx],
-                "training_constraint_violation": r.gammas[r.best_idx].iter().cloned().fold(f64::NEG_INFINITY, f64::max),
-            });
+            let details = MethodDetails::GridSearch {
+                grid_points: r.predictors.len(),
+                best_index: r.best_idx,
+                best_lambda: r.lambda_vecs[r.best_idx].clone(),
+                training_error: finite(r.objectives[r.best_idx]),
+                training_constraint_violation: finite(
+                    r.gammas[r.best_idx]
+                        .iter()
+                        .cloned()
+                        .fold(f64::NEG_INFINITY, f64::max),
+                ),
+            };
             (
                 Decision::Single {
                     predictor: r.best().clone(),
@@ -377,7 +387,11 @@ pub fn fit_method(
             let t = to
                 .fit(&scores, &train.y, groups, train.weights.as_deref())
                 .map_err(err)?;
-            let details = json!({ "groups": t.groups, "interpolation": t.interpolation, "tradeoff": t.tradeoff });
+            let details = MethodDetails::ThresholdOptimizer {
+                groups: t.groups.clone(),
+                interpolation: t.interpolation.clone(),
+                tradeoff: t.tradeoff.clone(),
+            };
             (
                 Decision::Thresholds {
                     base: base.clone(),
@@ -431,17 +445,17 @@ pub fn fit_method(
             let rule = roc
                 .fit(&scores, &train.y, groups, train.weights.as_deref())
                 .map_err(err)?;
-            let details = json!({
-                "classification_threshold": rule.classification_threshold,
-                "roc_margin": rule.roc_margin,
-                "privileged": rule.privileged,
-                "privileged_by_default": by_default,
-                "unprivileged": rule.unprivileged,
-                "metric": rule.metric,
-                "metric_bounds": [a.roc_metric_lb, a.roc_metric_ub],
-                "training_metric": rule.metric_value,
-                "training_balanced_accuracy": rule.balanced_accuracy,
-            });
+            let details = MethodDetails::RejectOption {
+                classification_threshold: rule.classification_threshold,
+                roc_margin: rule.roc_margin,
+                privileged: rule.privileged.clone(),
+                privileged_by_default: by_default,
+                unprivileged: rule.unprivileged.clone(),
+                metric: rule.metric,
+                metric_bounds: [a.roc_metric_lb, a.roc_metric_ub],
+                training_metric: rule.metric_value,
+                training_balanced_accuracy: rule.balanced_accuracy,
+            };
             let method = format!(
                 "reject-option classification (Kamiran, Karim & Zhang 2012), {} in [{}, {}], privileged {}",
                 match a.roc_metric {
@@ -502,14 +516,18 @@ pub fn fit_method(
                 "the training rows the unmitigated model was fitted on (in-sample scores)"
                     .to_string()
             };
-            let details = json!({
-                "calibration": match a.calibration { CalibrationArg::Sigmoid => "sigmoid", CalibrationArg::Isotonic => "isotonic" },
-                "calibrated_input": "the unmitigated model's decision function (log-odds margin), as scikit-learn's CalibratedClassifierCV",
-                "calibration_rows": ys.len(),
-                "calibrators_fitted_on": fitted_on,
-                "calibrators": calibrator.calibrators,
-                "groups": calibrator.groups,
-            });
+            let details = MethodDetails::Calibrate {
+                calibration: match a.calibration {
+                    CalibrationArg::Sigmoid => "sigmoid",
+                    CalibrationArg::Isotonic => "isotonic",
+                }
+                .into(),
+                calibrated_input: "the unmitigated model's decision function (log-odds margin), as scikit-learn's CalibratedClassifierCV".into(),
+                calibration_rows: ys.len(),
+                calibrators_fitted_on: fitted_on,
+                calibrators: calibrator.calibrators.clone(),
+                groups: calibrator.groups.clone(),
+            };
             let words = format!(
                 "per-group calibration ({}), decision = calibrated score > 0.5",
                 match a.calibration {

@@ -91,10 +91,10 @@ pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
     // With a policy and no passing point nothing is saved, and the exit code says so.
     let policy_failed = sweep.as_ref().is_some_and(|s| s.chosen.is_none());
     if let Some(s) = sweep {
-        report.json["sweep"] = s.json();
+        report.doc.sweep = Some(s.report());
         report.sweep = Some(s);
     }
-    report.json["model"]["saved"] = (!policy_failed).into();
+    report.doc.model.saved = !policy_failed;
     if !policy_failed {
         fitted
             .model
@@ -106,8 +106,8 @@ pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
     let saved = (!policy_failed).then_some(a.out.as_path());
     let provenance =
         assay_data::provenance::Provenance::new(saved, &data).map_err(|e| e.to_string())?;
-    report.json["provenance"] = serde_json::to_value(provenance).map_err(|e| e.to_string())?;
-    let json = serde_json::to_string_pretty(&report.json).map_err(|e| e.to_string())? + "\n";
+    report.doc.provenance = Some(provenance);
+    let json = serde_json::to_string_pretty(&report.doc).map_err(|e| e.to_string())? + "\n";
     if let Some(p) = &a.json {
         crate::output::write(p, &json)?;
     }

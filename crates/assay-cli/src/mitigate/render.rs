@@ -7,6 +7,8 @@ use assay_report::mitigation::{
     CalibrationView, CurveView, GroupRow, MetricRow, MitigationView, SweepPointView, SweepView,
 };
 
+use assay_core::reports::mitigation::MethodDetails;
+
 use super::evaluate::{Figures, Report};
 
 /// The compared figures: (label, before, after, higher is better).
@@ -131,10 +133,13 @@ fn view(r: &Report, sensitive: &[String], train_path: &str) -> MitigationView {
                 bins: c.bins,
                 before: curves(&c.before),
                 after: curves(&c.after),
-                fitted_on: r.json["details"]["calibrators_fitted_on"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string(),
+                fitted_on: match &r.doc.details {
+                    MethodDetails::Calibrate {
+                        calibrators_fitted_on,
+                        ..
+                    } => calibrators_fitted_on.clone(),
+                    _ => String::new(),
+                },
             }
         }),
         sweep: r.sweep.as_ref().map(|s| SweepView {
@@ -163,15 +168,8 @@ fn view(r: &Report, sensitive: &[String], train_path: &str) -> MitigationView {
 
 /// The HTML report.
 pub fn html(r: &Report) -> String {
-    let sensitive: Vec<String> = r.json["settings"]["sensitive"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default();
-    let train = r.json["train"]["path"].as_str().unwrap_or("").to_string();
+    let sensitive = r.doc.settings.sensitive.clone();
+    let train = r.doc.train.path.clone();
     assay_report::mitigation::render(&view(r, &sensitive, &train))
 }
 

@@ -9,7 +9,8 @@
 //! its actual (for randomized predictors: drawn, seeded) decisions with `assay fairness`'s
 //! code, as `assay fairness --policy` would judge the saved model.
 
-use serde_json::{json, Value};
+use assay_core::reports::finite;
+use assay_core::reports::mitigation::{SweepPointReport, SweepReport};
 
 use assay_fairness::policy::{Policy, PolicyResult};
 use assay_mitigation::Groups;
@@ -296,39 +297,36 @@ fn choose_passing(points: &[SweepPoint]) -> Option<usize> {
 
 impl Sweep {
     /// The `"sweep"` member of the JSON report.
-    pub fn json(&self) -> Value {
-        let points: Vec<Value> = self
-            .points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                json!({
-                    "index": i,
-                    "label": p.label,
-                    "value": p.value,
-                    "unmitigated": p.unmitigated,
-                    "flag_value": p.flag_value,
-                    "randomized": p.randomized,
-                    "accuracy": p.accuracy,
-                    "disparity": p.disparity,
-                    "drawn_accuracy": p.drawn_accuracy,
-                    "drawn_disparity": p.drawn_disparity,
-                    "pareto": self.pareto.contains(&i),
-                    "passes_policy": p.policy.as_ref().map(|r| r.passed),
-                    "policy": p.policy,
+    pub fn report(&self) -> SweepReport {
+        SweepReport {
+            parameter: self.parameter.into(),
+            disparity: self.disparity.into(),
+            figures: "accuracy and disparity of the expected decisions P(ŷ = 1) on the evaluation rows; drawn_*: of the actual (seeded) decisions, which the policy judges".into(),
+            points: self
+                .points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| SweepPointReport {
+                    index: i,
+                    label: p.label.clone(),
+                    value: p.value,
+                    unmitigated: p.unmitigated,
+                    flag_value: p.flag_value,
+                    randomized: p.randomized,
+                    accuracy: finite(p.accuracy),
+                    disparity: finite(p.disparity),
+                    drawn_accuracy: finite(p.drawn_accuracy),
+                    drawn_disparity: finite(p.drawn_disparity),
+                    pareto: self.pareto.contains(&i),
+                    passes_policy: p.policy.as_ref().map(|r| r.passed),
+                    policy: p.policy.clone(),
                 })
-            })
-            .collect();
-        json!({
-            "parameter": self.parameter,
-            "disparity": self.disparity,
-            "figures": "accuracy and disparity of the expected decisions P(ŷ = 1) on the evaluation rows; drawn_*: of the actual (seeded) decisions, which the policy judges",
-            "points": points,
-            "pareto": self.pareto,
-            "chosen": self.chosen,
-            "chosen_by": self.chosen_by,
-            "policy": self.policy_path,
-        })
+                .collect(),
+            pareto: self.pareto.clone(),
+            chosen: self.chosen,
+            chosen_by: self.chosen_by.clone(),
+            policy: self.policy_path.clone(),
+        }
     }
 }
 

@@ -10,6 +10,7 @@ pub mod anonymize;
 pub mod dp;
 pub mod fairness;
 pub mod mia;
+pub mod mitigation;
 pub mod pii;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
@@ -82,6 +83,10 @@ pub fn schemas() -> Vec<(&'static str, Schema)> {
         (
             "assay-dp-query-1.schema.json",
             schemars::schema_for!(dp::QueryReport),
+        ),
+        (
+            "assay-mitigation-1.schema.json",
+            schemars::schema_for!(mitigation::MitigationReport),
         ),
         (
             "assay-mia-1.schema.json",

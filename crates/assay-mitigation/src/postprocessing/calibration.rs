@@ -31,7 +31,7 @@ use crate::groups::Groups;
 
 /// Platt scaling: `P(y = 1 | s) = 1 / (1 + exp(a·s + b))` (scikit-learn's
 /// `_SigmoidCalibration`, whose `a_`, `b_` have this sign convention).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PlattCalibrator {
     /// Slope (negative when higher scores mean more positives).
     pub a: f64,
@@ -154,7 +154,7 @@ impl PlattCalibrator {
 
 /// Isotonic (non-decreasing) regression of the label on the score, clipped to the fitted score
 /// range, as scikit-learn's `IsotonicRegression(out_of_bounds="clip")` after `fit`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IsotonicCalibrator {
     /// The interpolation knots' scores (scikit-learn's `X_thresholds_`), increasing.
     pub x_thresholds: Vec<f64>,
@@ -287,7 +287,7 @@ pub enum CalibrationMethod {
 }
 
 /// One group's fitted calibrator.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum Calibrator {
     /// Platt scaling.
@@ -399,7 +399,7 @@ pub enum BinStrategy {
 /// A reliability diagram: for every non-empty bin, the fraction of positives and the mean
 /// predicted probability (scikit-learn's `calibration_curve` outputs `prob_true`,
 /// `prob_pred`), plus the edges and counts behind them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CalibrationCurve {
     /// The `n_bins + 1` bin edges (possibly repeated for `quantile`).
     pub bin_edges: Vec<f64>,

@@ -30,7 +30,7 @@ use crate::error::{check_len, MitigationError};
 use crate::groups::Groups;
 
 /// The fairness metric the search constrains (AIF360's `metric_name`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FairnessMetric {
     /// "Statistical parity difference": `P(ŷ=1 | unpriv) − P(ŷ=1 | priv)`.

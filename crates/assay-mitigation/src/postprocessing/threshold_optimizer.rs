@@ -81,7 +81,7 @@ pub enum Objective {
 }
 
 /// A rate of the confusion matrix, as Fairlearn's `METRIC_DICT`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RateMetric {
     /// `(TP + FP) / n`.
@@ -140,7 +140,7 @@ struct Counts {
 }
 
 /// The comparison of a [`ThresholdOperation`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Operator {
     /// Positive when `score > threshold`.
     #[serde(rename = ">")]
@@ -153,13 +153,31 @@ pub enum Operator {
 /// A deterministic thresholding rule, as Fairlearn's `ThresholdOperation`: positive when
 /// `score > threshold` (or `score < threshold`). The threshold may be `±∞` (serialised as
 /// the strings `"inf"` / `"-inf"`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ThresholdOperation {
     /// `>` or `<`.
     pub operator: Operator,
     /// The threshold.
     #[serde(with = "extended_f64")]
+    #[schemars(with = "ExtendedF64")]
     pub threshold: f64,
+}
+
+/// The JSON Schema of a threshold as [`extended_f64`] writes it: a number, or `"inf"` /
+/// `"-inf"`.
+struct ExtendedF64;
+
+impl schemars::JsonSchema for ExtendedF64 {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExtendedF64".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A number, or \"inf\" / \"-inf\"",
+            "anyOf": [{"type": "number"}, {"enum": ["inf", "-inf"]}]
+        })
+    }
 }
 
 impl ThresholdOperation {
@@ -176,7 +194,7 @@ impl ThresholdOperation {
 /// probability `p0` apply `operation0`, with probability `p1` apply `operation1`; for
 /// equalized odds the result is then replaced, with probability `p_ignore`, by a positive
 /// prediction with probability `prediction_constant`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GroupInterpolation {
     /// Probability of `operation0`.
     pub p0: f64,
@@ -218,7 +236,7 @@ impl GroupInterpolation {
 }
 
 /// The trade-off point the optimizer chose on the training data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Tradeoff {
     /// The constraint metric (x axis): selection rate for demographic parity, false-positive
     /// rate for equalized odds, the named rate for the other parities.
