@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use assay_core::reports::anonymize::AnonymizeReport;
 use assay_core::reports::dp::{DpReport, QueryReport};
+use assay_core::reports::explain::ExplainReport;
 use assay_core::reports::fairness::Assessment;
 use assay_core::reports::mia::MiaReport;
 use assay_core::reports::mitigation::MitigationReport;
@@ -488,5 +489,154 @@ fn mitigation_reports_round_trip_and_validate() {
         args.extend_from_slice(extra);
         let r = assay(&args, 0);
         round_trip::<MitigationReport>(&r, "assay-mitigation-1.schema.json");
+    }
+}
+
+#[test]
+fn explain_reports_round_trip_and_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = hiring(dir.path(), "d.csv", "400", "8");
+    let d = data.to_str().unwrap();
+    let train = |learner: &str, extra: &[&str]| {
+        let out = dir.path().join(format!("{learner}.json"));
+        let o = Command::new(env!("CARGO_BIN_EXE_assay"))
+            .args(["train", "--learner", learner, d, "--out"])
+            .arg(&out)
+            .args([
+                "--label",
+                "hired",
+                "--positive",
+                "1",
+                "--features",
+                "years_experience,career_gap_years,age",
+                "--categorical",
+                "education",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out
+    };
+    let logistic = train("logistic", &["--standardize"]);
+    let gbdt = train("gbdt", &[]);
+    let (l, g) = (logistic.to_str().unwrap(), gbdt.to_str().unwrap());
+    // A counterfactual of the first row the model decides unfavourably.
+    let row = (1..=100)
+        .map(|r| r.to_string())
+        .find(|r| {
+            Command::new(env!("CARGO_BIN_EXE_assay"))
+                .args([
+                    "explain",
+                    d,
+                    "--model",
+                    l,
+                    "--method",
+                    "counterfactual",
+                    "--row",
+                    r,
+                ])
+                .output()
+                .unwrap()
+                .status
+                .success()
+        })
+        .expect("a row decided unfavourably");
+    let cases: [(&str, &[&str]); 12] = [
+        (
+            l,
+            &[
+                "--method",
+                "permutation",
+                "--label",
+                "hired",
+                "--sensitive",
+                "gender",
+                "--repeats",
+                "3",
+            ],
+        ),
+        (
+            l,
+            &[
+                "--method",
+                "permutation",
+                "--scorer",
+                "demographic-parity-difference",
+                "--sensitive",
+                "gender",
+                "--repeats",
+                "3",
+            ],
+        ),
+        (l, &["--method", "pdp"]),
+        (l, &["--method", "ice"]),
+        (l, &["--method", "ale"]),
+        (l, &["--method", "counterfactual", "--row", &row]),
+        (
+            l,
+            &[
+                "--method",
+                "recourse",
+                "--sensitive",
+                "gender",
+                "--per-group",
+                "5",
+            ],
+        ),
+        (
+            g,
+            &[
+                "--method",
+                "tree-shap",
+                "--sensitive",
+                "gender",
+                "--rows-out",
+                "3",
+            ],
+        ),
+        (
+            g,
+            &[
+                "--method",
+                "tree-shap",
+                "--interventional",
+                "--background",
+                "20",
+                "--rows-out",
+                "2",
+            ],
+        ),
+        (
+            l,
+            &[
+                "--method",
+                "kernel-shap",
+                "--explain-rows",
+                "2",
+                "--background",
+                "10",
+                "--sensitive",
+                "gender",
+            ],
+        ),
+        (
+            l,
+            &[
+                "--method",
+                "linear-shap",
+                "--background",
+                "20",
+                "--rows-out",
+                "2",
+            ],
+        ),
+        (l, &["--method", "lime", "--explain-rows", "2"]),
+    ];
+    for (model, extra) in cases {
+        let mut args = vec!["explain", d, "--model", model, "--format", "json"];
+        args.extend_from_slice(extra);
+        let r = assay(&args, 0);
+        round_trip::<ExplainReport>(&r, "assay-explain-1.schema.json");
     }
 }

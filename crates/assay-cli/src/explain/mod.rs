@@ -16,7 +16,10 @@ pub use args::ExplainArgs;
 
 use std::process::ExitCode;
 
-use serde_json::{json, Value};
+use assay_core::reports::explain::{
+    AleCurve, AleResult, ExplainReport, ExplainResult, ExplainedData, GroupImportance,
+    PartialDependenceResult, PdCurve, PermutationResult, EXPLAIN_SCHEMA,
+};
 
 use assay_explain::inspection::{
     accumulated_local_effects, partial_dependence, permutation_importance,
@@ -128,7 +131,7 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
     let p = t.columns.len();
     let err = |e: assay_explain::ExplainError| format!("{}: {e}", t.path.display());
     let progress = crate::progress::rows("explained");
-    let result: Value = match a.method {
+    let result: ExplainResult = match a.method {
         Method::Permutation => {
             let zeros;
             let y: &[f64] = match &t.y {
@@ -167,16 +170,19 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
                 permutation_importance_by_group(&predict, &t.x, t.n, &target, &groups, s, &opts)
                     .map_err(err)?
                     .into_iter()
-                    .map(|(g, imp)| json!({ "group": names[g], "importance": render::importance_json(&imp) }))
+                    .map(|(g, imp)| GroupImportance {
+                        group: names[g].clone(),
+                        importance: render::importance(&imp),
+                    })
                     .collect()
             } else {
                 Vec::new()
             };
-            json!({
-                "scorer": s.key(),
-                "importance": render::importance_json(&r),
-                "by_group": by_group,
-                "groups": names,
+            ExplainResult::Permutation(PermutationResult {
+                scorer: s.key().into(),
+                importance: render::importance(&r),
+                by_group,
+                groups: names,
             })
         }
         Method::Pdp | Method::Ice => {
@@ -198,21 +204,25 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
                 };
                 let pd = partial_dependence(&predict, &t.x, t.n, &[f], &spec, kind, None)
                     .map_err(err)?;
-                let grid: Vec<Value> = pd.grid_values[0].iter().map(|&v| t.shown(j, v)).collect();
-                curves.push(json!({
-                    "feature": t.columns[j].name,
-                    "categorical": t.columns[j].categories.is_some(),
-                    "grid": grid,
-                    "grid_values": pd.grid_values[0],
-                    "average": pd.average,
-                    "individual": pd.individual.map(|ice| {
-                        let k = pd.grid_values[0].len();
-                        ice.chunks(k).map(<[f64]>::to_vec).collect::<Vec<_>>()
-                    }),
-                }));
+                let grid = pd.grid_values[0].iter().map(|&v| t.shown(j, v)).collect();
+                let k = pd.grid_values[0].len();
+                curves.push(PdCurve {
+                    feature: t.columns[j].name.clone(),
+                    categorical: t.columns[j].categories.is_some(),
+                    grid,
+                    individual: pd
+                        .individual
+                        .map(|ice| ice.chunks(k).map(<[f64]>::to_vec).collect()),
+                    grid_values: pd.grid_values[0].clone(),
+                    average: pd.average,
+                });
                 progress.set_position(curves.len() as u64);
             }
-            json!({ "curves": curves, "grid_resolution": a.grid_resolution, "percentiles": [0.05, 0.95] })
+            ExplainResult::PartialDependence(PartialDependenceResult {
+                curves,
+                grid_resolution: a.grid_resolution,
+                percentiles: [0.05, 0.95],
+            })
         }
         Method::Ale => {
             let mut curves = Vec::new();
@@ -224,56 +234,75 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
                 }
                 let ale =
                     accumulated_local_effects(&predict, &t.x, t.n, j, a.ale_bins).map_err(err)?;
-                curves.push(json!({
-                    "feature": t.columns[j].name,
-                    "edges": ale.edges,
-                    "effect": ale.effect,
-                    "counts": ale.counts,
-                }));
+                curves.push(AleCurve {
+                    feature: t.columns[j].name.clone(),
+                    edges: ale.edges,
+                    effect: ale.effect,
+                    counts: ale.counts,
+                });
             }
-            json!({ "curves": curves, "bins": a.ale_bins, "not_explained_categorical": skipped })
+            ExplainResult::Ale(AleResult {
+                curves,
+                bins: a.ale_bins,
+                not_explained_categorical: skipped,
+            })
         }
-        Method::Counterfactual => recourse::counterfactual(&a, &t, &predict)?,
-        Method::Recourse => recourse::recourse(&a, &t, &predict)?,
-        Method::TreeShap => shap::tree(&a, &t, trees.as_ref().expect("loaded above"))?,
-        Method::KernelShap => shap::kernel(&a, &t, &predict)?,
-        Method::LinearShap => {
-            shap::linear(&a, &t, &predict, logistic.as_ref().expect("loaded above"))?
+        Method::Counterfactual => {
+            ExplainResult::Counterfactual(recourse::counterfactual(&a, &t, &predict)?)
         }
-        Method::Lime => shap::lime(&a, &t, &predict)?,
+        Method::Recourse => ExplainResult::Recourse(recourse::recourse(&a, &t, &predict)?),
+        Method::TreeShap => {
+            ExplainResult::Shap(shap::tree(&a, &t, trees.as_ref().expect("loaded above"))?)
+        }
+        Method::KernelShap => ExplainResult::Shap(shap::kernel(&a, &t, &predict)?),
+        Method::LinearShap => ExplainResult::Shap(shap::linear(
+            &a,
+            &t,
+            &predict,
+            logistic.as_ref().expect("loaded above"),
+        )?),
+        Method::Lime => ExplainResult::Lime(shap::lime(&a, &t, &predict)?),
     };
     progress.finish_and_clear();
     let provenance =
         assay_data::provenance::Provenance::new(Some(a.model.as_path()), &[a.data.as_path()])
             .map_err(|e| e.to_string())?;
-    let doc = json!({
-        "schema": "assay.explain/1",
-        "assay_version": env!("CARGO_PKG_VERSION"),
-        "provenance": provenance,
-        "method": a.method.name(),
-        "model": a.model.display().to_string(),
-        "output": match (a.method, model.classes()) {
-            (Method::TreeShap | Method::LinearShap, Some(c)) if c.len() == 2 => format!("margin (log-odds of '{}')", c[1]),
+    let doc = ExplainReport {
+        schema: EXPLAIN_SCHEMA.into(),
+        assay_version: env!("CARGO_PKG_VERSION").into(),
+        provenance,
+        method: a.method.name().into(),
+        model: a.model.display().to_string(),
+        output: match (a.method, model.classes()) {
+            (Method::TreeShap | Method::LinearShap, Some(c)) if c.len() == 2 => {
+                format!("margin (log-odds of '{}')", c[1])
+            }
             (Method::TreeShap, _) => "margin (the ensemble's raw output)".to_string(),
             (_, Some(c)) if c.len() == 2 => format!("probability of '{}'", c[1]),
             _ => model.outputs().first().cloned().unwrap_or_default(),
         },
-        "data": { "path": t.path.display().to_string(), "rows": t.n, "features": p },
-        "seed": a.seed,
-        "result": result,
-    });
+        data: ExplainedData {
+            path: t.path.display().to_string(),
+            rows: t.n,
+            features: p,
+        },
+        seed: a.seed,
+        result,
+    };
     let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
+    // The text and HTML renderers read the report's JSON form.
+    let value = serde_json::to_value(&doc).map_err(|e| e.to_string())?;
     if let Some(path) = &a.json {
         crate::output::write(path, &text)?;
     }
     if let Some(path) = &a.html {
-        crate::output::write(path, render::html(&doc, a.ice_curves))?;
+        crate::output::write(path, render::html(&value, a.ice_curves))?;
     }
     match a.format {
         OutputFormat::Json => out!("{text}"),
-        OutputFormat::Table => out!("{}", render::text(&doc)),
+        OutputFormat::Table => out!("{}", render::text(&value)),
     }
     a.submit
-        .upload_value("explain", crate::registry::submit::Verdict::None, doc)?;
+        .upload_report("explain", crate::registry::submit::Verdict::None, &doc)?;
     Ok(ExitCode::SUCCESS)
 }

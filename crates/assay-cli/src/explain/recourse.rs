@@ -1,7 +1,9 @@
 //! Counterfactuals and recourse for `assay explain`: the feature rules from the table and the
 //! flags, and the JSON of the results (category codes shown as their text).
 
-use serde_json::{json, Value};
+use assay_core::reports::explain::{
+    Change, Counterfactual, CounterfactualResult, GroupRecourse, RecourseResult,
+};
 
 use assay_explain::counterfactual::{
     counterfactuals, mad_scales, recourse_by_group, CounterfactualOptions, FeatureRule,
@@ -104,7 +106,11 @@ pub fn rules(a: &ExplainArgs, t: &RawTable) -> Result<Vec<FeatureRule>, String> 
 }
 
 /// Counterfactuals of `--row`.
-pub fn counterfactual(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Value, String> {
+pub fn counterfactual(
+    a: &ExplainArgs,
+    t: &RawTable,
+    model: &dyn Predict,
+) -> Result<CounterfactualResult, String> {
     let row = a
         .row
         .ok_or("--method counterfactual explains one row: give --row N (1-based)")?;
@@ -123,35 +129,47 @@ pub fn counterfactual(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Res
     };
     let r = counterfactuals(model, x, &rules, &scales, &opts)
         .map_err(|e| format!("{}: row {row}: {e}", t.path.display()))?;
-    let found: Vec<Value> = r
+    let found = r
         .found
         .iter()
-        .map(|c| {
-            json!({
-                "score": c.score,
-                "distance": c.distance,
-                "changes": c.changed.iter().map(|&j| json!({
-                    "feature": t.columns[j].name,
-                    "from": t.shown(j, x[j]),
-                    "to": t.shown(j, c.values[j]),
-                })).collect::<Vec<_>>(),
-            })
+        .map(|c| Counterfactual {
+            score: c.score,
+            distance: c.distance,
+            changes: c
+                .changed
+                .iter()
+                .map(|&j| Change {
+                    feature: t.columns[j].name.clone(),
+                    from: t.shown(j, x[j]),
+                    to: t.shown(j, c.values[j]),
+                })
+                .collect(),
         })
         .collect();
-    Ok(json!({
-        "row": row,
-        "original_score": r.original_score,
-        "immutable": t.columns.iter().zip(&rules).filter(|(_, r)| matches!(r, FeatureRule::Immutable)).map(|(c, _)| c.name.clone()).collect::<Vec<_>>(),
-        "counterfactuals": found,
-        "proximity": r.proximity,
-        "sparsity": r.sparsity,
-        "diversity": r.diversity,
-        "favourable_candidates": r.favourable_candidates,
-    }))
+    Ok(CounterfactualResult {
+        row,
+        original_score: r.original_score,
+        immutable: t
+            .columns
+            .iter()
+            .zip(&rules)
+            .filter(|(_, r)| matches!(r, FeatureRule::Immutable))
+            .map(|(c, _)| c.name.clone())
+            .collect(),
+        counterfactuals: found,
+        proximity: r.proximity,
+        sparsity: r.sparsity,
+        diversity: r.diversity,
+        favourable_candidates: r.favourable_candidates,
+    })
 }
 
 /// Recourse by `--sensitive` group.
-pub fn recourse(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Value, String> {
+pub fn recourse(
+    a: &ExplainArgs,
+    t: &RawTable,
+    model: &dyn Predict,
+) -> Result<RecourseResult, String> {
     let groups = t
         .groups
         .as_ref()
@@ -176,16 +194,20 @@ pub fn recourse(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Va
         &opts,
     )
     .map_err(|e| format!("{}: {e}", t.path.display()))?;
-    Ok(json!({
-        "groups": r.iter().map(|g| json!({
-            "group": names[g.group],
-            "rows_examined": g.rows,
-            "with_recourse": g.with_recourse,
-            "mean_distance": g.mean_distance,
-            "median_distance": g.median_distance,
-            "mean_changes": g.mean_changes,
-        })).collect::<Vec<_>>(),
-        "per_group": a.per_group,
-        "distance": "mean over features of |change| / MAD (numeric) or 1 per changed category (DiCE)",
-    }))
+    Ok(RecourseResult {
+        groups: r
+            .iter()
+            .map(|g| GroupRecourse {
+                group: names[g.group].clone(),
+                rows_examined: g.rows,
+                with_recourse: g.with_recourse,
+                mean_distance: g.mean_distance,
+                median_distance: g.median_distance,
+                mean_changes: g.mean_changes,
+            })
+            .collect(),
+        per_group: a.per_group,
+        distance: "mean over features of |change| / MAD (numeric) or 1 per changed category (DiCE)"
+            .into(),
+    })
 }

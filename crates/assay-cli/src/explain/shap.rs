@@ -5,10 +5,13 @@
 
 use std::path::Path;
 
+use assay_core::reports::explain::{
+    GroupDifference, LimeFeature, LimeResult, LimeRow, MeanAbs, ShapByGroup, ShapResult, ShapRow,
+    Shown,
+};
 use rand::seq::index::sample;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use serde_json::{json, Value};
 
 use assay_core::models;
 use assay_core::CoreError;
@@ -47,15 +50,25 @@ pub fn logistic_model(path: &Path) -> Result<TrainedLogistic, String> {
 
 /// The shared summary of an attribution matrix: mean |value| by feature, and by group with
 /// the features whose attributions differ most between groups.
+/// What attributions are measured from and in: the base value, the output space and the
+/// algorithm, in words.
+struct Basis<'a> {
+    base_value: f64,
+    space: &'a str,
+    algorithm: &'a str,
+}
+
 fn summary(
     t: &RawTable,
-    names: &[String],
     values: &[f64],
     n_rows: usize,
     groups: Option<&[String]>,
     rows_out: usize,
     row_index: &[usize],
-) -> Result<Value, String> {
+    basis: Basis<'_>,
+) -> Result<ShapResult, String> {
+    let names: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+    let names = names.as_slice();
     let d = names.len();
     let g0 = vec![0usize; n_rows];
     let overall = mean_abs_by_group(values, n_rows, d, &g0).map_err(|e| e.to_string())?;
@@ -69,17 +82,21 @@ fn summary(
         Some(g) => {
             let (c, gnames) = super::table::group_codes(g);
             let m = mean_abs_by_group(values, n_rows, d, &c).map_err(|e| e.to_string())?;
-            json!({
-                "groups": gnames,
-                "mean_abs": m.by_group,
-                "rows": m.counts,
-                "largest_differences": m.ranking.iter().map(|&j| json!({
-                    "feature": names[j],
-                    "difference": m.max_gap[j],
-                })).collect::<Vec<_>>(),
+            Some(ShapByGroup {
+                groups: gnames,
+                mean_abs: m.by_group,
+                rows: m.counts,
+                largest_differences: m
+                    .ranking
+                    .iter()
+                    .map(|&j| GroupDifference {
+                        feature: names[j].clone(),
+                        difference: m.max_gap[j],
+                    })
+                    .collect(),
             })
         }
-        None => Value::Null,
+        None => None,
     };
     // Feature values of the written rows: as read (category text), and scaled to [0, 1] by
     // the column's range over the data (category codes by their count) for plotting.
@@ -95,37 +112,47 @@ fn summary(
                 }),
         })
         .collect();
-    let rows: Vec<Value> = (0..n_rows.min(rows_out))
+    let rows = (0..n_rows.min(rows_out))
         .map(|i| {
             let r = row_index[i];
-            let x: Vec<Value> = (0..p).map(|j| t.shown(j, t.x[r * p + j])).collect();
-            let scaled: Vec<Value> = (0..p)
+            let x = (0..p).map(|j| t.shown(j, t.x[r * p + j])).collect();
+            let x_scaled = (0..p)
                 .map(|j| {
                     let v = t.x[r * p + j];
                     let (lo, hi) = ranges[j];
                     if !v.is_finite() {
-                        Value::Null
+                        None
                     } else if hi > lo {
-                        json!((v - lo) / (hi - lo))
+                        Some((v - lo) / (hi - lo))
                     } else {
-                        json!(0.5)
+                        Some(0.5)
                     }
                 })
                 .collect();
-            json!({
-                "row": r + 1,
-                "values": &values[i * d..(i + 1) * d],
-                "x": x,
-                "x_scaled": scaled,
-            })
+            ShapRow {
+                row: r + 1,
+                values: values[i * d..(i + 1) * d].to_vec(),
+                x,
+                x_scaled,
+            }
         })
         .collect();
-    Ok(json!({
-        "features": names,
-        "mean_abs": mean_abs.iter().map(|(f, v)| json!({ "feature": f, "mean_abs": v })).collect::<Vec<_>>(),
-        "by_group": by_group,
-        "rows": rows,
-    }))
+    Ok(ShapResult {
+        features: names.to_vec(),
+        mean_abs: mean_abs
+            .into_iter()
+            .map(|(feature, mean_abs)| MeanAbs { feature, mean_abs })
+            .collect(),
+        by_group,
+        rows,
+        base_value: basis.base_value,
+        space: basis.space.into(),
+        algorithm: basis.algorithm.into(),
+        rows_exact: None,
+        background_rows: None,
+        model_evaluations: None,
+        unique_evaluations: None,
+    })
 }
 
 /// A seeded sample (without replacement, in row order) of up to `n` rows of the table, as a
@@ -144,7 +171,7 @@ fn background_sample(t: &RawTable, n: usize, seed: u64) -> (Vec<f64>, usize) {
 }
 
 /// Exact TreeSHAP (path-dependent, or interventional with `--interventional`) of every row (Lundberg et al. 2020), in margin space.
-pub fn tree(a: &ExplainArgs, t: &RawTable, model: &TreeModel) -> Result<Value, String> {
+pub fn tree(a: &ExplainArgs, t: &RawTable, model: &TreeModel) -> Result<ShapResult, String> {
     let e = model.ensemble();
     if a.xgboost_float32 && a.interventional {
         return Err(
@@ -198,22 +225,21 @@ fn every_row(
     base_value: f64,
     space: &str,
     algorithm: &str,
-) -> Result<Value, String> {
-    let names: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+) -> Result<ShapResult, String> {
     let index: Vec<usize> = (0..t.n).collect();
-    let mut out = summary(
+    summary(
         t,
-        &names,
         values,
         t.n,
         t.groups.as_deref(),
         a.rows_out,
         &index,
-    )?;
-    out["base_value"] = json!(base_value);
-    out["space"] = json!(space);
-    out["algorithm"] = json!(algorithm);
-    Ok(out)
+        Basis {
+            base_value,
+            space,
+            algorithm,
+        },
+    )
 }
 
 /// LinearSHAP (Lundberg & Lee 2017, Corollary 1; shap's interventional `LinearExplainer`) of
@@ -225,7 +251,7 @@ pub fn linear(
     t: &RawTable,
     predict: &ModelPredict<'_>,
     model: &TrainedLogistic,
-) -> Result<Value, String> {
+) -> Result<ShapResult, String> {
     use assay_explain::shap::LinearExplainer;
     let p = t.columns.len();
     let encode = |x: &[f64], n: usize| -> Result<Vec<f64>, String> {
@@ -263,13 +289,13 @@ pub fn linear(
             "LinearSHAP (Lundberg & Lee 2017), interventional, exact, against the mean of {nb} background rows"
         ),
     )?;
-    out["background_rows"] = json!(nb);
+    out.background_rows = Some(nb);
     Ok(out)
 }
 
 /// KernelSHAP (Lundberg & Lee 2017) of `--explain-rows` rows against a seeded sample of
 /// `--background` rows, on the model's probability.
-pub fn kernel(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Value, String> {
+pub fn kernel(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<ShapResult, String> {
     let p = t.columns.len();
     let (bg, nb) = background_sample(t, a.background, a.seed);
     let background = Background::new(bg, nb, p).map_err(|e| e.to_string())?;
@@ -298,34 +324,36 @@ pub fn kernel(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Valu
         .groups
         .as_ref()
         .map(|g| rows.iter().map(|&i| g[i].clone()).collect());
+    let n_exact = v.exact.iter().filter(|&&e| e).count();
+    let algorithm = if n_exact == v.exact.len() {
+        "KernelSHAP, exact Shapley values: every coalition of each background row's game enumerated (Lundberg & Lee 2017; background decomposition)"
+    } else {
+        "KernelSHAP, paired sampling of coalitions with the Shapley kernel (Lundberg & Lee 2017), background rows whose games fit the budget solved exactly"
+    };
     let mut out = summary(
         t,
-        &names,
         &v.values,
         rows.len(),
         sub_groups.as_deref(),
         a.rows_out,
         &rows,
+        Basis {
+            base_value: v.base_value,
+            space: "the model's probability of the positive class (or its output)",
+            algorithm,
+        },
     )?;
-    out["base_value"] = json!(v.base_value);
-    out["space"] = json!("the model's probability of the positive class (or its output)");
-    let n_exact = v.exact.iter().filter(|&&e| e).count();
-    out["algorithm"] = json!(if n_exact == v.exact.len() {
-        "KernelSHAP, exact Shapley values: every coalition of each background row's game enumerated (Lundberg & Lee 2017; background decomposition)"
-    } else {
-        "KernelSHAP, paired sampling of coalitions with the Shapley kernel (Lundberg & Lee 2017), background rows whose games fit the budget solved exactly"
-    });
-    out["rows_exact"] = json!(n_exact);
-    out["background_rows"] = json!(nb);
-    out["model_evaluations"] = json!(v.model_evaluations);
-    out["unique_evaluations"] = json!(v.unique_evaluations);
+    out.rows_exact = Some(n_exact);
+    out.background_rows = Some(nb);
+    out.model_evaluations = Some(v.model_evaluations);
+    out.unique_evaluations = Some(v.unique_evaluations);
     Ok(out)
 }
 
 /// LIME (Ribeiro et al. 2016) of `--row` (or the first `--explain-rows` rows) with the `lime`
 /// package's tabular defaults (quartile discretisation, 5,000 samples, kernel width
 /// 0.75·√columns), the local model's fidelity (weighted R²) reported.
-pub fn lime(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Value, String> {
+pub fn lime(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<LimeResult, String> {
     use assay_explain::lime::{LimeConfig, LimeTabularExplainer};
     let p = t.columns.len();
     if let Some(i) = t.x.iter().position(|v| !v.is_finite()) {
@@ -359,40 +387,48 @@ pub fn lime(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Value,
     let out = explainer
         .explain_rows(model, &x, rows.len(), &cfg)
         .map_err(|e| format!("{}: {e}", t.path.display()))?;
-    let explained: Vec<Value> = rows
+    let explained = rows
         .iter()
         .zip(&out)
         .map(|(&i, e)| {
             // Category codes in descriptions are shown as their text.
-            let features: Vec<Value> = e
+            let features = e
                 .features
                 .iter()
                 .map(|f| {
-                    let description = match &t.columns[f.index].categories {
+                    let condition = match &t.columns[f.index].categories {
                         Some(_) => format!(
                             "{}={}",
                             t.columns[f.index].name,
-                            t.shown(f.index, t.x[i * p + f.index]).as_str().unwrap_or_default()
+                            match t.shown(f.index, t.x[i * p + f.index]) {
+                                Some(Shown::Text(s)) => s,
+                                _ => String::new(),
+                            }
                         ),
                         None => f.description.clone(),
                     };
-                    json!({ "feature": t.columns[f.index].name, "condition": description, "weight": f.weight })
+                    LimeFeature {
+                        feature: t.columns[f.index].name.clone(),
+                        condition,
+                        weight: f.weight,
+                    }
                 })
                 .collect();
-            json!({
-                "row": i + 1,
-                "prediction": e.prediction,
-                "local_prediction": e.local_prediction,
-                "intercept": e.intercept,
-                "fidelity": e.score,
-                "features": features,
-            })
+            LimeRow {
+                row: i + 1,
+                prediction: e.prediction,
+                local_prediction: e.local_prediction,
+                intercept: e.intercept,
+                fidelity: e.score,
+                features,
+            }
         })
         .collect();
-    Ok(json!({
-        "rows": explained,
-        "num_features": a.lime_features,
-        "num_samples": cfg.num_samples,
-        "algorithm": "LIME for tabular data (Ribeiro et al. 2016), the lime package's defaults",
-    }))
+    Ok(LimeResult {
+        rows: explained,
+        num_features: a.lime_features,
+        num_samples: cfg.num_samples,
+        algorithm: "LIME for tabular data (Ribeiro et al. 2016), the lime package's defaults"
+            .into(),
+    })
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
+use assay_core::reports::explain::Shown;
 use assay_data::csv::TextType;
 use assay_data::source::ColumnRequest;
 use assay_explain::{ExplainError, Predict};
@@ -57,11 +58,11 @@ pub fn group_codes(groups: &[String]) -> (Vec<usize>, Vec<String>) {
 
 impl RawTable {
     /// A value of column `j` as shown: the number, or the category text of a code.
-    pub fn shown(&self, j: usize, v: f64) -> serde_json::Value {
+    pub fn shown(&self, j: usize, v: f64) -> Option<Shown> {
         match &self.columns[j].categories {
-            Some(c) => serde_json::json!(c.get(v as usize).cloned().unwrap_or_default()),
-            None if v.is_finite() => serde_json::json!(v),
-            None => serde_json::Value::Null,
+            Some(c) => Some(Shown::Text(c.get(v as usize).cloned().unwrap_or_default())),
+            None if v.is_finite() => Some(Shown::Number(v)),
+            None => None,
         }
     }
 }

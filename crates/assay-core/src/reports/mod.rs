@@ -8,6 +8,7 @@
 
 pub mod anonymize;
 pub mod dp;
+pub mod explain;
 pub mod fairness;
 pub mod mia;
 pub mod mitigation;
@@ -83,6 +84,10 @@ pub fn schemas() -> Vec<(&'static str, Schema)> {
         (
             "assay-dp-query-1.schema.json",
             schemars::schema_for!(dp::QueryReport),
+        ),
+        (
+            "assay-explain-1.schema.json",
+            schemars::schema_for!(explain::ExplainReport),
         ),
         (
             "assay-mitigation-1.schema.json",
