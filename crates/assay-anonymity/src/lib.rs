@@ -36,7 +36,7 @@ mod numeric;
 pub mod risk;
 pub mod t_closeness;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use equivalence::{Partition, PartitionBuilder, Sensitive};
 pub use error::{AnonymityError, Result};
@@ -44,7 +44,7 @@ pub use risk::Risk;
 
 /// Every anonymity measure of a table (pycanon's, with `gen=True` for several sensitive
 /// attributes), plus the re-identification risk.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Measures {
     /// The quasi-identifier columns.
     pub quasi_identifiers: Vec<String>,
@@ -66,12 +66,20 @@ pub struct Measures {
     /// ([`l_diversity::recursive_c`]).
     pub recursive_c_definition: Vec<RecursiveC>,
     /// t-closeness (Li, Li & Venkatasubramanian 2007).
+    #[serde(deserialize_with = "nullable_f64")]
+    #[schemars(with = "Option<f64>")]
     pub t: f64,
     /// Basic β-likeness (Cao & Karras 2012).
+    #[serde(deserialize_with = "nullable_f64")]
+    #[schemars(with = "Option<f64>")]
     pub beta_basic: f64,
     /// Enhanced β-likeness as pycanon computes it (Cao & Karras 2012).
+    #[serde(deserialize_with = "nullable_f64")]
+    #[schemars(with = "Option<f64>")]
     pub beta_enhanced: f64,
     /// δ-disclosure privacy (Brickell & Shmatikov 2008).
+    #[serde(deserialize_with = "nullable_f64")]
+    #[schemars(with = "Option<f64>")]
     pub delta: f64,
     /// Re-identification risk (El Emam 2013).
     pub risk: Risk,
@@ -79,12 +87,18 @@ pub struct Measures {
 
 /// The smallest c for which a table is recursive (c,l)-diverse at a given l (Machanavajjhala
 /// et al. 2007, Definition 4.3).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecursiveC {
     /// l.
     pub l: u64,
     /// The smallest integer c, or `None` when some class has fewer than l distinct values.
     pub c: Option<u64>,
+}
+
+/// Reads a figure that JSON holds as `null` where it is not finite (infinite β-likeness, say;
+/// serde_json writes every non-finite number as `null`) back as NaN.
+pub fn nullable_f64<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 /// The values of l for which [`measure`] reports recursive (c,l)-diversity by the definition.

@@ -17,7 +17,7 @@
 //! (`F_j = f_j`, [`risk`]): the journalist figures equal the prosecutor's and the marketer risk
 //! is `J / n` (J classes, n records).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use ahash::AHashMap;
 
@@ -25,27 +25,41 @@ use crate::equivalence::{Partition, QiKey};
 use crate::error::{AnonymityError, Result};
 
 /// Re-identification risk figures of a table (El Emam 2013; ARX's risk model).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Risk {
     /// Records in the table (n).
     pub records: u64,
     /// Equivalence classes (J).
     pub classes: u64,
     /// Highest prosecutor risk, `1 / min f_j` (= 1/k).
+    #[serde(deserialize_with = "crate::nullable_f64")]
+    #[schemars(with = "Option<f64>")]
     pub prosecutor_max: f64,
     /// Average prosecutor risk, `(1/n) sum_j f_j (1/f_j) = J/n`.
+    #[serde(deserialize_with = "crate::nullable_f64")]
+    #[schemars(with = "Option<f64>")]
     pub prosecutor_avg: f64,
     /// Share of records at the highest risk (in classes of the smallest size).
+    #[serde(deserialize_with = "crate::nullable_f64")]
+    #[schemars(with = "Option<f64>")]
     pub records_at_max_risk: f64,
     /// Share of records that are unique on the quasi-identifiers (classes of size 1).
+    #[serde(deserialize_with = "crate::nullable_f64")]
+    #[schemars(with = "Option<f64>")]
     pub uniques: f64,
     /// Records in the population table (`None`: the data set is its own population).
     pub population: Option<u64>,
     /// Highest journalist risk, `1 / min F_j`.
+    #[serde(deserialize_with = "crate::nullable_f64")]
+    #[schemars(with = "Option<f64>")]
     pub journalist_max: f64,
     /// Average journalist risk, `max(J / sum_j F_j, (1/n) sum_j f_j / F_j)` (ARX).
+    #[serde(deserialize_with = "crate::nullable_f64")]
+    #[schemars(with = "Option<f64>")]
     pub journalist_avg: f64,
     /// Marketer risk, the expected share of records re-identified, `(1/n) sum_j f_j / F_j`.
+    #[serde(deserialize_with = "crate::nullable_f64")]
+    #[schemars(with = "Option<f64>")]
     pub marketer: f64,
 }
 

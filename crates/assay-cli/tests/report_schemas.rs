@@ -8,13 +8,14 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use assay_core::reports::anonymity::AnonymityReport;
 use assay_core::reports::anonymize::AnonymizeReport;
 use assay_core::reports::dp::{DpReport, QueryReport};
 use assay_core::reports::explain::ExplainReport;
 use assay_core::reports::fairness::Assessment;
 use assay_core::reports::mia::MiaReport;
 use assay_core::reports::mitigation::MitigationReport;
-use assay_core::reports::pii::{PiiFinding, PresidioFinding};
+use assay_core::reports::pii::{ColumnClass, Masked, PiiFinding, PresidioFinding};
 
 fn assay(args: &[&str], code: i32) -> Value {
     let o = Command::new(env!("CARGO_BIN_EXE_assay"))
@@ -49,12 +50,14 @@ fn round_trip<T: DeserializeOwned + Serialize>(report: &Value, schema: &str) {
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{schema}: {errors:?}\n{report:#}");
-    // The schema is not vacuous: a report whose tag is not a string (a finding whose offset
-    // is not a number) does not validate.
+    // The schema is not vacuous: a report whose tag is not a string (an array whose first
+    // element is not an object, a masked text whose items are not a list) does not validate.
     let mut bad = report.clone();
+    let has_tag = bad.get("schema").is_some();
     match &mut bad {
-        Value::Array(items) => items[0]["start"] = Value::from("x"),
-        _ => bad["schema"] = Value::from(1),
+        Value::Array(items) => items[0] = Value::from("x"),
+        m if has_tag => m["schema"] = Value::from(1),
+        m => m["items"] = Value::from(1),
     }
     assert!(!validator.is_valid(&bad), "{schema} accepts a wrong type");
 }
@@ -639,4 +642,60 @@ fn explain_reports_round_trip_and_validate() {
         let r = assay(&args, 0);
         round_trip::<ExplainReport>(&r, "assay-explain-1.schema.json");
     }
+}
+
+#[test]
+fn risk_and_pii_table_reports_round_trip_and_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = hiring(dir.path(), "d.csv", "500", "9");
+    let d = data.to_str().unwrap();
+    for extra in [
+        &["--sensitive", "education"][..],
+        &["--sensitive", "education,age", "--population", d],
+    ] {
+        let mut args = vec![
+            "risk",
+            "--data",
+            d,
+            "--quasi-identifiers",
+            "gender,race",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let r = assay(&args, 0);
+        round_trip::<AnonymityReport>(&r, "assay-anonymity-1.schema.json");
+    }
+    let people = dir.path().join("people.csv");
+    std::fs::write(
+        &people,
+        "name,email,note\nJane Doe,jane@example.com,call 555-010-2399\nJohn Roe,john@example.org,none\n",
+    )
+    .unwrap();
+    let r = assay(
+        &[
+            "pii",
+            "scan",
+            people.to_str().unwrap(),
+            "--columns",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    round_trip::<Vec<ColumnClass>>(&r, "assay-pii-columns.schema.json");
+    let text = dir.path().join("note.txt");
+    std::fs::write(&text, "Mail jane.doe@example.com or call 555-010-2399.\n").unwrap();
+    let out = dir.path().join("masked.json");
+    let o = Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(["pii", "mask", text.to_str().unwrap(), "--out"])
+        .arg(&out)
+        .args(["--format", "presidio"])
+        .env_remove("ASSAY_PII_KEY")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert!(!r["items"].as_array().unwrap().is_empty(), "{r}");
+    round_trip::<Masked>(&r, "assay-pii-masked.schema.json");
 }

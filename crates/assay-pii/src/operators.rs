@@ -19,7 +19,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use regex::Regex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::dates;
@@ -209,19 +209,26 @@ pub fn resolve_overlaps(findings: &[Finding]) -> Vec<Finding> {
 }
 
 /// One replacement, as in Presidio's anonymizer output (character offsets into the new text).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Item {
+    /// Character offset of the start of the replacement in the new text.
     pub start: usize,
+    /// Character offset of its end (exclusive).
     pub end: usize,
+    /// The entity type replaced.
     pub entity_type: String,
+    /// The replacement text.
     pub text: String,
-    pub operator: &'static str,
+    /// The operator that made it (`redact`, `replace`, `mask`, `hash`, ...).
+    pub operator: String,
 }
 
 /// A masked text with its items (Presidio's `{"text", "items"}`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Masked {
+    /// The masked text.
     pub text: String,
+    /// The replacements, in order.
     pub items: Vec<Item>,
 }
 
@@ -361,7 +368,7 @@ impl Masker {
                 end: out_chars + n,
                 entity_type: f.entity_type.to_string(),
                 text: new.clone(),
-                operator: op.name(),
+                operator: op.name().to_string(),
             });
             out.push_str(&new);
             out_chars += n;

@@ -7,25 +7,12 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
 
-use serde::Serialize;
-
 use super::io::{display_name, open_bytes};
 use super::ScanArgs;
 use assay_pii::Analyzer;
 
-/// The classification of one column.
-#[derive(Clone, Debug, Serialize)]
-pub struct ColumnClass {
-    pub column: String,
-    /// The entity type, when the share reaches the minimum.
-    pub entity_type: Option<String>,
-    /// Share of non-empty sampled cells with a finding of the best type.
-    pub share: f64,
-    pub sampled: usize,
-    pub non_empty: usize,
-    /// Cells with a finding, per entity type.
-    pub counts: BTreeMap<String, usize>,
-}
+/// The classification of one column (the report's type).
+pub use assay_core::reports::pii::ColumnClass;
 
 /// The findings of one cell, analysed with its header as context (offsets into the cell).
 pub fn analyze_cell(analyzer: &Analyzer, header: &str, cell: &str) -> Vec<assay_pii::Finding> {

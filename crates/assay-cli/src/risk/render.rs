@@ -4,22 +4,14 @@ use std::fmt::Write;
 use std::path::Path;
 
 use assay_anonymity::Measures;
-use serde::Serialize;
-
-#[derive(Serialize)]
-struct Document<'a> {
-    schema: &'static str,
-    data: String,
-    #[serde(flatten)]
-    measures: &'a Measures,
-}
+use assay_core::reports::anonymity::{AnonymityReport, ANONYMITY_SCHEMA};
 
 /// The `assay.anonymity/1` JSON document: schema, the file, then every field of [`Measures`].
 pub fn json(data: &Path, m: &Measures) -> String {
-    let doc = Document {
-        schema: "assay.anonymity/1",
+    let doc = AnonymityReport {
+        schema: ANONYMITY_SCHEMA.into(),
         data: data.display().to_string(),
-        measures: m,
+        measures: m.clone(),
     };
     let mut s = serde_json::to_string_pretty(&doc).expect("measures serialise");
     s.push('\n');

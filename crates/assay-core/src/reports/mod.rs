@@ -6,6 +6,7 @@
 //! Each report carries its schema tag (`assay.dp/1`, ...), which changes only with an
 //! incompatible change; fields are added compatibly.
 
+pub mod anonymity;
 pub mod anonymize;
 pub mod dp;
 pub mod explain;
@@ -98,6 +99,10 @@ pub fn schemas() -> Vec<(&'static str, Schema)> {
             schemars::schema_for!(mia::MiaReport),
         ),
         (
+            "assay-anonymity-1.schema.json",
+            schemars::schema_for!(anonymity::AnonymityReport),
+        ),
+        (
             "assay-anonymize-1.schema.json",
             schemars::schema_for!(anonymize::AnonymizeReport),
         ),
@@ -108,6 +113,14 @@ pub fn schemas() -> Vec<(&'static str, Schema)> {
         (
             "assay-pii-presidio.schema.json",
             schemars::schema_for!(Vec<pii::PresidioFinding<'static>>),
+        ),
+        (
+            "assay-pii-columns.schema.json",
+            schemars::schema_for!(Vec<pii::ColumnClass>),
+        ),
+        (
+            "assay-pii-masked.schema.json",
+            schemars::schema_for!(pii::Masked),
         ),
     ]
 }

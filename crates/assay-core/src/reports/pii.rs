@@ -1,7 +1,13 @@
 //! The findings `assay pii scan` writes: a JSON array of [`PiiFinding`] (`--format json`), or
-//! of [`PresidioFinding`] (`--format presidio`, the shape of Presidio's `RecognizerResult`).
+//! of [`PresidioFinding`] (`--format presidio`, the shape of Presidio's `RecognizerResult`);
+//! the column classification of `assay pii scan --columns` (an array of [`ColumnClass`]); and
+//! the masked text of `assay pii mask --format presidio` ([`Masked`], Presidio's anonymizer
+//! result).
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+pub use assay_pii::operators::{Item, Masked};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -42,4 +48,21 @@ pub struct PresidioFinding<'a> {
     pub end: usize,
     /// Confidence score in [0, 1].
     pub score: f64,
+}
+
+/// The classification of one column of a table (`assay pii scan --columns`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ColumnClass {
+    /// The column.
+    pub column: String,
+    /// The entity type, when the share reaches the minimum.
+    pub entity_type: Option<String>,
+    /// Share of non-empty sampled cells with a finding of the best type.
+    pub share: f64,
+    /// Cells sampled.
+    pub sampled: usize,
+    /// Of those, non-empty cells.
+    pub non_empty: usize,
+    /// Cells with a finding, per entity type.
+    pub counts: BTreeMap<String, usize>,
 }
