@@ -54,6 +54,15 @@ pub enum CoreError {
         /// Why an ONNX graph is not one, when that is the question.
         detail: Option<String>,
     },
+    /// A model saved by `assay train` (with its training settings) is needed and the file is
+    /// another format.
+    #[error("{path}: format {format}, not a model saved by `assay train` (assay.logistic/1, assay.gbdt/1 or assay.tree/1)")]
+    NotTrained {
+        /// The model file.
+        path: String,
+        /// Its format.
+        format: Format,
+    },
     /// A method needs assay's logistic regression and the model is not one.
     #[error("{path}: not an assay logistic regression (assay.logistic/1)")]
     NotLogistic {

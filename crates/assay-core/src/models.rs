@@ -307,3 +307,34 @@ pub fn logistic(path: &Path) -> Result<TrainedLogistic, CoreError> {
         }),
     }
 }
+
+/// A model saved by `assay train`, with its training settings and feature encoding: what an
+/// audit that retrains the same learner (the shadow models of a membership-inference audit)
+/// needs beyond [`Model`].
+#[derive(Debug, Clone)]
+pub enum Trained {
+    /// `assay.logistic/1`.
+    Logistic(TrainedLogistic),
+    /// `assay.gbdt/1`.
+    Gbdt(TrainedGbdt),
+    /// `assay.tree/1`.
+    Tree(TrainedTree),
+}
+
+/// Opens a model saved by `assay train` ([`Trained`]); any other format is
+/// [`CoreError::NotTrained`].
+pub fn trained(path: &Path) -> Result<Trained, CoreError> {
+    Ok(match Format::detect(path)? {
+        Format::Logistic => {
+            Trained::Logistic(TrainedLogistic::load(path).map_err(ModelError::from)?)
+        }
+        Format::Gbdt => Trained::Gbdt(TrainedGbdt::load(path).map_err(ModelError::from)?),
+        Format::Tree => Trained::Tree(TrainedTree::load(path).map_err(ModelError::from)?),
+        format => {
+            return Err(CoreError::NotTrained {
+                path: path.display().to_string(),
+                format,
+            })
+        }
+    })
+}

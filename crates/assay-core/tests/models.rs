@@ -267,3 +267,26 @@ fn unknown_and_missing_files_are_errors_naming_the_file() {
         .unwrap();
     assert!(e.to_string().contains("missing.json"), "{e}");
 }
+
+#[test]
+fn models_saved_by_assay_train_open_with_their_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, path) in assay_models(dir.path()) {
+        let t = models::trained(&path);
+        match format {
+            Format::Logistic => assert!(matches!(t, Ok(models::Trained::Logistic(_)))),
+            Format::Gbdt => assert!(matches!(t, Ok(models::Trained::Gbdt(_)))),
+            Format::Tree => assert!(matches!(t, Ok(models::Trained::Tree(_)))),
+            _ => {
+                let e = t.err().unwrap();
+                assert!(
+                    matches!(e, CoreError::NotTrained { format: f, .. } if f == format),
+                    "{e}"
+                );
+                assert!(e.to_string().contains("assay train"), "{e}");
+            }
+        }
+    }
+    let e = models::trained(&reference("xgb_binary.json")).err().unwrap();
+    assert!(e.to_string().contains("format xgboost"), "{e}");
+}

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use assay_core::models::{self, Trained};
 use assay_model::learners::{FeatureSpec, TrainedGbdt, TrainedLogistic};
 
 use super::learner::{Fitted, Spec};
@@ -14,21 +15,26 @@ pub enum Saved {
     Gbdt(TrainedGbdt),
 }
 
-/// Loads `path` as assay.gbdt/1 or assay.logistic/1 (binary).
+/// Loads `path` as assay.gbdt/1 or assay.logistic/1 (binary), through
+/// [`assay_core::models::trained`].
 pub fn load(path: &Path) -> Result<Saved, String> {
-    if let Ok(m) = TrainedGbdt::load(path) {
-        return Ok(Saved::Gbdt(m));
-    }
-    match TrainedLogistic::load(path) {
-        Ok(m) if m.model.coef.len() == 1 => Ok(Saved::Logistic(m)),
-        Ok(_) => Err(format!(
+    let not_binary_assay = |why: String| {
+        format!(
+            "{}: not an assay.gbdt/1 or assay.logistic/1 model saved by `assay train` ({why})",
+            path.display()
+        )
+    };
+    match models::trained(path) {
+        Ok(Trained::Gbdt(m)) => Ok(Saved::Gbdt(m)),
+        Ok(Trained::Logistic(m)) if m.model.coef.len() == 1 => Ok(Saved::Logistic(m)),
+        Ok(Trained::Logistic(_)) => Err(format!(
             "{}: a multinomial logistic regression; assay mia audits binary models",
             path.display()
         )),
-        Err(e) => Err(format!(
-            "{}: not an assay.gbdt/1 or assay.logistic/1 model saved by `assay train` ({e})",
-            path.display()
+        Ok(Trained::Tree(_)) => Err(not_binary_assay(
+            "a decision tree: audit it by training with --learner".into(),
         )),
+        Err(e) => Err(not_binary_assay(e.to_string())),
     }
 }
 
