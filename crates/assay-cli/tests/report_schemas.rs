@@ -74,6 +74,32 @@ fn hiring(dir: &Path, name: &str, rows: &str, seed: &str) -> PathBuf {
     p
 }
 
+/// Trains `learner` on the hiring example `data` (hired from three numeric features and
+/// education) into `dir/<learner>.json`.
+fn train(dir: &Path, data: &Path, learner: &str, extra: &[&str]) -> PathBuf {
+    let out = dir.join(format!("{learner}.json"));
+    let o = Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(["train", "--learner", learner])
+        .arg(data)
+        .arg("--out")
+        .arg(&out)
+        .args([
+            "--label",
+            "hired",
+            "--positive",
+            "1",
+            "--features",
+            "years_experience,career_gap_years,age",
+            "--categorical",
+            "education",
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    out
+}
+
 #[test]
 fn dp_reports_round_trip_and_validate() {
     const DP: &str = "assay-dp-1.schema.json";
@@ -364,23 +390,7 @@ fn fairness_reports_round_trip_and_validate() {
         "[[rule]]\nmetric = \"disparate_impact_ratio\"\nmin = 0.8\n\n[[rule]]\nmetric = \"gender:tpr_difference\"\nmax = 0.5\non_interval = true\n",
     )
     .unwrap();
-    let model = dir.path().join("m.json");
-    let o = Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(["train", "--learner", "gbdt", d, "--out"])
-        .arg(&model)
-        .args([
-            "--label",
-            "hired",
-            "--positive",
-            "1",
-            "--features",
-            "years_experience,career_gap_years,age",
-            "--categorical",
-            "education",
-        ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let model = train(dir.path(), &data, "gbdt", &[]);
     let roles = [
         "--label",
         "qualified",
@@ -500,29 +510,8 @@ fn explain_reports_round_trip_and_validate() {
     let dir = tempfile::tempdir().unwrap();
     let data = hiring(dir.path(), "d.csv", "400", "8");
     let d = data.to_str().unwrap();
-    let train = |learner: &str, extra: &[&str]| {
-        let out = dir.path().join(format!("{learner}.json"));
-        let o = Command::new(env!("CARGO_BIN_EXE_assay"))
-            .args(["train", "--learner", learner, d, "--out"])
-            .arg(&out)
-            .args([
-                "--label",
-                "hired",
-                "--positive",
-                "1",
-                "--features",
-                "years_experience,career_gap_years,age",
-                "--categorical",
-                "education",
-            ])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        out
-    };
-    let logistic = train("logistic", &["--standardize"]);
-    let gbdt = train("gbdt", &[]);
+    let logistic = train(dir.path(), &data, "logistic", &["--standardize"]);
+    let gbdt = train(dir.path(), &data, "gbdt", &[]);
     let (l, g) = (logistic.to_str().unwrap(), gbdt.to_str().unwrap());
     // A counterfactual of the first row the model decides unfavourably.
     let row = (1..=100)

@@ -287,6 +287,8 @@ fn models_saved_by_assay_train_open_with_their_settings() {
             }
         }
     }
-    let e = models::trained(&reference("xgb_binary.json")).err().unwrap();
+    let e = models::trained(&reference("xgb_binary.json"))
+        .err()
+        .unwrap();
     assert!(e.to_string().contains("format xgboost"), "{e}");
 }
