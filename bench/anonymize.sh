@@ -36,7 +36,7 @@ for k in 5 10 50; do
     echo "$t1 - $t0" | bc -l >> "$OUT/wall-$k.txt"
     jq .seconds.algorithm "$OUT/report-$k.json" >> "$OUT/alg-$k.txt"
   done
-  measured=$("$ASSAY" risk --data "$OUT/adult-k$k.csv" --quasi-identifiers "$QI" --sensitive income --format json | jq .k)
+  measured=$("$ASSAY" risk "$OUT/adult-k$k.csv" --quasi-identifiers "$QI" --sensitive income --format json | jq .k)
   if [ "$measured" -lt "$k" ]; then echo "k = $k: re-measured k = $measured" >&2; exit 1; fi
   r="$OUT/report-$k.json"
   printf '| %s | %s | %s | %s | %.4f | %.4f | %.4f | %.3f |\n' "$k" "$(jq .loss.classes "$r")" "$measured" \

@@ -325,3 +325,46 @@ fn adult_sample_of_population_equals_golden() {
     assert!(e.contains("sample.data: population table: "), "{e}");
     assert!(e.contains("the population must contain the sample"), "{e}");
 }
+
+/// The table is the first argument, as in every other command; `--data` still works (hidden,
+/// for one release) and gives the same report; both at once, or neither, is a usage error.
+#[test]
+fn the_table_is_the_first_argument_and_data_is_an_alias() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("t.csv");
+    std::fs::write(
+        &p,
+        "age,zip,disease\n30,1,flu\n30,1,cold\n40,2,flu\n40,2,flu\n",
+    )
+    .unwrap();
+    let t = p.to_str().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_assay"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let tail = [
+        "--quasi-identifiers",
+        "age,zip",
+        "--sensitive",
+        "disease",
+        "--format",
+        "json",
+    ];
+    let mut positional = vec!["risk", t];
+    positional.extend(tail);
+    let mut flag = vec!["risk", "--data", t];
+    flag.extend(tail);
+    let (a, b) = (run(&positional), run(&flag));
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    assert_eq!(a.stdout, b.stdout);
+    let help = run(&["risk", "--help"]);
+    assert!(!String::from_utf8_lossy(&help.stdout).contains("--data"));
+    let mut both = vec!["risk", t, "--data", t];
+    both.extend(tail);
+    assert_eq!(run(&both).status.code(), Some(2));
+    let mut neither = vec!["risk"];
+    neither.extend(tail);
+    assert_eq!(run(&neither).status.code(), Some(2));
+}

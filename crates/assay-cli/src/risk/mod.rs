@@ -23,9 +23,17 @@ pub enum RiskFormat {
 /// Arguments of `assay risk`.
 #[derive(Args)]
 pub struct RiskArgs {
-    /// The table (CSV, Parquet or Arrow IPC).
-    #[arg(long)]
-    pub data: PathBuf,
+    /// The table (CSV, Parquet or Arrow IPC), the first argument as in every other command.
+    #[arg(
+        value_name = "DATA",
+        required_unless_present = "data_flag",
+        conflicts_with = "data_flag"
+    )]
+    pub data: Option<PathBuf>,
+    /// The table, as earlier releases took it (`--data FILE`); kept, hidden, for one release
+    /// (CHANGELOG.md).
+    #[arg(long = "data", id = "data_flag", value_name = "FILE", hide = true)]
+    pub data_flag: Option<PathBuf>,
     /// Quasi-identifier columns, comma-separated: the attributes an attacker can link
     /// (age, sex, zip code, ...).
     #[arg(long = "quasi-identifiers", value_delimiter = ',', required = true)]
@@ -58,9 +66,14 @@ pub fn run(a: RiskArgs) -> Result<ExitCode, String> {
             return Err(format!("{flag}: empty column name in the list"));
         }
     }
+    let data = a
+        .data
+        .clone()
+        .or_else(|| a.data_flag.clone())
+        .ok_or("name the table: assay risk DATA --quasi-identifiers ...")?;
     let opts = a.input.read_options()?;
     let partition =
-        assay_anonymity::Partition::from_path(&a.data, &opts, &a.quasi_identifiers, &a.sensitive)
+        assay_anonymity::Partition::from_path(&data, &opts, &a.quasi_identifiers, &a.sensitive)
             .map_err(|e| e.to_string())?;
     let mut m = assay_anonymity::measure(&partition).map_err(|e| e.to_string())?;
     if let Some(pop) = &a.population {
@@ -71,8 +84,8 @@ pub fn run(a: RiskArgs) -> Result<ExitCode, String> {
             .map_err(|e| e.to_string())?;
     }
     let out = match a.format {
-        RiskFormat::Text => render::text(&a.data, &m),
-        RiskFormat::Json => render::json(&a.data, &m),
+        RiskFormat::Text => render::text(&data, &m),
+        RiskFormat::Json => render::json(&data, &m),
     };
     out!("{out}");
     Ok(ExitCode::SUCCESS)
