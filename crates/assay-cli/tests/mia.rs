@@ -399,3 +399,35 @@ fn shadow_attack_with_a_population() {
         .unwrap()
         .contains("4 shadows"));
 }
+
+/// `--max-depth` is the gbdt depth flag of `assay mia`, as of `assay train`; the old `--depth`
+/// still works (hidden) and means the same.
+#[test]
+fn max_depth_is_the_flag_and_depth_an_alias() {
+    let help = Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(["mia", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("--max-depth") && !help.contains("--depth "),
+        "{help}"
+    );
+    for flag in ["--max-depth", "--depth"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_assay"))
+            .args([
+                "mia",
+                "--train",
+                "missing.csv",
+                "--holdout",
+                "missing.csv",
+                flag,
+                "2000000",
+            ])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{flag}: {err}");
+        assert!(err.contains("--max-depth"), "{flag}: {err}");
+    }
+}

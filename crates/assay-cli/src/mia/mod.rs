@@ -174,9 +174,9 @@ pub struct MiaArgs {
     /// gbdt: learning rate.
     #[arg(long, value_parser = parse_finite, default_value_t = 0.1, help_heading = "Gradient boosting")]
     pub learning_rate: f64,
-    /// gbdt: maximum depth (default: no limit).
-    #[arg(long, value_parser = counts::at_most(counts::DEPTH), help_heading = "Gradient boosting")]
-    pub depth: Option<usize>,
+    /// gbdt: maximum tree depth (default: no limit), as `assay train --max-depth`.
+    #[arg(long = "max-depth", alias = "depth", value_parser = counts::at_most(counts::DEPTH), help_heading = "Gradient boosting")]
+    pub max_depth: Option<usize>,
     /// gbdt: maximum leaves per tree (0: no limit).
     #[arg(long, value_parser = counts::at_most(counts::LEAVES), default_value_t = 31, help_heading = "Gradient boosting")]
     pub max_leaves: usize,
@@ -613,7 +613,7 @@ fn spec_of(
                 loss: Loss::BinaryLogistic,
                 n_trees: a.trees,
                 learning_rate: a.learning_rate,
-                max_depth: a.depth,
+                max_depth: a.max_depth,
                 max_leaves: (a.max_leaves > 0).then_some(a.max_leaves),
                 min_child_weight: a.min_child_weight,
                 min_samples_leaf: a.min_samples_leaf,
@@ -622,7 +622,7 @@ fn spec_of(
                 subsample: 1.0,
                 seed: 0,
             };
-            let depth = a.depth.map_or("unlimited".to_string(), |d| d.to_string());
+            let depth = a.max_depth.map_or("unlimited".to_string(), |d| d.to_string());
             let leaves = if a.max_leaves == 0 {
                 "unlimited".to_string()
             } else {
