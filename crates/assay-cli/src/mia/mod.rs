@@ -622,7 +622,9 @@ fn spec_of(
                 subsample: 1.0,
                 seed: 0,
             };
-            let depth = a.max_depth.map_or("unlimited".to_string(), |d| d.to_string());
+            let depth = a
+                .max_depth
+                .map_or("unlimited".to_string(), |d| d.to_string());
             let leaves = if a.max_leaves == 0 {
                 "unlimited".to_string()
             } else {
