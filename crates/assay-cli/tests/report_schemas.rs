@@ -15,6 +15,7 @@ use assay_core::reports::explain::ExplainReport;
 use assay_core::reports::fairness::Assessment;
 use assay_core::reports::mia::MiaReport;
 use assay_core::reports::mitigation::MitigationReport;
+use assay_core::reports::model::ModelSummary;
 use assay_core::reports::pii::{ColumnClass, Masked, PiiFinding, PresidioFinding};
 
 fn assay(args: &[&str], code: i32) -> Value {
@@ -51,13 +52,18 @@ fn round_trip<T: DeserializeOwned + Serialize>(report: &Value, schema: &str) {
         .collect();
     assert!(errors.is_empty(), "{schema}: {errors:?}\n{report:#}");
     // The schema is not vacuous: a report whose tag is not a string (an array whose first
-    // element is not an object, a masked text whose items are not a list) does not validate.
+    // element is not an object, a document without a tag whose first field is `true`) does not
+    // validate.
     let mut bad = report.clone();
     let has_tag = bad.get("schema").is_some();
     match &mut bad {
         Value::Array(items) => items[0] = Value::from("x"),
         m if has_tag => m["schema"] = Value::from(1),
-        m => m["items"] = Value::from(1),
+        Value::Object(o) => {
+            let first = o.keys().next().cloned().expect("a field");
+            o.insert(first, Value::Bool(true));
+        }
+        _ => unreachable!("reports are objects or arrays"),
     }
     assert!(!validator.is_valid(&bad), "{schema} accepts a wrong type");
 }
@@ -687,4 +693,27 @@ fn risk_and_pii_table_reports_round_trip_and_validate() {
     let r: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     assert!(!r["items"].as_array().unwrap().is_empty(), "{r}");
     round_trip::<Masked>(&r, "assay-pii-masked.schema.json");
+}
+
+#[test]
+fn model_summaries_round_trip_and_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = hiring(dir.path(), "d.csv", "300", "10");
+    let logistic = train(dir.path(), &data, "logistic", &["--standardize"]);
+    let gbdt = train(dir.path(), &data, "gbdt", &[]);
+    let onnx = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/reference/models/onnx/adult_lr.onnx");
+    for model in [logistic, gbdt, onnx] {
+        let r = assay(
+            &[
+                "model",
+                "inspect",
+                model.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+            0,
+        );
+        round_trip::<ModelSummary>(&r, "assay-model-summary.schema.json");
+    }
 }

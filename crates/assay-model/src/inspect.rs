@@ -4,14 +4,14 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{load_model_as, ColumnKind, ModelFormat};
 use crate::onnx::runtime::OnnxModel;
 use crate::{ModelError, TreeEnsemble};
 
 /// One input column of the summary.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InputSummary {
     /// Column name.
     pub name: String,
@@ -20,7 +20,7 @@ pub struct InputSummary {
 }
 
 /// One structural fact (`trees` → `200`, ...).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Detail {
     /// What is described.
     pub key: String,
@@ -29,7 +29,7 @@ pub struct Detail {
 }
 
 /// The summary of a model file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ModelSummary {
     /// The model file.
     pub path: String,

@@ -13,6 +13,7 @@ pub mod explain;
 pub mod fairness;
 pub mod mia;
 pub mod mitigation;
+pub mod model;
 pub mod pii;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
@@ -93,6 +94,10 @@ pub fn schemas() -> Vec<(&'static str, Schema)> {
         (
             "assay-mitigation-1.schema.json",
             schemars::schema_for!(mitigation::MitigationReport),
+        ),
+        (
+            "assay-model-summary.schema.json",
+            schemars::schema_for!(model::ModelSummary),
         ),
         (
             "assay-mia-1.schema.json",
