@@ -26,29 +26,10 @@ pub use assay_core::reports::mitigation::{CalibrationCurves, Figures, GroupFigur
 
 /// Everything `assay mitigate` reports.
 pub struct Report {
-    /// The method in words.
-    pub method: String,
-    /// Whether the mitigated model reads the sensitive columns at decision time.
-    pub sensitive_at_decision: bool,
-    /// Whether the decisions are randomized.
-    pub randomized: bool,
-    /// Whether the figures come from a separate test table.
-    pub on_test: bool,
-    /// The evaluated file.
-    pub eval_path: String,
-    /// Rows evaluated.
-    pub eval_rows: usize,
-    /// Before mitigation.
-    pub before: Figures,
-    /// After mitigation.
-    pub after: Figures,
-    /// Per-group calibration curves before and after (the `calibrate` method).
-    pub calibration: Option<CalibrationCurves>,
-    /// What drives the demographic-parity gap of the unmitigated model.
-    pub drivers: Option<super::drivers::Drivers>,
     /// The trade-off sweep (`--sweep`), added by [`super::sweep`].
     pub sweep: Option<super::sweep::Sweep>,
-    /// The whole report (provenance, `model.saved` and the sweep are set by the caller).
+    /// The whole report (provenance, `model.saved` and the sweep are set by the caller); the
+    /// text and HTML renderers read it.
     pub doc: MitigationReport,
 }
 
@@ -239,30 +220,17 @@ pub fn report(
         fit_seconds: fitted.seconds,
         details: fitted.details.clone(),
         summary: Summary {
-            before: fb.clone(),
-            after: fa.clone(),
+            before: fb,
+            after: fa,
             after_expected: expected_after,
         },
-        calibration_curves: calibration.clone(),
-        gap_drivers: drivers.clone(),
+        calibration_curves: calibration,
+        gap_drivers: drivers,
         before: before_a,
         after: after_a,
         sweep: None,
     };
-    Ok(Report {
-        method: model.method.clone(),
-        sensitive_at_decision: model.sensitive_at_decision,
-        randomized,
-        on_test,
-        eval_path: path,
-        eval_rows: eval.n,
-        before: fb,
-        after: fa,
-        calibration,
-        drivers,
-        sweep: None,
-        doc,
-    })
+    Ok(Report { sweep: None, doc })
 }
 
 /// Bins of the reliability diagrams of `calibrate` (uniform on [0, 1]).

@@ -64,13 +64,13 @@ fn metric_rows(b: &Figures, a: &Figures) -> Vec<MetricRow> {
 /// The notes every output carries.
 fn notes(r: &Report) -> Vec<String> {
     let mut n = Vec::new();
-    if !r.on_test {
+    if !r.doc.evaluation.on_test_data {
         n.push("Evaluated on the training data (no --test): figures are optimistic for every method; give a held-out table with --test.".to_string());
     }
-    if r.sensitive_at_decision {
+    if r.doc.model.sensitive_at_decision {
         n.push("The mitigated model reads the sensitive columns at decision time (they are declared model inputs). Using a protected attribute when deciding may be unlawful in your jurisdiction (for example disparate treatment under US employment law); check before deploying.".to_string());
     }
-    if r.randomized {
+    if r.doc.model.randomized {
         n.push("Decisions are randomized: a row's decision is drawn with the model's probability, reproducibly for the saved seed and the row's position. Figures are of one draw; the JSON report also gives the expected figures.".to_string());
     }
     n
@@ -78,11 +78,19 @@ fn notes(r: &Report) -> Vec<String> {
 
 fn view(r: &Report, sensitive: &[String], train_path: &str) -> MitigationView {
     let groups = r
+        .doc
+        .summary
         .before
         .groups
         .iter()
         .map(|g| {
-            let after = r.after.groups.iter().find(|h| h.group == g.group);
+            let after = r
+                .doc
+                .summary
+                .after
+                .groups
+                .iter()
+                .find(|h| h.group == g.group);
             GroupRow {
                 group: g.group.clone(),
                 rows: g.rows,
@@ -92,18 +100,18 @@ fn view(r: &Report, sensitive: &[String], train_path: &str) -> MitigationView {
         })
         .collect();
     MitigationView {
-        method: r.method.clone(),
+        method: r.doc.method.clone(),
         train_path: train_path.to_string(),
-        eval_path: r.eval_path.clone(),
-        eval_rows: r.eval_rows,
-        on_test: r.on_test,
-        sensitive_at_decision: r.sensitive_at_decision,
+        eval_path: r.doc.evaluation.path.clone(),
+        eval_rows: r.doc.evaluation.rows,
+        on_test: r.doc.evaluation.on_test_data,
+        sensitive_at_decision: r.doc.model.sensitive_at_decision,
         sensitive: sensitive.to_vec(),
-        randomized: r.randomized,
-        metrics: metric_rows(&r.before, &r.after),
+        randomized: r.doc.model.randomized,
+        metrics: metric_rows(&r.doc.summary.before, &r.doc.summary.after),
         groups,
         notes: notes(r),
-        drivers: r.drivers.as_ref().map(|d| {
+        drivers: r.doc.gap_drivers.as_ref().map(|d| {
             (
                 d.baseline,
                 d.features
@@ -112,7 +120,7 @@ fn view(r: &Report, sensitive: &[String], train_path: &str) -> MitigationView {
                     .collect(),
             )
         }),
-        calibration: r.calibration.as_ref().map(|c| {
+        calibration: r.doc.calibration_curves.as_ref().map(|c| {
             let curves = |v: &[assay_mitigation::postprocessing::CalibrationCurve]| {
                 c.groups
                     .iter()
@@ -189,15 +197,19 @@ fn num4(v: f64) -> String {
 /// The text report.
 pub fn text(r: &Report, out: &Path) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "{}", r.method);
+    let _ = writeln!(o, "{}", r.doc.method);
     let _ = writeln!(
         o,
         "evaluated on {} ({} rows{})\n",
-        r.eval_path,
-        r.eval_rows,
-        if r.on_test { "" } else { ", the training data" }
+        r.doc.evaluation.path,
+        r.doc.evaluation.rows,
+        if r.doc.evaluation.on_test_data {
+            ""
+        } else {
+            ", the training data"
+        }
     );
-    let rows = metric_rows(&r.before, &r.after);
+    let rows = metric_rows(&r.doc.summary.before, &r.doc.summary.after);
     let w = rows.iter().map(|m| m.label.len()).max().unwrap_or(10);
     let _ = writeln!(
         o,
@@ -219,8 +231,14 @@ pub fn text(r: &Report, out: &Path) -> String {
         );
     }
     let _ = writeln!(o, "\nselection rate by group (before → after):");
-    for g in &r.before.groups {
-        let after = r.after.groups.iter().find(|h| h.group == g.group);
+    for g in &r.doc.summary.before.groups {
+        let after = r
+            .doc
+            .summary
+            .after
+            .groups
+            .iter()
+            .find(|h| h.group == g.group);
         let _ = writeln!(
             o,
             "  {:<24} {:>6} rows  {} → {}   accuracy {} → {}",
@@ -264,7 +282,7 @@ pub fn text(r: &Report, out: &Path) -> String {
         }
         let _ = writeln!(o, "saved: {}", s.chosen_by);
     }
-    if let Some(d) = &r.drivers {
+    if let Some(d) = &r.doc.gap_drivers {
         let _ = writeln!(
             o,
             "\nwhat drives the gap before mitigation (drop of the demographic-parity difference {:.3} when the feature is shuffled):",
