@@ -4,26 +4,12 @@
 //! table; bad input as usage errors (exit 2) with nothing written.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use assay_data::datasets;
 use serde_json::Value;
 
-fn assay(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn ok_json(o: &Output) -> Value {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap()
-}
+mod support;
+use support::cli::{assay, ok_json, workspace};
 
 const QI: &str = "age,education-num,sex,race,marital-status";
 

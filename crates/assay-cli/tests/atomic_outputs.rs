@@ -9,21 +9,15 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod support;
+use support::cli::ok;
+
 fn assay(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_assay"))
         .args(args)
         .env_remove("ASSAY_PII_KEY")
         .output()
         .unwrap()
-}
-
-fn ok(o: &Output) {
-    assert!(
-        o.status.success(),
-        "status {:?}\nstderr: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stderr)
-    );
 }
 
 /// The process id of a process that has exited (and been reaped).

@@ -7,17 +7,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn assay(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok_json(o: &Output) -> Value {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap()
-}
+mod support;
+use support::cli::{assay, ok_json};
 
 /// Group g (0..groups) has 10 + g rows; person ids repeat ("p{i % 50}"); value = i % 101.
 fn write_data(dir: &Path, groups: usize) -> PathBuf {

@@ -17,12 +17,11 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod support;
+use support::cli::workspace;
+
 const COLUMNS: &str = "age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income";
 const N_TRAIN: usize = 20_000;
-
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// The first 20,000 lines and the rest of adult.data (no header), as they are.
 fn split(adult: &Path, dir: &Path) -> (PathBuf, PathBuf) {

@@ -4,21 +4,11 @@
 //! flags are usage errors (exit 2).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn assay(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> Value {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap()
-}
+mod support;
+use support::cli::{assay, ok_json};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -99,7 +89,7 @@ fn permutation_importance_names_the_proxy_behind_the_gender_gap() {
     let dir = tempfile::tempdir().unwrap();
     let (test, model) = setup(dir.path());
     let html = dir.path().join("explain.html");
-    let r = ok(&assay(&[
+    let r = ok_json(&assay(&[
         "explain",
         s(&test),
         "--model",
@@ -124,7 +114,7 @@ fn permutation_importance_names_the_proxy_behind_the_gender_gap() {
     assert!(page.contains("career_gap_years") && page.contains("<svg"));
 
     // Accuracy importance, overall and within each gender.
-    let r = ok(&assay(&[
+    let r = ok_json(&assay(&[
         "explain",
         s(&test),
         "--model",
@@ -160,7 +150,7 @@ fn permutation_importance_names_the_proxy_behind_the_gender_gap() {
 fn partial_dependence_of_a_category_is_the_mean_prediction_with_it_set() {
     let dir = tempfile::tempdir().unwrap();
     let (test, model) = setup(dir.path());
-    let r = ok(&assay(&[
+    let r = ok_json(&assay(&[
         "explain",
         s(&test),
         "--model",
@@ -225,7 +215,7 @@ fn partial_dependence_of_a_category_is_the_mean_prediction_with_it_set() {
 fn ale_is_centred_and_bad_flags_are_usage_errors() {
     let dir = tempfile::tempdir().unwrap();
     let (test, model) = setup(dir.path());
-    let r = ok(&assay(&[
+    let r = ok_json(&assay(&[
         "explain",
         s(&test),
         "--model",
@@ -282,7 +272,7 @@ fn ale_is_centred_and_bad_flags_are_usage_errors() {
 fn counterfactuals_flip_the_decision_through_assay_predict() {
     let dir = tempfile::tempdir().unwrap();
     let (test, model) = setup(dir.path());
-    let r = ok(&assay(&[
+    let r = ok_json(&assay(&[
         "explain",
         s(&test),
         "--model",
@@ -340,7 +330,7 @@ fn counterfactuals_flip_the_decision_through_assay_predict() {
             "counterfactual {k} is not decided favourably: {line}"
         );
     }
-    let r = ok(&assay(&[
+    let r = ok_json(&assay(&[
         "explain",
         s(&test),
         "--model",
@@ -408,7 +398,7 @@ fn shap_values_add_up_to_the_model_output() {
             .collect()
     };
     let m = margins(&gbdt, "margin");
-    let r = ok(&assay(&[
+    let r = ok_json(&assay(&[
         "explain",
         s(&test),
         "--model",
@@ -438,7 +428,7 @@ fn shap_values_add_up_to_the_model_output() {
 
     // Interventional TreeSHAP against 30 background rows adds up too (base value: the mean
     // background margin).
-    let r = ok(&assay(&[
+    let r = ok_json(&assay(&[
         "explain",
         s(&test),
         "--model",
@@ -465,7 +455,7 @@ fn shap_values_add_up_to_the_model_output() {
     // encoded background row, and the waterfall of the first row is in the report.
     let lm = margins(&logistic, "margin");
     let html = dir.path().join("linear.html");
-    let r = ok(&assay(&[
+    let r = ok_json(&assay(&[
         "explain",
         s(&test),
         "--model",
@@ -508,7 +498,7 @@ fn shap_values_add_up_to_the_model_output() {
     // KernelSHAP on the logistic model's probability: exact with 4 features, adds up to
     // f(x) − E[f] over the background.
     let p = margins(&logistic, "probability");
-    let r = ok(&assay(&[
+    let r = ok_json(&assay(&[
         "explain",
         s(&test),
         "--model",
@@ -530,7 +520,7 @@ fn lime_explains_a_row_reproducibly() {
     let dir = tempfile::tempdir().unwrap();
     let (test, model) = setup(dir.path());
     let run = || {
-        ok(&assay(&[
+        ok_json(&assay(&[
             "explain",
             s(&test),
             "--model",
@@ -593,7 +583,7 @@ fn xgboost_float32_tree_shap_equals_pred_contribs() {
     }
     std::fs::write(&data, text).unwrap();
     let model = reference.join("models/xgb_binary.json");
-    let r = ok(&assay(&[
+    let r = ok_json(&assay(&[
         "explain",
         s(&data),
         "--model",

@@ -4,20 +4,9 @@
 //! pass, an abort or a hang.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn assay(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(args)
-        .output()
-        .expect("run assay")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
+mod support;
+use support::cli::{assay, write};
 
 fn hiring(dir: &Path) -> PathBuf {
     let p = dir.join("hiring.csv");

@@ -3,26 +3,18 @@
 //! when the checkpoint is signed by another key, and 2 on usage errors.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use assay_govern::audit::{self, NewEntry};
 use assay_govern::checkpoint;
 use assay_govern::db::Db;
 use serde_json::json;
 
-fn assay(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod support;
+use support::cli::{assay, stdout};
 
 fn code(o: &Output) -> i32 {
     o.status.code().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// Ten entries and a checkpoint at seq 10 written to `cp.json`; returns (db path, checkpoint

@@ -14,14 +14,13 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod support;
+use support::cli::workspace;
+
 const COLUMNS: &str = "age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income";
 const NUMERIC: &str = "age,fnlwgt,education-num,capital-gain,capital-loss,hours-per-week";
 const CATEGORICAL: &str =
     "workclass,education,marital-status,occupation,relationship,race,sex,native-country";
-
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn assay(args: &[&str]) -> (i32, String, String) {
     let o = Command::new(env!("CARGO_BIN_EXE_assay"))

@@ -5,9 +5,12 @@
 //! passing point, and exit code 1 when none passes; bad input is refused with exit code 2.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
+
+mod support;
+use support::cli::assay;
 
 const FEATURES: &str = "experience,aptitude";
 
@@ -65,13 +68,6 @@ fn data(third: bool) -> Data {
         train,
         test,
     }
-}
-
-fn assay(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 /// Runs `assay mitigate` on `d` with `extra` flags; returns the process output.

@@ -18,12 +18,11 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod support;
+use support::cli::workspace;
+
 const HEADER: &str = "age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income";
 const N_TRAIN: usize = 20_000;
-
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// Writes the train and test splits of adult.data with a header (cells trimmed, as pandas'
 /// `skipinitialspace=True`).

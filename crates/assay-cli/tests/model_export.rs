@@ -5,14 +5,9 @@
 //! the reason.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
-fn assay(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(args)
-        .output()
-        .expect("run assay")
-}
+mod support;
+use support::cli::assay;
 
 fn prepared(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

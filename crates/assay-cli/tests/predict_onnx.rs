@@ -4,23 +4,14 @@
 //! keeps the input columns and adds `score` and `prediction`.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use arrow_array::{Array, Float32Array, Float64Array, StringArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
+mod support;
+use support::cli::{assay, workspace};
+
 const ADULT: &str = "age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income";
-
-fn assay(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(args)
-        .output()
-        .expect("run assay")
-}
-
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn read_parquet(path: &PathBuf) -> Vec<arrow_array::RecordBatch> {
     let file = std::fs::File::open(path).unwrap();

@@ -8,6 +8,9 @@ use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
 
+mod support;
+use support::cli::stderr;
+
 /// A running `assay serve` child process, killed on drop.
 struct Server {
     child: Child,
@@ -156,10 +159,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

@@ -1,22 +1,13 @@
 //! `assay risk` end to end: pycanon's golden figures on UCI Adult and COMPAS through the CLI
 //! (JSON), the text report, and bad input as usage errors (exit 2) naming file and column.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use assay_data::datasets;
 use serde_json::Value;
 
-fn assay(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod support;
+use support::cli::{assay, ok_json, workspace};
 
 fn golden_case(dataset: &str, qi: &[&str], sa: &[&str]) -> Value {
     let p = workspace().join("tests/reference/golden/anonymity.json");
@@ -63,11 +54,6 @@ fn assert_matches_golden(got: &Value, want: &Value) {
             "risk {key}: {g} vs {w}"
         );
     }
-}
-
-fn ok_json(o: &Output) -> Value {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap()
 }
 
 #[test]

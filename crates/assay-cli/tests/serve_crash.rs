@@ -9,6 +9,7 @@
 //! Both run on SQLite and, when `ASSAY_TEST_POSTGRES_URL` is set, on a fresh PostgreSQL database.
 
 mod support;
+use support::cli::stdout;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Output};
@@ -45,10 +46,6 @@ fn log_verify(db: &str) -> Output {
         .args(["log", "verify", "--db", db])
         .output()
         .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// What the writers saw acknowledged.

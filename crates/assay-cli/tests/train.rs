@@ -3,22 +3,14 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use assay_model::learners::{
     Criterion, FeatureValue, Matrix, TrainedGbdt, TrainedLogistic, TrainedTree,
 };
 
-fn assay(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(args)
-        .output()
-        .expect("run assay")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod support;
+use support::cli::{assay, stderr};
 
 /// 400 rows: numeric x1, x2, a categorical group, a binary label, a 3-class label and a weight,
 /// all deterministic functions of the row number.

@@ -5,11 +5,13 @@
 //! scaler, the coefficients, and the probabilities `assay predict` gives, including for a
 //! category never seen in training (golden file from `tests/reference/impute_golden.py`).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use assay_model::learners::{FeatureSpec, TrainedLogistic};
 use serde_json::Value;
+
+mod support;
+use support::cli::{assay, workspace};
 
 const NUMERIC: [&str; 6] = [
     "age",
@@ -23,17 +25,6 @@ const NUMERIC: [&str; 6] = [
 const NUMERIC_AT: [usize; 6] = [0, 2, 4, 10, 11, 12];
 const RELATIONSHIP_AT: usize = 7;
 const INCOME_AT: usize = 14;
-
-fn assay(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(args)
-        .output()
-        .expect("run assay")
-}
-
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// adult.data with numeric cell (i, j) blanked when (7i + 13j) % 20 == 0 (the rule of the
 /// golden script), as CSV with a header; `limit` rows, and optionally one extra row (row 0 with
