@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use assay_core::input::TableInput;
 use assay_data::csv::CsvOptions;
 use assay_data::source::ColumnRequest;
-use assay_data::zip::ZipStreams;
 use assay_data::{BatchStream, Format, ReadOptions};
 
 use crate::counts;
@@ -80,68 +80,24 @@ impl InputArgs {
         })
     }
 
-    /// Opens the data (and the predictions file, if any) as one stream of
-    /// the requested columns (`None`: every column, for the bias scan).
+    /// The table input the flags describe.
+    pub fn table_input(&self) -> Result<TableInput, String> {
+        Ok(TableInput {
+            options: self.read_options()?,
+            predictions: self.predictions.clone(),
+        })
+    }
+
+    /// Opens the data (and the predictions file, if any) as one stream of the requested
+    /// columns (`all_columns`: every column of the data file too, for the bias scan).
     pub fn open(
         &self,
         data: &Path,
         columns: &[ColumnRequest],
         all_columns: bool,
     ) -> Result<BatchStream, String> {
-        let opts = self.read_options()?;
-        let Some(pred_path) = &self.predictions else {
-            let cols = (!all_columns).then_some(columns);
-            return assay_data::open(data, &opts, cols).map_err(|e| e.to_string());
-        };
-        // Split the requested columns between the two files by name.
-        let pred_names = assay_data::source::column_names(
-            pred_path,
-            &ReadOptions {
-                csv: CsvOptions::default(),
-                ..opts.clone()
-            },
-        )
-        .map_err(|e| e.to_string())?;
-        let (in_pred, in_data): (Vec<ColumnRequest>, Vec<ColumnRequest>) = columns
-            .iter()
-            .cloned()
-            .partition(|c| pred_names.contains(&c.name));
-        let left = if all_columns {
-            let names = assay_data::source::column_names(data, &opts).map_err(|e| e.to_string())?;
-            let keep: Vec<ColumnRequest> = names
-                .into_iter()
-                .filter(|n| !pred_names.contains(n))
-                .map(|n| {
-                    in_data
-                        .iter()
-                        .find(|c| c.name == n)
-                        .cloned()
-                        .unwrap_or(ColumnRequest {
-                            name: n,
-                            text_as: assay_data::csv::TextType::Utf8,
-                            role: "column".into(),
-                        })
-                })
-                .collect();
-            assay_data::open(data, &opts, Some(&keep))
-        } else {
-            assay_data::open(data, &opts, Some(&in_data))
-        }
-        .map_err(|e| e.to_string())?;
-        // The predictions file always has its own header.
-        let popts = ReadOptions {
-            csv: CsvOptions {
-                has_header: true,
-                columns: None,
-                ..opts.csv.clone()
-            },
-            format: None,
-            ..opts
-        };
-        let right =
-            assay_data::open(pred_path, &popts, Some(&in_pred)).map_err(|e| e.to_string())?;
-        Ok(ZipStreams::new(left, right)
-            .map_err(|e| e.to_string())?
-            .into_stream())
+        self.table_input()?
+            .open(data, columns, all_columns)
+            .map_err(|e| e.to_string())
     }
 }

@@ -9,20 +9,20 @@
 //! batch size. A model with several outputs (a multinomial logistic regression) writes one
 //! `prediction_<class>` column per class.
 
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
+use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use clap::{Args, ValueEnum};
 
 use assay_core::models::{self, Format, OpenOptions};
 use assay_core::CoreError;
-use assay_data::atomic::AtomicFile;
 use assay_data::csv::TextType;
+use assay_data::sink::{self, TableWriter};
 use assay_data::source::ColumnRequest;
+use assay_data::Format as DataFormat;
 use assay_model::{ColumnKind, Model};
 
 use crate::input::InputArgs;
@@ -79,7 +79,8 @@ pub struct PredictArgs {
     )]
     pub features: Option<Vec<String>>,
 
-    /// Output file: `.parquet` writes Parquet, anything else CSV (default: CSV on standard output).
+    /// Output file: `.parquet` writes Parquet, `.arrow` Arrow IPC, anything else CSV (default:
+    /// CSV on standard output).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub out: Option<PathBuf>,
     /// What the `prediction` column holds.
@@ -262,132 +263,19 @@ impl OutputColumns {
     }
 }
 
-/// Where CSV predictions go: standard output, or a file written atomically.
-enum CsvOut {
-    Stdout(crate::stdout::Stdout),
-    File(BufWriter<AtomicFile>),
-}
-
-impl Write for CsvOut {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self {
-            CsvOut::Stdout(w) => w.write(buf),
-            CsvOut::File(w) => w.write(buf),
-        }
+/// Starts the output table: `--out` written atomically in the format of its extension (CSV,
+/// Parquet or Arrow IPC), else CSV on standard output.
+fn open_output(out: Option<&Path>, schema: SchemaRef) -> Result<TableWriter<'static>, String> {
+    match out {
+        Some(p) => TableWriter::create(p, sink::format_for(p), schema),
+        None => TableWriter::to_stream(
+            Box::new(crate::stdout::lock()),
+            "standard output",
+            DataFormat::Csv,
+            schema,
+        ),
     }
-    fn flush(&mut self) -> std::io::Result<()> {
-        match self {
-            CsvOut::Stdout(w) => w.flush(),
-            CsvOut::File(w) => w.flush(),
-        }
-    }
-}
-
-/// Where predictions go. Files are written through [`AtomicFile`] and replace the target only
-/// when complete, so a failed or killed run leaves no half-written output.
-enum Sink {
-    Csv {
-        writer: csv::Writer<CsvOut>,
-        cell: String,
-    },
-    Parquet(parquet::arrow::ArrowWriter<AtomicFile>),
-}
-
-impl Sink {
-    fn open(out: Option<&Path>, schema: SchemaRef) -> Result<Sink, String> {
-        let create = |p: &Path| AtomicFile::create(p).map_err(|e| e.to_string());
-        let parquet = out
-            .and_then(|p| p.extension())
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"));
-        if parquet {
-            let p = out.unwrap_or(Path::new(""));
-            let w = parquet::arrow::ArrowWriter::try_new(create(p)?, schema, None)
-                .map_err(|e| format!("{}: cannot write Parquet: {e}", p.display()))?;
-            return Ok(Sink::Parquet(w));
-        }
-        let inner = match out {
-            Some(p) => CsvOut::File(BufWriter::new(create(p)?)),
-            None => CsvOut::Stdout(crate::stdout::lock()),
-        };
-        let mut writer = csv::WriterBuilder::new()
-            .buffer_capacity(1 << 16)
-            .from_writer(inner);
-        writer
-            .write_record(schema.fields().iter().map(|f| f.name().as_str()))
-            .map_err(|e| write_error(out, e))?;
-        Ok(Sink::Csv {
-            writer,
-            cell: String::new(),
-        })
-    }
-
-    /// Writes one batch: CSV cells as Arrow displays them (nulls empty), Parquet as is.
-    fn write(&mut self, out: Option<&Path>, batch: &RecordBatch) -> Result<(), String> {
-        match self {
-            Sink::Csv { writer, cell } => {
-                let opts = arrow_cast::display::FormatOptions::default();
-                let formatters = batch
-                    .columns()
-                    .iter()
-                    .map(|c| arrow_cast::display::ArrayFormatter::try_new(c.as_ref(), &opts))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| format!("cannot format the output: {e}"))?;
-                for i in 0..batch.num_rows() {
-                    for (f, col) in formatters.iter().zip(batch.columns()) {
-                        cell.clear();
-                        if col.is_valid(i) {
-                            use std::fmt::Write as _;
-                            let _ = write!(cell, "{}", f.value(i));
-                        }
-                        writer
-                            .write_field(cell.as_bytes())
-                            .map_err(|e| write_error(out, e))?;
-                    }
-                    writer
-                        .write_record(None::<&[u8]>)
-                        .map_err(|e| write_error(out, e))?;
-                }
-                Ok(())
-            }
-            Sink::Parquet(w) => w.write(batch).map_err(|e| parquet_error(out, e)),
-        }
-    }
-
-    fn finish(self, out: Option<&Path>) -> Result<(), String> {
-        match self {
-            Sink::Csv { writer, .. } => {
-                let inner = writer
-                    .into_inner()
-                    .map_err(|e| write_error(out, e.into_error().into()))?;
-                match inner {
-                    CsvOut::Stdout(mut w) => w.flush().map_err(|e| write_error(out, e.into())),
-                    CsvOut::File(w) => {
-                        let file = w
-                            .into_inner()
-                            .map_err(|e| write_error(out, e.into_error().into()))?;
-                        file.commit().map_err(|e| e.to_string())
-                    }
-                }
-            }
-            Sink::Parquet(w) => {
-                let file = w.into_inner().map_err(|e| parquet_error(out, e))?;
-                file.commit().map_err(|e| e.to_string())
-            }
-        }
-    }
-}
-
-fn out_name(out: Option<&Path>) -> String {
-    out.map_or("standard output".into(), |p| p.display().to_string())
-}
-
-fn write_error(out: Option<&Path>, e: csv::Error) -> String {
-    format!("{}: cannot write: {e}", out_name(out))
-}
-
-fn parquet_error(out: Option<&Path>, e: parquet::errors::ParquetError) -> String {
-    format!("{}: cannot write Parquet: {e}", out_name(out))
+    .map_err(|e| e.to_string())
 }
 
 /// Runs `assay predict`.
@@ -458,7 +346,7 @@ pub fn run(a: PredictArgs) -> Result<ExitCode, String> {
     fields.extend(added.fields.iter().cloned());
     let out_schema: SchemaRef = Arc::new(Schema::new(fields));
     let out = a.out.as_deref();
-    let mut sink = Sink::open(out, out_schema.clone())?;
+    let mut sink = open_output(out, out_schema.clone())?;
     let written = write_predictions(
         &a,
         model.as_ref(),
@@ -468,7 +356,7 @@ pub fn run(a: PredictArgs) -> Result<ExitCode, String> {
         &passthrough,
         &added,
     )
-    .and_then(|()| sink.finish(out));
+    .and_then(|()| sink.finish().map_err(|e| e.to_string()));
     // On an error the sink's temporary file is removed when it is dropped; the target, if it
     // existed, is left as it was.
     written.map(|()| ExitCode::SUCCESS)
@@ -479,13 +367,12 @@ fn write_predictions(
     a: &PredictArgs,
     model: &dyn Model,
     stream: assay_data::BatchStream,
-    sink: &mut Sink,
+    sink: &mut TableWriter,
     out_schema: &SchemaRef,
     passthrough: &[String],
     added: &OutputColumns,
 ) -> Result<(), String> {
     let file = stream.path().to_path_buf();
-    let out = a.out.as_deref();
     let mut rows_done: u64 = 0;
     let progress = crate::progress::rows("scored");
     for batch in stream {
@@ -516,7 +403,7 @@ fn write_predictions(
         columns.extend(added.arrays(&pred, rows_done));
         let out_batch = RecordBatch::try_new(out_schema.clone(), columns)
             .map_err(|e| format!("cannot build the output batch: {e}"))?;
-        sink.write(out, &out_batch)?;
+        sink.write(&out_batch).map_err(|e| e.to_string())?;
         rows_done += batch.num_rows() as u64;
         progress.set_position(rows_done);
     }

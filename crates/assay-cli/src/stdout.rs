@@ -10,7 +10,7 @@
 //! code 2 and the error on standard error.
 
 use std::fmt;
-use std::io::{self, StdoutLock, Write};
+use std::io::{self, Write};
 
 /// The payload of the unwind that ends a command when standard output fails.
 pub enum Closed {
@@ -30,12 +30,13 @@ fn fail(e: io::Error) -> ! {
     std::panic::resume_unwind(Box::new(payload))
 }
 
-/// Standard output, locked: a writer for commands that stream (CSV, JSON lines).
-pub struct Stdout(StdoutLock<'static>);
+/// Standard output as a writer for commands that stream (CSV, JSON lines, tables). It takes
+/// the lock per write (callers buffer), so it can move between threads as table writers need.
+pub struct Stdout(io::Stdout);
 
-/// Locks standard output for streaming.
+/// Standard output for streaming.
 pub fn lock() -> Stdout {
-    Stdout(io::stdout().lock())
+    Stdout(io::stdout())
 }
 
 impl Stdout {

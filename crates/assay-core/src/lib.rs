@@ -11,6 +11,10 @@
 //!   [`assay_model::Model`] trait, with the model's own decision rule
 //!   ([`assay_model::Model::decide`]), and the views some methods need (the tree ensemble
 //!   for TreeSHAP, the logistic regression for linear SHAP).
+//! - [`input`]: opening a table, joined column-wise with a row-aligned predictions file.
+//! - [`design`]: a table read into a model's design matrix in one pass, with the feature
+//!   encoding fitted on it (one-hot or ordinal categories, imputation, standardisation), and a
+//!   test set encoded the same way.
 //! - [`reports`]: the typed reports every command writes, with their JSON Schemas.
 
 //!
@@ -90,7 +94,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod design;
 pub mod error;
+pub mod input;
 pub mod models;
 pub mod reports;
 

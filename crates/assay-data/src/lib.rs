@@ -11,6 +11,7 @@
 
 pub mod atomic;
 pub mod bounds;
+pub mod column;
 pub mod csv;
 pub mod datasets;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod lock;
 pub mod process;
 pub mod provenance;
 pub mod roles;
+pub mod sink;
 pub mod source;
 pub mod synthetic;
 pub mod zip;

@@ -67,11 +67,11 @@ impl Format {
     }
 }
 
-/// Options for reading any format.
 /// Largest number of rows per record batch (a batch's columns are allocated up front, so a
 /// huge batch size would abort on the allocation; issue #15).
 pub const MAX_BATCH_SIZE: usize = 1 << 22;
 
+/// Options for reading any format.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
     /// Force a format instead of detecting it.

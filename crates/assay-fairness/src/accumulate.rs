@@ -8,9 +8,10 @@ use std::path::PathBuf;
 use ahash::AHashMap;
 use arrow_array::{Array, RecordBatch};
 
+use assay_data::column::{view, ColumnView};
 use assay_data::{Binning, ColumnRoles, DataError};
 
-use crate::extract::{self, fmt_num, BinarySeen, CellError, ColumnView, PositiveSpec};
+use crate::extract::{self, fmt_num, BinarySeen, CellError, PositiveSpec};
 use crate::stats::GroupStats;
 
 /// Largest number of distinct values one sensitive feature may take.
@@ -308,7 +309,7 @@ impl Accumulator {
         }
 
         // Label.
-        let col = extract::view(
+        let col = view(
             self.column(batch, &roles.label, "label")?,
             &path,
             &roles.label,
@@ -331,7 +332,7 @@ impl Accumulator {
 
         // Score.
         if let Some(sc) = &roles.score {
-            let col = extract::view(self.column(batch, sc, "score")?, &path, sc)?;
+            let col = view(self.column(batch, sc, "score")?, &path, sc)?;
             let mut cnt = 0u64;
             let mut score = std::mem::take(&mut self.score);
             let r = extract::read_number(
@@ -351,7 +352,7 @@ impl Accumulator {
         // Prediction.
         match (&roles.prediction, roles.threshold) {
             (Some(p), _) => {
-                let col = extract::view(self.column(batch, p, "prediction")?, &path, p)?;
+                let col = view(self.column(batch, p, "prediction")?, &path, p)?;
                 let mut cnt = 0u64;
                 let mut pred = std::mem::take(&mut self.pred);
                 let r = extract::read_binary(
@@ -379,7 +380,7 @@ impl Accumulator {
 
         // Weight.
         if let Some(wc) = &roles.weight {
-            let col = extract::view(self.column(batch, wc, "weight")?, &path, wc)?;
+            let col = view(self.column(batch, wc, "weight")?, &path, wc)?;
             let mut cnt = 0u64;
             let mut weight = std::mem::take(&mut self.weight);
             let r = extract::read_number(
@@ -403,7 +404,7 @@ impl Accumulator {
         for f in 0..self.coders.len() {
             let name = self.coders[f].name.clone();
             let arr = self.column(batch, &name, "sensitive feature")?.clone();
-            let col = extract::view(&arr, &path, &name)?;
+            let col = view(&arr, &path, &name)?;
             let mut codes = std::mem::take(&mut self.codes[f]);
             codes.clear();
             let mut cnt = 0u64;

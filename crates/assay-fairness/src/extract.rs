@@ -3,51 +3,9 @@
 //! Any Arrow type a CSV, Parquet or IPC file can carry is accepted: text,
 //! booleans, integers, floats, dictionary-encoded text.
 
-use std::path::Path;
+use arrow_array::Array;
 
-use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, StringArray};
-use arrow_schema::DataType;
-
-use assay_data::DataError;
-
-/// A role column of one batch, normalised to one of three shapes.
-pub enum ColumnView {
-    /// Booleans.
-    Bool(BooleanArray),
-    /// Numbers (every integer and float type, cast to f64).
-    Num(Float64Array),
-    /// Text (Utf8, LargeUtf8, Utf8View and dictionary-encoded text, cast to Utf8).
-    Text(StringArray),
-}
-
-/// Normalises `array` (from column `column` of `path`).
-pub fn view(array: &ArrayRef, path: &Path, column: &str) -> Result<ColumnView, DataError> {
-    let cast = |to: &DataType| {
-        arrow_cast::cast(array, to).map_err(|e| DataError::BadColumn {
-            path: path.to_path_buf(),
-            column: column.to_string(),
-            message: format!("cannot read {} values: {e}", array.data_type()),
-        })
-    };
-    Ok(match array.data_type() {
-        DataType::Boolean => ColumnView::Bool(array.as_boolean().clone()),
-        DataType::Utf8 => ColumnView::Text(array.as_string::<i32>().clone()),
-        DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(_, _) => {
-            ColumnView::Text(cast(&DataType::Utf8)?.as_string::<i32>().clone())
-        }
-        dt if dt.is_numeric() => ColumnView::Num(cast(&DataType::Float64)?.as_primitive().clone()),
-        other => {
-            return Err(DataError::BadColumn {
-                path: path.to_path_buf(),
-                column: column.to_string(),
-                message: format!(
-                    "unsupported column type {other}: expected text, a number or a boolean"
-                ),
-            })
-        }
-    })
-}
+use assay_data::column::ColumnView;
 
 /// The up-to-two distinct values seen in a binary column, to reject a third.
 #[derive(Debug, Clone, Default)]

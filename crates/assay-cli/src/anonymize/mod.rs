@@ -21,6 +21,7 @@ use clap::{Args, ValueEnum};
 use assay_anonymity::hierarchy::Hierarchies;
 use assay_anonymity::mondrian::{Criteria, Generalization, SensitiveCodes};
 use assay_data::atomic::AtomicFile;
+use assay_data::sink::{self, TableWriter};
 use assay_data::source::{self, ColumnRequest, ReadOptions};
 
 use crate::input::InputArgs;
@@ -74,7 +75,8 @@ pub struct AnonymizeArgs {
     /// Largest share of records the lattice search may suppress (not release).
     #[arg(long, value_parser = parse_finite, default_value_t = 0.0)]
     pub suppression_limit: f64,
-    /// Where to write the anonymized table (CSV); the other columns are unchanged.
+    /// Where to write the anonymized table (`.parquet` Parquet, `.arrow` Arrow IPC, anything
+    /// else CSV); the other columns are unchanged.
     #[arg(long)]
     pub out: PathBuf,
     /// Report format.
@@ -321,8 +323,12 @@ pub fn run(a: AnonymizeArgs) -> Result<ExitCode, String> {
     let algorithm_seconds = t0.elapsed().as_secs_f64();
     // Dropped without commit (any early return), the temporary file is removed.
     let tmp = write_atomic_start(&a.out, &table, &qi_idx, &generalization)?;
-    let (measured_k, measured_l, measured_t) =
-        measure_output(tmp.temp_path(), &a.quasi_identifiers, &a.sensitive)?;
+    let (measured_k, measured_l, measured_t) = measure_output(
+        tmp.temp_path(),
+        sink::format_for(&a.out),
+        &a.quasi_identifiers,
+        &a.sensitive,
+    )?;
     let fails = measured_k < criteria.k
         || criteria.l.is_some_and(|l| measured_l.unwrap_or(0) < l)
         || criteria
@@ -360,49 +366,46 @@ pub fn run(a: AnonymizeArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes the anonymized table to a temporary file beside `out` (`assay_data::atomic`), to be
-/// measured and then committed.
+/// Writes the anonymized table (in the format of `out`'s extension) to a temporary file
+/// beside `out` (`assay_data::sink`), to be measured and then committed.
 fn write_atomic_start(
     out: &Path,
     table: &TextTable,
     qi_idx: &[usize],
     g: &Generalization,
 ) -> Result<AtomicFile, String> {
-    let mut tmp = AtomicFile::create(out).map_err(|e| e.to_string())?;
-    let write = |tmp: &mut AtomicFile| -> Result<(), Box<dyn std::error::Error>> {
-        let mut w = csv::Writer::from_writer(tmp);
-        w.write_record(&table.names)?;
-        let mut qi_of = vec![None; table.names.len()];
-        for (q, &j) in qi_idx.iter().enumerate() {
-            qi_of[j] = Some(q);
-        }
-        for (r, class) in g.class_of.iter().enumerate() {
-            let Some(c) = class else { continue };
-            let labels = &g.labels[*c as usize];
-            w.write_record(
-                table
-                    .columns
-                    .iter()
-                    .enumerate()
-                    .map(|(j, col)| match qi_of[j] {
-                        Some(q) => labels[q].as_str(),
-                        None => col[r].as_str(),
-                    }),
-            )?;
-        }
-        w.flush()?;
-        Ok(())
-    };
-    write(&mut tmp).map_err(|e| format!("{}: cannot write: {e}", tmp.temp_path().display()))?;
-    Ok(tmp)
+    let mut w = TableWriter::create(out, sink::format_for(out), sink::text_schema(&table.names))
+        .map_err(|e| e.to_string())?;
+    let mut qi_of = vec![None; table.names.len()];
+    for (q, &j) in qi_idx.iter().enumerate() {
+        qi_of[j] = Some(q);
+    }
+    for (r, class) in g.class_of.iter().enumerate() {
+        let Some(c) = class else { continue };
+        let labels = &g.labels[*c as usize];
+        w.write_text_row(table.columns.iter().enumerate().map(|(j, col)| {
+            Some(match qi_of[j] {
+                Some(q) => labels[q].as_str(),
+                None => col[r].as_str(),
+            })
+        }))
+        .map_err(|e| e.to_string())?;
+    }
+    let file = w.into_file().map_err(|e| e.to_string())?;
+    Ok(file.expect("a file target gives its file back"))
 }
 
 type Measured = (u64, Option<u64>, Option<f64>);
 
 /// k, distinct l and t of the written table, by `assay_anonymity`'s measurement code.
-fn measure_output(path: &Path, qi: &[String], sa: &[String]) -> Result<Measured, String> {
+fn measure_output(
+    path: &Path,
+    format: assay_data::Format,
+    qi: &[String],
+    sa: &[String],
+) -> Result<Measured, String> {
     let opts = ReadOptions {
-        format: Some(assay_data::Format::Csv),
+        format: Some(format),
         ..Default::default()
     };
     let p =

@@ -49,9 +49,9 @@ use assay_core::reports::dp::{
 use assay_core::reports::finite;
 use rand::seq::SliceRandom;
 
+use assay_data::column::view;
 use assay_data::csv::TextType;
 use assay_data::source::ColumnRequest;
-use assay_fairness::extract::view;
 use assay_privacy::ledger::{Budget, DatasetId, Ledger};
 use assay_privacy::mechanisms::{
     exponential_mechanism, rng, DiscreteLaplaceMechanism, GaussianMechanism, LaplaceMechanism,
@@ -60,7 +60,6 @@ use assay_privacy::params::{check_delta, check_epsilon};
 
 use super::args::OutputFormat;
 use super::query_args::{MechanismArg, QueryArgs, Statistic};
-use crate::design::{num_at, text_at};
 
 type Rng = rand_chacha::ChaCha20Rng;
 
@@ -313,20 +312,22 @@ fn read(a: &QueryArgs, plan: &Plan) -> Result<Rows, String> {
             rows.n_read += 1;
             let key = groups
                 .iter()
-                .map(|g| text_at(g, i).unwrap_or_default())
+                .map(|g| g.text(i).unwrap_or_default())
                 .collect::<Vec<_>>()
                 .join("|");
             let Some(&g) = index.get(key.as_str()) else {
                 continue;
             };
             let v = match (&value, &a.column) {
-                (Some(v), Some(name)) => num_at(v, i, &a.data, name, row + 1, "value column")?,
+                (Some(v), Some(name)) => v
+                    .number(i, &a.data, name, row + 1, "value column")
+                    .map_err(|e| e.to_string())?,
                 _ => 0.0,
             };
             rows.group.push(g);
             rows.value.push(v);
             if let Some(ids) = &ids {
-                rows.id.push(text_at(ids, i).unwrap_or_default());
+                rows.id.push(ids.text(i).unwrap_or_default());
             }
         }
         row0 += batch.num_rows() as u64;

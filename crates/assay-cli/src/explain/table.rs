@@ -10,13 +10,12 @@ use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use assay_core::reports::explain::Shown;
+use assay_data::column::{missing, view, ColumnView};
 use assay_data::csv::TextType;
 use assay_data::source::ColumnRequest;
 use assay_explain::{ExplainError, Predict};
-use assay_fairness::extract::{view, ColumnView};
 use assay_model::{ColumnKind, Model};
 
-use crate::design::{missing, num_at, text_at};
 use crate::input::InputArgs;
 
 /// One raw input column.
@@ -153,12 +152,15 @@ pub fn read(
                     None => {
                         *cell = match v {
                             ColumnView::Num(a) if a.is_null(i) => f64::NAN,
-                            _ => num_at(v, i, &path, &col.name, row, "model input")?,
+                            _ => v
+                                .number(i, &path, &col.name, row, "model input")
+                                .map_err(|e| e.to_string())?,
                         }
                     }
                     Some(cats) => {
-                        let t = text_at(v, i)
-                            .ok_or_else(|| missing(&path, &col.name, row, "model input"))?;
+                        let t = v.text(i).ok_or_else(|| {
+                            missing(&path, &col.name, row, "model input").to_string()
+                        })?;
                         *cell = match cats.iter().position(|c| *c == t) {
                             Some(k) => k as f64,
                             None if open[j] => {
@@ -183,7 +185,9 @@ pub fn read(
             let v = get(l)?;
             for i in 0..rows {
                 let row = n + i as u64 + 1;
-                let t = text_at(&v, i).ok_or_else(|| missing(&path, l, row, "label"))?;
+                let t = v
+                    .text(i)
+                    .ok_or_else(|| missing(&path, l, row, "label").to_string())?;
                 y.push(match positive {
                     Some(p) => f64::from(u8::from(t == p)),
                     None => match t.as_str() {
@@ -211,8 +215,9 @@ pub fn read(
                 let row = n + i as u64 + 1;
                 let mut key = String::new();
                 for (k, (v, s)) in vs.iter().zip(sensitive).enumerate() {
-                    let t =
-                        text_at(v, i).ok_or_else(|| missing(&path, s, row, "sensitive feature"))?;
+                    let t = v
+                        .text(i)
+                        .ok_or_else(|| missing(&path, s, row, "sensitive feature").to_string())?;
                     if k > 0 {
                         key.push_str(" & ");
                     }

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use rayon::prelude::*;
 
+use assay_data::sink::{self, TableWriter};
+use assay_data::Format as DataFormat;
 use assay_pii::operators::{decrypt_text, Masked, Masker, Operator};
 
 use super::columns::classify;
@@ -143,11 +145,18 @@ fn mask_csv(
     let mut out = AtomicOut::create(&a.out)?;
     {
         let mut rdr = csv::ReaderBuilder::new().from_reader(open_bytes(&a.input)?);
-        let mut wtr = csv::Writer::from_writer(&mut out);
-        wtr.write_record(&headers).map_err(|e| e.to_string())?;
+        let mut table = TableWriter::to_stream(
+            Box::new(&mut out),
+            &a.out.display().to_string(),
+            DataFormat::Csv,
+            sink::text_schema(&headers),
+        )
+        .map_err(|e| e.to_string())?;
+        let mut row: Vec<String> = Vec::with_capacity(headers.len());
         for (i, rec) in rdr.records().enumerate() {
             let rec = rec.map_err(|e| format!("{name}: {e}"))?;
-            let mut row: Vec<String> = rec.iter().map(str::to_string).collect();
+            row.clear();
+            row.extend(rec.iter().map(str::to_string));
             let person = id_col.map(|k| row[k].clone());
             for (j, t) in &masked_cols {
                 if row[*j].is_empty() {
@@ -162,9 +171,11 @@ fn mask_csv(
                     .apply(op, entity, &row[*j], person.as_deref())
                     .map_err(|e| format!("{name} row {}: {e}", i + 1))?;
             }
-            wtr.write_record(&row).map_err(|e| e.to_string())?;
+            table
+                .write_text_row(row.iter().map(|c| Some(c.as_str())))
+                .map_err(|e| e.to_string())?;
         }
-        wtr.flush().map_err(|e| e.to_string())?;
+        table.finish().map_err(|e| e.to_string())?;
     }
     out.commit()?;
     Ok(ExitCode::SUCCESS)
