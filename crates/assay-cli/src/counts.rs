@@ -11,8 +11,6 @@ pub const BOOTSTRAP: usize = assay_fairness::assess::MAX_BOOTSTRAP;
 pub const BATCH_SIZE: usize = assay_data::source::MAX_BATCH_SIZE;
 /// `dp query --bins`: histogram bins per group (each released as a noisy count).
 pub const HISTOGRAM_BINS: usize = 1_000_000;
-/// `dp query --bins` times the number of `--group-keys`: noisy counts in one release.
-pub const HISTOGRAM_CELLS: usize = 10_000_000;
 /// `dp query --grid`: candidate points of the quantile's exponential mechanism.
 pub const QUANTILE_GRID: usize = 1_000_000;
 /// Repetitions of a permutation (`explain --repeats`).

@@ -15,6 +15,8 @@
 //! - [`design`]: a table read into a model's design matrix in one pass, with the feature
 //!   encoding fitted on it (one-hot or ordinal categories, imputation, standardisation), and a
 //!   test set encoded the same way.
+//! - [`dp_query`]: differentially private counts, sums, means, histograms and quantiles of a
+//!   table, grouped, with clamping and per-person contribution bounding.
 //! - [`reports`]: the typed reports every command writes, with their JSON Schemas.
 
 //!
@@ -95,6 +97,7 @@
 //! ```
 
 pub mod design;
+pub mod dp_query;
 pub mod error;
 pub mod input;
 pub mod models;
