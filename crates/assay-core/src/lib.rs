@@ -11,6 +11,8 @@
 //!   [`assay_model::Model`] trait, with the model's own decision rule
 //!   ([`assay_model::Model::decide`]), and the views some methods need (the tree ensemble
 //!   for TreeSHAP, the logistic regression for linear SHAP).
+//! - [`anonymize`]: a table anonymized (Mondrian or the lattice search), written atomically,
+//!   re-measured, and the utility of the release measured.
 //! - [`input`]: opening a table, joined column-wise with a row-aligned predictions file.
 //! - [`design`]: a table read into a model's design matrix in one pass, with the feature
 //!   encoding fitted on it (one-hot or ordinal categories, imputation, standardisation), and a
@@ -96,6 +98,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod anonymize;
 pub mod design;
 pub mod dp_query;
 pub mod error;

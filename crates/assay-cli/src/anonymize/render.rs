@@ -6,14 +6,7 @@ use assay_core::reports::anonymize::{
     Achieved, AnonymizeReport, LatticeSummary, Required, Timing, ANONYMIZE_SCHEMA,
 };
 
-use super::{Algorithm, AnonymizeArgs, Outcome};
-
-fn algorithm_name(a: Algorithm) -> &'static str {
-    match a {
-        Algorithm::Mondrian => "mondrian",
-        Algorithm::Lattice => "lattice",
-    }
-}
+use super::{AnonymizeArgs, Outcome};
 
 /// The readable report.
 pub fn text(a: &AnonymizeArgs, o: &Outcome) -> String {
@@ -24,7 +17,7 @@ pub fn text(a: &AnonymizeArgs, o: &Outcome) -> String {
         "{} -> {} ({}; quasi-identifiers {})",
         a.data.display(),
         a.out.display(),
-        algorithm_name(o.algorithm),
+        o.algorithm.name(),
         a.quasi_identifiers.join(", ")
     );
     let mut asked = format!("k = {}", o.criteria.k);
@@ -92,7 +85,7 @@ pub fn json(a: &AnonymizeArgs, o: &Outcome) -> String {
         schema: ANONYMIZE_SCHEMA.into(),
         data: a.data.display().to_string(),
         out: a.out.display().to_string(),
-        algorithm: algorithm_name(o.algorithm).into(),
+        algorithm: o.algorithm.name().into(),
         quasi_identifiers: a.quasi_identifiers.clone(),
         sensitive: a.sensitive.clone(),
         required: Required {
