@@ -19,6 +19,8 @@
 //!   test set encoded the same way.
 //! - [`dp_query`]: differentially private counts, sums, means, histograms and quantiles of a
 //!   table, grouped, with clamping and per-person contribution bounding.
+//! - [`mia`]: membership-inference audits (loss, confidence, shadow models, LiRA, attribute
+//!   inference) of a model trained by a learner spec or already fitted.
 //! - [`reports`]: the typed reports every command writes, with their JSON Schemas.
 
 //!
@@ -103,6 +105,7 @@ pub mod design;
 pub mod dp_query;
 pub mod error;
 pub mod input;
+pub mod mia;
 pub mod models;
 pub mod reports;
 

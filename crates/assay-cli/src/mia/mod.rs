@@ -17,8 +17,6 @@
 //!   OUT Gaussians) and offline (OUT only) scores are both reported. Shadows train on about
 //!   half the pool, so a pool of about twice the training set imitates the target best.
 
-mod attribute;
-mod learner;
 mod render;
 mod saved;
 
@@ -29,20 +27,16 @@ use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 
+use assay_core::mia::learner::Spec;
+use assay_core::mia::{self as core_mia, AttackResult, AttributeResult, AuditOptions, MiaError};
 use assay_model::learners::schema::Unknown;
 use assay_model::learners::{GradientBoosting, LogisticRegression, Loss};
 use assay_privacy::accounting::{calibrate, Accountant};
 use assay_privacy::dpsgd::{self, Architecture, Config};
-use assay_privacy::mia::attacks::{
-    confidence_score, lira_offline, lira_online, loss_score, phi_from_margin, ShadowThresholds,
-};
-use assay_privacy::mia::shadow::{shadow_masks, train_shadows};
-use assay_privacy::mia::{evaluate, AttackMetrics};
 
 use crate::counts;
 use crate::design::{encode_table, load_design, Design, DesignSpec};
 use crate::input::InputArgs;
-use learner::{derive_seed, subset, Spec};
 
 /// The learner of the target and shadow models.
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
@@ -213,12 +207,6 @@ pub struct MiaArgs {
     pub submit: crate::registry::submit::SubmitArgs,
 }
 
-/// One attack's result.
-pub struct AttackResult {
-    pub name: String,
-    pub metrics: AttackMetrics,
-}
-
 /// Everything the report shows.
 pub struct Audit {
     pub model: String,
@@ -236,44 +224,55 @@ pub struct Audit {
     pub attribute: Option<AttributeResult>,
 }
 
-/// Attribute-inference risk for one column.
-pub struct AttributeResult {
-    pub column: String,
-    pub categories: usize,
-    pub members: assay_privacy::mia::attribute::AttributeRisk,
-    pub non_members: assay_privacy::mia::attribute::AttributeRisk,
+impl From<Attack> for core_mia::Attack {
+    fn from(a: Attack) -> Self {
+        match a {
+            Attack::Loss => core_mia::Attack::Loss,
+            Attack::Confidence => core_mia::Attack::Confidence,
+            Attack::Shadow => core_mia::Attack::Shadow,
+            Attack::Lira => core_mia::Attack::Lira,
+        }
+    }
 }
 
-fn accuracy(margins: &[f64], y: &[f64]) -> f64 {
-    let hits = margins
-        .iter()
-        .zip(y)
-        .filter(|(m, y)| (**m > 0.0) == (**y == 1.0))
-        .count();
-    hits as f64 / y.len().max(1) as f64
+/// The library's error in the words of the flags.
+fn message(e: MiaError) -> String {
+    match e {
+        MiaError::NoAttack => "name at least one --attack".into(),
+        MiaError::LiraShadows(n) => {
+            format!("LiRA needs at least 2 shadow models (--shadows), got {n}")
+        }
+        MiaError::ShadowShadows => {
+            "the shadow-model attack needs at least 1 shadow model (--shadows)".into()
+        }
+        MiaError::NeedsPopulation => {
+            "the shadow-model attack needs a reference population (--population FILE)".into()
+        }
+        MiaError::AttributeNumeric(name) => format!(
+            "--attribute '{name}' is numeric; attribute inference needs a categorical feature (name it in --categorical)"
+        ),
+        MiaError::AttributeNotAFeature(name) => format!(
+            "--attribute '{name}' is not a feature of the model; name it in --categorical"
+        ),
+        e => e.to_string(),
+    }
 }
 
 /// Runs `assay mia`.
 pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
     let start = Instant::now();
-    let wants = |k: Attack| a.attack.contains(&k);
-    if a.attack.is_empty() {
-        return Err("name at least one --attack".into());
-    }
-    if wants(Attack::Lira) && a.shadows < 2 {
-        return Err(format!(
-            "LiRA needs at least 2 shadow models (--shadows), got {}",
-            a.shadows
-        ));
-    }
-    if wants(Attack::Shadow) && a.shadows < 1 {
-        return Err("the shadow-model attack needs at least 1 shadow model (--shadows)".into());
-    }
-    if wants(Attack::Shadow) && a.population.is_none() {
-        return Err(
-            "the shadow-model attack needs a reference population (--population FILE)".into(),
-        );
-    }
+    let options = AuditOptions {
+        attacks: a.attack.iter().map(|&k| k.into()).collect(),
+        shadows: a.shadows,
+        variance: match a.variance {
+            Variance::Auto => core_mia::Variance::Auto,
+            Variance::Global => core_mia::Variance::Global,
+            Variance::PerExample => core_mia::Variance::PerExample,
+        },
+        seed: a.seed,
+        attribute: a.attribute.clone(),
+    };
+    core_mia::check(&options, a.population.is_some()).map_err(message)?;
     let saved = a.model.as_deref().map(saved::load).transpose()?;
     let (label, positive) = match &saved {
         Some(m) => {
@@ -360,8 +359,7 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
     };
     let holdout = other(&a.holdout)?;
     let population = a.population.as_ref().map(other).transpose()?;
-    let d = train.d;
-    let (n_in, n_out) = (train.n, holdout.n);
+    let n_in = train.n;
 
     let (spec, mut model_desc, mut settings) = match (&saved, a.learner) {
         (Some(m), None) => m.spec(),
@@ -395,144 +393,16 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
     }
     settings.push(("seed".into(), a.seed.to_string()));
 
-    // Target rows: members then non-members.
-    let mut x_t = train.x.clone();
-    x_t.extend_from_slice(&holdout.x);
-    let mut y_t = train.y.clone();
-    y_t.extend_from_slice(&holdout.y);
-    let members: Vec<bool> = (0..n_in + n_out).map(|i| i < n_in).collect();
-
-    let slot = a
-        .attribute
-        .as_deref()
-        .map(|c| attribute::slot(&train.specs, c))
-        .transpose()?;
-    let target = match saved {
-        Some(m) => m.into_fitted(),
-        None => spec.fit(&train.x, d, &train.y, derive_seed(a.seed, 0))?,
-    };
-    let attribute = match (&slot, &a.attribute) {
-        (Some((slot, cats)), Some(col)) => {
-            let prior = attribute::log_prior(slot, &holdout.x, d);
-            Some(AttributeResult {
-                column: col.clone(),
-                categories: cats.len(),
-                members: attribute::risk(&target, slot, &train.x, &train.y, d, &prior)?,
-                non_members: attribute::risk(&target, slot, &holdout.x, &holdout.y, d, &prior)?,
-            })
-        }
-        _ => None,
-    };
-    let margins = target.margins(&x_t, n_in + n_out, d)?;
-    let phi: Vec<f64> = margins
-        .iter()
-        .zip(&y_t)
-        .map(|(&m, &y)| phi_from_margin(m, y == 1.0))
-        .collect();
-    let mut results = Vec::new();
-    let mut notes = Vec::new();
-    let mut push = |name: &str, scores: &[f64]| -> Result<(), String> {
-        let metrics = evaluate(&members, scores)
-            .ok_or_else(|| "members and non-members are both needed".to_string())?;
-        results.push(AttackResult {
-            name: name.into(),
-            metrics,
-        });
-        Ok(())
-    };
-    if wants(Attack::Loss) {
-        push(
-            "loss threshold",
-            &phi.iter().map(|&p| loss_score(p)).collect::<Vec<_>>(),
-        )?;
-    }
-    if wants(Attack::Confidence) {
-        push(
-            "confidence threshold",
-            &phi.iter().map(|&p| confidence_score(p)).collect::<Vec<_>>(),
-        )?;
-    }
-    if wants(Attack::Shadow) {
-        let pop = population.as_ref().expect("checked above");
-        let masks = shadow_masks(pop.n, a.shadows, derive_seed(a.seed, 1));
-        let phis = train_shadows(&masks, |s, mask| {
-            let (xs, ys) = subset(&pop.x, &pop.y, d, mask);
-            let m = spec.fit(&xs, d, &ys, derive_seed(a.seed, 1000 + s as u64))?;
-            let z = m.margins(&pop.x, pop.n, d)?;
-            Ok::<_, String>(
-                z.iter()
-                    .zip(&pop.y)
-                    .map(|(&z, &y)| phi_from_margin(z, y == 1.0))
-                    .collect::<Vec<f64>>(),
-            )
-        })?;
-        let class: Vec<usize> = pop.y.iter().map(|&y| y as usize).collect();
-        let t = ShadowThresholds::fit(&phis, &masks, &class, 2).map_err(|e| e.to_string())?;
-        let scores: Vec<f64> = phi
-            .iter()
-            .zip(&y_t)
-            .map(|(&p, &y)| t.score(p, y as usize))
-            .collect();
-        push("shadow models (threshold per class)", &scores)?;
-        settings.push((
-            "shadow-model attack".into(),
-            format!(
-                "{} shadows on random halves of the population; φ thresholds per class {:?}",
-                a.shadows, t.thresholds
-            ),
-        ));
-    }
-    if wants(Attack::Lira) {
-        // Pool: target rows, then the population.
-        let (mut x_p, mut y_p) = (x_t.clone(), y_t.clone());
-        if let Some(p) = &population {
-            x_p.extend_from_slice(&p.x);
-            y_p.extend_from_slice(&p.y);
-        }
-        let n_pool = y_p.len();
-        let n_target = n_in + n_out;
-        let masks = shadow_masks(n_pool, a.shadows, derive_seed(a.seed, 2));
-        let phis = train_shadows(&masks, |s, mask| {
-            let (xs, ys) = subset(&x_p, &y_p, d, mask);
-            let m = spec.fit(&xs, d, &ys, derive_seed(a.seed, 100_000 + s as u64))?;
-            let z = m.margins(&x_t, n_target, d)?;
-            Ok::<_, String>(
-                z.iter()
-                    .zip(&y_t)
-                    .map(|(&z, &y)| phi_from_margin(z, y == 1.0))
-                    .collect::<Vec<f64>>(),
-            )
-        })?;
-        let target_masks: Vec<Vec<bool>> = masks.iter().map(|m| m[..n_target].to_vec()).collect();
-        let global = match a.variance {
-            Variance::Auto => a.shadows < 64,
-            Variance::Global => true,
-            Variance::PerExample => false,
-        };
-        let on = lira_online(&phis, &target_masks, &phi, global).map_err(|e| e.to_string())?;
-        let off = lira_offline(&phis, &target_masks, &phi, global).map_err(|e| e.to_string())?;
-        push("LiRA (online)", &on)?;
-        push("LiRA (offline)", &off)?;
-        settings.push((
-            "LiRA".into(),
-            format!(
-                "{} shadows, each on a random half of {} pool rows (every row IN for {} of them); {} variance",
-                a.shadows,
-                n_pool,
-                a.shadows / 2,
-                if global { "global" } else { "per-example" }
-            ),
-        ));
-    }
-    if n_out < 1000 {
-        notes.push(format!(
-            "TPR at 0.1 % FPR is not estimable from {n_out} non-members (at least 1,000 are needed: below that the lowest non-zero FPR is above 0.1 %)."
-        ));
-    }
-    notes.push("TPR at a fixed FPR is the highest TPR of a threshold whose empirical FPR is at most that rate (no interpolation between ROC points).".into());
-    if wants(Attack::Loss) && wants(Attack::Confidence) {
-        notes.push("The loss and confidence scores are increasing functions of the same confidence, so they rank examples alike, except that the confidence rounds to exactly 1 for very confident predictions (ties the loss keeps apart).".into());
-    }
+    let found = core_mia::audit(
+        &options,
+        &spec,
+        saved.map(saved::Saved::into_fitted),
+        &train,
+        &holdout,
+        population.as_ref(),
+    )
+    .map_err(message)?;
+    settings.extend(found.settings);
     let provenance = assay_data::provenance::Provenance::new(
         a.model.as_deref(),
         &[a.train.as_path(), a.holdout.as_path()],
@@ -542,19 +412,15 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
         model: model_desc,
         provenance,
         settings,
-        results,
-        members: n_in,
-        non_members: n_out,
-        target_train_accuracy: accuracy(&margins[..n_in], &train.y),
-        target_holdout_accuracy: accuracy(&margins[n_in..], &holdout.y),
-        shadows: if wants(Attack::Lira) || wants(Attack::Shadow) {
-            a.shadows
-        } else {
-            0
-        },
+        results: found.results,
+        members: found.members,
+        non_members: found.non_members,
+        target_train_accuracy: found.target_train_accuracy,
+        target_holdout_accuracy: found.target_holdout_accuracy,
+        shadows: found.shadows,
         seconds: start.elapsed().as_secs_f64(),
-        notes,
-        attribute,
+        notes: found.notes,
+        attribute: found.attribute,
     };
     if let Some(h) = &a.html {
         crate::output::write(h, render::html(&audit))?;

@@ -6,8 +6,8 @@ use std::path::Path;
 use assay_core::models::{self, Trained};
 use assay_model::learners::{FeatureSpec, TrainedGbdt, TrainedLogistic};
 
-use super::learner::{Fitted, Spec};
 use super::MiaLearner;
+use assay_core::mia::learner::{Fitted, Spec};
 
 /// A saved binary model.
 pub enum Saved {

@@ -1,4 +1,4 @@
-//! `assay mia --attribute COL`: attribute-inference risk (Fredrikson et al. 2015, Yeom et al.
+//! Attribute-inference risk of one categorical column COL (Fredrikson et al. 2015, Yeom et al.
 //! 2018). For each target row the attacker knows every other feature and the label, tries each
 //! category of COL, and keeps the one with the largest `log p(label | x with COL = v) + log π(v)`,
 //! π the categories' frequencies in the holdout table (add-one smoothed; the attacker is assumed
@@ -11,6 +11,7 @@ use assay_privacy::mia::attacks::{loss_score, phi_from_margin};
 use assay_privacy::mia::attribute::{attribute_risk, AttributeRisk};
 
 use super::learner::Fitted;
+use super::MiaError;
 
 /// Where a categorical column sits in the design matrix.
 pub struct Slot {
@@ -20,7 +21,7 @@ pub struct Slot {
 }
 
 /// Finds the categorical column `name` among `specs`.
-pub fn slot(specs: &[FeatureSpec], name: &str) -> Result<(Slot, Vec<String>), String> {
+pub fn slot(specs: &[FeatureSpec], name: &str) -> Result<(Slot, Vec<String>), MiaError> {
     let mut offset = 0;
     for s in specs {
         if s.column() == name {
@@ -41,16 +42,12 @@ pub fn slot(specs: &[FeatureSpec], name: &str) -> Result<(Slot, Vec<String>), St
                     },
                     categories.clone(),
                 )),
-                FeatureSpec::Numeric { .. } => Err(format!(
-                    "--attribute '{name}' is numeric; attribute inference needs a categorical feature (name it in --categorical)"
-                )),
+                FeatureSpec::Numeric { .. } => Err(MiaError::AttributeNumeric(name.to_string())),
             };
         }
         offset += s.width();
     }
-    Err(format!(
-        "--attribute '{name}' is not a feature of the model; name it in --categorical"
-    ))
+    Err(MiaError::AttributeNotAFeature(name.to_string()))
 }
 
 impl Slot {
@@ -95,7 +92,7 @@ pub fn risk(
     y: &[f64],
     d: usize,
     prior: &[f64],
-) -> Result<AttributeRisk, String> {
+) -> Result<AttributeRisk, MiaError> {
     let (mut cand, mut truth, mut labels) = (Vec::new(), Vec::new(), Vec::new());
     for (row, &yi) in x.chunks(d).zip(y) {
         let Some(t) = slot.value(row) else { continue };
@@ -108,9 +105,11 @@ pub fn risk(
         }
     }
     if truth.is_empty() {
-        return Err("attribute inference: no row has a category seen in training".into());
+        return Err(MiaError::AttributeUnseen);
     }
-    let z = model.margins(&cand, truth.len() * slot.k, d)?;
+    let z = model
+        .margins(&cand, truth.len() * slot.k, d)
+        .map_err(MiaError::Learner)?;
     let score: Vec<f64> = z
         .iter()
         .enumerate()

@@ -1,4 +1,4 @@
-//! The learners `assay mia` trains (the target model and every shadow model), through
+//! The learners a membership-inference audit trains (the target model and every shadow model), through
 //! `assay_model`'s learners and `assay_privacy::dpsgd`, and their margins (log-odds of the
 //! positive class) on encoded rows.
 
@@ -23,8 +23,11 @@ pub enum Spec {
 
 /// A fitted model.
 pub enum Fitted {
+    /// A logistic regression.
     Logistic(FittedLogistic),
+    /// Gradient-boosted trees.
     Gbdt(TreeEnsemble),
+    /// A DP-SGD logistic regression.
     Dp(dpsgd::Model),
 }
 
