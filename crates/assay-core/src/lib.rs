@@ -21,6 +21,8 @@
 //!   table, grouped, with clamping and per-person contribution bounding.
 //! - [`mia`]: membership-inference audits (loss, confidence, shadow models, LiRA, attribute
 //!   inference) of a model trained by a learner spec or already fitted.
+//! - [`mitigate`]: bias mitigation (pre-, in- and post-processing) with its before/after
+//!   assessment, the drivers of the gap, and the accuracy–fairness sweep.
 //! - [`reports`]: the typed reports every command writes, with their JSON Schemas.
 
 //!
@@ -106,6 +108,7 @@ pub mod dp_query;
 pub mod error;
 pub mod input;
 pub mod mia;
+pub mod mitigate;
 pub mod models;
 pub mod reports;
 

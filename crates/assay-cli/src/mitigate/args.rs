@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use assay_core::mitigate;
+
 use crate::counts;
 use crate::input::InputArgs;
 
@@ -376,5 +378,87 @@ impl MitigateArgs {
             ));
         }
         Ok(())
+    }
+}
+
+impl From<Method> for mitigate::Method {
+    fn from(m: Method) -> Self {
+        match m {
+            Method::Reweighing => mitigate::Method::Reweighing,
+            Method::Resampling => mitigate::Method::Resampling,
+            Method::CorrelationRemover => mitigate::Method::CorrelationRemover,
+            Method::DisparateImpactRemover => mitigate::Method::DisparateImpactRemover,
+            Method::ExponentiatedGradient => mitigate::Method::ExponentiatedGradient,
+            Method::GridSearch => mitigate::Method::GridSearch,
+            Method::ThresholdOptimizer => mitigate::Method::ThresholdOptimizer,
+            Method::RejectOption => mitigate::Method::RejectOption,
+            Method::Calibrate => mitigate::Method::Calibrate,
+        }
+    }
+}
+
+impl MitigateArgs {
+    /// The library's options for these flags.
+    pub fn options(&self) -> mitigate::MitigateOptions {
+        mitigate::MitigateOptions {
+            method: self.method.into(),
+            constraint: match self.constraint {
+                ConstraintArg::DemographicParity => mitigate::Constraint::DemographicParity,
+                ConstraintArg::EqualizedOdds => mitigate::Constraint::EqualizedOdds,
+                ConstraintArg::TruePositiveRateParity => {
+                    mitigate::Constraint::TruePositiveRateParity
+                }
+                ConstraintArg::FalsePositiveRateParity => {
+                    mitigate::Constraint::FalsePositiveRateParity
+                }
+                ConstraintArg::ErrorRateParity => mitigate::Constraint::ErrorRateParity,
+            },
+            label: self.label.clone(),
+            positive: self.positive.clone(),
+            sensitive: self.sensitive.clone(),
+            learner: match self.learner {
+                Learner::Logistic => mitigate::Learner::Logistic,
+                Learner::Gbdt => mitigate::Learner::Gbdt,
+            },
+            c: self.c,
+            trees: self.trees,
+            learning_rate: self.learning_rate,
+            max_leaves: self.max_leaves,
+            eps: self.eps,
+            max_iter: self.max_iter,
+            collapse: self.collapse,
+            grid_size: self.grid_size,
+            constraint_weight: self.constraint_weight,
+            objective: match self.objective {
+                ObjectiveArg::Accuracy => mitigate::Objective::Accuracy,
+                ObjectiveArg::BalancedAccuracy => mitigate::Objective::BalancedAccuracy,
+            },
+            alpha: self.alpha,
+            repair_level: self.repair_level,
+            tol: self.tol,
+            privileged: self.privileged.clone(),
+            roc_metric: match self.roc_metric {
+                RocMetricArg::StatisticalParity => mitigate::RocMetric::StatisticalParity,
+                RocMetricArg::AverageOdds => mitigate::RocMetric::AverageOdds,
+                RocMetricArg::EqualOpportunity => mitigate::RocMetric::EqualOpportunity,
+            },
+            roc_metric_lb: self.roc_metric_lb,
+            roc_metric_ub: self.roc_metric_ub,
+            low_class_thresh: self.low_class_thresh,
+            high_class_thresh: self.high_class_thresh,
+            num_class_thresh: self.num_class_thresh,
+            num_roc_margin: self.num_roc_margin,
+            calibration: match self.calibration {
+                CalibrationArg::Sigmoid => mitigate::Calibration::Sigmoid,
+                CalibrationArg::Isotonic => mitigate::Calibration::Isotonic,
+            },
+            calibration_fraction: self.calibration_fraction,
+            sweep: self.sweep,
+            sweep_values: self.sweep_values.clone(),
+            policy: self.policy.clone(),
+            seed: self.seed,
+            bootstrap: self.bootstrap,
+            model_path: self.out.display().to_string(),
+        }
     }
 }

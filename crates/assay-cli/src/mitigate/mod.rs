@@ -1,40 +1,21 @@
 //! `assay mitigate`: fit a bias-mitigated predictor and show what it changed.
 //!
-//! The training table is encoded once ([`crate::design`]); the chosen method (pre-processing,
-//! a reduction, or post-processing of the unmitigated model) is fitted with assay-mitigation;
-//! the unmitigated and the mitigated predictors are then assessed on the test table with the
-//! same code as `assay fairness` ([`evaluate`]), and the mitigated predictor is saved as an
-//! `assay.mitigated/1` model that `assay predict` and `assay fairness --model` use.
+//! The training table is encoded once ([`crate::design`]); [`assay_core::mitigate`] fits the
+//! chosen method and assesses the unmitigated and the mitigated predictors on the test table;
+//! the mitigated predictor is saved as an `assay.mitigated/1` model that `assay predict` and
+//! `assay fairness --model` use, and the report is rendered here ([`render`]).
 
 mod args;
-mod drivers;
-mod evaluate;
-mod fit;
 mod render;
-mod sweep;
 
 pub use args::MitigateArgs;
 
 use std::process::ExitCode;
 
-use assay_mitigation::Groups;
 use assay_model::learners::schema::Unknown;
 
 use crate::design::{encode_table, load_design, DesignSpec};
 use args::{Learner, OutputFormat};
-
-/// Joins the sensitive values of row `i` into its group name (" & " between columns).
-fn group_names(extra: &[Vec<String>], n: usize) -> Vec<String> {
-    (0..n)
-        .map(|i| {
-            extra
-                .iter()
-                .map(|c| c[i].as_str())
-                .collect::<Vec<_>>()
-                .join(" & ")
-        })
-        .collect()
-}
 
 /// Runs `assay mitigate`.
 pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
@@ -66,7 +47,6 @@ pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
             train.class_names.len()
         ));
     }
-    let groups = Groups::from_labels(&group_names(&train.extra, train.n));
     let test = match &a.test {
         Some(t) => Some(encode_table(
             &a.input,
@@ -79,22 +59,11 @@ pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
         )?),
         None => None,
     };
-    let eval_on = test.as_ref().unwrap_or(&train);
-    let eval_groups = group_names(&eval_on.extra, eval_on.n);
-    let (fitted, sweep) = if a.sweep {
-        let (f, s) = sweep::run(&a, &train, &groups, eval_on, &eval_groups)?;
-        (f, Some(s))
-    } else {
-        (fit::fit(&a, &train, &groups)?, None)
-    };
-    let mut report = evaluate::report(&a, &train, eval_on, test.is_some(), &eval_groups, &fitted)?;
-    // With a policy and no passing point nothing is saved, and the exit code says so.
-    let policy_failed = sweep.as_ref().is_some_and(|s| s.chosen.is_none());
-    if let Some(s) = sweep {
-        report.doc.sweep = Some(s.report());
-        report.sweep = Some(s);
-    }
-    report.doc.model.saved = !policy_failed;
+    let assay_core::mitigate::Mitigation {
+        fitted,
+        mut report,
+        policy_failed,
+    } = assay_core::mitigate::mitigate(&a.options(), &train, test.as_ref())?;
     if !policy_failed {
         fitted
             .model

@@ -9,7 +9,7 @@ use assay_report::mitigation::{
 
 use assay_core::reports::mitigation::MethodDetails;
 
-use super::evaluate::{Figures, Report};
+use assay_core::mitigate::evaluate::{Figures, Report};
 
 /// The compared figures: (label, before, after, higher is better).
 fn metric_rows(b: &Figures, a: &Figures) -> Vec<MetricRow> {

@@ -1,7 +1,7 @@
-//! Fitting the unmitigated and the mitigated predictor of `assay mitigate`.
+//! Fitting the unmitigated and the mitigated predictor.
 
-use assay_core::reports::finite;
-use assay_core::reports::mitigation::{MethodDetails, ResampleCell, ReweighCell};
+use crate::reports::finite;
+use crate::reports::mitigation::{MethodDetails, ResampleCell, ReweighCell};
 
 use assay_mitigation::postprocessing::{
     self, CalibrationMethod, FairnessMetric, GroupCalibrator, RejectOptionClassifier,
@@ -14,9 +14,7 @@ use assay_mitigation::reductions::{self, ExponentiatedGradient, GridSearch};
 use assay_mitigation::{BaseLearner, Decision, Groups, MitigatedModel, Predictor};
 use assay_model::learners::{GradientBoosting, LogisticRegression, Matrix};
 
-use super::args::{
-    CalibrationArg, ConstraintArg, Learner, Method, MitigateArgs, ObjectiveArg, RocMetricArg,
-};
+use super::{Calibration, Constraint, Learner, Method, MitigateOptions, Objective, RocMetric};
 use crate::design::Design;
 
 /// What fitting produced.
@@ -31,8 +29,8 @@ pub struct Fitted {
     pub seconds: f64,
 }
 
-/// The base learner of the flags.
-pub fn learner(a: &MitigateArgs) -> BaseLearner {
+/// The base learner of the options.
+pub fn learner(a: &MitigateOptions) -> BaseLearner {
     match a.learner {
         Learner::Logistic => BaseLearner::Logistic(LogisticRegression {
             c: a.c,
@@ -52,41 +50,41 @@ const GRID_SEARCH_BOUND: f64 = 0.01;
 
 /// The reductions' constraint with the difference bound `bound` (Fairlearn's
 /// `difference_bound`).
-fn reduction_constraint(c: ConstraintArg, bound: f64) -> reductions::Constraint {
+fn reduction_constraint(c: Constraint, bound: f64) -> reductions::Constraint {
     use reductions::{Constraint as C, ParityBound};
     let bound = ParityBound::Difference(bound);
     match c {
-        ConstraintArg::DemographicParity => C::DemographicParity { bound },
-        ConstraintArg::EqualizedOdds => C::EqualizedOdds { bound },
-        ConstraintArg::TruePositiveRateParity => C::TruePositiveRateParity { bound },
-        ConstraintArg::FalsePositiveRateParity => C::FalsePositiveRateParity { bound },
-        ConstraintArg::ErrorRateParity => C::ErrorRateParity { bound },
+        Constraint::DemographicParity => C::DemographicParity { bound },
+        Constraint::EqualizedOdds => C::EqualizedOdds { bound },
+        Constraint::TruePositiveRateParity => C::TruePositiveRateParity { bound },
+        Constraint::FalsePositiveRateParity => C::FalsePositiveRateParity { bound },
+        Constraint::ErrorRateParity => C::ErrorRateParity { bound },
     }
 }
 
-fn threshold_constraint(c: ConstraintArg) -> postprocessing::Constraint {
+fn threshold_constraint(c: Constraint) -> postprocessing::Constraint {
     use postprocessing::Constraint as C;
     match c {
-        ConstraintArg::DemographicParity => C::DemographicParity,
-        ConstraintArg::EqualizedOdds => C::EqualizedOdds,
-        ConstraintArg::TruePositiveRateParity => C::TruePositiveRateParity,
-        ConstraintArg::FalsePositiveRateParity => C::FalsePositiveRateParity,
-        ConstraintArg::ErrorRateParity => unreachable!("rejected by MitigateArgs::check"),
+        Constraint::DemographicParity => C::DemographicParity,
+        Constraint::EqualizedOdds => C::EqualizedOdds,
+        Constraint::TruePositiveRateParity => C::TruePositiveRateParity,
+        Constraint::FalsePositiveRateParity => C::FalsePositiveRateParity,
+        Constraint::ErrorRateParity => unreachable!("rejected by MitigateOptions::check"),
     }
 }
 
-/// The constraint's name as on the command line.
-pub fn constraint_name(c: ConstraintArg) -> &'static str {
+/// The constraint's name (as Fairlearn's, hyphenated).
+pub fn constraint_name(c: Constraint) -> &'static str {
     match c {
-        ConstraintArg::DemographicParity => "demographic-parity",
-        ConstraintArg::EqualizedOdds => "equalized-odds",
-        ConstraintArg::TruePositiveRateParity => "true-positive-rate-parity",
-        ConstraintArg::FalsePositiveRateParity => "false-positive-rate-parity",
-        ConstraintArg::ErrorRateParity => "error-rate-parity",
+        Constraint::DemographicParity => "demographic-parity",
+        Constraint::EqualizedOdds => "equalized-odds",
+        Constraint::TruePositiveRateParity => "true-positive-rate-parity",
+        Constraint::FalsePositiveRateParity => "false-positive-rate-parity",
+        Constraint::ErrorRateParity => "error-rate-parity",
     }
 }
 
-/// The training rows held out to fit the calibrators on (`--calibration-fraction`): the
+/// The training rows held out to fit the calibrators on (the calibration fraction): the
 /// `round(fraction · n)` rows with the smallest seeded SplitMix64 keys (Steele, Lea & Flood
 /// 2014) of their position, so the split depends only on the seed, `n` and the fraction.
 pub fn calibration_split(n: usize, fraction: f64, seed: u64) -> Vec<bool> {
@@ -119,8 +117,8 @@ fn unit_weights(train: &Design) -> Vec<f64> {
 }
 
 /// Fits the unmitigated predictor: the base learner on the training rows (for `calibrate`
-/// with `--calibration-fraction`, on the rows not held out for the calibrators).
-pub fn fit_base(a: &MitigateArgs, train: &Design) -> Result<Predictor, String> {
+/// with a calibration fraction, on the rows not held out for the calibrators).
+pub fn fit_base(a: &MitigateOptions, train: &Design) -> Result<Predictor, String> {
     let x = Matrix::with_rows(&train.x, train.n, train.d).map_err(|e| e.to_string())?;
     let w = unit_weights(train);
     let err = |e: assay_mitigation::MitigationError| format!("{}: {e}", train.path.display());
@@ -140,7 +138,7 @@ pub fn fit_base(a: &MitigateArgs, train: &Design) -> Result<Predictor, String> {
 /// the highest (weighted) base rate `P(y = 1 | g)` in the training data, the first by name on
 /// ties.
 fn privileged_groups(
-    a: &MitigateArgs,
+    a: &MitigateOptions,
     train: &Design,
     groups: &Groups,
 ) -> Result<(Vec<String>, bool), String> {
@@ -148,7 +146,7 @@ fn privileged_groups(
         for p in &a.privileged {
             if !groups.names.contains(p) {
                 return Err(format!(
-                    "--privileged: group '{p}' does not occur in the training data (groups: {})",
+                    "privileged: group '{p}' does not occur in the training data (groups: {})",
                     groups.names.join(", ")
                 ));
             }
@@ -176,14 +174,14 @@ fn privileged_groups(
 }
 
 /// Fits the unmitigated predictor and the method's mitigated one on `train`.
-pub fn fit(a: &MitigateArgs, train: &Design, groups: &Groups) -> Result<Fitted, String> {
+pub fn fit(a: &MitigateOptions, train: &Design, groups: &Groups) -> Result<Fitted, String> {
     let base = fit_base(a, train)?;
     fit_method(a, train, groups, base)
 }
 
 /// Fits the method's mitigated predictor on `train`, given the unmitigated one.
 pub fn fit_method(
-    a: &MitigateArgs,
+    a: &MitigateOptions,
     train: &Design,
     groups: &Groups,
     base: Predictor,
@@ -375,10 +373,8 @@ pub fn fit_method(
             let to = ThresholdOptimizer {
                 constraint: threshold_constraint(a.constraint),
                 objective: match a.objective {
-                    ObjectiveArg::Accuracy => postprocessing::Objective::AccuracyScore,
-                    ObjectiveArg::BalancedAccuracy => {
-                        postprocessing::Objective::BalancedAccuracyScore
-                    }
+                    Objective::Accuracy => postprocessing::Objective::AccuracyScore,
+                    Objective::BalancedAccuracy => postprocessing::Objective::BalancedAccuracyScore,
                 },
                 tol: a.tol,
                 ..ThresholdOptimizer::default()
@@ -402,8 +398,8 @@ pub fn fit_method(
                     "threshold optimizer (Hardt et al. 2016), {}, objective {}{}",
                     constraint_name(a.constraint),
                     match a.objective {
-                        ObjectiveArg::Accuracy => "accuracy",
-                        ObjectiveArg::BalancedAccuracy => "balanced accuracy",
+                        Objective::Accuracy => "accuracy",
+                        Objective::BalancedAccuracy => "balanced accuracy",
                     },
                     match a.tol {
                         Some(t) if t > 0.0 => format!(", tol {t}"),
@@ -422,7 +418,7 @@ pub fn fit_method(
                 .collect();
             if unprivileged.is_empty() {
                 return Err(format!(
-                    "--privileged names every group ({}); the reject option needs at least one unprivileged group",
+                    "privileged: names every group ({}); the reject option needs at least one unprivileged group",
                     groups.names.join(", ")
                 ));
             }
@@ -434,9 +430,9 @@ pub fn fit_method(
                 num_class_thresh: a.num_class_thresh,
                 num_roc_margin: a.num_roc_margin,
                 metric: match a.roc_metric {
-                    RocMetricArg::StatisticalParity => FairnessMetric::StatisticalParityDifference,
-                    RocMetricArg::AverageOdds => FairnessMetric::AverageOddsDifference,
-                    RocMetricArg::EqualOpportunity => FairnessMetric::EqualOpportunityDifference,
+                    RocMetric::StatisticalParity => FairnessMetric::StatisticalParityDifference,
+                    RocMetric::AverageOdds => FairnessMetric::AverageOddsDifference,
+                    RocMetric::EqualOpportunity => FairnessMetric::EqualOpportunityDifference,
                 },
                 metric_lb: a.roc_metric_lb,
                 metric_ub: a.roc_metric_ub,
@@ -459,9 +455,9 @@ pub fn fit_method(
             let method = format!(
                 "reject-option classification (Kamiran, Karim & Zhang 2012), {} in [{}, {}], privileged {}",
                 match a.roc_metric {
-                    RocMetricArg::StatisticalParity => "statistical parity difference",
-                    RocMetricArg::AverageOdds => "average odds difference",
-                    RocMetricArg::EqualOpportunity => "equal opportunity difference",
+                    RocMetric::StatisticalParity => "statistical parity difference",
+                    RocMetric::AverageOdds => "average odds difference",
+                    RocMetric::EqualOpportunity => "equal opportunity difference",
                 },
                 a.roc_metric_lb,
                 a.roc_metric_ub,
@@ -493,8 +489,8 @@ pub fn fit_method(
             };
             let scores = assay_mitigation::model::calibration_input(&base, &xs).map_err(err)?;
             let method = match a.calibration {
-                CalibrationArg::Sigmoid => CalibrationMethod::Sigmoid,
-                CalibrationArg::Isotonic => CalibrationMethod::Isotonic,
+                Calibration::Sigmoid => CalibrationMethod::Sigmoid,
+                Calibration::Isotonic => CalibrationMethod::Isotonic,
             };
             let calibrator = GroupCalibrator::fit(
                 method,
@@ -518,8 +514,8 @@ pub fn fit_method(
             };
             let details = MethodDetails::Calibrate {
                 calibration: match a.calibration {
-                    CalibrationArg::Sigmoid => "sigmoid",
-                    CalibrationArg::Isotonic => "isotonic",
+                    Calibration::Sigmoid => "sigmoid",
+                    Calibration::Isotonic => "isotonic",
                 }
                 .into(),
                 calibrated_input: "the unmitigated model's decision function (log-odds margin), as scikit-learn's CalibratedClassifierCV".into(),
@@ -531,8 +527,8 @@ pub fn fit_method(
             let words = format!(
                 "per-group calibration ({}), decision = calibrated score > 0.5",
                 match a.calibration {
-                    CalibrationArg::Sigmoid => "Platt 1999 sigmoid",
-                    CalibrationArg::Isotonic => "isotonic regression, Zadrozny & Elkan 2002",
+                    Calibration::Sigmoid => "Platt 1999 sigmoid",
+                    Calibration::Isotonic => "isotonic regression, Zadrozny & Elkan 2002",
                 }
             );
             (

@@ -1,14 +1,15 @@
-//! Before/after assessment of `assay mitigate`, with the metric code of `assay fairness`.
+//! The before/after assessment of a mitigation, with the fairness assessment's own code
+//! (`assay_fairness::assess`).
 
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
-use arrow_schema::{DataType, Field, Schema};
-use assay_core::reports::finite;
-use assay_core::reports::mitigation::{
+use crate::reports::finite;
+use crate::reports::mitigation::{
     Evaluation, ExpectedFigures, ExpectedGroup, MitigationReport, MitigationSettings, SavedModel,
     Summary, TrainTable, MITIGATION_SCHEMA,
 };
+use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
 
 use assay_data::{BatchStream, ColumnRoles};
 use assay_fairness::{assess, AssessOptions, Assessment};
@@ -17,14 +18,14 @@ use assay_mitigation::{Decision, Groups, MitigatedModel};
 use assay_model::learners::Matrix;
 use assay_model::Model;
 
-use super::args::MitigateArgs;
 use super::fit::Fitted;
+use super::MitigateOptions;
 use crate::design::Design;
 
 /// The report's types.
-pub use assay_core::reports::mitigation::{CalibrationCurves, Figures, GroupFigures};
+pub use crate::reports::mitigation::{CalibrationCurves, Figures, GroupFigures};
 
-/// Everything `assay mitigate` reports.
+/// Everything a mitigation reports.
 pub struct Report {
     /// The trade-off sweep (`--sweep`), added by [`super::sweep`].
     pub sweep: Option<super::sweep::Sweep>,
@@ -84,7 +85,7 @@ fn figures(a: &Assessment) -> Figures {
 
 /// Assesses 0/1 `decisions` against the evaluation labels with `assay fairness`'s code.
 pub fn assess_decisions(
-    a: &MitigateArgs,
+    a: &MitigateOptions,
     eval: &Design,
     decisions: Vec<f64>,
 ) -> Result<Assessment, String> {
@@ -134,7 +135,7 @@ pub fn assess_decisions(
 /// Scores the evaluation rows before and after mitigation, assesses both, and assembles the
 /// report.
 pub fn report(
-    a: &MitigateArgs,
+    a: &MitigateOptions,
     train: &Design,
     eval: &Design,
     on_test: bool,
@@ -193,8 +194,8 @@ pub fn report(
         settings: MitigationSettings {
             method: a.method.name().into(),
             learner: match a.learner {
-                super::args::Learner::Logistic => "logistic",
-                super::args::Learner::Gbdt => "gbdt",
+                super::Learner::Logistic => "logistic",
+                super::Learner::Gbdt => "gbdt",
             }
             .into(),
             sensitive: a.sensitive.clone(),
@@ -211,7 +212,7 @@ pub fn report(
             on_test_data: on_test,
         },
         model: SavedModel {
-            path: a.out.display().to_string(),
+            path: a.model_path.clone(),
             sensitive_at_decision: model.sensitive_at_decision,
             randomized,
             seed: model.seed,
@@ -238,7 +239,7 @@ const CALIBRATION_BINS: usize = 10;
 
 /// `P(ŷ = 1 | x)` and the 0/1 decisions of `model` on the encoded evaluation rows `x` of the
 /// groups `eval_groups` (randomized decisions drawn with the model's seed and the row's
-/// position, as `assay predict` does; deterministic ones are `p > 0.5`).
+/// position, as the model's own decision rule does; deterministic ones are `p > 0.5`).
 pub fn model_decisions(
     model: &MitigatedModel,
     x: &Matrix,

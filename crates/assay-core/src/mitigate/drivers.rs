@@ -13,7 +13,7 @@ use assay_model::learners::{FeatureSpec, Matrix};
 use crate::design::Design;
 
 /// The report's types.
-pub use assay_core::reports::mitigation::{Driver, Drivers};
+pub use crate::reports::mitigation::{Driver, Drivers};
 
 /// Permutation importance of the demographic-parity difference for the unmitigated `base`
 /// predictor on the evaluation rows (`eval`, encoded with `specs`), with groups `eval_groups`.

@@ -1,4 +1,4 @@
-//! The trade-off sweep of `assay mitigate --sweep`: the method refitted over a grid of its
+//! The trade-off sweep of a mitigation: the method refitted over a grid of its
 //! strength parameter, every fit scored on the evaluation rows for accuracy and for the
 //! disparity its constraint bounds, the unmitigated model added as a point, and the Pareto
 //! front of (maximal accuracy, minimal disparity) marked.
@@ -9,16 +9,16 @@
 //! its actual (for randomized predictors: drawn, seeded) decisions with `assay fairness`'s
 //! code, as `assay fairness --policy` would judge the saved model.
 
-use assay_core::reports::finite;
-use assay_core::reports::mitigation::{SweepPointReport, SweepReport};
+use crate::reports::finite;
+use crate::reports::mitigation::{SweepPointReport, SweepReport};
 
 use assay_fairness::policy::{Policy, PolicyResult};
 use assay_mitigation::Groups;
 use assay_model::learners::Matrix;
 
-use super::args::{ConstraintArg, Method, MitigateArgs};
 use super::evaluate::{assess_decisions, expected_rates, model_decisions, spread};
 use super::fit::{self, Fitted};
+use super::{Constraint, Method, MitigateOptions};
 use crate::design::Design;
 
 /// One point of the sweep.
@@ -89,7 +89,7 @@ pub fn pareto_front(points: &[(f64, f64)]) -> Vec<usize> {
 }
 
 /// The swept parameter of a method, the flag's value and the default grid.
-fn parameter(a: &MitigateArgs) -> (&'static str, f64, Vec<f64>) {
+fn parameter(a: &MitigateOptions) -> (&'static str, f64, Vec<f64>) {
     match a.method {
         Method::ExponentiatedGradient => {
             ("eps", a.eps, vec![0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2])
@@ -110,12 +110,12 @@ fn parameter(a: &MitigateArgs) -> (&'static str, f64, Vec<f64>) {
             a.repair_level,
             vec![0.0, 0.25, 0.5, 0.75, 1.0],
         ),
-        _ => unreachable!("rejected by MitigateArgs::check"),
+        _ => unreachable!("rejected by MitigateOptions::check"),
     }
 }
 
 /// The arguments with the swept parameter set to `v`.
-fn with_value(a: &MitigateArgs, v: f64) -> MitigateArgs {
+fn with_value(a: &MitigateOptions, v: f64) -> MitigateOptions {
     let mut b = a.clone();
     match a.method {
         Method::ExponentiatedGradient => b.eps = v,
@@ -123,19 +123,19 @@ fn with_value(a: &MitigateArgs, v: f64) -> MitigateArgs {
         Method::ThresholdOptimizer => b.tol = Some(v),
         Method::CorrelationRemover => b.alpha = v,
         Method::DisparateImpactRemover => b.repair_level = v,
-        _ => unreachable!("rejected by MitigateArgs::check"),
+        _ => unreachable!("rejected by MitigateOptions::check"),
     }
     b
 }
 
 /// The name of the disparity the constraint bounds.
-pub fn disparity_name(c: ConstraintArg) -> &'static str {
+pub fn disparity_name(c: Constraint) -> &'static str {
     match c {
-        ConstraintArg::DemographicParity => "demographic_parity_difference",
-        ConstraintArg::EqualizedOdds => "equalized_odds_difference",
-        ConstraintArg::TruePositiveRateParity => "equal_opportunity_difference",
-        ConstraintArg::FalsePositiveRateParity => "false_positive_rate_difference",
-        ConstraintArg::ErrorRateParity => "error_rate_difference",
+        Constraint::DemographicParity => "demographic_parity_difference",
+        Constraint::EqualizedOdds => "equalized_odds_difference",
+        Constraint::TruePositiveRateParity => "equal_opportunity_difference",
+        Constraint::FalsePositiveRateParity => "false_positive_rate_difference",
+        Constraint::ErrorRateParity => "error_rate_difference",
     }
 }
 
@@ -147,15 +147,15 @@ pub fn accuracy_and_disparity(
     p: &[f64],
     y: &[f64],
     groups: &[String],
-    c: ConstraintArg,
+    c: Constraint,
 ) -> (f64, f64) {
     let r = expected_rates(p, y, groups);
     let d = match c {
-        ConstraintArg::DemographicParity => spread(&r.selection),
-        ConstraintArg::EqualizedOdds => spread(&r.tpr).max(spread(&r.fpr)),
-        ConstraintArg::TruePositiveRateParity => spread(&r.tpr),
-        ConstraintArg::FalsePositiveRateParity => spread(&r.fpr),
-        ConstraintArg::ErrorRateParity => spread(&r.error),
+        Constraint::DemographicParity => spread(&r.selection),
+        Constraint::EqualizedOdds => spread(&r.tpr).max(spread(&r.fpr)),
+        Constraint::TruePositiveRateParity => spread(&r.tpr),
+        Constraint::FalsePositiveRateParity => spread(&r.fpr),
+        Constraint::ErrorRateParity => spread(&r.error),
     };
     (r.accuracy, d)
 }
@@ -163,7 +163,7 @@ pub fn accuracy_and_disparity(
 /// Runs the sweep: returns the fit to save and report (the chosen point, or the flag's value
 /// when a policy is given and no point passes) and the sweep.
 pub fn run(
-    a: &MitigateArgs,
+    a: &MitigateOptions,
     train: &Design,
     groups: &Groups,
     eval: &Design,
@@ -185,14 +185,15 @@ pub fn run(
     let x = Matrix::with_rows(&eval.x, eval.n, eval.d).map_err(|e| e.to_string())?;
     let path = eval.path.display().to_string();
     let policy_path = a.policy.as_ref().map(|p| p.display().to_string());
-    let judge = |args: &MitigateArgs, decisions: &[f64]| -> Result<Option<PolicyResult>, String> {
-        match (&policy, &policy_path) {
-            (Some(p), Some(pp)) => Ok(Some(
-                p.evaluate(&assess_decisions(args, eval, decisions.to_vec())?, pp),
-            )),
-            _ => Ok(None),
-        }
-    };
+    let judge =
+        |args: &MitigateOptions, decisions: &[f64]| -> Result<Option<PolicyResult>, String> {
+            match (&policy, &policy_path) {
+                (Some(p), Some(pp)) => Ok(Some(
+                    p.evaluate(&assess_decisions(args, eval, decisions.to_vec())?, pp),
+                )),
+                _ => Ok(None),
+            }
+        };
     let base = fit::fit_base(a, train)?;
     let before = base.predict(&x).map_err(|e| format!("{path}: {e}"))?;
     let (acc, disp) = accuracy_and_disparity(&before, &eval.y, eval_groups, a.constraint);
@@ -212,7 +213,7 @@ pub fn run(
     for &v in &values {
         let args = with_value(a, v);
         let f = fit::fit_method(&args, train, groups, base.clone())
-            .map_err(|e| format!("--sweep, {name} = {v}: {e}"))?;
+            .map_err(|e| format!("sweep, {name} = {v}: {e}"))?;
         let (p, decisions) = model_decisions(&f.model, &x, &path, eval_groups)?;
         let randomized = f.model.is_randomized();
         let expected = if randomized { &p } else { &decisions };
