@@ -13,6 +13,8 @@
 //!   for TreeSHAP, the logistic regression for linear SHAP).
 //! - [`anonymize`]: a table anonymized (Mondrian or the lattice search), written atomically,
 //!   re-measured, and the utility of the release measured.
+//! - [`explanations`]: explaining any model on a table (permutation importance, PDP/ICE,
+//!   ALE, SHAP, LIME, counterfactuals, recourse).
 //! - [`input`]: opening a table, joined column-wise with a row-aligned predictions file.
 //! - [`design`]: a table read into a model's design matrix in one pass, with the feature
 //!   encoding fitted on it (one-hot or ordinal categories, imputation, standardisation), and a
@@ -106,6 +108,7 @@ pub mod anonymize;
 pub mod design;
 pub mod dp_query;
 pub mod error;
+pub mod explanations;
 pub mod input;
 pub mod mia;
 pub mod mitigate;

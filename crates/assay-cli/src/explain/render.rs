@@ -4,32 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use assay_core::reports::explain::{FeatureImportance, Importance};
-
-use assay_explain::inspection::PermutationImportance;
 use assay_report::explain::{Chart, ExplainView};
-
-/// A permutation importance for the report, features sorted by mean importance (largest
-/// first).
-pub fn importance(r: &PermutationImportance) -> Importance {
-    let mut features: Vec<&assay_explain::inspection::FeatureImportance> =
-        r.features.iter().collect();
-    features.sort_by(|a, b| b.mean.total_cmp(&a.mean));
-    Importance {
-        baseline: r.baseline,
-        level: r.level,
-        features: features
-            .iter()
-            .map(|f| FeatureImportance {
-                feature: f.name.clone(),
-                mean: f.mean,
-                std: f.std,
-                interval: [f.interval.0, f.interval.1],
-                repeats: f.importances.clone(),
-            })
-            .collect(),
-    }
-}
 
 /// A counterfactual's changes, each written by `one(feature, from, to)`, joined by "; ".
 fn changes(c: &Value, one: impl Fn(&str, &Value, &Value) -> String) -> String {

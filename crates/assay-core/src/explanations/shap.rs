@@ -1,11 +1,9 @@
-//! SHAP for `assay explain`: exact TreeSHAP for tree ensembles (XGBoost, LightGBM, assay's
+//! SHAP and LIME: exact TreeSHAP for tree ensembles (XGBoost, LightGBM, assay's
 //! gbdt and tree, ONNX tree ensembles), KernelSHAP for any model, on the model's raw input
 //! columns; mean |SHAP| by feature, by sensitive group, and the features whose attributions
 //! differ most between groups.
 
-use std::path::Path;
-
-use assay_core::reports::explain::{
+use crate::reports::explain::{
     GroupDifference, LimeFeature, LimeResult, LimeRow, MeanAbs, ShapByGroup, ShapResult, ShapRow,
     Shown,
 };
@@ -13,8 +11,6 @@ use rand::seq::index::sample;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use assay_core::models;
-use assay_core::CoreError;
 use assay_explain::inspection::mean_abs_by_group;
 use assay_explain::shap::{
     tree_shap, tree_shap_interventional, Background, KernelExplainer, KernelShapConfig,
@@ -23,30 +19,8 @@ use assay_explain::{FeatureGroups, Predict};
 use assay_model::learners::TrainedLogistic;
 use assay_model::model::TreeModel;
 
-use super::args::ExplainArgs;
 use super::table::{ModelPredict, RawTable};
-
-/// The tree-ensemble view of a model file ([`assay_core::models::tree_ensemble`]), for
-/// `--method tree-shap`.
-pub fn tree_model(path: &Path) -> Result<TreeModel, String> {
-    models::tree_ensemble(path).map_err(|e| match e {
-        CoreError::NotTreeEnsemble { .. } => format!(
-            "{e}; --method tree-shap needs a tree ensemble: use --method kernel-shap for other models"
-        ),
-        e => e.to_string(),
-    })
-}
-
-/// The assay logistic regression of a model file ([`assay_core::models::logistic`]), for
-/// `--method linear-shap`.
-pub fn logistic_model(path: &Path) -> Result<TrainedLogistic, String> {
-    models::logistic(path).map_err(|e| match e {
-        CoreError::NotLogistic { .. } => format!(
-            "{e}; --method linear-shap needs an assay logistic regression (assay train --learner logistic): use --method tree-shap for tree ensembles or --method kernel-shap for other models"
-        ),
-        e => e.to_string(),
-    })
-}
+use super::{ExplainOptions, ExplanationError};
 
 /// The shared summary of an attribution matrix: mean |value| by feature, and by group with
 /// the features whose attributions differ most between groups.
@@ -66,7 +40,7 @@ fn summary(
     rows_out: usize,
     row_index: &[usize],
     basis: Basis<'_>,
-) -> Result<ShapResult, String> {
+) -> Result<ShapResult, ExplanationError> {
     let names: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
     let names = names.as_slice();
     let d = names.len();
@@ -170,18 +144,26 @@ fn background_sample(t: &RawTable, n: usize, seed: u64) -> (Vec<f64>, usize) {
     (bg, nb)
 }
 
-/// Exact TreeSHAP (path-dependent, or interventional with `--interventional`) of every row (Lundberg et al. 2020), in margin space.
-pub fn tree(a: &ExplainArgs, t: &RawTable, model: &TreeModel) -> Result<ShapResult, String> {
+/// Exact TreeSHAP (path-dependent, or interventional) of every row (Lundberg et al. 2020), in margin space.
+pub fn tree(
+    a: &ExplainOptions,
+    t: &RawTable,
+    model: &TreeModel,
+) -> Result<ShapResult, ExplanationError> {
     let e = model.ensemble();
     if a.xgboost_float32 && a.interventional {
-        return Err(
-            "--xgboost-float32 applies to path-dependent TreeSHAP, not --interventional".into(),
-        );
+        return Err(ExplanationError::option(
+            "xgboost_float32",
+            "applies to path-dependent TreeSHAP, not to interventional TreeSHAP",
+        ));
     }
     if a.xgboost_float32 && !matches!(e.source, assay_model::Source::XGBoost { .. }) {
-        return Err(format!(
-            "--xgboost-float32 reproduces XGBoost's own arithmetic; {} is not an XGBoost model (drop the flag)",
-            a.model.display()
+        return Err(ExplanationError::option(
+            "xgboost_float32",
+            format!(
+                "reproduces XGBoost's own arithmetic; {} is not an XGBoost model",
+                a.model_path.display()
+            ),
         ));
     }
     let (v, algorithm) = if a.xgboost_float32 {
@@ -219,13 +201,13 @@ pub fn tree(a: &ExplainArgs, t: &RawTable, model: &TreeModel) -> Result<ShapResu
 /// The summary of attributions of every row of the table in its column order, with the base
 /// value, the output space and the algorithm.
 fn every_row(
-    a: &ExplainArgs,
+    a: &ExplainOptions,
     t: &RawTable,
     values: &[f64],
     base_value: f64,
     space: &str,
     algorithm: &str,
-) -> Result<ShapResult, String> {
+) -> Result<ShapResult, ExplanationError> {
     let index: Vec<usize> = (0..t.n).collect();
     summary(
         t,
@@ -247,11 +229,11 @@ fn every_row(
 /// `β_k (z_k − E[z_k])` over its encoded columns `z_k`, the mean over a seeded sample of
 /// `--background` rows.
 pub fn linear(
-    a: &ExplainArgs,
+    a: &ExplainOptions,
     t: &RawTable,
     predict: &ModelPredict<'_>,
     model: &TrainedLogistic,
-) -> Result<ShapResult, String> {
+) -> Result<ShapResult, ExplanationError> {
     use assay_explain::shap::LinearExplainer;
     let p = t.columns.len();
     let encode = |x: &[f64], n: usize| -> Result<Vec<f64>, String> {
@@ -275,7 +257,7 @@ pub fn linear(
     let (bg, nb) = background_sample(t, a.background, a.seed);
     let explainer =
         LinearExplainer::from_logistic(&model.model, &encode(&bg, nb)?, nb, None, Some(groups))
-            .map_err(|e| format!("{}: {e}", a.model.display()))?;
+            .map_err(|e| format!("{}: {e}", a.model_path.display()))?;
     let v = explainer
         .explain(&encode(&t.x, t.n)?, t.n)
         .map_err(|e| format!("{}: {e}", t.path.display()))?;
@@ -295,7 +277,11 @@ pub fn linear(
 
 /// KernelSHAP (Lundberg & Lee 2017) of `--explain-rows` rows against a seeded sample of
 /// `--background` rows, on the model's probability.
-pub fn kernel(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<ShapResult, String> {
+pub fn kernel(
+    a: &ExplainOptions,
+    t: &RawTable,
+    model: &dyn Predict,
+) -> Result<ShapResult, ExplanationError> {
     let p = t.columns.len();
     let (bg, nb) = background_sample(t, a.background, a.seed);
     let background = Background::new(bg, nb, p).map_err(|e| e.to_string())?;
@@ -305,7 +291,12 @@ pub fn kernel(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Shap
         KernelExplainer::new(model, background, Some(groups)).map_err(|e| e.to_string())?;
     let rows: Vec<usize> = match a.row {
         Some(r) if r >= 1 && r <= t.n => vec![r - 1],
-        Some(r) => return Err(format!("--row {r}: the data has rows 1 to {}", t.n)),
+        Some(r) => {
+            return Err(ExplanationError::option(
+                "row",
+                format!("{r} is not a row of the data (rows 1 to {})", t.n),
+            ))
+        }
         None => (0..t.n.min(a.explain_rows)).collect(),
     };
     let mut x = Vec::with_capacity(rows.len() * p);
@@ -353,16 +344,20 @@ pub fn kernel(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<Shap
 /// LIME (Ribeiro et al. 2016) of `--row` (or the first `--explain-rows` rows) with the `lime`
 /// package's tabular defaults (quartile discretisation, 5,000 samples, kernel width
 /// 0.75·√columns), the local model's fidelity (weighted R²) reported.
-pub fn lime(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<LimeResult, String> {
+pub fn lime(
+    a: &ExplainOptions,
+    t: &RawTable,
+    model: &dyn Predict,
+) -> Result<LimeResult, ExplanationError> {
     use assay_explain::lime::{LimeConfig, LimeTabularExplainer};
     let p = t.columns.len();
     if let Some(i) = t.x.iter().position(|v| !v.is_finite()) {
-        return Err(format!(
+        return Err(ExplanationError::from(format!(
             "{}: row {}, column '{}': LIME needs a value in every cell (the quartiles are learned from the data)",
             t.path.display(),
             i / p + 1,
             t.columns[i % p].name
-        ));
+        )));
     }
     let names: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
     let categorical: Vec<usize> = (0..p)
@@ -372,7 +367,12 @@ pub fn lime(a: &ExplainArgs, t: &RawTable, model: &dyn Predict) -> Result<LimeRe
         LimeTabularExplainer::new(&t.x, t.n, names, &categorical).map_err(|e| e.to_string())?;
     let rows: Vec<usize> = match a.row {
         Some(r) if r >= 1 && r <= t.n => vec![r - 1],
-        Some(r) => return Err(format!("--row {r}: the data has rows 1 to {}", t.n)),
+        Some(r) => {
+            return Err(ExplanationError::option(
+                "row",
+                format!("{r} is not a row of the data (rows 1 to {})", t.n),
+            ))
+        }
         None => (0..t.n.min(a.explain_rows)).collect(),
     };
     let mut x = Vec::with_capacity(rows.len() * p);

@@ -1,7 +1,7 @@
-//! Counterfactuals and recourse for `assay explain`: the feature rules from the table and the
-//! flags, and the JSON of the results (category codes shown as their text).
+//! Counterfactuals and recourse: the feature rules from the table and the options, and the
+//! report of the results (category codes shown as their text).
 
-use assay_core::reports::explain::{
+use crate::reports::explain::{
     Change, Counterfactual, CounterfactualResult, GroupRecourse, RecourseResult,
 };
 
@@ -10,50 +10,40 @@ use assay_explain::counterfactual::{
 };
 use assay_explain::Predict;
 
-use super::args::ExplainArgs;
 use super::table::RawTable;
+use super::{ExplainOptions, ExplanationError};
 
 /// The rule of every input column: immutable (named by --immutable, or a sensitive column),
 /// numeric within --range or the data's range (at the data's precision), or categorical.
-pub fn rules(a: &ExplainArgs, t: &RawTable) -> Result<Vec<FeatureRule>, String> {
+pub fn rules(a: &ExplainOptions, t: &RawTable) -> Result<Vec<FeatureRule>, ExplanationError> {
     let p = t.columns.len();
     for name in a.immutable.iter() {
         if !t.columns.iter().any(|c| &c.name == name) {
-            return Err(format!(
-                "--immutable: '{name}' is not an input of the model"
+            return Err(ExplanationError::option(
+                "immutable",
+                format!("'{name}' is not an input of the model"),
             ));
         }
     }
-    let mut ranges: Vec<(String, f64, f64)> = Vec::new();
-    for r in &a.ranges {
-        let parsed = r.split_once('=').and_then(|(c, v)| {
-            let (lo, hi) = v.split_once(':')?;
-            Some((
-                c.to_string(),
-                assay_data::bounds::parse_finite(lo).ok()?,
-                assay_data::bounds::parse_finite(hi).ok()?,
-            ))
-        });
-        match parsed {
-            Some((c, lo, hi)) if lo <= hi => {
-                if !t
-                    .columns
-                    .iter()
-                    .any(|k| k.name == c && k.categories.is_none())
-                {
-                    return Err(format!(
-                        "--range {r}: '{c}' is not a numeric input of the model"
-                    ));
-                }
-                ranges.push((c, lo, hi));
-            }
-            _ => {
-                return Err(format!(
-                    "--range {r}: expected COLUMN=LOW:HIGH with finite LOW <= HIGH"
-                ))
-            }
+    for (c, lo, hi) in &a.ranges {
+        if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+            return Err(ExplanationError::option(
+                "range",
+                format!("{c}: need finite LOW <= HIGH, got {lo}, {hi}"),
+            ));
+        }
+        if !t
+            .columns
+            .iter()
+            .any(|k| &k.name == c && k.categories.is_none())
+        {
+            return Err(ExplanationError::option(
+                "range",
+                format!("'{c}' is not a numeric input of the model"),
+            ));
         }
     }
+    let ranges = &a.ranges;
     Ok(t.columns
         .iter()
         .enumerate()
@@ -107,15 +97,21 @@ pub fn rules(a: &ExplainArgs, t: &RawTable) -> Result<Vec<FeatureRule>, String> 
 
 /// Counterfactuals of `--row`.
 pub fn counterfactual(
-    a: &ExplainArgs,
+    a: &ExplainOptions,
     t: &RawTable,
     model: &dyn Predict,
-) -> Result<CounterfactualResult, String> {
-    let row = a
-        .row
-        .ok_or("--method counterfactual explains one row: give --row N (1-based)")?;
+) -> Result<CounterfactualResult, ExplanationError> {
+    let row = a.row.ok_or_else(|| {
+        ExplanationError::option(
+            "row",
+            "a counterfactual explains one row: name it (1-based)",
+        )
+    })?;
     if row == 0 || row > t.n {
-        return Err(format!("--row {row}: the data has rows 1 to {}", t.n));
+        return Err(ExplanationError::option(
+            "row",
+            format!("{row} is not a row of the data (rows 1 to {})", t.n),
+        ));
     }
     let p = t.columns.len();
     let rules = rules(a, t)?;
@@ -166,14 +162,16 @@ pub fn counterfactual(
 
 /// Recourse by `--sensitive` group.
 pub fn recourse(
-    a: &ExplainArgs,
+    a: &ExplainOptions,
     t: &RawTable,
     model: &dyn Predict,
-) -> Result<RecourseResult, String> {
-    let groups = t
-        .groups
-        .as_ref()
-        .ok_or("--method recourse compares the groups of --sensitive COLUMNS; name them")?;
+) -> Result<RecourseResult, ExplanationError> {
+    let groups = t.groups.as_ref().ok_or_else(|| {
+        ExplanationError::option(
+            "sensitive",
+            "recourse compares the groups of the sensitive columns; name them",
+        )
+    })?;
     let (codes, names) = super::table::group_codes(groups);
     let rules = rules(a, t)?;
     let scales = mad_scales(&t.x, t.n, &rules).map_err(|e| e.to_string())?;

@@ -9,14 +9,13 @@ use std::sync::Arc;
 use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
-use assay_core::reports::explain::Shown;
+use crate::input::TableInput;
+use crate::reports::explain::Shown;
 use assay_data::column::{missing, view, ColumnView};
 use assay_data::csv::TextType;
 use assay_data::source::ColumnRequest;
 use assay_explain::{ExplainError, Predict};
 use assay_model::{ColumnKind, Model};
-
-use crate::input::InputArgs;
 
 /// One raw input column.
 pub struct RawColumn {
@@ -68,7 +67,7 @@ impl RawTable {
 
 /// Reads the model's input columns of `data` (and `label`, `sensitive`).
 pub fn read(
-    input: &InputArgs,
+    input: &TableInput,
     data: &Path,
     model: &dyn Model,
     label: Option<&str>,
@@ -103,7 +102,9 @@ pub fn read(
     for s in sensitive {
         add(s, "sensitive feature");
     }
-    let stream = input.open(data, &requests, false)?;
+    let stream = input
+        .open(data, &requests, false)
+        .map_err(|e| e.to_string())?;
     let path = stream.path().to_path_buf();
     let p = schema.columns.len();
     // Known categories from the model; text columns without them collect theirs.
@@ -198,7 +199,9 @@ pub fn read(
                                 &path,
                                 l,
                                 row,
-                                format!("label '{t}' is not 0/1 or true/false; name the positive value with --positive"),
+                                format!(
+                                    "label '{t}' is not 0/1 or true/false; name the positive value"
+                                ),
                             )
                             .to_string())
                         }
@@ -255,7 +258,7 @@ impl<'a> ModelPredict<'a> {
     pub fn new(model: &'a dyn Model, columns: &'a [RawColumn]) -> Result<Self, String> {
         if model.outputs().len() != 1 {
             return Err(format!(
-                "the model has {} outputs ({}); assay explain explains one (a binary classifier's probability or a regression value)",
+                "the model has {} outputs ({}); an explanation is of one output (a binary classifier's probability or a regression value)",
                 model.outputs().len(),
                 model.outputs().join(", ")
             ));
