@@ -6,19 +6,18 @@
 //! tree), and both are recorded in the saved model so prediction applies the same encoding.
 
 use assay_data::bounds::parse_finite;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
+use assay_core::models::Trained;
+use assay_core::train::{self, TrainError};
 use assay_model::learners::schema::Unknown;
-use assay_model::learners::{
-    Criterion, DecisionTree, FeatureSpec, GradientBoosting, LearnError, LogisticRegression, Loss,
-    Matrix, TrainedGbdt, TrainedLogistic, TrainedTree,
-};
+use assay_model::learners::{Criterion, DecisionTree, GradientBoosting, LogisticRegression, Loss};
 
 use crate::counts;
-use crate::design::{load_design, parse_impute, Design, DesignSpec};
+use crate::design::{load_design, parse_impute, DesignSpec};
 use crate::input::InputArgs;
 
 /// The learners `assay train` can fit.
@@ -211,323 +210,176 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
             regression,
         },
     )?;
-    let Design {
-        path,
-        specs,
-        x,
-        n,
-        d,
-        y,
-        class_names,
-        weights,
-        ..
-    } = design;
-    if !regression && trees && class_names.len() > 2 {
-        return Err(format!(
-            "{}: column '{}' has {} classes; {} is binary: name the positive one with --positive",
-            path.display(),
-            a.label,
-            class_names.len(),
-            if tree { "tree" } else { "gbdt" }
-        ));
-    }
-
-    let matrix = Matrix::with_rows(&x, n, d).map_err(|e| e.to_string())?;
-    let w = weights.as_deref();
-    if gbdt {
-        return train_gbdt(&a, &path, specs, class_names, &matrix, &y, w, regression);
-    }
-    if tree {
-        return train_tree(&a, &path, specs, class_names, &matrix, &y, w);
-    }
-
-    let learner = LogisticRegression {
-        c: a.c,
-        fit_intercept: !a.no_intercept,
-        max_iter: a.max_iter,
-        tol: a.tol,
-    };
-    let fitted = learner.fit(&matrix, &y, w).map_err(|e| match e {
-        LearnError::Parameter(m) => m,
-        e => format!("{}: {e}", path.display()),
-    })?;
-
-    // Training log-loss and accuracy (weighted when there are weights).
-    let proba = fitted.predict_proba(&matrix).map_err(|e| e.to_string())?;
-    let predicted = fitted.predict_class(&matrix).map_err(|e| e.to_string())?;
-    let k_out = fitted.coef.len();
-    let (mut loss, mut correct, mut total) = (0.0, 0.0, 0.0);
-    for i in 0..n {
-        let wi = w.map_or(1.0, |w| w[i]);
-        let yi = y[i] as usize;
-        let p = if k_out == 1 {
-            if yi == 1 {
-                proba[i]
+    let path = design.path.clone();
+    let (n, d) = (design.n, design.d);
+    let class_names = design.class_names.clone();
+    let learner = match a.learner {
+        Learner::Logistic => train::Learner::Logistic(LogisticRegression {
+            c: a.c,
+            fit_intercept: !a.no_intercept,
+            max_iter: a.max_iter,
+            tol: a.tol,
+        }),
+        Learner::Gbdt => train::Learner::Gbdt(GradientBoosting {
+            loss: if regression {
+                Loss::SquaredError
             } else {
-                1.0 - proba[i]
-            }
-        } else {
-            proba[i * k_out + yi]
-        };
-        loss -= wi * p.max(f64::MIN_POSITIVE).ln();
-        if predicted[i] == yi {
-            correct += wi;
-        }
-        total += wi;
-    }
-
-    let model = TrainedLogistic::new(
-        a.label.clone(),
-        class_names.clone(),
-        a.positive.clone(),
-        a.weight.clone(),
-        specs,
-        fitted,
-    );
-    model.save(&a.out).map_err(|e| e.to_string())?;
-    let m = &model.model;
-    outln!(
-        "trained logistic regression (L2, C = {}) on {n} rows of {}",
-        a.c,
-        path.display()
-    );
-    outln!(
-        "  label '{}': {} classes ({}); {d} features",
-        a.label,
-        class_names.len(),
-        class_names.join(", ")
-    );
-    outln!(
-        "  Newton iterations: {}, final gradient max-norm: {:.3e} ({})",
-        m.n_iter,
-        m.gradient_max_norm,
-        if m.converged {
-            "converged"
-        } else {
-            "NOT converged"
-        }
-    );
-    outln!(
-        "  training log-loss: {:.6}, accuracy: {:.4}{}",
-        loss / total,
-        correct / total,
-        match &a.weight {
-            Some(w) => format!(" (weighted by '{w}')"),
-            None => String::new(),
-        }
-    );
-    outln!("  model written to {}", a.out.display());
-    if !m.converged {
-        eprintln!(
-            "warning: the fit did not reach tol {:e} in {} iterations; raise --max-iter or --tol",
-            a.tol, a.max_iter
-        );
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Fits, summarises and saves `--learner gbdt`.
-#[allow(clippy::too_many_arguments)]
-fn train_gbdt(
-    a: &TrainArgs,
-    path: &Path,
-    specs: Vec<FeatureSpec>,
-    class_names: Vec<String>,
-    matrix: &Matrix,
-    y: &[f64],
-    w: Option<&[f64]>,
-    regression: bool,
-) -> Result<ExitCode, String> {
-    let params = GradientBoosting {
-        loss: if regression {
-            Loss::SquaredError
-        } else {
-            Loss::BinaryLogistic
-        },
-        n_trees: a.trees,
-        learning_rate: a.learning_rate,
-        max_depth: a.max_depth,
-        max_leaves: (a.max_leaves > 0).then_some(a.max_leaves),
-        min_child_weight: a.min_child_weight,
-        min_samples_leaf: a.min_samples_leaf.unwrap_or(20),
-        lambda: a.lambda,
-        max_bins: a.max_bins,
-        subsample: a.subsample,
-        seed: a.seed,
+                Loss::BinaryLogistic
+            },
+            n_trees: a.trees,
+            learning_rate: a.learning_rate,
+            max_depth: a.max_depth,
+            max_leaves: (a.max_leaves > 0).then_some(a.max_leaves),
+            min_child_weight: a.min_child_weight,
+            min_samples_leaf: a.min_samples_leaf.unwrap_or(20),
+            lambda: a.lambda,
+            max_bins: a.max_bins,
+            subsample: a.subsample,
+            seed: a.seed,
+        }),
+        Learner::Tree => train::Learner::Tree(DecisionTree {
+            criterion: match a.criterion {
+                TreeCriterion::Gini => Criterion::Gini,
+                TreeCriterion::Entropy => Criterion::Entropy,
+            },
+            max_depth: a.max_depth,
+            min_samples_leaf: a.min_samples_leaf.unwrap_or(1),
+            ..DecisionTree::default()
+        }),
     };
-    let ensemble = params.fit(matrix, y, w).map_err(|e| match e {
-        LearnError::Parameter(m) => m,
-        e => format!("{}: {e}", path.display()),
+    let columns = train::Columns {
+        label: a.label.clone(),
+        positive: a.positive.clone(),
+        weight: a.weight.clone(),
+    };
+    let (trained, fit) = train::train(design, &learner, &columns).map_err(|e| match e {
+        TrainError::NotBinary {
+            path,
+            classes,
+            learner,
+        } => format!(
+            "{path}: column '{}' has {classes} classes; {learner} is binary: name the positive one with --positive",
+            a.label
+        ),
+        e => e.to_string(),
     })?;
-    let n = matrix.n_rows();
-    let pred = ensemble
-        .predict(matrix.data(), matrix.n_cols())
-        .map_err(|e| e.to_string())?;
-    let (mut loss, mut correct, mut total) = (0.0, 0.0, 0.0);
-    for i in 0..n {
-        let wi = w.map_or(1.0, |w| w[i]);
-        if regression {
-            loss += wi * (pred[i] - y[i]) * (pred[i] - y[i]);
-        } else {
-            let p = if y[i] == 1.0 { pred[i] } else { 1.0 - pred[i] };
-            loss -= wi * p.max(f64::MIN_POSITIVE).ln();
-            if (pred[i] > 0.5) == (y[i] == 1.0) {
-                correct += wi;
-            }
-        }
-        total += wi;
-    }
-    let leaves: usize = ensemble
-        .trees
-        .iter()
-        .map(|t| (0..t.n_nodes()).filter(|&k| t.is_leaf(k)).count())
-        .sum();
-    let n_trees = ensemble.trees.len();
-    let model = TrainedGbdt::new(
-        a.label.clone(),
-        class_names.clone(),
-        a.positive.clone(),
-        a.weight.clone(),
-        specs,
-        params,
-        ensemble,
-    );
-    model.save(&a.out).map_err(|e| e.to_string())?;
-    outln!(
-        "trained gradient-boosted trees ({}, {n_trees} trees, learning rate {}) on {n} rows of {}",
-        if regression {
-            "squared error"
-        } else {
-            "log-loss"
-        },
-        a.learning_rate,
-        path.display()
-    );
-    if regression {
-        outln!(
-            "  label '{}': numeric; {} features",
-            a.label,
-            matrix.n_cols()
-        );
-    } else {
-        outln!(
-            "  label '{}': 2 classes ({}); {} features",
-            a.label,
-            class_names.join(", "),
-            matrix.n_cols()
-        );
-    }
-    outln!(
-        "  leaves: {leaves} in all, {:.1} per tree",
-        leaves as f64 / n_trees.max(1) as f64
-    );
+    let saved = match &trained {
+        Trained::Logistic(m) => m.save(&a.out),
+        Trained::Gbdt(m) => m.save(&a.out),
+        Trained::Tree(m) => m.save(&a.out),
+    };
+    saved.map_err(|e| e.to_string())?;
     let weighted = match &a.weight {
         Some(w) => format!(" (weighted by '{w}')"),
         None => String::new(),
     };
-    if regression {
-        outln!(
-            "  training mean squared error: {:.6}{weighted}",
-            loss / total
-        );
-    } else {
-        outln!(
-            "  training log-loss: {:.6}, accuracy: {:.4}{weighted}",
-            loss / total,
-            correct / total
-        );
-    }
-    outln!("  model written to {}", a.out.display());
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Fits, summarises and saves `--learner tree` (a CART classification tree, [`DecisionTree`]),
-/// as `assay.tree/1` ([`TrainedTree`]).
-fn train_tree(
-    a: &TrainArgs,
-    path: &Path,
-    specs: Vec<FeatureSpec>,
-    class_names: Vec<String>,
-    matrix: &Matrix,
-    y: &[f64],
-    w: Option<&[f64]>,
-) -> Result<ExitCode, String> {
-    let params = DecisionTree {
-        criterion: match a.criterion {
-            TreeCriterion::Gini => Criterion::Gini,
-            TreeCriterion::Entropy => Criterion::Entropy,
-        },
-        max_depth: a.max_depth,
-        min_samples_leaf: a.min_samples_leaf.unwrap_or(1),
-        ..DecisionTree::default()
-    };
-    let ensemble = params.fit(matrix, y, w).map_err(|e| match e {
-        LearnError::Parameter(m) => m,
-        e => format!("{}: {e}", path.display()),
-    })?;
-    let n = matrix.n_rows();
-    let pred = ensemble
-        .predict(matrix.data(), matrix.n_cols())
-        .map_err(|e| e.to_string())?;
-    let (mut loss, mut correct, mut total) = (0.0, 0.0, 0.0);
-    for i in 0..n {
-        let wi = w.map_or(1.0, |w| w[i]);
-        let p = if y[i] == 1.0 { pred[i] } else { 1.0 - pred[i] };
-        loss -= wi * p.max(f64::MIN_POSITIVE).ln();
-        if (pred[i] > 0.5) == (y[i] == 1.0) {
-            correct += wi;
+    let accuracy = fit.accuracy.unwrap_or(f64::NAN);
+    match (&trained, &learner) {
+        (Trained::Logistic(model), _) => {
+            let m = &model.model;
+            outln!(
+                "trained logistic regression (L2, C = {}) on {n} rows of {}",
+                a.c,
+                path.display()
+            );
+            outln!(
+                "  label '{}': {} classes ({}); {d} features",
+                a.label,
+                class_names.len(),
+                class_names.join(", ")
+            );
+            outln!(
+                "  Newton iterations: {}, final gradient max-norm: {:.3e} ({})",
+                m.n_iter,
+                m.gradient_max_norm,
+                if m.converged {
+                    "converged"
+                } else {
+                    "NOT converged"
+                }
+            );
+            outln!(
+                "  training log-loss: {:.6}, accuracy: {:.4}{weighted}",
+                fit.loss,
+                accuracy
+            );
+            outln!("  model written to {}", a.out.display());
+            if !m.converged {
+                eprintln!(
+                    "warning: the fit did not reach tol {:e} in {} iterations; raise --max-iter or --tol",
+                    a.tol, a.max_iter
+                );
+            }
         }
-        total += wi;
-    }
-    let t = &ensemble.trees[0];
-    let leaves = (0..t.n_nodes()).filter(|&k| t.is_leaf(k)).count();
-    let mut depth = vec![0usize; t.n_nodes()];
-    for k in 0..t.n_nodes() {
-        if !t.is_leaf(k) {
-            depth[t.left[k] as usize] = depth[k] + 1;
-            depth[t.right[k] as usize] = depth[k] + 1;
+        (Trained::Gbdt(_), _) => {
+            let n_trees = fit.trees.unwrap_or(0);
+            let leaves = fit.leaves.unwrap_or(0);
+            outln!(
+                "trained gradient-boosted trees ({}, {n_trees} trees, learning rate {}) on {n} rows of {}",
+                if regression {
+                    "squared error"
+                } else {
+                    "log-loss"
+                },
+                a.learning_rate,
+                path.display()
+            );
+            if regression {
+                outln!("  label '{}': numeric; {d} features", a.label);
+            } else {
+                outln!(
+                    "  label '{}': 2 classes ({}); {d} features",
+                    a.label,
+                    class_names.join(", ")
+                );
+            }
+            outln!(
+                "  leaves: {leaves} in all, {:.1} per tree",
+                leaves as f64 / n_trees.max(1) as f64
+            );
+            if regression {
+                outln!("  training mean squared error: {:.6}{weighted}", fit.loss);
+            } else {
+                outln!(
+                    "  training log-loss: {:.6}, accuracy: {:.4}{weighted}",
+                    fit.loss,
+                    accuracy
+                );
+            }
+            outln!("  model written to {}", a.out.display());
         }
-    }
-    let depth = depth.into_iter().max().unwrap_or(0);
-    let n_nodes = t.n_nodes();
-    let model = TrainedTree::new(
-        a.label.clone(),
-        class_names.clone(),
-        a.positive.clone(),
-        a.weight.clone(),
-        specs,
-        params,
-        ensemble,
-    );
-    model.save(&a.out).map_err(|e| e.to_string())?;
-    outln!(
-        "trained decision tree ({}, max depth {}, min samples per leaf {}) on {n} rows of {}",
-        match params.criterion {
-            Criterion::Gini => "gini",
-            Criterion::Entropy => "entropy",
-        },
-        params
-            .max_depth
-            .map_or_else(|| "none".to_string(), |d| d.to_string()),
-        params.min_samples_leaf,
-        path.display()
-    );
-    outln!(
-        "  label '{}': 2 classes ({}); {} features",
-        a.label,
-        class_names.join(", "),
-        matrix.n_cols()
-    );
-    outln!("  nodes: {n_nodes}, leaves: {leaves}, depth: {depth}");
-    outln!(
-        "  training log-loss: {:.6}, accuracy: {:.4}{}",
-        loss / total,
-        correct / total,
-        match &a.weight {
-            Some(w) => format!(" (weighted by '{w}')"),
-            None => String::new(),
+        (Trained::Tree(_), train::Learner::Tree(params)) => {
+            outln!(
+                "trained decision tree ({}, max depth {}, min samples per leaf {}) on {n} rows of {}",
+                match params.criterion {
+                    Criterion::Gini => "gini",
+                    Criterion::Entropy => "entropy",
+                },
+                params
+                    .max_depth
+                    .map_or_else(|| "none".to_string(), |d| d.to_string()),
+                params.min_samples_leaf,
+                path.display()
+            );
+            outln!(
+                "  label '{}': 2 classes ({}); {d} features",
+                a.label,
+                class_names.join(", ")
+            );
+            outln!(
+                "  nodes: {}, leaves: {}, depth: {}",
+                fit.nodes.unwrap_or(0),
+                fit.leaves.unwrap_or(0),
+                fit.depth.unwrap_or(0)
+            );
+            outln!(
+                "  training log-loss: {:.6}, accuracy: {:.4}{weighted}",
+                fit.loss,
+                accuracy
+            );
+            outln!("  model written to {}", a.out.display());
         }
-    );
-    outln!("  model written to {}", a.out.display());
+        (Trained::Tree(_), _) => unreachable!("a tree comes from the tree learner"),
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -25,6 +25,7 @@
 //!   inference) of a model trained by a learner spec or already fitted.
 //! - [`mitigate`]: bias mitigation (pre-, in- and post-processing) with its before/after
 //!   assessment, the drivers of the gap, and the accuracy–fairness sweep.
+//! - [`train`]: a model trained on a design matrix, in its saved form, with its fit summary.
 //! - [`reports`]: the typed reports every command writes, with their JSON Schemas.
 
 //!
@@ -114,6 +115,7 @@ pub mod mia;
 pub mod mitigate;
 pub mod models;
 pub mod reports;
+pub mod train;
 
 pub use error::CoreError;
 
