@@ -26,6 +26,7 @@
 //! - [`mitigate`]: bias mitigation (pre-, in- and post-processing) with its before/after
 //!   assessment, the drivers of the gap, and the accuracy–fairness sweep.
 //! - [`train`]: a model trained on a design matrix, in its saved form, with its fit summary.
+//! - [`predict`]: a table scored by a model into a table of predictions, streamed.
 //! - [`reports`]: the typed reports every command writes, with their JSON Schemas.
 
 //!
@@ -114,6 +115,7 @@ pub mod input;
 pub mod mia;
 pub mod mitigate;
 pub mod models;
+pub mod predict;
 pub mod reports;
 pub mod train;
 
