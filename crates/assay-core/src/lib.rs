@@ -13,6 +13,8 @@
 //!   for TreeSHAP, the logistic regression for linear SHAP).
 //! - [`anonymize`]: a table anonymized (Mondrian or the lattice search), written atomically,
 //!   re-measured, and the utility of the release measured.
+//! - [`dp_train`]: DP-SGD training: sampling rate, σ calibration, ε by RDP and PLD, the
+//!   privacy–utility curve and the saved forms of the trained model.
 //! - [`explanations`]: explaining any model on a table (permutation importance, PDP/ICE,
 //!   ALE, SHAP, LIME, counterfactuals, recourse).
 //! - [`input`]: opening a table, joined column-wise with a row-aligned predictions file.
@@ -109,6 +111,7 @@
 pub mod anonymize;
 pub mod design;
 pub mod dp_query;
+pub mod dp_train;
 pub mod error;
 pub mod explanations;
 pub mod input;

@@ -27,7 +27,8 @@ use super::args::OutputFormat;
 use assay_core::reports::dp::{AuditReport, DpReport, DP_SCHEMA};
 use assay_core::reports::Unbounded;
 
-use super::train::{prepare, privacy, sampling_rate, ModelArg, TrainArgs};
+use super::train::{message, prepare, ModelArg, TrainArgs};
+use assay_core::dp_train::{privacy, sampling_rate};
 
 use crate::counts;
 
@@ -86,7 +87,7 @@ pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
     let n = p.y.len().min(a.max_rows.max(1));
     p.x.truncate(n * p.d);
     p.y.truncate(n);
-    let q = sampling_rate(t.sampling_rate, t.expected_batch_size, n)?;
+    let q = sampling_rate(t.sampling_rate, t.expected_batch_size, n).map_err(message)?;
     if !(t.epochs.is_finite() && t.epochs > 0.0) {
         return Err(format!("--epochs must be positive, got {}", t.epochs));
     }
@@ -94,12 +95,14 @@ pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
     let pr = privacy(
         t.epsilon,
         t.noise_multiplier,
-        t.accountant,
+        t.accountant
+            .accountant(assay_privacy::accounting::pld::DEFAULT_DISCRETIZATION),
         q,
         steps,
         t.delta,
         n,
-    )?;
+    )
+    .map_err(message)?;
     let claimed = a.claimed_epsilon.unwrap_or_else(|| pr.epsilon());
     let cfg = Config {
         architecture: match t.model {

@@ -24,16 +24,17 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
-use serde::Serialize;
 
+use assay_core::dp_train::{
+    self, curve, privacy, sampling_rate, CurvePoint, DpTrainError, Privacy, SavedMlp,
+};
 use assay_core::reports::dp::{
     Curve, CurvePoint as ReportCurvePoint, DpReport, PldEpsilon, TrainPrivacy, TrainReport,
     TrainedArchitecture, DP_SCHEMA,
 };
 use assay_core::reports::Unbounded;
 use assay_model::learners::schema::Unknown;
-use assay_model::learners::{FeatureSpec, FittedLogistic, LogisticRegression, TrainedLogistic};
-use assay_privacy::accounting::{calibrate, epsilon, Accountant};
+use assay_model::learners::FeatureSpec;
 use assay_privacy::dpsgd::{self, Architecture, Config};
 
 use super::args::{AccountantArg, OutputFormat};
@@ -172,50 +173,14 @@ pub struct TrainArgs {
     pub submit: crate::registry::submit::SubmitArgs,
 }
 
-/// One point of the privacy–utility curve.
-struct CurvePoint {
-    epsilon: f64,
-    noise_multiplier: f64,
-    accuracy: f64,
-}
-
-/// The curve: for every target ε, σ calibrated by `accountant` and one run of `cfg` (same seed)
-/// evaluated on the test rows; and the accuracy of the same run without noise.
-fn curve(
-    a: &TrainArgs,
-    p: &Prepared,
-    cfg: &Config,
-    test: &(Vec<f64>, Vec<f64>),
-) -> Result<(Vec<CurvePoint>, f64), String> {
-    let acc = a
-        .accountant
-        .accountant(assay_privacy::accounting::pld::DEFAULT_DISCRETIZATION);
-    let mut points = Vec::new();
-    let mut targets = a.curve_epsilons.clone();
-    targets.sort_by(f64::total_cmp);
-    targets.dedup();
-    for &e in &targets {
-        let sigma =
-            calibrate::noise_multiplier(acc, e, a.delta, cfg.sampling_rate, cfg.steps, 1e-4)
-                .map_err(|err| format!("--curve-epsilons {e}: {err}"))?
-                .noise_multiplier;
-        let run = Config {
-            noise_multiplier: sigma,
-            ..cfg.clone()
-        };
-        let t = dpsgd::train(&p.x, &p.y, p.d, &run).map_err(|e| e.to_string())?;
-        points.push(CurvePoint {
-            epsilon: e,
-            noise_multiplier: sigma,
-            accuracy: t.model.accuracy(&test.0, &test.1),
-        });
+/// The library's error with the flags named.
+pub(super) fn message(e: DpTrainError) -> String {
+    let flag = |o: &str| format!("--{}", o.replace('_', "-"));
+    match e {
+        DpTrainError::Option { option, message } => format!("{} {message}", flag(option)),
+        DpTrainError::Missing(a, b) => format!("give {} or {}", flag(a), flag(b)),
+        e => e.to_string(),
     }
-    let free = Config {
-        noise_multiplier: 0.0,
-        ..cfg.clone()
-    };
-    let t = dpsgd::train(&p.x, &p.y, p.d, &free).map_err(|e| e.to_string())?;
-    Ok((points, t.model.accuracy(&test.0, &test.1)))
 }
 
 /// The HTML report of the curve (the explanation report's page and line chart).
@@ -281,23 +246,6 @@ fn curve_html(
             "The curve itself is not differentially private beyond the sum of its runs' epsilons (and the run without noise has none): it is for choosing settings on data you may look at, not for release.".into(),
         ],
     })
-}
-
-/// The saved MLP (`assay.dpsgd/1`).
-#[derive(Serialize)]
-struct SavedMlp<'a> {
-    format: &'static str,
-    label: &'a str,
-    class_names: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    positive: Option<&'a str>,
-    features: &'a [FeatureSpec],
-    /// `Linear(d, hidden) → ReLU → Linear(hidden, 1)`; parameters `[W1 (hidden × d,
-    /// row-major), b1, w2, b2]`; the output is the logit of class 1.
-    architecture: &'static str,
-    hidden: usize,
-    params: &'a [f64],
-    privacy: &'a TrainPrivacy,
 }
 
 /// The encoded training (and test) data and the settings derived from them, shared with
@@ -373,97 +321,17 @@ pub(super) fn prepare(
     })
 }
 
-/// q from `--sampling-rate` or `--expected-batch-size` on n rows.
-pub(super) fn sampling_rate(q: Option<f64>, batch: Option<usize>, n: usize) -> Result<f64, String> {
-    match (q, batch) {
-        (Some(q), _) if q > 0.0 && q <= 1.0 => Ok(q),
-        (Some(q), _) => Err(format!("--sampling-rate must be in (0, 1], got {q}")),
-        (None, Some(b)) if b >= 1 => Ok(1.0 / n.div_ceil(b) as f64),
-        (None, Some(_)) => Err("--expected-batch-size must be at least 1".into()),
-        (None, None) => Err("give --sampling-rate or --expected-batch-size".into()),
+fn pld_report(p: &Privacy) -> PldEpsilon {
+    match &p.epsilon_pld {
+        Ok(e) => PldEpsilon::Epsilon(Unbounded(*e)),
+        Err(m) => PldEpsilon::Error { error: m.clone() },
     }
 }
 
-/// σ (given, or calibrated to `target` ε) and the ε of the run by RDP and PLD (infinite
-/// without noise). The PLD accountant can refuse a run whose grid would be too large; its ε is
-/// then the reason.
-pub(super) struct Privacy {
-    pub noise_multiplier: f64,
-    pub epsilon_rdp: f64,
-    pub epsilon_pld: Result<f64, String>,
-    pub target: Option<f64>,
-}
-
-pub(super) fn privacy(
-    target: Option<f64>,
-    sigma: Option<f64>,
-    accountant: AccountantArg,
-    q: f64,
-    steps: u64,
-    delta: f64,
-    n: usize,
-) -> Result<Privacy, String> {
-    if !(delta > 0.0 && delta < 1.0) {
-        return Err(format!("--delta must be in (0, 1), got {delta}"));
-    }
-    if delta >= 1.0 / n as f64 {
-        return Err(format!(
-            "--delta {delta} is not below 1/n = {} ({n} training rows): such a δ allows releasing whole rows",
-            1.0 / n as f64
-        ));
-    }
-    let acc = accountant.accountant(assay_privacy::accounting::pld::DEFAULT_DISCRETIZATION);
-    let sigma = match (target, sigma) {
-        (Some(e), _) => {
-            calibrate::noise_multiplier(acc, e, delta, q, steps, 1e-4)
-                .map_err(|e| e.to_string())?
-                .noise_multiplier
-        }
-        (None, Some(s)) if s.is_finite() && s >= 0.0 => s,
-        (None, Some(s)) => {
-            return Err(format!(
-                "--noise-multiplier must be a non-negative finite number, got {s}"
-            ))
-        }
-        (None, None) => return Err("give --epsilon or --noise-multiplier".into()),
-    };
-    let (epsilon_rdp, epsilon_pld) = if sigma == 0.0 {
-        (f64::INFINITY, Ok(f64::INFINITY))
-    } else {
-        (
-            epsilon(Accountant::Rdp, q, sigma, steps, delta).map_err(|e| e.to_string())?,
-            epsilon(Accountant::pld(), q, sigma, steps, delta).map_err(|e| e.to_string()),
-        )
-    };
-    Ok(Privacy {
-        noise_multiplier: sigma,
-        epsilon_rdp,
-        epsilon_pld,
-        target,
-    })
-}
-
-impl Privacy {
-    /// The smallest ε either accountant certifies (both are upper bounds).
-    pub fn epsilon(&self) -> f64 {
-        match &self.epsilon_pld {
-            Ok(e) => e.min(self.epsilon_rdp),
-            Err(_) => self.epsilon_rdp,
-        }
-    }
-
-    fn pld_report(&self) -> PldEpsilon {
-        match &self.epsilon_pld {
-            Ok(e) => PldEpsilon::Epsilon(Unbounded(*e)),
-            Err(m) => PldEpsilon::Error { error: m.clone() },
-        }
-    }
-
-    fn pld_text(&self) -> String {
-        match &self.epsilon_pld {
-            Ok(e) => format!("{e:.4}"),
-            Err(m) => format!("n/a ({m})"),
-        }
+fn pld_text(p: &Privacy) -> String {
+    match &p.epsilon_pld {
+        Ok(e) => format!("{e:.4}"),
+        Err(m) => format!("n/a ({m})"),
     }
 }
 
@@ -483,7 +351,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
         a.test.as_deref(),
     )?;
     let n = p.y.len();
-    let q = sampling_rate(a.sampling_rate, a.expected_batch_size, n)?;
+    let q = sampling_rate(a.sampling_rate, a.expected_batch_size, n).map_err(message)?;
     if !(a.epochs.is_finite() && a.epochs > 0.0) {
         return Err(format!("--epochs must be positive, got {}", a.epochs));
     }
@@ -491,12 +359,14 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
     let pr = privacy(
         a.epsilon,
         a.noise_multiplier,
-        a.accountant,
+        a.accountant
+            .accountant(assay_privacy::accounting::pld::DEFAULT_DISCRETIZATION),
         q,
         steps,
         a.delta,
         n,
-    )?;
+    )
+    .map_err(message)?;
     let architecture = match a.model {
         ModelArg::Logistic => Architecture::Logistic,
         ModelArg::Mlp => Architecture::Mlp { hidden: a.hidden },
@@ -516,7 +386,18 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
     let test_accuracy = p.test.as_ref().map(|(x, y)| t.model.accuracy(x, y));
     let curve_points = match (&a.html, &p.test) {
         (Some(html), Some(test)) => {
-            let (points, no_noise) = curve(&a, &p, &cfg, test)?;
+            let (points, no_noise) = curve(
+                &p.x,
+                &p.y,
+                p.d,
+                &cfg,
+                test,
+                &a.curve_epsilons,
+                a.accountant
+                    .accountant(assay_privacy::accounting::pld::DEFAULT_DISCRETIZATION),
+                a.delta,
+            )
+            .map_err(message)?;
             let page = curve_html(&a, &cfg, &points, no_noise, (pr.epsilon(), test_accuracy));
             crate::output::write(html, page)?;
             Some((points, no_noise))
@@ -535,40 +416,27 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
         target_epsilon: pr.target,
         calibrated_with: pr.target.map(|_| a.accountant.name().to_string()),
         epsilon_rdp: Unbounded(pr.epsilon_rdp),
-        epsilon_pld: pr.pld_report(),
+        epsilon_pld: pld_report(&pr),
         covers: "the model parameters; the feature encoding (standardisation, category lists) is learned without privacy".into(),
     };
     if let Some(out) = &a.out {
         match architecture {
             Architecture::Logistic => {
-                let fitted = FittedLogistic {
-                    coef: vec![t.model.params[..p.d].to_vec()],
-                    intercept: vec![t.model.params[p.d]],
-                    classes: vec![0.0, 1.0],
-                    params: LogisticRegression {
-                        c: 1.0,
-                        fit_intercept: true,
-                        max_iter: steps as usize,
-                        tol: 0.0,
-                    },
-                    n_iter: steps as usize,
-                    gradient_max_norm: 0.0,
-                    converged: false,
-                };
-                TrainedLogistic::new(
-                    a.label.clone(),
-                    p.class_names.clone(),
-                    a.positive.clone(),
-                    None,
-                    p.specs.clone(),
-                    fitted,
+                dp_train::logistic_model(
+                    &t.model.params,
+                    p.d,
+                    steps,
+                    &a.label,
+                    &p.class_names,
+                    a.positive.as_deref(),
+                    &p.specs,
                 )
                 .save(out)
                 .map_err(|e| e.to_string())?;
             }
             Architecture::Mlp { hidden } => {
                 let saved = SavedMlp {
-                    format: "assay.dpsgd/1",
+                    format: dp_train::MLP_FORMAT,
                     label: &a.label,
                     class_names: &p.class_names,
                     positive: a.positive.as_deref(),
@@ -599,7 +467,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
             outln!(
                 "  privacy: epsilon = {:.4} (RDP), {} (PLD) at delta = {}{}",
                 pr.epsilon_rdp,
-                pr.pld_text(),
+                pld_text(&pr),
                 a.delta,
                 match pr.target {
                     Some(e) => format!(
