@@ -4,17 +4,12 @@ use assay_data::bounds::parse_finite;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Float64Array, RecordBatch};
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use clap::{Args, ValueEnum};
 
-use assay_data::csv::TextType;
-use assay_data::source::ColumnRequest;
-use assay_data::{BatchStream, Binning, ColumnRoles, DataError};
+use assay_core::scoring::{self, ScoringError, MODEL_DECISION, MODEL_SCORE};
+use assay_data::{Binning, ColumnRoles};
 use assay_fairness::{assess, AssessOptions, Policy};
-use assay_model::{ColumnKind, Model, ModelError};
 
 use crate::counts;
 use crate::input::InputArgs;
@@ -140,12 +135,6 @@ pub struct FairnessArgs {
     pub submit: crate::registry::submit::SubmitArgs,
 }
 
-/// The column `--model` adds to the data.
-const MODEL_SCORE: &str = "model_score";
-/// The decision column `--model` adds for a randomized classifier (a mitigated model whose
-/// decision is drawn with its probability; see [`Model::randomized`]).
-const MODEL_DECISION: &str = "model_decision";
-
 fn roles(a: &FairnessArgs) -> Result<ColumnRoles, String> {
     if a.model.is_some() && (a.score.is_some() || a.prediction.is_some()) {
         return Err(
@@ -182,91 +171,6 @@ fn roles(a: &FairnessArgs) -> Result<ColumnRoles, String> {
     Ok(roles)
 }
 
-/// Adds the column [`MODEL_SCORE`], the model's probability of the positive class, to every
-/// batch of the stream (scored as it is read, so the pass stays single and streaming).
-///
-/// Unless the user gave `--threshold` (then the assessment thresholds `model_score` itself), the
-/// model's decision is added too, as the column [`MODEL_DECISION`], exactly as `assay predict`
-/// decides ([`assay_model::decision`]: `score > 0.5`, or for a randomized classifier the
-/// seeded draw at the row's position). It is written as `positive` (or
-/// `1`) for a positive decision and `not <positive>` (or `0`) otherwise, so that `--positive`
-/// reads it as it reads the label.
-fn with_model_score(
-    stream: BatchStream,
-    model: Box<dyn Model>,
-    decide: bool,
-    positive: Option<String>,
-) -> Result<BatchStream, String> {
-    let path = stream.path().to_path_buf();
-    let in_schema = stream.schema();
-    let seed = model.randomized();
-    let (yes, no) = match positive {
-        Some(p) => (p.clone(), format!("not {p}")),
-        None => ("1".to_string(), "0".to_string()),
-    };
-    for name in [MODEL_SCORE, MODEL_DECISION] {
-        if in_schema.field_with_name(name).is_ok() {
-            return Err(format!(
-                "{}: the data already has a column '{name}', which --model adds",
-                path.display()
-            ));
-        }
-    }
-    let mut fields: Vec<Field> = in_schema
-        .fields()
-        .iter()
-        .map(|f| f.as_ref().clone())
-        .collect();
-    fields.push(Field::new(MODEL_SCORE, DataType::Float64, false));
-    if decide {
-        fields.push(Field::new(MODEL_DECISION, DataType::Utf8, false));
-    }
-    let schema: SchemaRef = Arc::new(Schema::new(fields));
-    let out_schema = schema.clone();
-    let file = path.clone();
-    let mut rows_done = 0u64;
-    let iter = stream.map(move |batch| {
-        let batch = batch?;
-        let score = model.score_batch(&batch).map_err(|e| match e {
-            ModelError::BadValue {
-                column,
-                row,
-                message,
-            } => DataError::bad_value(&file, &column, rows_done + 1 + row as u64, message),
-            e => DataError::BadColumn {
-                path: file.clone(),
-                column: MODEL_SCORE.to_string(),
-                message: e.to_string(),
-            },
-        })?;
-        let mut columns = batch.columns().to_vec();
-        let decision: Option<Vec<&str>> = decide.then(|| {
-            score
-                .iter()
-                .enumerate()
-                .map(|(i, &p)| {
-                    if assay_model::decision(seed, rows_done + i as u64, p) {
-                        yes.as_str()
-                    } else {
-                        no.as_str()
-                    }
-                })
-                .collect()
-        });
-        columns.push(Arc::new(Float64Array::from(score)) as ArrayRef);
-        if let Some(d) = decision {
-            columns.push(Arc::new(arrow_array::StringArray::from(d)) as ArrayRef);
-        }
-        rows_done += batch.num_rows() as u64;
-        RecordBatch::try_new(out_schema.clone(), columns).map_err(|e| DataError::BadColumn {
-            path: file.clone(),
-            column: MODEL_SCORE.to_string(),
-            message: e.to_string(),
-        })
-    });
-    Ok(BatchStream::new(path, schema, Box::new(iter)))
-}
-
 /// Runs `assay fairness`.
 pub fn run(a: FairnessArgs) -> Result<ExitCode, String> {
     let roles = roles(&a)?;
@@ -298,35 +202,25 @@ pub fn run(a: FairnessArgs) -> Result<ExitCode, String> {
                 opts.roles.prediction = Some(MODEL_DECISION.to_string());
                 opts.roles.threshold = None;
             }
-            let binary = m.outputs().len() == 1 && m.classes().is_some_and(|c| c.len() == 2);
-            if !binary {
-                return Err(format!(
-                    "{}: a fairness assessment needs a binary classifier (one probability of the positive class); this model has outputs {}",
-                    path.display(),
-                    m.outputs().join(", ")
-                ));
-            }
-            requests.retain(|r| r.name != MODEL_SCORE);
-            for c in &m.input_schema().columns {
-                if !requests.iter().any(|r| r.name == c.name) {
-                    requests.push(ColumnRequest {
-                        name: c.name.clone(),
-                        text_as: if matches!(c.kind, ColumnKind::Numeric | ColumnKind::Codes) {
-                            TextType::Float64
-                        } else {
-                            TextType::Utf8
-                        },
-                        role: format!("input of the model {}", path.display()),
-                    });
-                }
-            }
+            scoring::check_binary(m.as_ref()).map_err(|e| format!("{}: {e}", path.display()))?;
+            scoring::request_inputs(
+                m.as_ref(),
+                &mut requests,
+                &format!("input of the model {}", path.display()),
+            );
             Some(m)
         }
         None => None,
     };
     let stream = a.input.open(&a.data, &requests, opts.scan)?;
     let stream = match model {
-        Some(m) => with_model_score(stream, m, a.threshold.is_none(), a.positive.clone())?,
+        Some(m) => scoring::with_model_score(stream, m, a.threshold.is_none(), a.positive.clone())
+            .map_err(|e| match e {
+                ScoringError::ColumnClash { path, column } => {
+                    format!("{path}: the data already has a column '{column}', which --model adds")
+                }
+                e => e.to_string(),
+            })?,
         None => stream,
     };
     let mut result = assess(stream, &opts).map_err(|e| e.to_string())?;

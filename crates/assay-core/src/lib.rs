@@ -27,6 +27,8 @@
 //!   inference) of a model trained by a learner spec or already fitted.
 //! - [`mitigate`]: bias mitigation (pre-, in- and post-processing) with its before/after
 //!   assessment, the drivers of the gap, and the accuracy–fairness sweep.
+//! - [`scoring`]: a stream scored by a model as it is read (the model's score and decision
+//!   added to every batch), for assessments of a model.
 //! - [`train`]: a model trained on a design matrix, in its saved form, with its fit summary.
 //! - [`predict`]: a table scored by a model into a table of predictions, streamed.
 //! - [`reports`]: the typed reports every command writes, with their JSON Schemas.
@@ -120,6 +122,7 @@ pub mod mitigate;
 pub mod models;
 pub mod predict;
 pub mod reports;
+pub mod scoring;
 pub mod train;
 
 pub use error::CoreError;
