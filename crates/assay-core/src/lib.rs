@@ -30,6 +30,7 @@
 //! - [`scoring`]: a stream scored by a model as it is read (the model's score and decision
 //!   added to every batch), for assessments of a model.
 //! - [`train`]: a model trained on a design matrix, in its saved form, with its fit summary.
+//! - [`pii_columns`]: the PII type of each column of a CSV table, from a sample of its cells.
 //! - [`predict`]: a table scored by a model into a table of predictions, streamed.
 //! - [`reports`]: the typed reports every command writes, with their JSON Schemas.
 
@@ -120,6 +121,7 @@ pub mod input;
 pub mod mia;
 pub mod mitigate;
 pub mod models;
+pub mod pii_columns;
 pub mod predict;
 pub mod reports;
 pub mod scoring;
