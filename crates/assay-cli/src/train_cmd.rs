@@ -103,9 +103,12 @@ pub struct TrainArgs {
     #[arg(long, help_heading = "Learner")]
     pub no_intercept: bool,
     /// Standardise the numeric features (mean 0, population standard deviation 1; recorded in
-    /// the model).
-    #[arg(long, help_heading = "Learner")]
+    /// the model). Off by default here, as in scikit-learn.
+    #[arg(long, overrides_with = "no_standardize", help_heading = "Learner")]
     pub standardize: bool,
+    /// Keep the numeric features as they are (the default of `assay train`).
+    #[arg(long, overrides_with = "standardize", help_heading = "Learner")]
+    pub no_standardize: bool,
     /// Fill missing numeric cells with a value learned in training and stored in the model: the
     /// training `mean`, `median`, or `constant=V` (scikit-learn's `SimpleImputer`; applied before
     /// --standardize). Without it a missing numeric cell is an error, except for gbdt, which

@@ -428,3 +428,47 @@ fn adult_from_the_command_line() {
     // The scan finds relationship as the strongest proxy of sex.
     assert_eq!(v["scan"]["columns"][0]["column"], "relationship");
 }
+
+/// Issue #16: `--standardize` and `--no-standardize` mean the same in every command that fits a
+/// linear model; each command takes both (the last one given wins), whatever its default.
+#[test]
+fn standardize_flags_are_the_same_everywhere() {
+    for cmd in [&["train"][..], &["mia"], &["mitigate"], &["dp", "train"]] {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let o = assay(&args);
+        assert!(o.status.success(), "{cmd:?}: {}", stderr(&o));
+        let help = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            help.contains("--standardize") && help.contains("--no-standardize"),
+            "{cmd:?}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = hiring(dir.path());
+    let model = dir.path().join("m.json");
+    let train = |flags: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--learner",
+            "logistic",
+            data.to_str().unwrap(),
+            "--label",
+            "hired",
+            "--features",
+            "age,score",
+            "--out",
+            model.to_str().unwrap(),
+        ];
+        args.extend(flags);
+        let o = assay(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read_to_string(&model)
+            .unwrap()
+            .contains("\"mean\"")
+    };
+    assert!(!train(&[]));
+    assert!(train(&["--standardize"]));
+    assert!(!train(&["--standardize", "--no-standardize"]));
+    assert!(train(&["--no-standardize", "--standardize"]));
+}

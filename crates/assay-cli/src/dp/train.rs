@@ -70,8 +70,11 @@ pub struct TrainArgs {
     pub categorical: Vec<String>,
     /// Do not standardise the numeric features (their mean and standard deviation are learned
     /// from the training data without privacy).
-    #[arg(long, help_heading = "Columns")]
+    #[arg(long, overrides_with = "standardize", help_heading = "Columns")]
     pub no_standardize: bool,
+    /// Standardise the numeric features (the default of `assay dp train`).
+    #[arg(long, overrides_with = "no_standardize", help_heading = "Columns")]
+    pub standardize: bool,
     /// Target ε: the noise multiplier is calibrated to reach it (conflicts with
     /// --noise-multiplier).
     #[arg(

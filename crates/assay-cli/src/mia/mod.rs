@@ -153,9 +153,13 @@ pub struct MiaArgs {
         help_heading = "Logistic"
     )]
     pub c: f64,
-    /// logistic: standardise the numeric features (dp-logistic always does).
-    #[arg(long, help_heading = "Logistic")]
+    /// logistic: standardise the numeric features, as `assay train --standardize` (dp-logistic
+    /// always does).
+    #[arg(long, overrides_with = "no_standardize", help_heading = "Logistic")]
     pub standardize: bool,
+    /// logistic: keep the numeric features as they are (the default, as `assay train`).
+    #[arg(long, overrides_with = "standardize", help_heading = "Logistic")]
+    pub no_standardize: bool,
     /// logistic: maximum Newton iterations.
     #[arg(long, value_parser = counts::at_most(counts::ITERATIONS), default_value_t = 100, help_heading = "Logistic")]
     pub max_iter: usize,

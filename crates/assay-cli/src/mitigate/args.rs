@@ -176,8 +176,11 @@ pub struct MitigateArgs {
     )]
     pub c: f64,
     /// logistic: keep numeric features as they are (default: standardised, as in training).
-    #[arg(long, help_heading = "Learner")]
+    #[arg(long, overrides_with = "standardize", help_heading = "Learner")]
     pub no_standardize: bool,
+    /// logistic: standardise the numeric features (the default of `assay mitigate`).
+    #[arg(long, overrides_with = "no_standardize", help_heading = "Learner")]
+    pub standardize: bool,
     /// gbdt: number of trees.
     #[arg(long, value_parser = counts::at_most(counts::TREES), default_value_t = 100, help_heading = "Learner")]
     pub trees: usize,
@@ -314,70 +317,32 @@ pub struct MitigateArgs {
 }
 
 impl MitigateArgs {
-    /// Checks combinations clap cannot.
+    /// Checks the flags: columns named, then the library's check of the options
+    /// ([`mitigate::MitigateOptions::check`]) in the words of the flags.
     pub fn check(&self) -> Result<(), String> {
+        use mitigate::OptionsError as E;
         if self.features.is_empty() && self.categorical.is_empty() {
             return Err("name the feature columns with --features (and/or --categorical)".into());
         }
-        if self.method == Method::ThresholdOptimizer
-            && self.constraint == ConstraintArg::ErrorRateParity
-        {
-            return Err("--constraint error-rate-parity applies to the reductions (exponentiated-gradient, grid-search), not threshold-optimizer".into());
-        }
-        if self.collapse && self.method != Method::ExponentiatedGradient {
-            return Err("--collapse applies to --method exponentiated-gradient".into());
-        }
-        if let Some(t) = self.tol {
-            if self.method != Method::ThresholdOptimizer {
-                return Err("--tol applies to --method threshold-optimizer".into());
+        self.options().check().map_err(|e| match e {
+            E::ErrorRateParityThresholds => "--constraint error-rate-parity applies to the reductions (exponentiated-gradient, grid-search), not threshold-optimizer".into(),
+            E::CollapseNotEg => "--collapse applies to --method exponentiated-gradient".into(),
+            E::TolNotThresholds => "--tol applies to --method threshold-optimizer".into(),
+            E::TolRange(t) => format!("--tol must be a number ≥ 0, found {t}"),
+            E::RelaxedEqualizedOdds => "the threshold optimizer's relaxed constraint (--tol, and so --sweep) is not defined for --constraint equalized-odds (as Fairlearn)".into(),
+            E::PrivilegedNotRejectOption => "--privileged applies to --method reject-option".into(),
+            E::CalibrationFractionRange(f) => {
+                format!("--calibration-fraction must be in [0, 1), found {f}")
             }
-            if !(t >= 0.0 && t.is_finite()) {
-                return Err(format!("--tol must be a number ≥ 0, found {t}"));
+            E::CalibrationFractionNotCalibrate => {
+                "--calibration-fraction applies to --method calibrate".into()
             }
-        }
-        if (self.tol.is_some_and(|t| t > 0.0)
-            || (self.sweep && self.method == Method::ThresholdOptimizer))
-            && self.constraint == ConstraintArg::EqualizedOdds
-        {
-            return Err("the threshold optimizer's relaxed constraint (--tol, and so --sweep) is not defined for --constraint equalized-odds (as Fairlearn)".into());
-        }
-        if !self.privileged.is_empty() && self.method != Method::RejectOption {
-            return Err("--privileged applies to --method reject-option".into());
-        }
-        if !(0.0..1.0).contains(&self.calibration_fraction) {
-            return Err(format!(
-                "--calibration-fraction must be in [0, 1), found {}",
-                self.calibration_fraction
-            ));
-        }
-        if self.calibration_fraction > 0.0 && self.method != Method::Calibrate {
-            return Err("--calibration-fraction applies to --method calibrate".into());
-        }
-        if self.sweep {
-            if let Some(why) = match self.method {
-                Method::Reweighing | Method::Resampling => {
-                    Some("it has no strength parameter to sweep")
-                }
-                Method::RejectOption => Some("its metric bounds already choose the trade-off"),
-                Method::Calibrate => Some("calibration does not trade accuracy for fairness"),
-                _ => None,
-            } {
-                return Err(format!(
-                    "--sweep is not meaningful for --method {}: {why}; it applies to exponentiated-gradient, grid-search, threshold-optimizer, correlation-remover and disparate-impact-remover",
-                    self.method.name()
-                ));
-            }
-            if let Some(v) = self.sweep_values.iter().find(|v| !v.is_finite()) {
-                return Err(format!("--sweep-values must be numbers, found {v}"));
-            }
-        }
-        if !(self.eps > 0.0 && self.eps.is_finite()) {
-            return Err(format!(
-                "--eps must be a positive number, found {}",
-                self.eps
-            ));
-        }
-        Ok(())
+            E::SweepNotMeaningful { method, why } => format!(
+                "--sweep is not meaningful for --method {method}: {why}; it applies to exponentiated-gradient, grid-search, threshold-optimizer, correlation-remover and disparate-impact-remover"
+            ),
+            E::SweepValue(v) => format!("--sweep-values must be numbers, found {v}"),
+            E::Eps(e) => format!("--eps must be a positive number, found {e}"),
+        })
     }
 }
 

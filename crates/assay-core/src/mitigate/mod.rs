@@ -187,6 +187,117 @@ pub struct MitigateOptions {
     pub model_path: String,
 }
 
+/// A combination of options that does not make sense, found by [`MitigateOptions::check`]
+/// before any data is read (a front end words it with its own flags).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OptionsError {
+    /// Error-rate parity is a constraint of the reductions only.
+    #[error("the error-rate-parity constraint applies to the reductions (exponentiated-gradient, grid-search), not to the threshold optimizer")]
+    ErrorRateParityThresholds,
+    /// `collapse` applies to exponentiated gradient only.
+    #[error("collapse applies to exponentiated gradient")]
+    CollapseNotEg,
+    /// `tol` applies to the threshold optimizer only.
+    #[error("tol applies to the threshold optimizer")]
+    TolNotThresholds,
+    /// `tol` is negative or not finite.
+    #[error("tol must be a number ≥ 0, found {0}")]
+    TolRange(f64),
+    /// The relaxed threshold optimizer is not defined for equalized odds.
+    #[error("the threshold optimizer's relaxed constraint (tol, and so the sweep) is not defined for equalized odds (as Fairlearn)")]
+    RelaxedEqualizedOdds,
+    /// `privileged` applies to the reject option only.
+    #[error("privileged applies to the reject option")]
+    PrivilegedNotRejectOption,
+    /// The calibration fraction is outside [0, 1).
+    #[error("calibration_fraction must be in [0, 1), found {0}")]
+    CalibrationFractionRange(f64),
+    /// `calibration_fraction` applies to calibrate only.
+    #[error("calibration_fraction applies to calibrate")]
+    CalibrationFractionNotCalibrate,
+    /// The method has nothing to sweep.
+    #[error("a sweep is not meaningful for {method}: {why}")]
+    SweepNotMeaningful {
+        /// The method.
+        method: Method,
+        /// Why.
+        why: &'static str,
+    },
+    /// A sweep value is not a number.
+    #[error("sweep_values must be numbers, found {0}")]
+    SweepValue(f64),
+    /// ε is not a positive number.
+    #[error("eps must be a positive number, found {0}")]
+    Eps(f64),
+}
+
+impl MitigateOptions {
+    /// Checks the combination of options before any data is read.
+    pub fn check(&self) -> Result<(), OptionsError> {
+        use OptionsError as E;
+        if self.method == Method::ThresholdOptimizer
+            && self.constraint == Constraint::ErrorRateParity
+        {
+            return Err(E::ErrorRateParityThresholds);
+        }
+        if self.collapse && self.method != Method::ExponentiatedGradient {
+            return Err(E::CollapseNotEg);
+        }
+        if let Some(t) = self.tol {
+            if self.method != Method::ThresholdOptimizer {
+                return Err(E::TolNotThresholds);
+            }
+            if !(t >= 0.0 && t.is_finite()) {
+                return Err(E::TolRange(t));
+            }
+        }
+        if (self.tol.is_some_and(|t| t > 0.0)
+            || (self.sweep && self.method == Method::ThresholdOptimizer))
+            && self.constraint == Constraint::EqualizedOdds
+        {
+            return Err(E::RelaxedEqualizedOdds);
+        }
+        if !self.privileged.is_empty() && self.method != Method::RejectOption {
+            return Err(E::PrivilegedNotRejectOption);
+        }
+        if !(0.0..1.0).contains(&self.calibration_fraction) {
+            return Err(E::CalibrationFractionRange(self.calibration_fraction));
+        }
+        if self.calibration_fraction > 0.0 && self.method != Method::Calibrate {
+            return Err(E::CalibrationFractionNotCalibrate);
+        }
+        if self.sweep {
+            let why = match self.method {
+                Method::Reweighing | Method::Resampling => {
+                    Some("it has no strength parameter to sweep")
+                }
+                Method::RejectOption => Some("its metric bounds already choose the trade-off"),
+                Method::Calibrate => Some("calibration does not trade accuracy for fairness"),
+                _ => None,
+            };
+            if let Some(why) = why {
+                return Err(E::SweepNotMeaningful {
+                    method: self.method,
+                    why,
+                });
+            }
+            if let Some(v) = self.sweep_values.iter().find(|v| !v.is_finite()) {
+                return Err(E::SweepValue(*v));
+            }
+        }
+        if !(self.eps > 0.0 && self.eps.is_finite()) {
+            return Err(E::Eps(self.eps));
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Joins the sensitive values of row `i` into its group name (" & " between columns, as the
 /// saved model's group names).
 pub fn group_names(extra: &[Vec<String>], n: usize) -> Vec<String> {
@@ -218,6 +329,7 @@ pub fn mitigate(
     train: &Design,
     test: Option<&Design>,
 ) -> Result<Mitigation, String> {
+    o.check().map_err(|e| e.to_string())?;
     if train.class_names.len() != 2 {
         return Err(format!(
             "{}: the label has {} classes; mitigation is for binary decisions",
@@ -381,6 +493,31 @@ mod tests {
         assert_eq!(r.points.len(), 4);
         assert_eq!(r.chosen, Some(1));
         assert!(!r.pareto.is_empty());
+    }
+
+    #[test]
+    fn option_combinations_are_checked_before_fitting() {
+        let mut o = options(Method::Reweighing);
+        assert_eq!(o.check(), Ok(()));
+        o.collapse = true;
+        assert_eq!(o.check(), Err(OptionsError::CollapseNotEg));
+        let mut o = options(Method::Reweighing);
+        o.sweep = true;
+        assert!(matches!(
+            o.check(),
+            Err(OptionsError::SweepNotMeaningful {
+                method: Method::Reweighing,
+                ..
+            })
+        ));
+        let mut o = options(Method::ThresholdOptimizer);
+        o.constraint = Constraint::EqualizedOdds;
+        o.tol = Some(0.05);
+        assert_eq!(o.check(), Err(OptionsError::RelaxedEqualizedOdds));
+        let mut o = options(Method::ExponentiatedGradient);
+        o.eps = 0.0;
+        let e = mitigate(&o, &biased(), None).err().unwrap();
+        assert!(e.contains("eps must be a positive number"), "{e}");
     }
 
     #[test]
