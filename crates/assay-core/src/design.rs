@@ -511,6 +511,55 @@ pub fn load_design(
     })
 }
 
+/// Reads only the label column of `data`: a design with no features (`d = 0`), for audits of a
+/// model that reads the table itself. Classes as [`load_design`] makes them.
+pub fn load_labels(
+    input: &TableInput,
+    data: &Path,
+    label: &str,
+    positive: Option<&str>,
+) -> Result<Design, DesignError> {
+    let requests = [ColumnRequest {
+        name: label.to_string(),
+        text_as: TextType::Utf8,
+        role: "label".into(),
+    }];
+    let stream = input.open(data, &requests, false)?;
+    let path = stream.path().to_path_buf();
+    let mut codes = Codes::default();
+    let mut n_rows = 0u64;
+    for batch in stream {
+        let batch = batch?;
+        let v = column(&batch, &path, label)?;
+        for i in 0..batch.num_rows() {
+            if !codes.push_cell(&v, i) {
+                return Err(missing(&path, label, n_rows + i as u64 + 1, "label").into());
+            }
+        }
+        n_rows += batch.num_rows() as u64;
+    }
+    if n_rows == 0 {
+        return Err(table_error(&path, "no data rows".into()));
+    }
+    let spec = DesignSpec {
+        label,
+        positive,
+        ..Default::default()
+    };
+    let (class_names, y) = labels(&path, &spec, codes)?;
+    Ok(Design {
+        path,
+        specs: Vec::new(),
+        x: Vec::new(),
+        n: n_rows as usize,
+        d: 0,
+        y,
+        class_names,
+        weights: None,
+        extra: Vec::new(),
+    })
+}
+
 /// The labels as class indices (or numbers for regression) and the class names: with
 /// `positive`, two classes (`not V`, `V`); otherwise the distinct values sorted (numerically
 /// when all are numbers).

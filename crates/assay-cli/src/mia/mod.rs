@@ -1,8 +1,9 @@
 //! `assay mia`: membership-inference audit of a model on its training rows (members) and
 //! held-out rows (non-members), through `assay_privacy::mia`.
 //!
-//! The target model is trained here on `--train` with the chosen learner, so the member set is
-//! known; shadow models (for the shadow-model attack and LiRA) are trained with the same learner
+//! The target model is trained here on `--train` with the chosen learner, or given with
+//! `--model` (a model saved by `assay train`, or any other model as a black box seen through its
+//! scores), so the member set is known; shadow models (for the shadow-model attack and LiRA) are trained with the same learner
 //! and settings on random halves of a pool, in parallel and seeded (the same seed gives the same
 //! report). The feature encoding (categories, standardisation) is fitted on the training table
 //! and applied to the others; a category not seen in training becomes all zeros (one-hot) or a
@@ -21,14 +22,18 @@ mod render;
 mod saved;
 
 use assay_data::bounds::parse_finite;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 
+use assay_core::design;
 use assay_core::mia::learner::Spec;
-use assay_core::mia::{self as core_mia, AttackResult, AttributeResult, AuditOptions, MiaError};
+use assay_core::mia::{
+    self as core_mia, AttackResult, AttributeResult, AuditOptions, MiaError, Target,
+};
+use assay_core::models::Trained;
 use assay_model::learners::schema::Unknown;
 use assay_model::learners::{GradientBoosting, LogisticRegression, Loss};
 use assay_privacy::accounting::{calibrate, Accountant};
@@ -111,9 +116,12 @@ pub struct MiaArgs {
     /// default the model's own learner and settings).
     #[arg(long, value_enum)]
     pub learner: Option<MiaLearner>,
-    /// Audit this saved model (`assay train`: assay.logistic/1 or assay.gbdt/1) instead of
-    /// training one; --train must be the table it was trained on. Its feature encoding, label
-    /// and positive class are used; --features/--categorical are ignored.
+    /// Audit this model instead of training one; --train must be the table it was trained on.
+    /// A model saved by `assay train` (assay.logistic/1 or assay.gbdt/1) brings its feature
+    /// encoding, label, positive class and learner settings (--features/--categorical are
+    /// ignored). Any other model assay opens (XGBoost, LightGBM, ONNX, assay.tree/1, a mitigated
+    /// model) is audited as a black box through its probability of the positive class on every
+    /// row (name --label; shadow attacks also need --learner and --features; no --attribute).
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
     /// Attacks, comma-separated.
@@ -258,8 +266,172 @@ fn message(e: MiaError) -> String {
         MiaError::AttributeNotAFeature(name) => format!(
             "--attribute '{name}' is not a feature of the model; name it in --categorical"
         ),
+        MiaError::NeedsLearner => "the shadow-model attack and LiRA train shadow models: name their learner with --learner and their feature columns with --features".into(),
+        MiaError::AttributeNeedsModel => "--attribute changes a row's features, which a black-box model (one not saved by assay train) cannot be audited for".into(),
         e => e.to_string(),
     }
+}
+
+/// The training table read into a design matrix for `learner` (as `assay train` encodes it).
+fn training_design(
+    a: &MiaArgs,
+    learner: MiaLearner,
+    label: &str,
+    positive: Option<&str>,
+) -> Result<Design, String> {
+    let trees = learner == MiaLearner::Gbdt;
+    let standardize = match learner {
+        MiaLearner::Gbdt => false,
+        MiaLearner::Logistic => a.standardize,
+        MiaLearner::DpLogistic => true,
+    };
+    load_design(
+        &a.input,
+        &a.train,
+        &DesignSpec {
+            features: &a.features,
+            categorical: &a.categorical,
+            label,
+            positive,
+            weight: None,
+            extra: &[],
+            ordinal: trees,
+            allow_missing: trees,
+            impute: None,
+            standardize,
+            unknown: Unknown::Ignore,
+            regression: false,
+        },
+    )
+}
+
+/// Whether `path` is a binary model saved by `assay train` whose learner the shadow models can
+/// reuse (logistic regression or gradient-boosted trees); other models are audited as black
+/// boxes.
+fn is_reusable(path: &Path) -> bool {
+    matches!(
+        assay_core::models::trained(path),
+        Ok(Trained::Gbdt(_) | Trained::Logistic(_))
+    )
+}
+
+/// `assay mia --model FILE` for any model assay opens that `assay train` did not save: the
+/// model is seen only through its scores on the training and holdout tables; shadow models,
+/// when asked for, are trained by `--learner` on `--features`.
+fn run_black_box(
+    a: &MiaArgs,
+    options: &AuditOptions,
+    path: &Path,
+    start: Instant,
+) -> Result<ExitCode, String> {
+    let model = assay_core::models::open(path).map_err(|e| {
+        format!(
+            "{}: not an assay.gbdt/1 or assay.logistic/1 model saved by `assay train` (audited with its own learner), nor a model assay can score as a black box: {e}",
+            path.display()
+        )
+    })?;
+    let label = a
+        .label
+        .clone()
+        .ok_or("name the label column with --label (the model file does not record it)")?;
+    let positive = match (&a.positive, model.classes()) {
+        (Some(p), Some(c)) if c.len() == 2 && p != &c[1] => {
+            return Err(format!(
+                "--positive '{p}' is not the model's positive class '{}' (the class its score is the probability of)",
+                c[1]
+            ))
+        }
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(c)) if c.len() == 2 => Some(c[1].clone()),
+        (None, _) => None,
+    };
+    let has_features = !a.features.is_empty() || !a.categorical.is_empty();
+    let train = match a.learner {
+        Some(l) if has_features => training_design(a, l, &label, positive.as_deref())?,
+        Some(_) => {
+            return Err(
+                "--learner trains the shadow models on the --features (and --categorical) columns; name them"
+                    .into(),
+            )
+        }
+        None => design::load_labels(
+            &a.input.table_input()?,
+            &a.train,
+            &label,
+            positive.as_deref(),
+        )
+        .map_err(|e| e.to_string())?,
+    };
+    if train.class_names.len() != 2 {
+        return Err(format!(
+            "{}: column '{label}' has {} classes; assay mia audits binary models: name the positive one with --positive",
+            train.path.display(),
+            train.class_names.len()
+        ));
+    }
+    let other = |p: &PathBuf| -> Result<Design, String> {
+        encode_table(
+            &a.input,
+            p,
+            &train.specs,
+            &label,
+            &train.class_names,
+            positive.as_deref(),
+            &[],
+        )
+    };
+    let holdout = other(&a.holdout)?;
+    let population = a.population.as_ref().map(other).transpose()?;
+    let spec = a.learner.map(|l| spec_of(a, l, train.n)).transpose()?;
+    let input = a.input.table_input()?;
+    let mut scores = core_mia::model_scores(&input, &a.train, model.as_ref()).map_err(message)?;
+    scores.extend(core_mia::model_scores(&input, &a.holdout, model.as_ref()).map_err(message)?);
+    let mut settings = vec![
+        ("training table".into(), a.train.display().to_string()),
+        ("holdout table".into(), a.holdout.display().to_string()),
+    ];
+    if let Some(p) = &a.population {
+        settings.push((
+            "population table".into(),
+            format!(
+                "{} ({} rows)",
+                p.display(),
+                population.as_ref().map_or(0, |p| p.n)
+            ),
+        ));
+    }
+    if let Some((_, _, s)) = &spec {
+        settings.extend(s.iter().cloned());
+    }
+    settings.push((
+        "target model".into(),
+        format!(
+            "{} (a black box: its probability of '{}' on every row{})",
+            path.display(),
+            positive.as_deref().unwrap_or("1"),
+            match &spec {
+                Some((_, _, s)) => format!("; shadow models: {}", settings_learner(s)),
+                None => String::new(),
+            }
+        ),
+    ));
+    settings.push(("seed".into(), a.seed.to_string()));
+    let found = core_mia::audit(
+        options,
+        spec.as_ref().map(|s| &s.0),
+        Target::Scores(scores),
+        &train,
+        &holdout,
+        population.as_ref(),
+    )
+    .map_err(message)?;
+    finish(
+        a,
+        format!("{} (black box)", path.display()),
+        settings,
+        found,
+        start,
+    )
 }
 
 /// Runs `assay mia`.
@@ -277,6 +449,9 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
         attribute: a.attribute.clone(),
     };
     core_mia::check(&options, a.population.is_some()).map_err(message)?;
+    if let Some(path) = a.model.as_deref().filter(|p| !is_reusable(p)) {
+        return run_black_box(&a, &options, path, start);
+    }
     let saved = a.model.as_deref().map(saved::load).transpose()?;
     let (label, positive) = match &saved {
         Some(m) => {
@@ -315,32 +490,7 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
                 &[],
             )?
         }
-        None => {
-            let trees = learner == MiaLearner::Gbdt;
-            let standardize = match learner {
-                MiaLearner::Gbdt => false,
-                MiaLearner::Logistic => a.standardize,
-                MiaLearner::DpLogistic => true,
-            };
-            load_design(
-                &a.input,
-                &a.train,
-                &DesignSpec {
-                    features: &a.features,
-                    categorical: &a.categorical,
-                    label: &label,
-                    positive: positive.as_deref(),
-                    weight: None,
-                    extra: &[],
-                    ordinal: trees,
-                    allow_missing: trees,
-                    impute: None,
-                    standardize,
-                    unknown: Unknown::Ignore,
-                    regression: false,
-                },
-            )?
-        }
+        None => training_design(&a, learner, &label, positive.as_deref())?,
     };
     if train.class_names.len() != 2 {
         return Err(format!(
@@ -397,15 +547,30 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
     }
     settings.push(("seed".into(), a.seed.to_string()));
 
+    let target = match saved {
+        Some(m) => Target::Fitted(m.into_fitted()),
+        None => Target::Train,
+    };
     let found = core_mia::audit(
         &options,
-        &spec,
-        saved.map(saved::Saved::into_fitted),
+        Some(&spec),
+        target,
         &train,
         &holdout,
         population.as_ref(),
     )
     .map_err(message)?;
+    finish(&a, model_desc, settings, found, start)
+}
+
+/// Renders the audit (text, JSON, HTML) and submits it.
+fn finish(
+    a: &MiaArgs,
+    model_desc: String,
+    mut settings: Vec<(String, String)>,
+    found: core_mia::AuditResult,
+    start: Instant,
+) -> Result<ExitCode, String> {
     settings.extend(found.settings);
     let provenance = assay_data::provenance::Provenance::new(
         a.model.as_deref(),

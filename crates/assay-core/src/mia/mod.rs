@@ -18,13 +18,20 @@ pub mod attribute;
 pub mod learner;
 
 use assay_privacy::mia::attacks::{
-    confidence_score, lira_offline, lira_online, loss_score, phi_from_margin, ShadowThresholds,
+    confidence_score, lira_offline, lira_online, loss_score, phi_from_margin, phi_from_probability,
+    ShadowThresholds,
 };
 use assay_privacy::mia::attribute::AttributeRisk;
 use assay_privacy::mia::shadow::{shadow_masks, train_shadows};
 use assay_privacy::mia::{evaluate, AttackMetrics};
 
+use std::path::Path;
+
+use assay_data::DataError;
+use assay_model::{Model, ModelError};
+
 use crate::design::Design;
+use crate::input::TableInput;
 use learner::{derive_seed, subset, Fitted, Spec};
 
 /// An attack.
@@ -50,6 +57,18 @@ pub enum Variance {
     Global,
     /// A variance per example.
     PerExample,
+}
+
+/// The audited model.
+pub enum Target {
+    /// Trained here with the learner spec on the training design.
+    Train,
+    /// Already fitted on the training design's encoding (a model saved by `assay train`).
+    Fitted(Fitted),
+    /// Any model, seen only through its probabilities of the positive class on the training
+    /// rows and then the holdout rows ([`model_scores`]): a black box. Attribute inference,
+    /// which changes a row's features, is not available.
+    Scores(Vec<f64>),
 }
 
 /// What to run.
@@ -105,12 +124,29 @@ pub enum MiaError {
     /// Members and non-members are both needed.
     #[error("members and non-members are both needed")]
     OneSided,
+    /// Training the target or the shadow models needs a learner.
+    #[error("training the target or the shadow models needs a learner")]
+    NeedsLearner,
+    /// Attribute inference needs a model that scores encoded rows.
+    #[error("attribute inference changes a row's features and needs a model trained on the design, not a black box")]
+    AttributeNeedsModel,
+    /// The scores do not cover the training and holdout rows.
+    #[error("{found} scores for {rows} training and holdout rows")]
+    ScoreCount {
+        /// Scores given.
+        found: usize,
+        /// Rows.
+        rows: usize,
+    },
     /// A learner could not be fitted or scored.
     #[error("{0}")]
     Learner(String),
     /// An attack could not be computed.
     #[error("{0}")]
     Attack(String),
+    /// A black-box model could not score a table.
+    #[error("{0}")]
+    Model(String),
 }
 
 /// One attack's result.
@@ -158,13 +194,46 @@ pub struct AuditResult {
     pub shadows: usize,
 }
 
-fn accuracy(margins: &[f64], y: &[f64]) -> f64 {
-    let hits = margins
+fn accuracy(decides: &[bool], y: &[f64]) -> f64 {
+    let hits = decides
         .iter()
         .zip(y)
-        .filter(|(m, y)| (**m > 0.0) == (**y == 1.0))
+        .filter(|(d, y)| **d == (**y == 1.0))
         .count();
     hits as f64 / y.len().max(1) as f64
+}
+
+/// The probabilities of the positive class a binary model gives the rows of `data`, in
+/// order: the scores of a black-box [`Target::Scores`].
+pub fn model_scores(
+    input: &TableInput,
+    data: &Path,
+    model: &dyn Model,
+) -> Result<Vec<f64>, MiaError> {
+    let fail = |e: String| MiaError::Model(format!("{}: {e}", data.display()));
+    crate::scoring::check_binary(model).map_err(|e| fail(e.to_string()))?;
+    let mut requests = Vec::new();
+    crate::scoring::request_inputs(model, &mut requests, "model input");
+    let stream = input
+        .open(data, &requests, false)
+        .map_err(|e| MiaError::Model(e.to_string()))?;
+    let mut scores = Vec::new();
+    for batch in stream {
+        let batch = batch.map_err(|e| MiaError::Model(e.to_string()))?;
+        let rows = scores.len() as u64;
+        let p = model.score_batch(&batch).map_err(|e| match e {
+            ModelError::BadValue {
+                column,
+                row,
+                message,
+            } => MiaError::Model(
+                DataError::bad_value(data, &column, rows + 1 + row as u64, message).to_string(),
+            ),
+            e => fail(e.to_string()),
+        })?;
+        scores.extend(p);
+    }
+    Ok(scores)
 }
 
 /// Checks the options alone, before any data is read.
@@ -185,13 +254,14 @@ pub fn check(o: &AuditOptions, has_population: bool) -> Result<(), MiaError> {
     Ok(())
 }
 
-/// Audits the model trained by `spec` on `train` (or the already fitted `target`), with
-/// `holdout` as the non-members and `population` as the shadow models' reference data. The
-/// three tables are encoded alike (`train`'s feature specs) with 0/1 labels.
+/// Audits the `target` model (trained here by `spec` on `train`, already fitted, or a black
+/// box seen through its scores), with `holdout` as the non-members and `population` as the
+/// shadow models' reference data; the shadow models are trained by `spec`. The three tables
+/// are encoded alike (`train`'s feature specs) with 0/1 labels.
 pub fn audit(
     o: &AuditOptions,
-    spec: &Spec,
-    target: Option<Fitted>,
+    spec: Option<&Spec>,
+    target: Target,
     train: &Design,
     holdout: &Design,
     population: Option<&Design>,
@@ -213,36 +283,71 @@ pub fn audit(
     let mut y_t = train.y.clone();
     y_t.extend_from_slice(&holdout.y);
     let members: Vec<bool> = (0..n_in + n_out).map(|i| i < n_in).collect();
+    let mut scores: Vec<f64> = Vec::new();
 
     let slot = o
         .attribute
         .as_deref()
         .map(|c| attribute::slot(&train.specs, c))
         .transpose()?;
-    let target = match target {
-        Some(m) => m,
-        None => spec
-            .fit(&train.x, d, &train.y, derive_seed(o.seed, 0))
-            .map_err(learner)?,
+    if spec.is_none() && (wants(Attack::Shadow) || wants(Attack::Lira)) {
+        return Err(MiaError::NeedsLearner);
+    }
+    let fitted = match target {
+        Target::Train => Some(
+            spec.ok_or(MiaError::NeedsLearner)?
+                .fit(&train.x, d, &train.y, derive_seed(o.seed, 0))
+                .map_err(learner)?,
+        ),
+        Target::Fitted(m) => Some(m),
+        Target::Scores(p) => {
+            if slot.is_some() {
+                return Err(MiaError::AttributeNeedsModel);
+            }
+            if p.len() != n_in + n_out {
+                return Err(MiaError::ScoreCount {
+                    found: p.len(),
+                    rows: n_in + n_out,
+                });
+            }
+            scores = p;
+            None
+        }
     };
-    let attribute = match (&slot, &o.attribute) {
-        (Some((slot, cats)), Some(col)) => {
+    let attribute = match (&slot, &o.attribute, &fitted) {
+        (Some((slot, cats)), Some(col), Some(target)) => {
             let prior = attribute::log_prior(slot, &holdout.x, d);
             Some(AttributeResult {
                 column: col.clone(),
                 categories: cats.len(),
-                members: attribute::risk(&target, slot, &train.x, &train.y, d, &prior)?,
-                non_members: attribute::risk(&target, slot, &holdout.x, &holdout.y, d, &prior)?,
+                members: attribute::risk(target, slot, &train.x, &train.y, d, &prior)?,
+                non_members: attribute::risk(target, slot, &holdout.x, &holdout.y, d, &prior)?,
             })
         }
         _ => None,
     };
-    let margins = target.margins(&x_t, n_in + n_out, d).map_err(learner)?;
-    let phi: Vec<f64> = margins
-        .iter()
-        .zip(&y_t)
-        .map(|(&m, &y)| phi_from_margin(m, y == 1.0))
-        .collect();
+    // φ of every target row and whether the model decides positive.
+    let (phi, decides): (Vec<f64>, Vec<bool>) = match &fitted {
+        Some(target) => {
+            let margins = target.margins(&x_t, n_in + n_out, d).map_err(learner)?;
+            (
+                margins
+                    .iter()
+                    .zip(&y_t)
+                    .map(|(&m, &y)| phi_from_margin(m, y == 1.0))
+                    .collect(),
+                margins.iter().map(|&m| m > 0.0).collect(),
+            )
+        }
+        None => (
+            scores
+                .iter()
+                .zip(&y_t)
+                .map(|(&p, &y)| phi_from_probability(if y == 1.0 { p } else { 1.0 - p }))
+                .collect(),
+            scores.iter().map(|&p| p > 0.5).collect(),
+        ),
+    };
     let mut results = Vec::new();
     let mut settings = Vec::new();
     let mut notes = Vec::new();
@@ -267,11 +372,12 @@ pub fn audit(
         )?;
     }
     if wants(Attack::Shadow) {
+        let shadow_spec = spec.ok_or(MiaError::NeedsLearner)?;
         let pop = population.ok_or(MiaError::NeedsPopulation)?;
         let masks = shadow_masks(pop.n, o.shadows, derive_seed(o.seed, 1));
         let phis = train_shadows(&masks, |s, mask| {
             let (xs, ys) = subset(&pop.x, &pop.y, d, mask);
-            let m = spec.fit(&xs, d, &ys, derive_seed(o.seed, 1000 + s as u64))?;
+            let m = shadow_spec.fit(&xs, d, &ys, derive_seed(o.seed, 1000 + s as u64))?;
             let z = m.margins(&pop.x, pop.n, d)?;
             Ok::<_, String>(
                 z.iter()
@@ -299,6 +405,7 @@ pub fn audit(
         ));
     }
     if wants(Attack::Lira) {
+        let shadow_spec = spec.ok_or(MiaError::NeedsLearner)?;
         // Pool: target rows, then the population.
         let (mut x_p, mut y_p) = (x_t.clone(), y_t.clone());
         if let Some(p) = population {
@@ -310,7 +417,7 @@ pub fn audit(
         let masks = shadow_masks(n_pool, o.shadows, derive_seed(o.seed, 2));
         let phis = train_shadows(&masks, |s, mask| {
             let (xs, ys) = subset(&x_p, &y_p, d, mask);
-            let m = spec.fit(&xs, d, &ys, derive_seed(o.seed, 100_000 + s as u64))?;
+            let m = shadow_spec.fit(&xs, d, &ys, derive_seed(o.seed, 100_000 + s as u64))?;
             let z = m.margins(&x_t, n_target, d)?;
             Ok::<_, String>(
                 z.iter()
@@ -358,8 +465,8 @@ pub fn audit(
         notes,
         members: n_in,
         non_members: n_out,
-        target_train_accuracy: accuracy(&margins[..n_in], &train.y),
-        target_holdout_accuracy: accuracy(&margins[n_in..], &holdout.y),
+        target_train_accuracy: accuracy(&decides[..n_in], &train.y),
+        target_holdout_accuracy: accuracy(&decides[n_in..], &holdout.y),
         shadows: if wants(Attack::Lira) || wants(Attack::Shadow) {
             o.shadows
         } else {
@@ -432,7 +539,7 @@ mod tests {
         let (train, holdout) = (noise(50, 2, 1), noise(50, 2, 2));
         let spec = Spec::Logistic(LogisticRegression::default());
         assert!(matches!(
-            audit(&attribute, &spec, None, &train, &holdout, None),
+            audit(&attribute, Some(&spec), Target::Train, &train, &holdout, None),
             Err(MiaError::AttributeNumeric(c)) if c == "x0"
         ));
     }
@@ -450,7 +557,17 @@ mod tests {
             ..GradientBoosting::default()
         });
         let o = options(vec![Attack::Loss, Attack::Lira, Attack::Shadow]);
-        let run = || audit(&o, &spec, None, &train, &holdout, Some(&population)).unwrap();
+        let run = || {
+            audit(
+                &o,
+                Some(&spec),
+                Target::Train,
+                &train,
+                &holdout,
+                Some(&population),
+            )
+            .unwrap()
+        };
         let a = run();
         let names: Vec<&str> = a.results.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(
@@ -481,6 +598,50 @@ mod tests {
     }
 
     #[test]
+    fn a_black_box_is_audited_through_its_scores() {
+        let (train, holdout) = (noise(200, 2, 6), noise(200, 2, 7));
+        // Confident and right on its training rows, unsure on the others: it memorised.
+        let mut scores: Vec<f64> = train.y.iter().map(|&y| 0.05 + 0.9 * y).collect();
+        scores.extend(std::iter::repeat_n(0.5, holdout.n));
+        let a = audit(
+            &options(vec![Attack::Loss, Attack::Confidence]),
+            None,
+            Target::Scores(scores.clone()),
+            &train,
+            &holdout,
+            None,
+        )
+        .unwrap();
+        assert_eq!(a.results[0].metrics.auc, 1.0);
+        assert_eq!(a.target_train_accuracy, 1.0);
+        assert_eq!(a.shadows, 0);
+        let lira = audit(
+            &options(vec![Attack::Lira]),
+            None,
+            Target::Scores(scores.clone()),
+            &train,
+            &holdout,
+            None,
+        );
+        assert!(matches!(lira, Err(MiaError::NeedsLearner)));
+        let short = audit(
+            &options(vec![Attack::Loss]),
+            None,
+            Target::Scores(scores[..10].to_vec()),
+            &train,
+            &holdout,
+            None,
+        );
+        assert!(matches!(
+            short,
+            Err(MiaError::ScoreCount {
+                found: 10,
+                rows: 400
+            })
+        ));
+    }
+
+    #[test]
     fn a_regularised_model_on_noise_leaks_little() {
         let (train, holdout) = (noise(2000, 3, 4), noise(2000, 3, 5));
         let spec = Spec::Logistic(LogisticRegression {
@@ -489,8 +650,8 @@ mod tests {
         });
         let a = audit(
             &options(vec![Attack::Loss]),
-            &spec,
-            None,
+            Some(&spec),
+            Target::Train,
             &train,
             &holdout,
             None,
