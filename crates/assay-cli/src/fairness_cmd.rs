@@ -14,11 +14,13 @@ use assay_fairness::{assess, AssessOptions, Policy};
 use crate::counts;
 use crate::input::InputArgs;
 
-/// Output format on standard output.
+/// Output format on standard output: the shared `text` and `json` of every command
+/// ([`crate::output::Format`]), and Markdown.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum OutputFormat {
-    /// A readable report.
-    Table,
+    /// A readable report (`table` is accepted too).
+    #[value(alias = "table")]
+    Text,
     /// The `assay.fairness/1` JSON document.
     Json,
     /// GitHub-flavoured Markdown.
@@ -115,7 +117,7 @@ pub struct FairnessArgs {
     #[arg(
         long,
         value_enum,
-        default_value = "table",
+        default_value = "text",
         help_heading = "Policy and output"
     )]
     pub format: OutputFormat,
@@ -249,7 +251,7 @@ pub fn run(a: FairnessArgs) -> Result<ExitCode, String> {
     match a.format {
         OutputFormat::Json => outln!("{json}"),
         OutputFormat::Markdown => out!("{}", assay_report::markdown(&result)),
-        OutputFormat::Table => {
+        OutputFormat::Text => {
             let color = !a.no_color
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 
 use assay_mitigation::MitigatedModel;
 use assay_model::inspect::inspect;
@@ -36,14 +36,7 @@ pub struct ExportArgs {
     pub out: PathBuf,
 }
 
-/// Output format of `assay model inspect`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
-pub enum InspectFormat {
-    /// Human-readable text.
-    Text,
-    /// JSON.
-    Json,
-}
+pub use crate::output::Format;
 
 /// Arguments of `assay model inspect`.
 #[derive(Args)]
@@ -55,7 +48,7 @@ pub struct InspectArgs {
     pub format_model: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: InspectFormat,
+    pub format: Format,
 }
 
 /// Runs `assay model ...`.
@@ -122,11 +115,11 @@ fn run_inspect(a: InspectArgs) -> Result<ExitCode, String> {
     };
     let s = inspect(&a.model, format).map_err(|e| e.to_string())?;
     match a.format {
-        InspectFormat::Json => {
+        Format::Json => {
             let text = serde_json::to_string_pretty(&s).map_err(|e| e.to_string())?;
             outln!("{text}");
         }
-        InspectFormat::Text => {
+        Format::Text => {
             outln!("model   {}", s.path);
             outln!("format  {}", s.format);
             outln!("inputs  {} columns", s.inputs.len());

@@ -472,3 +472,50 @@ fn standardize_flags_are_the_same_everywhere() {
     assert!(!train(&["--standardize", "--no-standardize"]));
     assert!(train(&["--no-standardize", "--standardize"]));
 }
+
+/// Issue #16: one output-format flag: `--format text` (or `table`, its other name) and
+/// `--format json` mean the same in every command.
+#[test]
+fn format_text_and_table_are_one_value_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = hiring(dir.path());
+    let d = data.to_str().unwrap();
+    let runs: [&[&str]; 2] = [
+        &[
+            "fairness",
+            d,
+            "--label",
+            "qualified",
+            "--prediction",
+            "shortlisted",
+            "--sensitive",
+            "gender",
+            "--bootstrap",
+            "0",
+        ],
+        &[
+            "risk",
+            d,
+            "--quasi-identifiers",
+            "age",
+            "--sensitive",
+            "race",
+        ],
+    ];
+    for args in runs {
+        let with = |format: &str| {
+            let mut v = args.to_vec();
+            v.extend(["--format", format]);
+            let o = assay(&v);
+            assert!(o.status.success(), "{v:?}: {}", stderr(&o));
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        };
+        assert_eq!(with("text"), with("table"), "{args:?}");
+        assert!(with("json").trim_start().starts_with('{'), "{args:?}");
+    }
+    for cmd in ["mia", "mitigate", "explain", "anonymize", "risk"] {
+        let o = assay(&[cmd, "--help"]);
+        let help = String::from_utf8_lossy(&o.stdout);
+        assert!(help.contains("text") && help.contains("json"), "{cmd}");
+    }
+}

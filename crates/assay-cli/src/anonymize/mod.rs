@@ -27,14 +27,7 @@ pub enum Algorithm {
     Lattice,
 }
 
-/// Output format of the report on standard output.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum AnonymizeFormat {
-    /// A readable summary.
-    Text,
-    /// The `assay.anonymize/1` JSON document.
-    Json,
-}
+pub use crate::output::Format;
 
 /// Arguments of `assay anonymize`.
 #[derive(Args)]
@@ -73,7 +66,7 @@ pub struct AnonymizeArgs {
     pub out: PathBuf,
     /// Report format.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: AnonymizeFormat,
+    pub format: Format,
     /// Also train assay's logistic regression to predict this column on the original and on
     /// the anonymized table (same seeded 70/30 split of the released records) and report both
     /// test accuracies.
@@ -162,8 +155,8 @@ pub fn run(a: AnonymizeArgs) -> Result<ExitCode, String> {
     let outcome = core_anonymize::anonymize(&a.data, &a.input.read_options()?, &a.out, &options)
         .map_err(|e| message(&a, e))?;
     let out = match a.format {
-        AnonymizeFormat::Text => render::text(&a, &outcome),
-        AnonymizeFormat::Json => render::json(&a, &outcome),
+        Format::Text => render::text(&a, &outcome),
+        Format::Json => render::json(&a, &outcome),
     };
     out!("{out}");
     Ok(ExitCode::SUCCESS)

@@ -59,14 +59,7 @@ impl AccountantArg {
     }
 }
 
-/// Output format on standard output.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// One readable line.
-    Text,
-    /// The `assay.dp/1` JSON document.
-    Json,
-}
+pub use crate::output::Format;
 
 /// Flags of `assay dp epsilon`.
 #[derive(Args)]
@@ -92,7 +85,7 @@ pub struct EpsilonArgs {
     pub pld_discretization: f64,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: OutputFormat,
+    pub format: Format,
     #[command(flatten)]
     pub submit: crate::registry::submit::SubmitArgs,
 }
@@ -131,7 +124,7 @@ pub struct CalibrateArgs {
     pub pld_discretization: f64,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: OutputFormat,
+    pub format: Format,
     #[command(flatten)]
     pub submit: crate::registry::submit::SubmitArgs,
 }

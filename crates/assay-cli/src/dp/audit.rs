@@ -23,7 +23,7 @@ use clap::Args;
 use assay_privacy::audit::{audit_dpsgd, AuditConfig};
 use assay_privacy::dpsgd::{self, Architecture, Config};
 
-use super::args::OutputFormat;
+use super::args::Format;
 use assay_core::reports::dp::{AuditReport, DpReport, DP_SCHEMA};
 use assay_core::reports::Unbounded;
 
@@ -69,8 +69,7 @@ pub struct AuditArgs {
 pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
     let start = Instant::now();
     let t = &a.train;
-    t.submit
-        .require_json(matches!(t.format, OutputFormat::Json))?;
+    t.submit.require_json(matches!(t.format, Format::Json))?;
     if t.test.is_some() || t.out.is_some() {
         return Err("assay dp audit takes no --test or --out".into());
     }
@@ -131,7 +130,7 @@ pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
     let violated = o.epsilon_lower_bound > claimed;
     let seconds = start.elapsed().as_secs_f64();
     match t.format {
-        OutputFormat::Text => {
+        Format::Text => {
             outln!(
                 "audit of DP-SGD on {n} rows of {} with {} canaries ({} included): {} of {} guesses correct",
                 t.data.display(),
@@ -161,7 +160,7 @@ pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
                 }
             );
         }
-        OutputFormat::Json => {
+        Format::Json => {
             let provenance = assay_data::provenance::Provenance::new(None, &[t.data.as_path()])
                 .map_err(|e| e.to_string())?;
             let doc = DpReport::Audit(AuditReport {

@@ -22,7 +22,7 @@ use assay_core::reports::Unbounded;
 
 use assay_privacy::accounting::{calibrate, epsilon, Accountant};
 
-use args::{AccountantArg, CalibrateArgs, DpCommand, EpsilonArgs, OutputFormat};
+use args::{AccountantArg, CalibrateArgs, DpCommand, EpsilonArgs, Format};
 
 /// Runs `assay dp`.
 pub fn run(a: DpArgs) -> Result<ExitCode, String> {
@@ -52,8 +52,7 @@ fn accountant_info(a: AccountantArg, discretization: f64) -> AccountantInfo {
 }
 
 fn run_epsilon(a: EpsilonArgs) -> Result<ExitCode, String> {
-    a.submit
-        .require_json(matches!(a.format, OutputFormat::Json))?;
+    a.submit.require_json(matches!(a.format, Format::Json))?;
     let eps = epsilon(
         a.accountant.accountant(a.pld_discretization),
         a.sampling_rate,
@@ -63,7 +62,7 @@ fn run_epsilon(a: EpsilonArgs) -> Result<ExitCode, String> {
     )
     .map_err(|e| e.to_string())?;
     match a.format {
-        OutputFormat::Text => outln!(
+        Format::Text => outln!(
             "epsilon = {eps} at delta = {} ({} accountant; sampling rate {}, noise multiplier {}, {} steps)",
             a.delta,
             a.accountant.name(),
@@ -71,7 +70,7 @@ fn run_epsilon(a: EpsilonArgs) -> Result<ExitCode, String> {
             a.noise_multiplier,
             a.steps
         ),
-        OutputFormat::Json => {
+        Format::Json => {
             let doc = DpReport::Epsilon(EpsilonReport {
                 schema: DP_SCHEMA.into(),
                 mechanism: "poisson_subsampled_gaussian".into(),
@@ -90,8 +89,7 @@ fn run_epsilon(a: EpsilonArgs) -> Result<ExitCode, String> {
 }
 
 fn run_calibrate(a: CalibrateArgs) -> Result<ExitCode, String> {
-    a.submit
-        .require_json(matches!(a.format, OutputFormat::Json))?;
+    a.submit.require_json(matches!(a.format, Format::Json))?;
     let c = calibrate::noise_multiplier(
         a.accountant.accountant(a.pld_discretization),
         a.epsilon,
@@ -102,7 +100,7 @@ fn run_calibrate(a: CalibrateArgs) -> Result<ExitCode, String> {
     )
     .map_err(|e| e.to_string())?;
     match a.format {
-        OutputFormat::Text => outln!(
+        Format::Text => outln!(
             "noise multiplier = {} (epsilon = {} <= {} at delta = {}; {} accountant; sampling rate {}, {} steps)",
             c.noise_multiplier,
             c.epsilon,
@@ -112,7 +110,7 @@ fn run_calibrate(a: CalibrateArgs) -> Result<ExitCode, String> {
             a.sampling_rate,
             a.steps
         ),
-        OutputFormat::Json => {
+        Format::Json => {
             let doc = DpReport::Calibrate(CalibrateReport {
                 schema: DP_SCHEMA.into(),
                 mechanism: "poisson_subsampled_gaussian".into(),

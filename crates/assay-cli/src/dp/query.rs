@@ -19,7 +19,7 @@ use assay_core::dp_query::{self, Field, Mechanism, QueryError, QueryOptions};
 use assay_core::reports::dp::{EpsilonDelta, LedgerState, QueryReport, QUERY_SCHEMA};
 use assay_privacy::ledger::{Budget, DatasetId, Ledger};
 
-use super::args::OutputFormat;
+use super::args::Format;
 use super::query_args::{MechanismArg, QueryArgs, Statistic};
 
 fn parse_pair(flag: &str, s: &str) -> Result<(f64, f64), String> {
@@ -133,8 +133,7 @@ fn plan(a: &QueryArgs) -> Result<dp_query::Plan, String> {
 
 /// Runs `assay dp query`.
 pub fn run_query(a: QueryArgs) -> Result<ExitCode, String> {
-    a.submit
-        .require_json(matches!(a.format, OutputFormat::Json))?;
+    a.submit.require_json(matches!(a.format, Format::Json))?;
     let plan = plan(&a)?;
     let cost = Budget {
         epsilon: a.epsilon,
@@ -215,7 +214,7 @@ pub fn run_query(a: QueryArgs) -> Result<ExitCode, String> {
     };
 
     match a.format {
-        OutputFormat::Json => {
+        Format::Json => {
             let results = cells.iter().map(dp_query::Cell::to_report).collect();
             let doc = QueryReport {
                 schema: QUERY_SCHEMA.into(),
@@ -241,7 +240,7 @@ pub fn run_query(a: QueryArgs) -> Result<ExitCode, String> {
             a.submit
                 .upload_report("dp", crate::registry::submit::Verdict::None, &doc)?;
         }
-        OutputFormat::Text => {
+        Format::Text => {
             outln!(
                 "{query}: epsilon = {}{}, {mechanism}, contribution bound {} per {}",
                 a.epsilon,

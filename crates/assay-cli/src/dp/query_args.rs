@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::args::OutputFormat;
+use super::args::Format;
 use crate::counts;
 use crate::input::InputArgs;
 
@@ -119,7 +119,7 @@ pub struct QueryArgs {
     pub seed: Option<u64>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: OutputFormat,
+    pub format: Format,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]

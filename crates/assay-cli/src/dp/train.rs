@@ -37,7 +37,7 @@ use assay_model::learners::schema::Unknown;
 use assay_model::learners::FeatureSpec;
 use assay_privacy::dpsgd::{self, Architecture, Config};
 
-use super::args::{AccountantArg, OutputFormat};
+use super::args::{AccountantArg, Format};
 use crate::counts;
 use crate::design::{encode_table, load_design, DesignSpec};
 use crate::input::InputArgs;
@@ -156,7 +156,7 @@ pub struct TrainArgs {
     pub out: Option<PathBuf>,
     /// Output format on standard output.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: OutputFormat,
+    pub format: Format,
     /// Write an HTML report with the privacy–utility curve: test accuracy against ε (needs
     /// --test), one run per --curve-epsilons value plus a run without noise.
     #[arg(long, value_name = "FILE", requires = "test")]
@@ -340,8 +340,7 @@ fn pld_text(p: &Privacy) -> String {
 
 /// Runs `assay dp train`.
 pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
-    a.submit
-        .require_json(matches!(a.format, OutputFormat::Json))?;
+    a.submit.require_json(matches!(a.format, Format::Json))?;
     let start = Instant::now();
     let p = prepare(
         &a.input,
@@ -455,7 +454,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
         }
     }
     match a.format {
-        OutputFormat::Text => {
+        Format::Text => {
             outln!(
                 "DP-SGD {} on {n} rows of {} ({} features): {steps} steps at sampling rate {q:.6} (mean batch {mean_batch:.1}), clip {}, noise multiplier {:.6}",
                 match architecture {
@@ -502,7 +501,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
                 );
             }
         }
-        OutputFormat::Json => {
+        Format::Json => {
             let doc = DpReport::Train(TrainReport {
                 schema: DP_SCHEMA.into(),
                 model: match architecture {

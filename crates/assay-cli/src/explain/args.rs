@@ -76,14 +76,7 @@ pub enum ScorerArg {
     EqualizedOddsDifference,
 }
 
-/// Output format on standard output.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum OutputFormat {
-    /// A readable summary.
-    Table,
-    /// The `assay.explain/1` JSON document.
-    Json,
-}
+pub use crate::output::Format;
 
 /// Flags of `assay explain`.
 #[derive(Args)]
@@ -173,8 +166,8 @@ pub struct ExplainArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Output format on standard output.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
     /// Also write the JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,

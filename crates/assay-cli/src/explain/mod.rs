@@ -20,7 +20,7 @@ use assay_explain::inspection::Scorer;
 use assay_model::learners::TrainedLogistic;
 use assay_model::model::TreeModel;
 
-use args::{Method, OutputFormat, ScorerArg};
+use args::{Format, Method, ScorerArg};
 
 fn scorer(s: ScorerArg) -> Scorer {
     match s {
@@ -187,8 +187,8 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
         crate::output::write(path, render::html(&value, a.ice_curves))?;
     }
     match a.format {
-        OutputFormat::Json => out!("{text}"),
-        OutputFormat::Table => out!("{}", render::text(&value)),
+        Format::Json => out!("{text}"),
+        Format::Text => out!("{}", render::text(&value)),
     }
     a.submit
         .upload_report("explain", crate::registry::submit::Verdict::None, &doc)?;

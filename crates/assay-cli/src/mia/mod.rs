@@ -78,14 +78,7 @@ pub enum Variance {
     PerExample,
 }
 
-/// Output format on standard output.
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
-pub enum MiaFormat {
-    /// A readable summary.
-    Text,
-    /// The `assay.mia/1` JSON document.
-    Json,
-}
+pub use crate::output::Format;
 
 /// Arguments of `assay mia`.
 #[derive(Args)]
@@ -148,7 +141,7 @@ pub struct MiaArgs {
     pub attribute: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: MiaFormat,
+    pub format: Format,
     /// Also write the HTML report (with the ROC curves) here.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
@@ -595,8 +588,8 @@ fn finish(
         crate::output::write(h, render::html(&audit))?;
     }
     match a.format {
-        MiaFormat::Text => out!("{}", render::text(&audit)),
-        MiaFormat::Json => outln!("{}", render::json(&audit)),
+        Format::Text => out!("{}", render::text(&audit)),
+        Format::Json => outln!("{}", render::json(&audit)),
     }
     if a.submit.submit.is_some() {
         let verdict = crate::registry::submit::Verdict::None;

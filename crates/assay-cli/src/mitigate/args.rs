@@ -121,14 +121,7 @@ pub enum Learner {
     Gbdt,
 }
 
-/// Output format on standard output.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum OutputFormat {
-    /// A readable before/after table.
-    Table,
-    /// The `assay.mitigation/1` JSON document.
-    Json,
-}
+pub use crate::output::Format;
 
 /// Flags of `assay mitigate`.
 #[derive(Args, Clone)]
@@ -299,8 +292,8 @@ pub struct MitigateArgs {
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Output format on standard output.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
     /// Also write the JSON report to this file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use assay_model::learners::schema::Unknown;
 
 use crate::design::{encode_table, load_design, DesignSpec};
-use args::{Learner, OutputFormat};
+use args::{Format, Learner};
 
 /// Runs `assay mitigate`.
 pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
@@ -84,8 +84,8 @@ pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
         crate::output::write(p, render::html(&report))?;
     }
     match a.format {
-        OutputFormat::Json => out!("{json}"),
-        OutputFormat::Table => out!("{}", render::text(&report, &a.out)),
+        Format::Json => out!("{json}"),
+        Format::Text => out!("{}", render::text(&report, &a.out)),
     }
     let verdict = crate::registry::submit::Verdict::of(a.policy.as_ref().map(|_| !policy_failed));
     a.submit.upload("mitigate", verdict, &json)?;

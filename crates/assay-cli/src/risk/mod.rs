@@ -7,18 +7,11 @@ mod render;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use crate::input::InputArgs;
 
-/// Output format on standard output.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum RiskFormat {
-    /// A readable summary.
-    Text,
-    /// The `assay.anonymity/1` JSON document.
-    Json,
-}
+pub use crate::output::Format;
 
 /// Arguments of `assay risk`.
 #[derive(Args)]
@@ -48,7 +41,7 @@ pub struct RiskArgs {
     pub population: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: RiskFormat,
+    pub format: Format,
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -84,8 +77,8 @@ pub fn run(a: RiskArgs) -> Result<ExitCode, String> {
             .map_err(|e| e.to_string())?;
     }
     let out = match a.format {
-        RiskFormat::Text => render::text(&data, &m),
-        RiskFormat::Json => render::json(&data, &m),
+        Format::Text => render::text(&data, &m),
+        Format::Json => render::json(&data, &m),
     };
     out!("{out}");
     Ok(ExitCode::SUCCESS)
