@@ -169,7 +169,9 @@ fn roles(a: &FairnessArgs) -> Result<ColumnRoles, String> {
         Some(p) => flags.or(ColumnRoles::from_toml_file(p).map_err(|e| e.to_string())?),
         None => flags,
     };
-    roles.validate().map_err(|e| e.to_string())?;
+    roles
+        .validate()
+        .map_err(|e| crate::input::data_message(&e))?;
     Ok(roles)
 }
 
@@ -225,7 +227,7 @@ pub fn run(a: FairnessArgs) -> Result<ExitCode, String> {
             })?,
         None => stream,
     };
-    let mut result = assess(stream, &opts).map_err(|e| e.to_string())?;
+    let mut result = assess(stream, &opts).map_err(|e| crate::input::fairness_message(&e))?;
     let mut data = vec![a.data.as_path()];
     data.extend(a.input.predictions.as_deref());
     result.provenance = Some(

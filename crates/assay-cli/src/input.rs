@@ -11,6 +11,25 @@ use assay_data::{BatchStream, Format, ReadOptions};
 
 use crate::counts;
 
+/// A data-layer error in the words of the CLI: an option or role is named by its flag
+/// (`label` becomes `--label`, `no_header` `--no-header`).
+pub fn data_message(e: &assay_data::DataError) -> String {
+    match e {
+        assay_data::DataError::Option { option, message } => {
+            format!("--{}: {message}", option.replace('_', "-"))
+        }
+        e => e.to_string(),
+    }
+}
+
+/// A fairness assessment's error in the words of the CLI ([`data_message`]).
+pub fn fairness_message(e: &assay_fairness::FairnessError) -> String {
+    match e {
+        assay_fairness::FairnessError::Data(d) => data_message(d),
+        e => e.to_string(),
+    }
+}
+
 /// How to read the input file(s).
 #[derive(Args, Clone)]
 #[command(next_help_heading = "Input")]
@@ -98,6 +117,6 @@ impl InputArgs {
     ) -> Result<BatchStream, String> {
         self.table_input()?
             .open(data, columns, all_columns)
-            .map_err(|e| e.to_string())
+            .map_err(|e| data_message(&e))
     }
 }

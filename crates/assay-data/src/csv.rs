@@ -152,21 +152,27 @@ pub fn column_names(path: &Path, opts: &CsvOptions) -> Result<Vec<String>> {
     match &opts.columns {
         Some(cols) => {
             if got && cols.len() != from_file.len() {
-                return Err(DataError::Config(format!(
-                    "{}: --columns names {} columns but the first line has {} fields",
-                    path.display(),
-                    cols.len(),
-                    from_file.len()
-                )));
+                return Err(DataError::Option {
+                    option: "columns",
+                    message: format!(
+                        "{}: {} columns named but the first line has {} fields",
+                        path.display(),
+                        cols.len(),
+                        from_file.len()
+                    ),
+                });
             }
             Ok(dedupe_names(cols.clone()))
         }
         None => {
             if !opts.has_header {
-                return Err(DataError::Config(format!(
-                    "{}: --no-header needs --columns to name the columns",
-                    path.display()
-                )));
+                return Err(DataError::Option {
+                    option: "no_header",
+                    message: format!(
+                        "{}: without a header line the columns must be named",
+                        path.display()
+                    ),
+                });
             }
             if !got {
                 return Err(DataError::MalformedCsv {

@@ -84,6 +84,16 @@ pub enum DataError {
     /// Invalid options or configuration (for example a malformed roles file).
     #[error("{0}")]
     Config(String),
+    /// An option or column role is missing, invalid or inconsistent. `option` names it as the
+    /// roles file and the library's options do (`label`, `prediction`, `bins`, `columns`, ...),
+    /// so that a front end can name its own flag instead.
+    #[error("{option}: {message}")]
+    Option {
+        /// The option.
+        option: &'static str,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl DataError {

@@ -30,6 +30,14 @@ pub struct Binning {
     pub edges: Vec<f64>,
 }
 
+/// An error about the role or option `name`.
+fn option(name: &'static str, message: impl Into<String>) -> DataError {
+    DataError::Option {
+        option: name,
+        message: message.into(),
+    }
+}
+
 fn fmt_num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
@@ -41,16 +49,16 @@ fn fmt_num(x: f64) -> String {
 impl Binning {
     /// Parses `column=e0,e1,...` as given to `--bins`.
     pub fn parse(spec: &str) -> Result<Binning> {
-        let (col, edges) = spec.split_once('=').ok_or_else(|| {
-            DataError::Config(format!(
-                "--bins '{spec}': expected COLUMN=EDGE,EDGE,... (for example age=25,45)"
-            ))
+        let (col, edges) = spec.split_once('=').ok_or_else(|| DataError::Option {
+            option: "bins",
+            message: format!("'{spec}': expected COLUMN=EDGE,EDGE,... (for example age=25,45)"),
         })?;
         let edges = edges
             .split(',')
             .map(|e| {
-                e.trim().parse::<f64>().map_err(|_| {
-                    DataError::Config(format!("--bins '{spec}': '{e}' is not a number"))
+                e.trim().parse::<f64>().map_err(|_| DataError::Option {
+                    option: "bins",
+                    message: format!("'{spec}': '{e}' is not a number"),
                 })
             })
             .collect::<Result<Vec<f64>>>()?;
@@ -196,14 +204,12 @@ impl ColumnRoles {
     /// Checks that the roles are complete and consistent.
     pub fn validate(&self) -> Result<()> {
         if self.label.is_empty() {
-            return Err(DataError::Config(
-                "no label column: give --label COLUMN".into(),
-            ));
+            return Err(option("label", "no label column was named"));
         }
         if self.prediction.is_none() && (self.score.is_none() || self.threshold.is_none()) {
-            return Err(DataError::Config(
-                "no prediction: give --prediction COLUMN, or --score COLUMN with --threshold T"
-                    .into(),
+            return Err(option(
+                "prediction",
+                "no prediction: name a prediction column, or a score column with a threshold",
             ));
         }
         if let Some(e) = self
@@ -213,17 +219,18 @@ impl ColumnRoles {
             return Err(DataError::Config(e));
         }
         if self.threshold.is_some() && self.score.is_none() {
-            return Err(DataError::Config("--threshold needs --score COLUMN".into()));
+            return Err(option("threshold", "needs a score column"));
         }
         if self.prediction.is_some() && self.threshold.is_some() {
-            return Err(DataError::Config(
-                "give either --prediction or --threshold (which derives the prediction from the score), not both"
-                    .into(),
+            return Err(option(
+                "prediction",
+                "give either a prediction column or a threshold (which derives the prediction from the score), not both",
             ));
         }
         if self.sensitive.is_empty() {
-            return Err(DataError::Config(
-                "no sensitive feature: give --sensitive COLUMN (repeat or comma-separate for several)".into(),
+            return Err(option(
+                "sensitive",
+                "no sensitive feature was named (several may be given)",
             ));
         }
         if self.sensitive.len() > 4 {
@@ -241,10 +248,10 @@ impl ColumnRoles {
         }
         for b in &self.bins {
             if !self.sensitive.contains(&b.column) {
-                return Err(DataError::Config(format!(
-                    "--bins {}: '{}' is not a sensitive feature",
-                    b.column, b.column
-                )));
+                return Err(option(
+                    "bins",
+                    format!("'{}' is not a sensitive feature", b.column),
+                ));
             }
         }
         Ok(())

@@ -370,12 +370,12 @@ impl Accumulator {
                 self.pred.clear();
                 self.pred.extend(self.score.iter().map(|&s| s >= t));
             }
-            (None, None) => {
-                return Err(DataError::Config(
-                    "no prediction: give --prediction COLUMN, or --score COLUMN with --threshold T"
+            (None, None) => return Err(DataError::Option {
+                option: "prediction",
+                message:
+                    "no prediction: name a prediction column, or a score column with a threshold"
                         .into(),
-                ))
-            }
+            }),
         }
 
         // Weight.

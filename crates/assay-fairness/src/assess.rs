@@ -158,17 +158,22 @@ pub const MAX_BOOTSTRAP: usize = 100_000;
 fn check_bootstrap(opts: &AssessOptions) -> Result<(), FairnessError> {
     assay_data::bounds::check_count(opts.bootstrap, MAX_BOOTSTRAP)
         .map(|_| ())
-        .map_err(|e| FairnessError::Input(format!("--bootstrap {e} replicates")))
+        .map_err(|e| {
+            FairnessError::Data(DataError::Option {
+                option: "bootstrap",
+                message: format!("{e} replicates"),
+            })
+        })
 }
 
 /// Runs a fairness assessment on a stream of record batches.
 pub fn assess(stream: BatchStream, opts: &AssessOptions) -> Result<Assessment, FairnessError> {
     opts.roles.validate()?;
     if !(opts.confidence > 0.0 && opts.confidence < 1.0) {
-        return Err(FairnessError::Input(format!(
-            "--confidence {} must be between 0 and 1",
-            opts.confidence
-        )));
+        return Err(FairnessError::Data(DataError::Option {
+            option: "confidence",
+            message: format!("{} must be between 0 and 1", opts.confidence),
+        }));
     }
     check_bootstrap(opts)?;
     let path = stream.path().display().to_string();
@@ -213,11 +218,14 @@ pub fn assess_table(
         };
         // Boolean columns record no text values; their positive value was checked on reading.
         if !table.label_values.is_empty() && !table.label_values.iter().any(same) {
-            return Err(FairnessError::Input(format!(
-                "{path}: column '{}': --positive '{p}' never occurs in the label (values seen: {})",
-                opts.roles.label,
-                table.label_values.join(", ")
-            )));
+            return Err(FairnessError::Data(DataError::Option {
+                option: "positive",
+                message: format!(
+                    "{path}: column '{}': '{p}' never occurs in the label (values seen: {})",
+                    opts.roles.label,
+                    table.label_values.join(", ")
+                ),
+            }));
         }
     }
     let prob = table.probability_score();
