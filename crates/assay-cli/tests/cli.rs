@@ -519,3 +519,48 @@ fn format_text_and_table_are_one_value_everywhere() {
         assert!(help.contains("text") && help.contains("json"), "{cmd}");
     }
 }
+
+/// Issue #16: the learning rate is `--learning-rate` in every command (`--lr`, the old name of
+/// DP-SGD's, is still accepted).
+#[test]
+fn learning_rate_is_one_flag() {
+    for cmd in [&["train"][..], &["mia"], &["mitigate"], &["dp", "train"]] {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let help = String::from_utf8_lossy(&assay(&args).stdout).into_owned();
+        assert!(help.contains("--learning-rate"), "{cmd:?}");
+        assert!(!help.contains("--lr "), "{cmd:?}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = hiring(dir.path());
+    let d = data.to_str().unwrap();
+    let run = |flag: &str| {
+        let o = assay(&[
+            "dp",
+            "train",
+            d,
+            "--label",
+            "hired",
+            "--features",
+            "age,score",
+            "--epsilon",
+            "2",
+            "--delta",
+            "1e-5",
+            "--expected-batch-size",
+            "100",
+            "--epochs",
+            "1",
+            flag,
+            "0.5",
+            "--format",
+            "json",
+        ]);
+        assert!(o.status.success(), "{flag}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        (v["lr"].as_f64(), v["clipped_fraction"].as_f64())
+    };
+    let (lr, clipped) = run("--learning-rate");
+    assert_eq!(lr, Some(0.5));
+    assert_eq!((lr, clipped), run("--lr"));
+}

@@ -127,8 +127,8 @@ pub struct TrainArgs {
     /// Per-example L2 clipping norm C.
     #[arg(long, value_parser = parse_finite, default_value_t = 1.0, help_heading = "Training")]
     pub clip: f64,
-    /// Learning rate.
-    #[arg(long, value_parser = parse_finite, default_value_t = 1.0, help_heading = "Training")]
+    /// Learning rate (the SGD step; `--lr` is its old name).
+    #[arg(long = "learning-rate", alias = "lr", value_parser = parse_finite, default_value_t = 1.0, help_heading = "Training")]
     pub lr: f64,
     /// SGD momentum (PyTorch's convention).
     #[arg(long, value_parser = parse_finite, default_value_t = 0.0, help_heading = "Training")]

@@ -170,9 +170,10 @@ pub struct MiaArgs {
     /// gbdt: number of trees.
     #[arg(long, value_parser = counts::at_most(counts::TREES), default_value_t = 100, help_heading = "Gradient boosting")]
     pub trees: usize,
-    /// gbdt: learning rate.
-    #[arg(long, value_parser = parse_finite, default_value_t = 0.1, help_heading = "Gradient boosting")]
-    pub learning_rate: f64,
+    /// The learner's learning rate: gbdt's shrinkage (default 0.1, as `assay train`), or
+    /// dp-logistic's SGD step (default 1.0, as `assay dp train`). `--lr` is its old name.
+    #[arg(long = "learning-rate", alias = "lr", value_parser = parse_finite, help_heading = "Learner")]
+    pub learning_rate: Option<f64>,
     /// gbdt: maximum tree depth (default: no limit), as `assay train --max-depth`.
     #[arg(long = "max-depth", alias = "depth", value_parser = counts::at_most(counts::DEPTH), help_heading = "Gradient boosting")]
     pub max_depth: Option<usize>,
@@ -203,9 +204,6 @@ pub struct MiaArgs {
     /// dp-logistic: per-example clipping norm.
     #[arg(long, value_parser = parse_finite, default_value_t = 1.0, help_heading = "DP-SGD")]
     pub clip: f64,
-    /// dp-logistic: learning rate.
-    #[arg(long, value_parser = parse_finite, default_value_t = 1.0, help_heading = "DP-SGD")]
-    pub lr: f64,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -640,7 +638,7 @@ fn spec_of(
             let g = GradientBoosting {
                 loss: Loss::BinaryLogistic,
                 n_trees: a.trees,
-                learning_rate: a.learning_rate,
+                learning_rate: a.learning_rate.unwrap_or(0.1),
                 max_depth: a.max_depth,
                 max_leaves: (a.max_leaves > 0).then_some(a.max_leaves),
                 min_child_weight: a.min_child_weight,
@@ -665,7 +663,10 @@ fn spec_of(
                     "learner".into(),
                     format!(
                         "gbdt, {} trees, learning rate {}, depth {depth}, leaves {leaves}, min rows per leaf {}, lambda {}",
-                        a.trees, a.learning_rate, a.min_samples_leaf, a.lambda
+                        a.trees,
+                        a.learning_rate.unwrap_or(0.1),
+                        a.min_samples_leaf,
+                        a.lambda
                     ),
                 )],
             )
@@ -696,7 +697,7 @@ fn spec_of(
                     sampling_rate: q,
                     noise_multiplier: sigma,
                     clip: a.clip,
-                    lr: a.lr,
+                    lr: a.learning_rate.unwrap_or(1.0),
                     momentum: 0.0,
                     steps,
                     seed: 0,
@@ -706,7 +707,10 @@ fn spec_of(
                     "learner".into(),
                     format!(
                         "DP-SGD logistic, ε = {} at δ = {} (RDP accountant), σ = {sigma:.4}, q = {q:.6}, {steps} steps, clip {}, lr {}; shadows reuse σ, q and the steps",
-                        a.epsilon, a.delta, a.clip, a.lr
+                        a.epsilon,
+                        a.delta,
+                        a.clip,
+                        a.learning_rate.unwrap_or(1.0)
                     ),
                 )],
             )
