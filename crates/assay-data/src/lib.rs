@@ -15,6 +15,7 @@ pub mod column;
 pub mod csv;
 pub mod datasets;
 pub mod error;
+pub mod groups;
 mod guard;
 mod ipc;
 pub mod lock;

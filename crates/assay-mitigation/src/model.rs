@@ -410,7 +410,7 @@ impl MitigatedModel {
                         });
                     }
                     if k > 0 {
-                        key.push_str(" & ");
+                        key.push_str(assay_data::groups::KEY_SEPARATOR);
                     }
                     key.push_str(c.value(i));
                 }

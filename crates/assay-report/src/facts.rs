@@ -152,16 +152,13 @@ pub fn group_label(g: &Ordered<String>) -> String {
     if g.0.is_empty() {
         "All rows".to_string()
     } else {
-        g.iter()
-            .map(|(_, v)| v.as_str())
-            .collect::<Vec<_>>()
-            .join(" × ")
+        assay_data::groups::label(g.iter().map(|(_, v)| v.as_str()))
     }
 }
 
 /// The sensitive features joined with ` × `. Not escaped.
 pub fn features_label(a: &Assessment) -> String {
-    a.input.sensitive.join(" × ")
+    assay_data::groups::label(a.input.sensitive.iter().map(String::as_str))
 }
 
 /// A group's (finite) value of a metric.

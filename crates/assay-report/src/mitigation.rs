@@ -144,7 +144,9 @@ pub fn render(v: &MitigationView) -> String {
         esc(&v.eval_path),
         count(v.eval_rows as u64),
         if v.on_test { "" } else { ", the training data" },
-        esc(&v.sensitive.join(" × ")),
+        esc(&assay_data::groups::label(
+            v.sensitive.iter().map(String::as_str)
+        )),
     );
     o.push_str("<main class=\"wrap\">\n<section id=\"summary\">\n<h2>Before and after</h2>\n");
     let _ = writeln!(o, "<p>{}</p>", esc(&headline(v)));

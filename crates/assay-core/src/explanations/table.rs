@@ -42,16 +42,10 @@ pub struct RawTable {
     pub groups: Option<Vec<String>>,
 }
 
-/// Group code of every row (index into the sorted distinct names) and the sorted names.
+/// Group code of every row (index into the sorted distinct names) and the sorted names
+/// ([`assay_data::groups::codes`]).
 pub fn group_codes(groups: &[String]) -> (Vec<usize>, Vec<String>) {
-    let mut names: Vec<String> = groups.to_vec();
-    names.sort();
-    names.dedup();
-    let codes = groups
-        .iter()
-        .map(|g| names.binary_search(g).expect("every group is named"))
-        .collect();
-    (codes, names)
+    assay_data::groups::codes(groups)
 }
 
 impl RawTable {
@@ -222,7 +216,7 @@ pub fn read(
                         .text(i)
                         .ok_or_else(|| missing(&path, s, row, "sensitive feature").to_string())?;
                     if k > 0 {
-                        key.push_str(" & ");
+                        key.push_str(assay_data::groups::KEY_SEPARATOR);
                     }
                     key.push_str(&t);
                 }

@@ -47,12 +47,7 @@ fn figures(a: &Assessment) -> Figures {
         .groups
         .iter()
         .map(|g| GroupFigures {
-            group: g
-                .group
-                .iter()
-                .map(|(_, v)| v.as_str())
-                .collect::<Vec<_>>()
-                .join(" & "),
+            group: assay_data::groups::key(g.group.iter().map(|(_, v)| v.as_str())),
             rows: g.count,
             selection_rate: g.metrics.get("selection_rate").copied().flatten(),
             accuracy: g.metrics.get("accuracy").copied().flatten(),

@@ -298,17 +298,11 @@ impl std::fmt::Display for Method {
     }
 }
 
-/// Joins the sensitive values of row `i` into its group name (" & " between columns, as the
-/// saved model's group names).
+/// The group key ([`assay_data::groups::key`]) of every row, from the sensitive columns'
+/// values: the names the saved model decides by.
 pub fn group_names(extra: &[Vec<String>], n: usize) -> Vec<String> {
     (0..n)
-        .map(|i| {
-            extra
-                .iter()
-                .map(|c| c[i].as_str())
-                .collect::<Vec<_>>()
-                .join(" & ")
-        })
+        .map(|i| assay_data::groups::key(extra.iter().map(|c| c[i].as_str())))
         .collect()
 }
 

@@ -389,11 +389,7 @@ impl PreparedGraph {
         // The values of each column, from the group names.
         let mut parts: Vec<Vec<&str>> = Vec::with_capacity(groups.len());
         for g in groups {
-            let p: Vec<&str> = if columns.len() == 1 {
-                vec![g.as_str()]
-            } else {
-                g.split(" & ").collect()
-            };
+            let p: Vec<&str> = assay_data::groups::split_key(g, columns.len());
             if p.len() != columns.len() {
                 return Err(export_error(&format!(
                     "group '{g}' does not split into one value per sensitive column ({}) at ' & '",
