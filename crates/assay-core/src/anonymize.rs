@@ -27,6 +27,7 @@ pub use crate::reports::anonymize::Utility;
 
 /// The anonymization algorithm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Algorithm {
     /// Mondrian multidimensional partitioning: median cuts, no suppression.
     Mondrian,

@@ -61,6 +61,7 @@ pub const MAX_HISTOGRAM_CELLS: usize = 10_000_000;
 
 /// The released statistic.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Statistic {
     /// Number of rows (per group).
     Count,
@@ -89,6 +90,7 @@ impl Statistic {
 
 /// The noise of counts, sums and means (quantiles always use the exponential mechanism).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Mechanism {
     /// Laplace noise, pure ε-DP (counts: exact discrete Laplace on the integers).
     Laplace,

@@ -9,7 +9,7 @@ use assay_data::bounds::parse_finite;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use assay_anonymity::mondrian::Criteria;
 use assay_core::anonymize::{self as core_anonymize, AnonymizeOptions, Error};
@@ -18,14 +18,7 @@ use crate::input::InputArgs;
 
 pub use assay_core::anonymize::Outcome;
 
-/// The anonymization algorithm.
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
-pub enum Algorithm {
-    /// Mondrian multidimensional partitioning: median cuts, no suppression.
-    Mondrian,
-    /// Optimal full-domain generalization over the hierarchy lattice, with suppression.
-    Lattice,
-}
+pub use assay_core::anonymize::Algorithm;
 
 pub use crate::output::Format;
 
@@ -74,15 +67,6 @@ pub struct AnonymizeArgs {
     pub utility: Option<String>,
     #[command(flatten)]
     pub input: InputArgs,
-}
-
-impl From<Algorithm> for core_anonymize::Algorithm {
-    fn from(a: Algorithm) -> Self {
-        match a {
-            Algorithm::Mondrian => core_anonymize::Algorithm::Mondrian,
-            Algorithm::Lattice => core_anonymize::Algorithm::Lattice,
-        }
-    }
 }
 
 /// The library's error in the words of the flags.
@@ -147,7 +131,7 @@ pub fn run(a: AnonymizeArgs) -> Result<ExitCode, String> {
             l: a.l.map(|l| l as u64),
             t: a.t,
         },
-        algorithm: a.algorithm.into(),
+        algorithm: a.algorithm,
         hierarchies: a.hierarchies.clone(),
         suppression_limit: a.suppression_limit,
         utility: a.utility.clone(),

@@ -15,12 +15,12 @@
 
 use std::process::ExitCode;
 
-use assay_core::dp_query::{self, Field, Mechanism, QueryError, QueryOptions};
+use assay_core::dp_query::{self, Field, QueryError, QueryOptions};
 use assay_core::reports::dp::{EpsilonDelta, LedgerState, QueryReport, QUERY_SCHEMA};
 use assay_privacy::ledger::{Budget, DatasetId, Ledger};
 
 use super::args::Format;
-use super::query_args::{MechanismArg, QueryArgs, Statistic};
+use super::query_args::{QueryArgs, Statistic};
 
 fn parse_pair(flag: &str, s: &str) -> Result<(f64, f64), String> {
     let parts: Vec<&str> = s.split(',').map(str::trim).collect();
@@ -88,13 +88,7 @@ fn plan(a: &QueryArgs) -> Result<dp_query::Plan, String> {
         k => k.map(|k| k as u64),
     };
     let options = QueryOptions {
-        statistic: match a.statistic {
-            Statistic::Count => dp_query::Statistic::Count,
-            Statistic::Sum => dp_query::Statistic::Sum,
-            Statistic::Mean => dp_query::Statistic::Mean,
-            Statistic::Histogram => dp_query::Statistic::Histogram,
-            Statistic::Quantile => dp_query::Statistic::Quantile,
-        },
+        statistic: a.statistic,
         column: a.column.clone(),
         group_by: a.group_by.clone(),
         group_keys: a.group_keys.clone(),
@@ -110,10 +104,7 @@ fn plan(a: &QueryArgs) -> Result<dp_query::Plan, String> {
         contribution_bound,
         epsilon: a.epsilon,
         delta: a.delta,
-        mechanism: match a.mechanism {
-            MechanismArg::Laplace => Mechanism::Laplace,
-            MechanismArg::Gaussian => Mechanism::Gaussian,
-        },
+        mechanism: a.mechanism,
         confidence: a.confidence,
         seed: a.seed,
     };

@@ -3,48 +3,13 @@
 use assay_data::bounds::parse_finite;
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use super::args::Format;
 use crate::counts;
 use crate::input::InputArgs;
 
-/// The released statistic.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
-pub enum Statistic {
-    /// Number of rows (per group).
-    Count,
-    /// Sum of a clamped column.
-    Sum,
-    /// Mean of a clamped column (noisy sum over noisy count, ε and δ split in half).
-    Mean,
-    /// Counts of a clamped column in equal-width bins over the clamping range.
-    Histogram,
-    /// A quantile of a clamped column (exponential mechanism over a grid on the range).
-    Quantile,
-}
-
-impl Statistic {
-    /// Name as on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Statistic::Count => "count",
-            Statistic::Sum => "sum",
-            Statistic::Mean => "mean",
-            Statistic::Histogram => "histogram",
-            Statistic::Quantile => "quantile",
-        }
-    }
-}
-
-/// The noise.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
-pub enum MechanismArg {
-    /// Laplace noise, pure ε-DP (counts: exact discrete Laplace on the integers).
-    Laplace,
-    /// Gaussian noise with the analytic (Balle–Wang) calibration, (ε, δ)-DP.
-    Gaussian,
-}
+pub use assay_core::dp_query::{Mechanism, Statistic};
 
 /// Flags of `assay dp query`.
 #[derive(Args)]
@@ -93,7 +58,7 @@ pub struct QueryArgs {
     pub delta: Option<f64>,
     /// The noise mechanism.
     #[arg(long, value_enum, default_value = "laplace")]
-    pub mechanism: MechanismArg,
+    pub mechanism: Mechanism,
     /// The budget ledger (JSON); the release is charged to it and refused when it would exceed
     /// the dataset's budget.
     #[arg(long, value_name = "FILE")]

@@ -7,56 +7,7 @@ use clap::{Args, ValueEnum};
 use crate::counts;
 use crate::input::InputArgs;
 
-/// The explanation method.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Method {
-    /// Permutation importance (Breiman 2001; scikit-learn's permutation_importance) for
-    /// --scorer, overall and, with --sensitive, within each group.
-    Permutation,
-    /// Partial dependence (Friedman 2001) with scikit-learn's grid rules.
-    Pdp,
-    /// Individual conditional expectation curves (Goldstein et al. 2015) and their average.
-    Ice,
-    /// Accumulated local effects (Apley & Zhu 2020) of numeric features.
-    Ale,
-    /// Diverse, sparse counterfactuals that flip one row's decision (in the spirit of DiCE,
-    /// Mothilal et al. 2020): give --row; --immutable and --range constrain them.
-    Counterfactual,
-    /// Recourse by group: how far the unfavourably decided rows of each --sensitive group must
-    /// move for a favourable decision (distance and changes of their closest counterfactual).
-    Recourse,
-    /// Exact TreeSHAP (Lundberg et al. 2020) of every row, for tree ensembles (XGBoost,
-    /// LightGBM, assay gbdt/tree, ONNX tree ensembles), in margin space.
-    TreeShap,
-    /// KernelSHAP (Lundberg & Lee 2017) for any model: exact for few features, otherwise paired
-    /// sampling with the Shapley kernel, against --background sampled rows.
-    KernelShap,
-    /// LinearSHAP (Lundberg & Lee 2017) of an assay logistic regression's margin: exact,
-    /// interventional, each raw column the sum over its encoded (one-hot, standardised)
-    /// columns, against --background sampled rows.
-    LinearShap,
-    /// LIME for tabular data (Ribeiro et al. 2016) with the lime package's defaults, for --row
-    /// or the first --explain-rows rows, with the local model's fidelity.
-    Lime,
-}
-
-impl Method {
-    /// Name as on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::Permutation => "permutation",
-            Method::Pdp => "pdp",
-            Method::Ice => "ice",
-            Method::Ale => "ale",
-            Method::Counterfactual => "counterfactual",
-            Method::Recourse => "recourse",
-            Method::TreeShap => "tree-shap",
-            Method::KernelShap => "kernel-shap",
-            Method::LinearShap => "linear-shap",
-            Method::Lime => "lime",
-        }
-    }
-}
+pub use assay_core::explanations::Method;
 
 /// The score permutation importance measures.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -10,9 +10,7 @@ pub use args::ExplainArgs;
 use std::path::Path;
 use std::process::ExitCode;
 
-use assay_core::explanations::{
-    self, ExplainOptions, ExplainedModel, ExplanationError, Method as CoreMethod,
-};
+use assay_core::explanations::{self, ExplainOptions, ExplainedModel, ExplanationError};
 use assay_core::models;
 use assay_core::reports::explain::{ExplainReport, ExplainedData, EXPLAIN_SCHEMA};
 use assay_core::CoreError;
@@ -30,21 +28,6 @@ fn scorer(s: ScorerArg) -> Scorer {
         ScorerArg::LogLoss => Scorer::NegLogLoss,
         ScorerArg::DemographicParityDifference => Scorer::DemographicParityDifference,
         ScorerArg::EqualizedOddsDifference => Scorer::EqualizedOddsDifference,
-    }
-}
-
-fn method(m: Method) -> CoreMethod {
-    match m {
-        Method::Permutation => CoreMethod::Permutation,
-        Method::Pdp => CoreMethod::Pdp,
-        Method::Ice => CoreMethod::Ice,
-        Method::Ale => CoreMethod::Ale,
-        Method::Counterfactual => CoreMethod::Counterfactual,
-        Method::Recourse => CoreMethod::Recourse,
-        Method::TreeShap => CoreMethod::TreeShap,
-        Method::KernelShap => CoreMethod::KernelShap,
-        Method::LinearShap => CoreMethod::LinearShap,
-        Method::Lime => CoreMethod::Lime,
     }
 }
 
@@ -98,7 +81,7 @@ fn message(e: ExplanationError) -> String {
 /// The library's options for the flags.
 fn options(a: &ExplainArgs) -> Result<ExplainOptions, String> {
     Ok(ExplainOptions {
-        method: method(a.method),
+        method: a.method,
         model_path: a.model.clone(),
         scorer: scorer(a.scorer),
         features: a.features.clone(),

@@ -54,29 +54,7 @@ pub enum MiaLearner {
     DpLogistic,
 }
 
-/// An attack.
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
-pub enum Attack {
-    /// Loss threshold (Yeom et al. 2018).
-    Loss,
-    /// Confidence on the true label.
-    Confidence,
-    /// Shadow models on --population, a threshold per class (Shokri et al. 2017, simplified).
-    Shadow,
-    /// The likelihood-ratio attack, online and offline (Carlini et al. 2022).
-    Lira,
-}
-
-/// LiRA's Gaussian variances.
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
-pub enum Variance {
-    /// Global below 64 shadow models, per example from 64 on (Carlini et al.'s advice).
-    Auto,
-    /// One IN and one OUT variance pooled over all examples.
-    Global,
-    /// A variance per example.
-    PerExample,
-}
+pub use assay_core::mia::{Attack, Variance};
 
 pub use crate::output::Format;
 
@@ -225,17 +203,6 @@ pub struct Audit {
     pub seconds: f64,
     pub notes: Vec<String>,
     pub attribute: Option<AttributeResult>,
-}
-
-impl From<Attack> for core_mia::Attack {
-    fn from(a: Attack) -> Self {
-        match a {
-            Attack::Loss => core_mia::Attack::Loss,
-            Attack::Confidence => core_mia::Attack::Confidence,
-            Attack::Shadow => core_mia::Attack::Shadow,
-            Attack::Lira => core_mia::Attack::Lira,
-        }
-    }
 }
 
 /// The library's error in the words of the flags.
@@ -429,13 +396,9 @@ fn run_black_box(
 pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
     let start = Instant::now();
     let options = AuditOptions {
-        attacks: a.attack.iter().map(|&k| k.into()).collect(),
+        attacks: a.attack.clone(),
         shadows: a.shadows,
-        variance: match a.variance {
-            Variance::Auto => core_mia::Variance::Auto,
-            Variance::Global => core_mia::Variance::Global,
-            Variance::PerExample => core_mia::Variance::PerExample,
-        },
+        variance: a.variance,
         seed: a.seed,
         attribute: a.attribute.clone(),
     };

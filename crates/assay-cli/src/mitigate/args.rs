@@ -3,123 +3,14 @@
 use assay_data::bounds::parse_finite;
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use assay_core::mitigate;
 
 use crate::counts;
 use crate::input::InputArgs;
 
-/// The mitigation method.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Method {
-    /// Pre-processing: sample weights that make group and label independent (Kamiran & Calders
-    /// 2012, AIF360's Reweighing); the learner is refitted with them.
-    Reweighing,
-    /// Pre-processing: resample every (group, label) cell to its size under independence
-    /// (Kamiran & Calders 2012, uniform sampling; seeded); the learner is refitted on it.
-    Resampling,
-    /// Pre-processing: remove the linear correlation of every feature with the group
-    /// (Fairlearn's CorrelationRemover, strength --alpha); the group is needed at decision time.
-    CorrelationRemover,
-    /// Pre-processing: the disparate-impact remover (Feldman et al. 2015, AIF360's
-    /// DisparateImpactRemover, strength --repair-level) on every encoded feature column, in a
-    /// fitted form that repairs new rows by their rank in their group's training values; the
-    /// group is needed at decision time.
-    DisparateImpactRemover,
-    /// In-processing: exponentiated gradient (Agarwal et al. 2018, Fairlearn's
-    /// ExponentiatedGradient): a randomized mixture of learners meeting --constraint within --eps.
-    ExponentiatedGradient,
-    /// In-processing: grid search over Lagrange multipliers (Agarwal et al. 2018, Fairlearn's
-    /// GridSearch): the best single learner by --constraint-weight.
-    GridSearch,
-    /// Post-processing: group-specific randomised thresholds on the unmitigated model's score
-    /// (Hardt et al. 2016, Fairlearn's ThresholdOptimizer); the group is needed at decision time.
-    ThresholdOptimizer,
-    /// Post-processing: reject-option classification (Kamiran, Karim & Zhang 2012, AIF360's
-    /// RejectOptionClassification) on the unmitigated model's score: in a band around the
-    /// threshold, unprivileged groups get the favourable outcome and privileged ones the
-    /// unfavourable one; the group is needed at decision time.
-    RejectOption,
-    /// Post-processing: per-group calibration (Platt 1999 sigmoid or isotonic regression,
-    /// scikit-learn's CalibratedClassifierCV methods) of the unmitigated model's decision
-    /// function (log-odds), fitted on the training rows (or a held-out share, see
-    /// --calibration-fraction); decision = calibrated probability > 0.5; the group is needed
-    /// at decision time.
-    Calibrate,
-}
-
-impl Method {
-    /// The method's name as on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::Reweighing => "reweighing",
-            Method::Resampling => "resampling",
-            Method::CorrelationRemover => "correlation-remover",
-            Method::DisparateImpactRemover => "disparate-impact-remover",
-            Method::ExponentiatedGradient => "exponentiated-gradient",
-            Method::GridSearch => "grid-search",
-            Method::ThresholdOptimizer => "threshold-optimizer",
-            Method::RejectOption => "reject-option",
-            Method::Calibrate => "calibrate",
-        }
-    }
-}
-
-/// The fairness constraint of reductions and the threshold optimizer.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ConstraintArg {
-    /// Equal selection rates across groups.
-    DemographicParity,
-    /// Equal true- and false-positive rates across groups.
-    EqualizedOdds,
-    /// Equal true-positive rates ("equal opportunity").
-    TruePositiveRateParity,
-    /// Equal false-positive rates.
-    FalsePositiveRateParity,
-    /// Equal error rates (reductions only).
-    ErrorRateParity,
-}
-
-/// The objective of the threshold optimizer.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ObjectiveArg {
-    /// Accuracy.
-    Accuracy,
-    /// Balanced accuracy (mean of the true-positive and true-negative rates).
-    BalancedAccuracy,
-}
-
-/// The fairness metric the reject-option search bounds (AIF360's `metric_name`; unprivileged
-/// minus privileged).
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RocMetricArg {
-    /// Statistical parity difference: selection rate difference.
-    StatisticalParity,
-    /// Average odds difference: mean of the FPR and TPR differences.
-    AverageOdds,
-    /// Equal opportunity difference: TPR difference.
-    EqualOpportunity,
-}
-
-/// The per-group calibration method (scikit-learn's `CalibratedClassifierCV(method=...)`).
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CalibrationArg {
-    /// Platt scaling (Platt 1999).
-    Sigmoid,
-    /// Isotonic regression (Zadrozny & Elkan 2002).
-    Isotonic,
-}
-
-/// The base learner.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Learner {
-    /// L2-regularised logistic regression (scikit-learn's LogisticRegression optimum), numeric
-    /// features standardised, categorical ones one-hot encoded.
-    Logistic,
-    /// Histogram gradient-boosted trees (binary log-loss), categorical columns as codes.
-    Gbdt,
-}
+pub use assay_core::mitigate::{Calibration, Constraint, Learner, Method, Objective, RocMetric};
 
 pub use crate::output::Format;
 
@@ -133,7 +24,7 @@ pub struct MitigateArgs {
     pub method: Method,
     /// The fairness constraint (exponentiated-gradient, grid-search, threshold-optimizer).
     #[arg(long, value_enum, default_value = "demographic-parity")]
-    pub constraint: ConstraintArg,
+    pub constraint: Constraint,
     /// Test data, scored and assessed before and after mitigation (default: the training data,
     /// which flatters every method; the report says so).
     #[arg(long)]
@@ -203,7 +94,7 @@ pub struct MitigateArgs {
     pub constraint_weight: f64,
     /// Threshold optimizer: the objective maximised under the constraint.
     #[arg(long, value_enum, default_value = "accuracy", help_heading = "Method")]
-    pub objective: ObjectiveArg,
+    pub objective: Objective,
     /// Correlation remover: how much of the correlation to remove, 0 to 1.
     #[arg(long, value_parser = parse_finite, default_value_t = 1.0, help_heading = "Method")]
     pub alpha: f64,
@@ -227,7 +118,7 @@ pub struct MitigateArgs {
         default_value = "statistical-parity",
         help_heading = "Method"
     )]
-    pub roc_metric: RocMetricArg,
+    pub roc_metric: RocMetric,
     /// Reject option: lower bound of the metric (AIF360's metric_lb).
     #[arg(long, value_parser = parse_finite, default_value_t = -0.05, allow_negative_numbers = true, help_heading = "Method")]
     pub roc_metric_lb: f64,
@@ -254,7 +145,7 @@ pub struct MitigateArgs {
     pub num_roc_margin: usize,
     /// Calibrate: the calibration method, fitted separately in every group.
     #[arg(long, value_enum, default_value = "sigmoid", help_heading = "Method")]
-    pub calibration: CalibrationArg,
+    pub calibration: Calibration,
     /// Calibrate: share of the training rows held out (seeded) to fit the calibrators on;
     /// the unmitigated model is fitted on the rest. 0 (default): both on all training rows,
     /// which makes the calibrators see the model's optimistic in-sample scores.
@@ -339,45 +230,16 @@ impl MitigateArgs {
     }
 }
 
-impl From<Method> for mitigate::Method {
-    fn from(m: Method) -> Self {
-        match m {
-            Method::Reweighing => mitigate::Method::Reweighing,
-            Method::Resampling => mitigate::Method::Resampling,
-            Method::CorrelationRemover => mitigate::Method::CorrelationRemover,
-            Method::DisparateImpactRemover => mitigate::Method::DisparateImpactRemover,
-            Method::ExponentiatedGradient => mitigate::Method::ExponentiatedGradient,
-            Method::GridSearch => mitigate::Method::GridSearch,
-            Method::ThresholdOptimizer => mitigate::Method::ThresholdOptimizer,
-            Method::RejectOption => mitigate::Method::RejectOption,
-            Method::Calibrate => mitigate::Method::Calibrate,
-        }
-    }
-}
-
 impl MitigateArgs {
     /// The library's options for these flags.
     pub fn options(&self) -> mitigate::MitigateOptions {
         mitigate::MitigateOptions {
-            method: self.method.into(),
-            constraint: match self.constraint {
-                ConstraintArg::DemographicParity => mitigate::Constraint::DemographicParity,
-                ConstraintArg::EqualizedOdds => mitigate::Constraint::EqualizedOdds,
-                ConstraintArg::TruePositiveRateParity => {
-                    mitigate::Constraint::TruePositiveRateParity
-                }
-                ConstraintArg::FalsePositiveRateParity => {
-                    mitigate::Constraint::FalsePositiveRateParity
-                }
-                ConstraintArg::ErrorRateParity => mitigate::Constraint::ErrorRateParity,
-            },
+            method: self.method,
+            constraint: self.constraint,
             label: self.label.clone(),
             positive: self.positive.clone(),
             sensitive: self.sensitive.clone(),
-            learner: match self.learner {
-                Learner::Logistic => mitigate::Learner::Logistic,
-                Learner::Gbdt => mitigate::Learner::Gbdt,
-            },
+            learner: self.learner,
             c: self.c,
             trees: self.trees,
             learning_rate: self.learning_rate,
@@ -387,29 +249,19 @@ impl MitigateArgs {
             collapse: self.collapse,
             grid_size: self.grid_size,
             constraint_weight: self.constraint_weight,
-            objective: match self.objective {
-                ObjectiveArg::Accuracy => mitigate::Objective::Accuracy,
-                ObjectiveArg::BalancedAccuracy => mitigate::Objective::BalancedAccuracy,
-            },
+            objective: self.objective,
             alpha: self.alpha,
             repair_level: self.repair_level,
             tol: self.tol,
             privileged: self.privileged.clone(),
-            roc_metric: match self.roc_metric {
-                RocMetricArg::StatisticalParity => mitigate::RocMetric::StatisticalParity,
-                RocMetricArg::AverageOdds => mitigate::RocMetric::AverageOdds,
-                RocMetricArg::EqualOpportunity => mitigate::RocMetric::EqualOpportunity,
-            },
+            roc_metric: self.roc_metric,
             roc_metric_lb: self.roc_metric_lb,
             roc_metric_ub: self.roc_metric_ub,
             low_class_thresh: self.low_class_thresh,
             high_class_thresh: self.high_class_thresh,
             num_class_thresh: self.num_class_thresh,
             num_roc_margin: self.num_roc_margin,
-            calibration: match self.calibration {
-                CalibrationArg::Sigmoid => mitigate::Calibration::Sigmoid,
-                CalibrationArg::Isotonic => mitigate::Calibration::Isotonic,
-            },
+            calibration: self.calibration,
             calibration_fraction: self.calibration_fraction,
             sweep: self.sweep,
             sweep_values: self.sweep_values.clone(),

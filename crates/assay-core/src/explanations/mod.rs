@@ -34,6 +34,7 @@ use table::{ModelPredict, RawTable};
 
 /// The explanation method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Method {
     /// Permutation importance (Breiman 2001; scikit-learn's `permutation_importance`).
     Permutation,

@@ -36,6 +36,7 @@ use learner::{derive_seed, subset, Fitted, Spec};
 
 /// An attack.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Attack {
     /// Loss threshold (Yeom et al. 2018).
     Loss,
@@ -50,6 +51,7 @@ pub enum Attack {
 
 /// LiRA's Gaussian variances.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Variance {
     /// Global below 64 shadow models, per example from 64 on (Carlini et al.'s advice).
     Auto,

@@ -20,6 +20,7 @@ use crate::design::Design;
 
 /// The mitigation method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Method {
     /// Reweighing (Kamiran & Calders 2012).
     Reweighing,
@@ -60,6 +61,7 @@ impl Method {
 
 /// The fairness constraint of the reductions and the threshold optimizer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Constraint {
     /// Equal selection rates.
     DemographicParity,
@@ -75,6 +77,7 @@ pub enum Constraint {
 
 /// The threshold optimizer's objective.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Objective {
     /// Accuracy.
     Accuracy,
@@ -84,6 +87,7 @@ pub enum Objective {
 
 /// The reject option's fairness metric.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum RocMetric {
     /// Statistical parity difference.
     StatisticalParity,
@@ -95,6 +99,7 @@ pub enum RocMetric {
 
 /// The calibration method of `calibrate`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Calibration {
     /// Platt's sigmoid.
     Sigmoid,
@@ -104,6 +109,7 @@ pub enum Calibration {
 
 /// The base learner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Learner {
     /// L2-regularised logistic regression.
     Logistic,
