@@ -263,6 +263,37 @@ fn training_design(
     )
 }
 
+/// Checks that the training table's label is binary and encodes the holdout and population
+/// tables as the training table.
+fn other_tables(
+    a: &MiaArgs,
+    train: &Design,
+    label: &str,
+    positive: Option<&str>,
+) -> Result<(Design, Option<Design>), String> {
+    if train.class_names.len() != 2 {
+        return Err(format!(
+            "{}: column '{label}' has {} classes; assay mia audits binary models: name the positive one with --positive",
+            train.path.display(),
+            train.class_names.len()
+        ));
+    }
+    let other = |p: &PathBuf| -> Result<Design, String> {
+        encode_table(
+            &a.input,
+            p,
+            &train.specs,
+            label,
+            &train.class_names,
+            positive,
+            &[],
+        )
+    };
+    let holdout = other(&a.holdout)?;
+    let population = a.population.as_ref().map(other).transpose()?;
+    Ok((holdout, population))
+}
+
 /// Whether `path` is a binary model saved by `assay train` whose learner the shadow models can
 /// reuse (logistic regression or gradient-boosted trees); other models are audited as black
 /// boxes.
@@ -320,26 +351,7 @@ fn run_black_box(
         )
         .map_err(|e| e.to_string())?,
     };
-    if train.class_names.len() != 2 {
-        return Err(format!(
-            "{}: column '{label}' has {} classes; assay mia audits binary models: name the positive one with --positive",
-            train.path.display(),
-            train.class_names.len()
-        ));
-    }
-    let other = |p: &PathBuf| -> Result<Design, String> {
-        encode_table(
-            &a.input,
-            p,
-            &train.specs,
-            &label,
-            &train.class_names,
-            positive.as_deref(),
-            &[],
-        )
-    };
-    let holdout = other(&a.holdout)?;
-    let population = a.population.as_ref().map(other).transpose()?;
+    let (holdout, population) = other_tables(a, &train, &label, positive.as_deref())?;
     let spec = a.learner.map(|l| spec_of(a, l, train.n)).transpose()?;
     let input = a.input.table_input()?;
     let mut scores = core_mia::model_scores(&input, &a.train, model.as_ref()).map_err(message)?;
@@ -446,27 +458,7 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
         }
         None => training_design(&a, learner, &label, positive.as_deref())?,
     };
-    if train.class_names.len() != 2 {
-        return Err(format!(
-            "{}: column '{}' has {} classes; assay mia audits binary models: name the positive one with --positive",
-            train.path.display(),
-            label,
-            train.class_names.len()
-        ));
-    }
-    let other = |p: &PathBuf| -> Result<Design, String> {
-        encode_table(
-            &a.input,
-            p,
-            &train.specs,
-            &label,
-            &train.class_names,
-            positive.as_deref(),
-            &[],
-        )
-    };
-    let holdout = other(&a.holdout)?;
-    let population = a.population.as_ref().map(other).transpose()?;
+    let (holdout, population) = other_tables(&a, &train, &label, positive.as_deref())?;
     let n_in = train.n;
 
     let (spec, mut model_desc, mut settings) = match (&saved, a.learner) {

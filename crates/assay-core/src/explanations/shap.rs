@@ -144,6 +144,30 @@ fn background_sample(t: &RawTable, n: usize, seed: u64) -> (Vec<f64>, usize) {
     (bg, nb)
 }
 
+/// The rows KernelSHAP and LIME explain (the one named by `row`, else the first
+/// `explain_rows`) and their values, row-major.
+fn explained_rows(
+    a: &ExplainOptions,
+    t: &RawTable,
+) -> Result<(Vec<usize>, Vec<f64>), ExplanationError> {
+    let p = t.columns.len();
+    let rows: Vec<usize> = match a.row {
+        Some(r) if r >= 1 && r <= t.n => vec![r - 1],
+        Some(r) => {
+            return Err(ExplanationError::option(
+                "row",
+                format!("{r} is not a row of the data (rows 1 to {})", t.n),
+            ))
+        }
+        None => (0..t.n.min(a.explain_rows)).collect(),
+    };
+    let mut x = Vec::with_capacity(rows.len() * p);
+    for &i in &rows {
+        x.extend_from_slice(&t.x[i * p..(i + 1) * p]);
+    }
+    Ok((rows, x))
+}
+
 /// Exact TreeSHAP (path-dependent, or interventional) of every row (Lundberg et al. 2020), in margin space.
 pub fn tree(
     a: &ExplainOptions,
@@ -289,20 +313,7 @@ pub fn kernel(
     let groups = FeatureGroups::singletons(&names);
     let explainer =
         KernelExplainer::new(model, background, Some(groups)).map_err(|e| e.to_string())?;
-    let rows: Vec<usize> = match a.row {
-        Some(r) if r >= 1 && r <= t.n => vec![r - 1],
-        Some(r) => {
-            return Err(ExplanationError::option(
-                "row",
-                format!("{r} is not a row of the data (rows 1 to {})", t.n),
-            ))
-        }
-        None => (0..t.n.min(a.explain_rows)).collect(),
-    };
-    let mut x = Vec::with_capacity(rows.len() * p);
-    for &i in &rows {
-        x.extend_from_slice(&t.x[i * p..(i + 1) * p]);
-    }
+    let (rows, x) = explained_rows(a, t)?;
     let config = KernelShapConfig {
         n_samples: a.samples,
         seed: a.seed,
@@ -365,20 +376,7 @@ pub fn lime(
         .collect();
     let explainer =
         LimeTabularExplainer::new(&t.x, t.n, names, &categorical).map_err(|e| e.to_string())?;
-    let rows: Vec<usize> = match a.row {
-        Some(r) if r >= 1 && r <= t.n => vec![r - 1],
-        Some(r) => {
-            return Err(ExplanationError::option(
-                "row",
-                format!("{r} is not a row of the data (rows 1 to {})", t.n),
-            ))
-        }
-        None => (0..t.n.min(a.explain_rows)).collect(),
-    };
-    let mut x = Vec::with_capacity(rows.len() * p);
-    for &i in &rows {
-        x.extend_from_slice(&t.x[i * p..(i + 1) * p]);
-    }
+    let (rows, x) = explained_rows(a, t)?;
     let cfg = LimeConfig {
         num_features: a.lime_features,
         seed: a.seed,
