@@ -15,7 +15,7 @@ pub fn parse_impute(s: &str) -> Result<Impute, String> {
 }
 
 /// The library's error, with the flags named where the error is about them.
-fn message(e: DesignError) -> String {
+pub fn message(e: DesignError) -> String {
     match e {
         DesignError::NoFeatures => {
             "name the feature columns with --features (and/or --categorical)".into()

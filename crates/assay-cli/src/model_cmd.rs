@@ -9,11 +9,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use assay_mitigation::MitigatedModel;
-use assay_model::inspect::inspect;
-use assay_model::learners::{TrainedGbdt, TrainedLogistic, TrainedTree};
+use assay_core::models;
 use assay_model::onnx::export_prepared::PreparedOnnx;
-use assay_model::ModelFormat;
 
 /// `assay model` subcommands.
 #[derive(Subcommand)]
@@ -41,9 +38,11 @@ pub use crate::output::Format;
 /// Arguments of `assay model inspect`.
 #[derive(Args)]
 pub struct InspectArgs {
-    /// The model file: ONNX, XGBoost JSON, LightGBM text, or a model saved by `assay train`.
+    /// The model file: ONNX, XGBoost JSON, LightGBM text, or a model saved by `assay train` or
+    /// `assay mitigate`.
     pub model: PathBuf,
-    /// Model format: xgboost, lightgbm, onnx, logistic or gbdt (default: detected).
+    /// Model format: xgboost, lightgbm, onnx, logistic, gbdt, tree or mitigated (default:
+    /// detected).
     #[arg(long = "format-model")]
     pub format_model: Option<String>,
     /// Output format.
@@ -59,32 +58,9 @@ pub fn run(cmd: ModelCommand) -> Result<ExitCode, String> {
     }
 }
 
-/// The raw-column ONNX graph of the model at `path`.
+/// The raw-column ONNX graph of the model at `path` ([`models::export_onnx`]).
 pub fn export_model(path: &std::path::Path) -> Result<PreparedOnnx, String> {
-    let name = path.display();
-    let exported = if MitigatedModel::is_mitigated(path) {
-        let m = MitigatedModel::load(path).map_err(|e| e.to_string())?;
-        assay_mitigation::export::to_prepared_onnx(&m)
-    } else {
-        match ModelFormat::detect(path).map_err(|e| e.to_string())? {
-            ModelFormat::AssayLogistic => TrainedLogistic::load(path)
-                .map_err(|e| e.to_string())?
-                .to_prepared_onnx(),
-            ModelFormat::AssayGbdt => TrainedGbdt::load(path)
-                .map_err(|e| e.to_string())?
-                .to_prepared_onnx(),
-            ModelFormat::AssayTree => TrainedTree::load(path)
-                .map_err(|e| e.to_string())?
-                .to_prepared_onnx(),
-            other => {
-                return Err(format!(
-                    "{name}: a {other:?} model has no saved feature preparation; assay model \
-                     export writes models saved by assay train and assay mitigate"
-                ))
-            }
-        }
-    };
-    exported.map_err(|e| format!("{name}: {e}"))
+    models::export_onnx(path).map_err(|e| e.to_string())
 }
 
 fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
@@ -108,12 +84,12 @@ fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
 
 fn run_inspect(a: InspectArgs) -> Result<ExitCode, String> {
     let format = match &a.format_model {
-        Some(name) => Some(ModelFormat::parse(name).ok_or_else(|| {
-            format!("unknown model format '{name}' (expected xgboost, lightgbm, onnx, logistic or gbdt)")
+        Some(name) => Some(models::Format::parse(name).ok_or_else(|| {
+            format!("unknown model format '{name}' (expected xgboost, lightgbm, onnx, logistic, gbdt, tree or mitigated)")
         })?),
         None => None,
     };
-    let s = inspect(&a.model, format).map_err(|e| e.to_string())?;
+    let s = models::inspect(&a.model, format).map_err(|e| e.to_string())?;
     match a.format {
         Format::Json => {
             let text = serde_json::to_string_pretty(&s).map_err(|e| e.to_string())?;

@@ -13,15 +13,17 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 
 use assay_data::column::{missing, view, ColumnView};
 use assay_data::csv::TextType;
 use assay_data::source::ColumnRequest;
-use assay_data::DataError;
+use assay_data::{BatchStream, DataError};
 use assay_model::learners::schema::{encode_row, Unknown};
 use assay_model::learners::{FeatureSpec, FeatureValue};
+use assay_model::Model;
 
 use crate::input::TableInput;
 
@@ -108,6 +110,9 @@ pub enum DesignError {
         /// The column.
         column: String,
     },
+    /// A prefit model cannot score the table.
+    #[error(transparent)]
+    Scoring(#[from] crate::scoring::ScoringError),
     /// The table as a whole cannot be used (no rows, one class, labels not numbers, ...).
     #[error("{}: {message}", path.display())]
     Table {
@@ -360,6 +365,14 @@ pub fn load_design(
     }
     extra_requests(&mut requests, spec.extra);
     let stream = input.open(data, &requests, false)?;
+    fit_stream(stream, spec)
+}
+
+/// Builds the design matrix of `stream` (holding the columns `spec` names), fitting the
+/// feature encoding on it.
+fn fit_stream(stream: BatchStream, spec: &DesignSpec) -> Result<Design, DesignError> {
+    let names = feature_names(spec)?;
+    let is_cat: Vec<bool> = names.iter().map(|n| spec.categorical.contains(n)).collect();
     let path = stream.path().to_path_buf();
     let keep_missing = spec.allow_missing || spec.impute.is_some();
 
@@ -511,6 +524,72 @@ pub fn load_design(
     })
 }
 
+/// Reads `data` scored by a prefit binary classifier `model` (one trained elsewhere, to be
+/// post-processed): a design whose one feature is the model's probability of its positive
+/// class ([`crate::scoring::MODEL_SCORE`]; the model's second class is taken to be the label's
+/// positive class), with the label, weight and extra columns of `spec` (its features are not
+/// read: the model reads its own input columns). With `classes`, the labels are mapped to
+/// those training classes as [`encode_table`] does; otherwise the classes are made as
+/// [`load_design`] makes them.
+pub fn prefit_design(
+    input: &TableInput,
+    data: &Path,
+    model: &Arc<dyn Model>,
+    spec: &DesignSpec,
+    classes: Option<&[String]>,
+) -> Result<Design, DesignError> {
+    let mut requests = Vec::new();
+    crate::scoring::request_inputs(model.as_ref(), &mut requests, "input of the model");
+    requests.retain(|r| r.name != spec.label);
+    requests.push(ColumnRequest {
+        name: spec.label.to_string(),
+        text_as: TextType::Utf8,
+        role: "label".into(),
+    });
+    if let Some(w) = spec.weight {
+        requests.push(ColumnRequest {
+            name: w.to_string(),
+            text_as: TextType::Float64,
+            role: "weight".into(),
+        });
+    }
+    extra_requests(&mut requests, spec.extra);
+    let stream = input.open(data, &requests, false)?;
+    let stream = crate::scoring::with_model_score(stream, model.clone(), false, None)?;
+    let score = [crate::scoring::MODEL_SCORE.to_string()];
+    match classes {
+        Some(classes) => {
+            let specs = [FeatureSpec::Numeric {
+                column: score[0].clone(),
+                mean: None,
+                std: None,
+                impute: None,
+            }];
+            encode_stream(
+                stream,
+                &specs,
+                spec.label,
+                classes,
+                spec.positive,
+                spec.extra,
+            )
+        }
+        None => fit_stream(
+            stream,
+            &DesignSpec {
+                features: &score,
+                categorical: &[],
+                ordinal: false,
+                allow_missing: false,
+                impute: None,
+                standardize: false,
+                regression: false,
+                ..*spec
+            },
+        ),
+    }
+}
+
 /// Reads only the label column of `data`: a design with no features (`d = 0`), for audits of a
 /// model that reads the table itself. Classes as [`load_design`] makes them.
 pub fn load_labels(
@@ -655,6 +734,18 @@ pub fn encode_table(
     });
     extra_requests(&mut requests, extra);
     let stream = input.open(data, &requests, false)?;
+    encode_stream(stream, specs, label, class_names, positive, extra)
+}
+
+/// Encodes `stream` (holding the columns named) as [`encode_table`] does.
+fn encode_stream(
+    stream: BatchStream,
+    specs: &[FeatureSpec],
+    label: &str,
+    class_names: &[String],
+    positive: Option<&str>,
+    extra: &[String],
+) -> Result<Design, DesignError> {
     let path = stream.path().to_path_buf();
     let d: usize = specs.iter().map(FeatureSpec::width).sum();
     let (mut x, mut y) = (Vec::new(), Vec::new());

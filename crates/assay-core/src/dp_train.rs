@@ -13,9 +13,180 @@ use serde::Serialize;
 
 use assay_model::learners::{FeatureSpec, FittedLogistic, LogisticRegression, TrainedLogistic};
 use assay_privacy::accounting::{calibrate, epsilon, Accountant};
-use assay_privacy::dpsgd::{self, Config};
+use assay_privacy::dpsgd::{self, Architecture, Config, Training};
 
-use crate::reports::dp::TrainPrivacy;
+use crate::design::Design;
+use crate::reports::dp::{PldEpsilon, TrainPrivacy};
+use crate::reports::Unbounded;
+
+/// How to train with DP-SGD: the model, the sampling, the privacy (a noise multiplier, or a
+/// target ε to calibrate one for) and the optimiser.
+#[derive(Clone, Debug)]
+pub struct DpSgdOptions {
+    /// Logistic regression or the one-hidden-layer MLP.
+    pub architecture: Architecture,
+    /// The Poisson sampling rate q, or
+    pub sampling_rate: Option<f64>,
+    /// the expected batch size B (q = 1 / ⌈n / B⌉).
+    pub expected_batch_size: Option<usize>,
+    /// Epochs (steps = round(epochs / q)).
+    pub epochs: f64,
+    /// The target ε the noise multiplier is calibrated for, or
+    pub epsilon: Option<f64>,
+    /// the noise multiplier σ.
+    pub noise_multiplier: Option<f64>,
+    /// The accountant that calibrates σ for a target ε.
+    pub accountant: Accountant,
+    /// The accountant's name, as reported (`rdp`, `pld`).
+    pub accountant_name: &'static str,
+    /// δ.
+    pub delta: f64,
+    /// The per-example L2 clipping norm C.
+    pub clip: f64,
+    /// The learning rate.
+    pub learning_rate: f64,
+    /// The heavy-ball momentum.
+    pub momentum: f64,
+    /// Seed of the sampling, the noise and the initialisation.
+    pub seed: u64,
+}
+
+/// A DP-SGD run planned on `rows` rows: the sampling rate, the steps, the privacy they spend
+/// and the training configuration.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Training rows.
+    pub rows: usize,
+    /// The sampling rate q.
+    pub sampling_rate: f64,
+    /// The steps.
+    pub steps: u64,
+    /// σ and the ε of the run.
+    pub privacy: Privacy,
+    /// The training configuration.
+    pub config: Config,
+}
+
+/// Plans `o` on `n` rows ([`sampling_rate`], steps, [`privacy`]).
+pub fn plan(o: &DpSgdOptions, n: usize) -> Result<Plan, DpTrainError> {
+    let q = sampling_rate(o.sampling_rate, o.expected_batch_size, n)?;
+    if !(o.epochs.is_finite() && o.epochs > 0.0) {
+        return Err(option(
+            "epochs",
+            format!("must be positive, got {}", o.epochs),
+        ));
+    }
+    let steps = dpsgd::steps_for_epochs(o.epochs, q);
+    let privacy = privacy(
+        o.epsilon,
+        o.noise_multiplier,
+        o.accountant,
+        q,
+        steps,
+        o.delta,
+        n,
+    )?;
+    let config = Config {
+        architecture: o.architecture,
+        sampling_rate: q,
+        noise_multiplier: privacy.noise_multiplier,
+        clip: o.clip,
+        lr: o.learning_rate,
+        momentum: o.momentum,
+        steps,
+        seed: o.seed,
+    };
+    Ok(Plan {
+        rows: n,
+        sampling_rate: q,
+        steps,
+        privacy,
+        config,
+    })
+}
+
+impl Plan {
+    /// What the privacy figures of a report say about this run.
+    pub fn report(&self, o: &DpSgdOptions) -> TrainPrivacy {
+        TrainPrivacy {
+            mechanism: "poisson_subsampled_gaussian".into(),
+            sampling_rate: self.sampling_rate,
+            noise_multiplier: self.privacy.noise_multiplier,
+            clip: o.clip,
+            steps: self.steps,
+            delta: o.delta,
+            target_epsilon: self.privacy.target,
+            calibrated_with: self.privacy.target.map(|_| o.accountant_name.to_string()),
+            epsilon_rdp: Unbounded(self.privacy.epsilon_rdp),
+            epsilon_pld: match &self.privacy.epsilon_pld {
+                Ok(e) => PldEpsilon::Epsilon(Unbounded(*e)),
+                Err(m) => PldEpsilon::Error { error: m.clone() },
+            },
+            covers: "the model parameters; the feature encoding (standardisation, category lists) is learned without privacy".into(),
+        }
+    }
+}
+
+/// A DP-SGD training run on a design.
+pub struct Run {
+    /// The plan it followed.
+    pub plan: Plan,
+    /// The trained model, the realised batch sizes and the clipped share.
+    pub training: Training,
+    /// The mean realised (Poisson) batch size.
+    pub mean_batch_size: f64,
+    /// Accuracy on the test rows, when given.
+    pub test_accuracy: Option<f64>,
+    /// The privacy–utility curve ([`curve`]) and the accuracy without noise, when asked for.
+    pub curve: Option<(Vec<CurvePoint>, f64)>,
+}
+
+/// Trains with DP-SGD as `o` says on `train` (binary labels), evaluates on `test`, and with
+/// `curve_epsilons` and a test table runs the privacy–utility curve.
+pub fn train(
+    o: &DpSgdOptions,
+    train: &Design,
+    test: Option<&Design>,
+    curve_epsilons: Option<&[f64]>,
+) -> Result<Run, DpTrainError> {
+    binary(train)?;
+    let plan = plan(o, train.n)?;
+    let training = dpsgd::train(&train.x, &train.y, train.d, &plan.config).map_err(failed)?;
+    let sizes = &training.batch_sizes;
+    let mean_batch_size = sizes.iter().map(|&b| f64::from(b)).sum::<f64>() / sizes.len() as f64;
+    let test_accuracy = test.map(|t| training.model.accuracy(&t.x, &t.y));
+    let curve = match (curve_epsilons, test) {
+        (Some(targets), Some(t)) => Some(curve(
+            &train.x,
+            &train.y,
+            train.d,
+            &plan.config,
+            &(t.x.clone(), t.y.clone()),
+            targets,
+            o.accountant,
+            o.delta,
+        )?),
+        _ => None,
+    };
+    Ok(Run {
+        plan,
+        training,
+        mean_batch_size,
+        test_accuracy,
+        curve,
+    })
+}
+
+/// DP-SGD here trains binary classifiers.
+pub fn binary(design: &Design) -> Result<(), DpTrainError> {
+    if design.class_names.len() == 2 {
+        return Ok(());
+    }
+    Err(DpTrainError::NotBinary {
+        path: design.path.clone(),
+        classes: design.class_names.len(),
+    })
+}
 
 /// Why a DP-SGD setting was refused or a run failed. [`DpTrainError::Option`] names the option
 /// at fault (a front end maps it to its flag).
@@ -32,6 +203,14 @@ pub enum DpTrainError {
     /// Neither of two alternative settings was given.
     #[error("give {0} or {1}")]
     Missing(&'static str, &'static str),
+    /// The label has other than two classes.
+    #[error("{}: the label has {classes} classes; DP-SGD here is binary: name the positive value", path.display())]
+    NotBinary {
+        /// The training table.
+        path: std::path::PathBuf,
+        /// Its number of classes.
+        classes: usize,
+    },
     /// Calibration, accounting or training failed.
     #[error("{0}")]
     Failed(String),
@@ -361,5 +540,79 @@ mod tests {
         );
         assert_eq!(m.model.n_iter, 100);
         assert!(!m.model.converged);
+    }
+
+    #[test]
+    fn a_run_is_planned_trained_and_reported() {
+        let n = 500;
+        let x: Vec<f64> = (0..2 * n)
+            .map(|i| assay_numerics::random::counter_uniform(9, i as u64) * 2.0 - 1.0)
+            .collect();
+        let y: Vec<f64> = (0..n)
+            .map(|i| f64::from(u8::from(x[2 * i] > 0.0)))
+            .collect();
+        let design = Design {
+            path: "t.csv".into(),
+            specs: Vec::new(),
+            x,
+            n,
+            d: 2,
+            y,
+            class_names: vec!["0".into(), "1".into()],
+            weights: None,
+            extra: Vec::new(),
+        };
+        let o = DpSgdOptions {
+            architecture: Architecture::Logistic,
+            sampling_rate: None,
+            expected_batch_size: Some(50),
+            epochs: 2.0,
+            epsilon: Some(4.0),
+            noise_multiplier: None,
+            accountant: Accountant::Rdp,
+            accountant_name: "rdp",
+            delta: 1e-4,
+            clip: 1.0,
+            learning_rate: 1.0,
+            momentum: 0.0,
+            seed: 3,
+        };
+        let run = train(&o, &design, Some(&design), None).unwrap();
+        // q = 1 / ⌈500 / 50⌉, steps = round(epochs / q), ε calibrated to the target.
+        assert_eq!(run.plan.sampling_rate, 0.1);
+        assert_eq!(run.plan.steps, 20);
+        assert!((run.plan.privacy.epsilon_rdp - 4.0).abs() < 0.05);
+        assert_eq!(run.training.batch_sizes.len(), 20);
+        assert!(
+            (run.mean_batch_size - 50.0).abs() < 15.0,
+            "{}",
+            run.mean_batch_size
+        );
+        assert!(run.test_accuracy.unwrap() > 0.8);
+        assert!(run.curve.is_none());
+        let doc = run.plan.report(&o);
+        assert_eq!(doc.calibrated_with.as_deref(), Some("rdp"));
+        assert_eq!(doc.steps, 20);
+        // The same seed, the same run.
+        let again = train(&o, &design, Some(&design), None).unwrap();
+        assert_eq!(again.training.model.params, run.training.model.params);
+        // Bad settings and labels are refused, naming what is wrong.
+        let bad = DpSgdOptions {
+            epochs: 0.0,
+            ..o.clone()
+        };
+        assert!(matches!(
+            plan(&bad, n),
+            Err(DpTrainError::Option {
+                option: "epochs",
+                ..
+            })
+        ));
+        let mut three = design.clone();
+        three.class_names.push("2".into());
+        assert!(matches!(
+            train(&o, &three, None, None),
+            Err(DpTrainError::NotBinary { classes: 3, .. })
+        ));
     }
 }

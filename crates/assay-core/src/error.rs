@@ -63,6 +63,30 @@ pub enum CoreError {
         /// Its format.
         format: Format,
     },
+    /// An ONNX export was asked of a model without a saved feature preparation.
+    #[error("{path}: a {format} model has no saved feature preparation; the ONNX export writes models saved by assay train and assay mitigate")]
+    NoFeaturePreparation {
+        /// The model file.
+        path: String,
+        /// Its format.
+        format: Format,
+    },
+    /// The model cannot be written as ONNX.
+    #[error("{path}: {source}")]
+    Export {
+        /// The model file.
+        path: String,
+        /// Why.
+        source: ModelError,
+    },
+    /// A binary classifier is needed and the model is not one.
+    #[error("{path}: not a binary classifier (one probability of the positive class); its outputs are {outputs}")]
+    NotBinary {
+        /// The model file.
+        path: String,
+        /// The model's outputs.
+        outputs: String,
+    },
     /// A method needs assay's logistic regression and the model is not one.
     #[error("{path}: not an assay logistic regression (assay.logistic/1)")]
     NotLogistic {

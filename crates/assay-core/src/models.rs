@@ -8,10 +8,14 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
+use assay_mitigation::model::EmbeddedModel;
 use assay_mitigation::MitigatedModel;
+use assay_model::inspect::{detail, input_summaries, ModelSummary};
 use assay_model::learners::{TrainedGbdt, TrainedLogistic, TrainedTree};
 use assay_model::model::{LogisticModel, ModelFormat, TreeModel};
+use assay_model::onnx::export_prepared::PreparedOnnx;
 use assay_model::{Model, ModelError};
 
 use crate::CoreError;
@@ -86,6 +90,19 @@ impl Format {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The format of assay-model's loaders; `None` for a mitigated model.
+    fn model_format(self) -> Option<ModelFormat> {
+        Some(match self {
+            Format::Xgboost => ModelFormat::Xgboost,
+            Format::Lightgbm => ModelFormat::Lightgbm,
+            Format::Logistic => ModelFormat::AssayLogistic,
+            Format::Gbdt => ModelFormat::AssayGbdt,
+            Format::Tree => ModelFormat::AssayTree,
+            Format::Onnx => ModelFormat::Onnx,
+            Format::Mitigated => return None,
+        })
     }
 
     fn from_model_format(f: ModelFormat) -> Format {
@@ -180,7 +197,7 @@ pub fn open_with(path: &Path, options: &OpenOptions) -> Result<OpenedModel, Core
             None,
         ),
         Format::Mitigated => (
-            MitigatedModel::load(path).map(|m| Box::new(m) as Box<dyn Model>),
+            open_mitigated(path).map(|m| Box::new(m) as Box<dyn Model>),
             None,
         ),
         Format::Xgboost | Format::Lightgbm => {
@@ -249,6 +266,154 @@ pub fn open_with(path: &Path, options: &OpenOptions) -> Result<OpenedModel, Core
         model,
         format,
         feature_of_column,
+    })
+}
+
+/// Opens a mitigated model and, when it post-processes an embedded prefit model, that model.
+fn open_mitigated(path: &Path) -> Result<MitigatedModel, ModelError> {
+    let mut m = MitigatedModel::load(path)?;
+    if let Some(embedded) = m.base_model.clone() {
+        let invalid = |message: String| ModelError::Invalid {
+            path: path.display().to_string(),
+            message,
+        };
+        let base = open_embedded(&embedded)
+            .map_err(|e| invalid(format!("its embedded base model ({}): {e}", embedded.file)))?;
+        m.attach_prefit(Arc::from(base)).map_err(invalid)?;
+    }
+    Ok(m)
+}
+
+/// Opens a model embedded in a mitigated model. The model loaders read files (the formats'
+/// parsers are written for paths, and ONNX graphs are mapped from files), so the checked
+/// bytes go through a private temporary file.
+fn open_embedded(embedded: &EmbeddedModel) -> Result<Box<dyn Model>, String> {
+    let format = Format::parse(&embedded.format)
+        .ok_or_else(|| format!("unknown format '{}'", embedded.format))?;
+    let bytes = embedded.bytes()?;
+    let mut file = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
+    std::io::Write::write_all(&mut file, &bytes).map_err(|e| e.to_string())?;
+    let options = OpenOptions {
+        format: Some(format),
+        columns: None,
+    };
+    open_with(file.path(), &options)
+        .map(|o| o.model)
+        .map_err(|e| e.to_string())
+}
+
+/// A model file opened to be post-processed by a mitigation (Fairlearn's `prefit=True`): the
+/// model, and the file embedded so that the mitigated model is self-contained.
+#[derive(Clone)]
+pub struct Prefit {
+    /// The opened model.
+    pub model: Arc<dyn Model>,
+    /// Its format.
+    pub format: Format,
+    /// The file, embedded.
+    pub embedded: EmbeddedModel,
+}
+
+impl fmt::Debug for Prefit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Prefit")
+            .field("format", &self.format)
+            .field("file", &self.embedded.file)
+            .field("sha256", &self.embedded.sha256)
+            .finish()
+    }
+}
+
+/// Opens the binary classifier at `path` (any format, a mitigated model included: a reweighed
+/// model can be calibrated) to be post-processed, with its bytes embedded ([`Prefit`]).
+pub fn prefit(path: &Path) -> Result<Prefit, CoreError> {
+    let opened = open_with(path, &OpenOptions::default())?;
+    let binary =
+        opened.model.outputs().len() == 1 && opened.model.classes().is_some_and(|c| c.len() == 2);
+    if !binary {
+        return Err(CoreError::NotBinary {
+            path: path.display().to_string(),
+            outputs: opened.model.outputs().join(", "),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let file = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    );
+    Ok(Prefit {
+        model: Arc::from(opened.model),
+        format: opened.format,
+        embedded: EmbeddedModel::new(opened.format.name(), &file, &bytes),
+    })
+}
+
+/// Describes the model file at `path` (format given or detected): its input columns, outputs,
+/// classes and structure ([`assay_model::inspect`]); a mitigated model with its method,
+/// groups, decision and, when it post-processes a prefit model, that model's file and digest.
+pub fn inspect(path: &Path, format: Option<Format>) -> Result<ModelSummary, CoreError> {
+    let format = match format {
+        Some(f) => f,
+        None => Format::detect(path)?,
+    };
+    let Some(model_format) = format.model_format() else {
+        let m = open_mitigated(path)?;
+        let mut details = vec![
+            detail("method", &m.method),
+            detail("label", &m.label),
+            detail("sensitive columns", m.sensitive.join(", ")),
+            detail("groups", m.groups.join(", ")),
+            detail("reads the sensitive columns", m.sensitive_at_decision),
+            detail("randomized", m.is_randomized()),
+            detail("seed", m.seed),
+        ];
+        match &m.base_model {
+            Some(b) => details.push(detail(
+                "base model",
+                format!("prefit {} {} (SHA-256 {})", b.format, b.file, b.sha256),
+            )),
+            None => details.push(detail("encoded features", m.features.len())),
+        }
+        return Ok(ModelSummary {
+            path: path.display().to_string(),
+            format: assay_mitigation::model::FORMAT.to_string(),
+            inputs: input_summaries(&m),
+            outputs: m.outputs().to_vec(),
+            classes: m.classes().map(<[String]>::to_vec),
+            details,
+        });
+    };
+    Ok(assay_model::inspect::inspect(path, Some(model_format))?)
+}
+
+/// The ONNX graph on the raw table columns of a model saved by `assay train` (logistic, gbdt,
+/// tree) or `assay mitigate` ([`assay_model::onnx::export_prepared`],
+/// [`assay_mitigation::export`]); other formats have no saved feature preparation to export.
+pub fn export_onnx(path: &Path) -> Result<PreparedOnnx, CoreError> {
+    let exported = match Format::detect(path)? {
+        Format::Mitigated => assay_mitigation::export::to_prepared_onnx(&open_mitigated(path)?),
+        Format::Logistic => TrainedLogistic::load(path)
+            .map_err(ModelError::from)?
+            .to_prepared_onnx(),
+        Format::Gbdt => TrainedGbdt::load(path)
+            .map_err(ModelError::from)?
+            .to_prepared_onnx(),
+        Format::Tree => TrainedTree::load(path)
+            .map_err(ModelError::from)?
+            .to_prepared_onnx(),
+        format => {
+            return Err(CoreError::NoFeaturePreparation {
+                path: path.display().to_string(),
+                format,
+            })
+        }
+    };
+    exported.map_err(|e| CoreError::Export {
+        path: path.display().to_string(),
+        source: e,
     })
 }
 

@@ -71,10 +71,11 @@ pub fn request_inputs(model: &dyn Model, requests: &mut Vec<ColumnRequest>, role
 /// label.
 pub fn with_model_score(
     stream: BatchStream,
-    model: Box<dyn Model>,
+    model: impl Into<Arc<dyn Model>>,
     decide: bool,
     positive: Option<String>,
 ) -> Result<BatchStream, ScoringError> {
+    let model: Arc<dyn Model> = model.into();
     let path = stream.path().to_path_buf();
     let in_schema = stream.schema();
     let seed = model.randomized();

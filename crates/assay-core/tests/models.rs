@@ -292,3 +292,86 @@ fn models_saved_by_assay_train_open_with_their_settings() {
         .unwrap();
     assert!(e.to_string().contains("format xgboost"), "{e}");
 }
+
+/// A table of the gbdt's two columns and a group column, as one record batch.
+fn table_batch(x: &[f64], groups: &[&str]) -> arrow_array::RecordBatch {
+    use std::sync::Arc;
+    let col = |j: usize| {
+        Arc::new(arrow_array::Float64Array::from(
+            x.chunks(2).map(|r| r[j]).collect::<Vec<f64>>(),
+        )) as arrow_array::ArrayRef
+    };
+    let g = Arc::new(arrow_array::StringArray::from(groups.to_vec())) as arrow_array::ArrayRef;
+    arrow_array::RecordBatch::try_from_iter([("a", col(0)), ("b", col(1)), ("g", g)]).unwrap()
+}
+
+#[test]
+fn a_prefit_model_is_embedded_checked_and_scored_through() {
+    use assay_mitigation::model::EmbeddedModel;
+    let dir = tempfile::tempdir().unwrap();
+    let files = assay_models(dir.path());
+    let gbdt = &files.iter().find(|(f, _)| *f == Format::Gbdt).unwrap().1;
+    let prefit = models::prefit(gbdt).unwrap();
+    assert_eq!(prefit.format, Format::Gbdt);
+    assert_eq!(
+        prefit.embedded.bytes().unwrap(),
+        std::fs::read(gbdt).unwrap()
+    );
+
+    // A calibration of the prefit model's probability per group, saved and opened again.
+    let (x, _) = problem();
+    let n = 200;
+    let groups: Vec<&str> = (0..n).map(|i| if i % 2 == 0 { "p" } else { "q" }).collect();
+    let batch = table_batch(&x, &groups);
+    let base_scores = prefit.model.score_batch(&batch).unwrap();
+    use assay_mitigation::postprocessing::{
+        CalibrationMethod, Calibrator, GroupCalibrator, PlattCalibrator,
+    };
+    let calibrator = GroupCalibrator {
+        method: CalibrationMethod::Sigmoid,
+        groups: vec!["p".into(), "q".into()],
+        calibrators: vec![
+            Calibrator::Sigmoid(PlattCalibrator { a: -2.0, b: 1.0 }),
+            Calibrator::Sigmoid(PlattCalibrator { a: -1.0, b: 0.0 }),
+        ],
+    };
+    let m = MitigatedModel::with_prefit(
+        "calibrated".into(),
+        "y".into(),
+        vec!["0".into(), "1".into()],
+        None,
+        vec!["g".into()],
+        vec!["p".into(), "q".into()],
+        1,
+        Decision::Calibrated {
+            base: Predictor::Score,
+            calibrator,
+        },
+        prefit.embedded.clone(),
+        prefit.model.clone(),
+    )
+    .unwrap();
+    let path = dir.path().join("calibrated.json");
+    m.save(&path).unwrap();
+    let opened = models::open(&path).unwrap();
+    let names = opened.input_schema().names();
+    assert_eq!(names, ["a", "b", "g"]);
+    let scores = opened.score_batch(&batch).unwrap();
+    for i in 0..n {
+        // Platt scaling of the probability itself: 1 / (1 + exp(a·s + b)).
+        let (a, b) = if i % 2 == 0 { (-2.0, 1.0) } else { (-1.0, 0.0) };
+        let want = 1.0 / (1.0 + (a * base_scores[i] + b).exp());
+        assert!((scores[i] - want).abs() < 1e-12, "row {i}");
+    }
+    // The decision reads the table through the base model only.
+    assert!(opened.score_matrix(&[0.5, 0.5], 1).is_err());
+
+    // A changed byte of the embedded model is refused, naming the digest.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let other = EmbeddedModel::new("gbdt", "gbdt.json", b"{\"format\": \"assay.gbdt/1\"}");
+    doc["base_model"]["data"] = other.data.into();
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let e = models::open(&path).err().unwrap().to_string();
+    assert!(e.contains("SHA-256") && e.contains("altered"), "{e}");
+}

@@ -36,6 +36,12 @@ pub enum Predictor {
         /// The predicted value (0 or 1 for classifiers).
         value: f64,
     },
+    /// A prefit model, trained outside the mitigation (Fairlearn's `prefit=True`): its
+    /// probability of the positive class is the one column of the matrix it is given (the
+    /// mitigated model computes it from the table with the embedded model,
+    /// [`crate::model::EmbeddedModel`]); class 1 when it exceeds 0.5, the model's own
+    /// deterministic decision rule.
+    Score,
 }
 
 impl BaseLearner {
@@ -82,6 +88,7 @@ impl Predictor {
                 .predict(x.data(), x.n_cols())
                 .map_err(|e| MitigationError::Data(e.to_string()))?,
             Predictor::Constant { value } => vec![*value; x.n_rows()],
+            Predictor::Score => prefit_scores(x)?,
         })
     }
 
@@ -94,13 +101,29 @@ impl Predictor {
                 .into_iter()
                 .map(|z| f64::from(u8::from(z > 0.0)))
                 .collect(),
-            Predictor::Trees(_) => self
+            Predictor::Trees(_) | Predictor::Score => self
                 .score(x)?
                 .into_iter()
                 .map(|p| f64::from(u8::from(p > 0.5)))
                 .collect(),
             Predictor::Constant { value } => vec![*value; x.n_rows()],
         })
+    }
+}
+
+/// The prefit model's probabilities: the one column of `x`, each a probability.
+fn prefit_scores(x: &Matrix) -> Result<Vec<f64>, MitigationError> {
+    if x.n_cols() != 1 {
+        return Err(MitigationError::Data(format!(
+            "a prefit model's scores are one column; the matrix has {}",
+            x.n_cols()
+        )));
+    }
+    match x.data().iter().find(|p| !(0.0..=1.0).contains(*p)) {
+        Some(p) => Err(MitigationError::Data(format!(
+            "the prefit model's score {p} is not a probability"
+        ))),
+        None => Ok(x.data().to_vec()),
     }
 }
 

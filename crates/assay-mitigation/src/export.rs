@@ -37,6 +37,15 @@ fn refuse(message: String) -> ModelError {
     ModelError::Export { message }
 }
 
+/// A prefit base model ([`Predictor::Score`]) is another file's graph, not assay's to write.
+fn prefit_refused() -> ModelError {
+    refuse(
+        "the model post-processes a prefit model embedded in it; export that model with the \
+         tool that trained it"
+            .into(),
+    )
+}
+
 /// `P(class 1)` `[N, 1]` of a predictor on encoded rows `x`.
 fn score(g: &mut PreparedGraph, p: &Predictor, x: &str) -> Result<String, ModelError> {
     match p {
@@ -51,6 +60,7 @@ fn score(g: &mut PreparedGraph, p: &Predictor, x: &str) -> Result<String, ModelE
         }
         Predictor::Trees(e) => g.tree_scores(e, x),
         Predictor::Constant { value } => Ok(g.constant_rows(*value)),
+        Predictor::Score => Err(prefit_refused()),
     }
 }
 
@@ -68,6 +78,7 @@ fn hard(g: &mut PreparedGraph, p: &Predictor, x: &str) -> Result<String, ModelEr
             Ok(g.greater(&s, &half))
         }
         Predictor::Constant { value } => Ok(g.constant_rows(*value)),
+        Predictor::Score => Err(prefit_refused()),
     }
 }
 
@@ -112,16 +123,25 @@ fn deterministic_rules(t: &GroupThresholds) -> Result<Vec<(f64, f64)>, ModelErro
 /// The mitigated model as an ONNX graph on the raw table columns (see [the module
 /// documentation](self)). The bytes depend only on the model.
 pub fn to_prepared_onnx(m: &MitigatedModel) -> Result<PreparedOnnx, ModelError> {
+    if m.base_model.is_some() {
+        return Err(prefit_refused());
+    }
     let mut g = PreparedGraph::new(&m.features)?;
     let x = g.encoded().to_string();
     let d: usize = m.features.iter().map(FeatureSpec::width).sum();
     if !g.unimputed().is_empty() {
         let list = g.unimputed_list();
-        g.caveat(format!(
-            "a missing cell in {list} reaches the predictor as NaN in the graph (NaN \
-             probabilities for a logistic predictor, the missing-value branch for trees); assay \
-             refuses the row (mitigated models are scored without imputation)"
-        ));
+        g.caveat(if m.routes_missing() {
+            format!(
+                "a missing cell in {list} reaches the trees as NaN in the graph, and takes the \
+                 missing-value branch, as assay routes it"
+            )
+        } else {
+            format!(
+                "a missing cell in {list} reaches the predictor as NaN in the graph (NaN \
+                 probabilities); assay refuses the row (the model is scored without imputation)"
+            )
+        });
     }
     let p1 = match &m.decision {
         Decision::Single { predictor } => score(&mut g, predictor, &x)?,

@@ -11,12 +11,16 @@
 //! [`assay_model::randomized_decision`] and the stored seed.
 
 use std::path::Path;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
 
 use arrow_array::{Array, RecordBatch, StringArray};
 use serde::{Deserialize, Serialize};
 
 use assay_model::learners::{FeatureSpec, Matrix};
-use assay_model::model::encode_batch;
+use assay_model::model::encode_batch_with;
 use assay_model::{ColumnKind, InputColumn, InputSchema, Model, ModelError};
 
 use crate::base::Predictor;
@@ -98,6 +102,68 @@ pub enum Decision {
     },
 }
 
+/// A prefit base model embedded in a mitigated model that post-processes it (the threshold
+/// optimizer, reject option or calibration of a model trained elsewhere, Fairlearn's
+/// `prefit=True`): the model file's bytes, so that the mitigated model is one self-contained
+/// file, with their SHA-256 checked when it is opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmbeddedModel {
+    /// The file format's short name (`xgboost`, `lightgbm`, `onnx`, `logistic`, `gbdt`,
+    /// `tree`).
+    pub format: String,
+    /// The name of the file it was read from (for reports).
+    pub file: String,
+    /// SHA-256 of the bytes, lowercase hex.
+    pub sha256: String,
+    /// The bytes, base64 (RFC 4648, standard alphabet, padded).
+    pub data: String,
+}
+
+impl EmbeddedModel {
+    /// Embeds the `bytes` of a model file of `format` read from `file`.
+    pub fn new(format: &str, file: &str, bytes: &[u8]) -> EmbeddedModel {
+        EmbeddedModel {
+            format: format.to_string(),
+            file: file.to_string(),
+            sha256: hex::encode(Sha256::digest(bytes)),
+            data: base64::engine::general_purpose::STANDARD.encode(bytes),
+        }
+    }
+
+    /// The model file's bytes, checked against the stored SHA-256.
+    pub fn bytes(&self) -> Result<Vec<u8>, String> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&self.data)
+            .map_err(|e| format!("the embedded base model is not valid base64: {e}"))?;
+        let digest = hex::encode(Sha256::digest(&bytes));
+        if digest != self.sha256 {
+            return Err(format!(
+                "the embedded base model's SHA-256 is {digest}, not the recorded {}: the file was altered",
+                self.sha256
+            ));
+        }
+        Ok(bytes)
+    }
+}
+
+/// The opened prefit base model (not serialised: [`EmbeddedModel`] is).
+#[derive(Clone)]
+struct Prefit(Arc<dyn Model>);
+
+impl std::fmt::Debug for Prefit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Prefit")
+    }
+}
+
+impl PartialEq for Prefit {
+    /// The opened model is derived from [`MitigatedModel::base_model`], which the models'
+    /// equality compares.
+    fn eq(&self, _: &Prefit) -> bool {
+        true
+    }
+}
+
 /// A mitigated predictor as saved by `assay mitigate`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MitigatedModel {
@@ -124,6 +190,13 @@ pub struct MitigatedModel {
     pub seed: u64,
     /// The decision rule.
     pub decision: Decision,
+    /// The prefit model whose probability the decision post-processes
+    /// ([`Predictor::Score`]); the features are then empty: the table's columns reach the
+    /// decision through this model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_model: Option<EmbeddedModel>,
+    #[serde(skip)]
+    prefit: Option<Prefit>,
     #[serde(skip)]
     schema: InputSchema,
     #[serde(skip)]
@@ -156,6 +229,8 @@ impl MitigatedModel {
             sensitive_at_decision: false,
             seed,
             decision,
+            base_model: None,
+            prefit: None,
             schema: InputSchema::default(),
             outputs: Vec::new(),
         };
@@ -163,6 +238,62 @@ impl MitigatedModel {
         m.validate().map_err(MitigationError::Parameter)?;
         m.derive();
         Ok(m)
+    }
+
+    /// Builds a mitigated model that post-processes the prefit `model`, embedded as `embedded`
+    /// (its decision's predictors are [`Predictor::Score`]; `features` is empty).
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_prefit(
+        method: String,
+        label: String,
+        class_names: Vec<String>,
+        positive: Option<String>,
+        sensitive: Vec<String>,
+        groups: Vec<String>,
+        seed: u64,
+        decision: Decision,
+        embedded: EmbeddedModel,
+        model: Arc<dyn Model>,
+    ) -> Result<MitigatedModel, MitigationError> {
+        let mut m = MitigatedModel {
+            format: FORMAT.to_string(),
+            method,
+            label,
+            class_names,
+            positive,
+            features: Vec::new(),
+            sensitive,
+            groups,
+            sensitive_at_decision: false,
+            seed,
+            decision,
+            base_model: Some(embedded),
+            prefit: None,
+            schema: InputSchema::default(),
+            outputs: Vec::new(),
+        };
+        m.sensitive_at_decision = m.needs_group();
+        m.validate().map_err(MitigationError::Parameter)?;
+        m.attach_prefit(model).map_err(MitigationError::Parameter)?;
+        Ok(m)
+    }
+
+    /// Gives a loaded model its opened prefit base model ([`MitigatedModel::base_model`]
+    /// opened by the caller, who knows the model formats): it must be a binary classifier.
+    pub fn attach_prefit(&mut self, model: Arc<dyn Model>) -> Result<(), String> {
+        if self.base_model.is_none() {
+            return Err("the mitigated model embeds no base model".into());
+        }
+        let binary = model.outputs().len() == 1 && model.classes().is_some_and(|c| c.len() == 2);
+        if !binary {
+            return Err(format!(
+                "the embedded base model is not a binary classifier (outputs: {})",
+                model.outputs().join(", ")
+            ));
+        }
+        self.prefit = Some(Prefit(model));
+        self.derive();
+        Ok(())
     }
 
     fn needs_group(&self) -> bool {
@@ -282,12 +413,58 @@ impl MitigatedModel {
         if self.sensitive_at_decision != self.needs_group() {
             return Err("sensitive_at_decision does not match the decision rule".into());
         }
+        let scores = self.predictors().iter().any(|p| **p == Predictor::Score);
+        match (&self.base_model, scores) {
+            (Some(_), false) => {
+                return Err("an embedded base model, but no predictor reads its score".into())
+            }
+            (None, true) => {
+                return Err("a predictor reads a prefit model's score, but none is embedded".into())
+            }
+            (Some(_), true) if !self.features.is_empty() => {
+                return Err(
+                    "a model over an embedded base model reads no features of its own".into(),
+                )
+            }
+            _ => {}
+        }
         Ok(())
+    }
+
+    /// Whether missing numeric features reach the predictors as NaN: when every predictor is
+    /// a tree ensemble (or a constant), whose splits route missing values as in training
+    /// (gbdt learns a default direction for them), and the features are not transformed first.
+    pub fn routes_missing(&self) -> bool {
+        let transformed = matches!(
+            self.decision,
+            Decision::Decorrelated { .. } | Decision::Repaired { .. }
+        );
+        !transformed
+            && self
+                .predictors()
+                .iter()
+                .all(|p| matches!(p, Predictor::Trees(_) | Predictor::Constant { .. }))
+    }
+
+    /// The predictors of the decision rule.
+    fn predictors(&self) -> Vec<&Predictor> {
+        match &self.decision {
+            Decision::Single { predictor }
+            | Decision::Decorrelated { predictor, .. }
+            | Decision::Repaired { predictor, .. } => vec![predictor],
+            Decision::Mixture { predictors, .. } => predictors.iter().collect(),
+            Decision::Thresholds { base, .. }
+            | Decision::RejectOption { base, .. }
+            | Decision::Calibrated { base, .. } => vec![base],
+        }
     }
 
     /// Fills the derived input schema and output names.
     fn derive(&mut self) {
-        let mut columns = assay_model::model::input_schema_for(&self.features).columns;
+        let mut columns = match &self.prefit {
+            Some(p) => p.0.input_schema().columns.clone(),
+            None => assay_model::model::input_schema_for(&self.features).columns,
+        };
         if self.sensitive_at_decision {
             for s in &self.sensitive {
                 if !columns.iter().any(|c| &c.name == s) {
@@ -473,7 +650,9 @@ impl MitigatedModel {
 
 /// What [`Decision::Calibrated`] calibrates: the base predictor's decision function, as
 /// scikit-learn's `CalibratedClassifierCV` takes `decision_function` when the estimator has
-/// one: the logistic regression's margin `w·x + b`, the tree ensemble's raw margin (log-odds).
+/// one: the logistic regression's margin `w·x + b`, the tree ensemble's raw margin (log-odds);
+/// for a prefit model its probability, as scikit-learn takes `predict_proba` from an estimator
+/// without a decision function (XGBoost's and LightGBM's scikit-learn wrappers).
 /// A constant predictor has no margin to calibrate (an error).
 pub fn calibration_input(base: &Predictor, x: &Matrix) -> Result<Vec<f64>, MitigationError> {
     match base {
@@ -481,9 +660,18 @@ pub fn calibration_input(base: &Predictor, x: &Matrix) -> Result<Vec<f64>, Mitig
         Predictor::Trees(e) => e
             .predict_margin(x.data(), x.n_cols())
             .map_err(|e| MitigationError::Data(e.to_string())),
+        Predictor::Score => base.score(x),
         Predictor::Constant { value } => Err(MitigationError::Data(format!(
             "the unmitigated model predicts {value} for every row (one label in the training data): there is no score to calibrate"
         ))),
+    }
+}
+
+fn unopened_prefit() -> ModelError {
+    ModelError::Invalid {
+        path: "mitigated model".into(),
+        message: "its embedded base model was not opened (open the file with assay_core::models)"
+            .into(),
     }
 }
 
@@ -511,13 +699,26 @@ impl Model for MitigatedModel {
     }
 
     fn score_batch(&self, batch: &RecordBatch) -> Result<Vec<f64>, ModelError> {
-        let x = encode_batch(&self.features, batch)?;
+        let (x, d) = match (&self.base_model, &self.prefit) {
+            (None, _) => (
+                encode_batch_with(&self.features, batch, self.routes_missing())?,
+                self.n_features(),
+            ),
+            (Some(_), Some(p)) => (p.0.score_batch(batch)?, 1),
+            (Some(_), None) => return Err(unopened_prefit()),
+        };
         let groups = self.batch_groups(batch)?;
-        let m = Matrix::with_rows(&x, batch.num_rows(), self.n_features())?;
+        let m = Matrix::with_rows(&x, batch.num_rows(), d)?;
         self.probability(&m, &groups).map_err(to_model_error)
     }
 
     fn score_matrix(&self, x: &[f64], n_rows: usize) -> Result<Vec<f64>, ModelError> {
+        if self.base_model.is_some() {
+            return Err(ModelError::Unsupported {
+                path: "mitigated model".into(),
+                message: "it reads the table through its embedded base model; score a table".into(),
+            });
+        }
         if self.sensitive_at_decision {
             return Err(ModelError::Unsupported {
                 path: "mitigated model".into(),
@@ -540,5 +741,58 @@ impl Model for MitigatedModel {
 
     fn randomized(&self) -> Option<u64> {
         self.is_randomized().then_some(self.seed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use assay_model::learners::LogisticRegression;
+
+    fn model(decision: Decision) -> Result<MitigatedModel, MitigationError> {
+        MitigatedModel::new(
+            "test".into(),
+            "y".into(),
+            vec!["0".into(), "1".into()],
+            None,
+            vec![],
+            vec![],
+            vec![],
+            0,
+            decision,
+        )
+    }
+
+    #[test]
+    fn a_prefit_score_needs_an_embedded_model() {
+        let e = model(Decision::Single {
+            predictor: Predictor::Score,
+        })
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.contains("none is embedded"), "{e}");
+        let embedded = EmbeddedModel::new("xgboost", "m.json", b"{}");
+        assert_eq!(embedded.bytes().unwrap(), b"{}");
+        let mut altered = embedded.clone();
+        altered.sha256 = "0".repeat(64);
+        assert!(altered.bytes().unwrap_err().contains("altered"));
+    }
+
+    #[test]
+    fn only_untransformed_trees_route_missing_values() {
+        let constant = model(Decision::Single {
+            predictor: Predictor::Constant { value: 1.0 },
+        })
+        .unwrap();
+        assert!(constant.routes_missing());
+        let x = Matrix::with_rows(&[0.0, 1.0, 2.0, 3.0], 4, 1).unwrap();
+        let y = [0.0, 0.0, 1.0, 1.0];
+        let logistic = LogisticRegression::default().fit(&x, &y, None).unwrap();
+        let m = model(Decision::Single {
+            predictor: Predictor::Logistic(logistic),
+        })
+        .unwrap();
+        assert!(!m.routes_missing());
     }
 }

@@ -45,7 +45,8 @@ pub struct ModelSummary {
     pub details: Vec<Detail>,
 }
 
-fn detail(key: &str, value: impl ToString) -> Detail {
+/// A detail line of a summary.
+pub fn detail(key: &str, value: impl ToString) -> Detail {
     Detail {
         key: key.to_string(),
         value: value.to_string(),
@@ -103,14 +104,9 @@ pub fn tree_details(e: &TreeEnsemble) -> Vec<Detail> {
     ]
 }
 
-/// Loads the model at `path` (format given or detected) and summarises it.
-pub fn inspect(path: &Path, format: Option<ModelFormat>) -> Result<ModelSummary, ModelError> {
-    let format = match format {
-        Some(f) => f,
-        None => ModelFormat::detect(path)?,
-    };
-    let model = load_model_as(path, format, None)?;
-    let inputs = model
+/// The input columns of `model`, each with the kind of values it reads, in words.
+pub fn input_summaries(model: &dyn crate::Model) -> Vec<InputSummary> {
+    model
         .input_schema()
         .columns
         .iter()
@@ -126,7 +122,17 @@ pub fn inspect(path: &Path, format: Option<ModelFormat>) -> Result<ModelSummary,
                 ColumnKind::Text => "text".into(),
             },
         })
-        .collect();
+        .collect()
+}
+
+/// Loads the model at `path` (format given or detected) and summarises it.
+pub fn inspect(path: &Path, format: Option<ModelFormat>) -> Result<ModelSummary, ModelError> {
+    let format = match format {
+        Some(f) => f,
+        None => ModelFormat::detect(path)?,
+    };
+    let model = load_model_as(path, format, None)?;
+    let inputs = input_summaries(model.as_ref());
     let details = match format {
         ModelFormat::Xgboost => tree_details(&crate::xgboost::load(path)?),
         ModelFormat::Lightgbm => tree_details(&crate::lightgbm::load(path)?),

@@ -350,6 +350,17 @@ pub fn input_schema_for(features: &[FeatureSpec]) -> InputSchema {
 /// [`crate::learners::schema::encode_row`]) into a row-major matrix. Missing numeric cells are
 /// errors unless the column has an imputation value; errors name the column and row.
 pub fn encode_batch(features: &[FeatureSpec], batch: &RecordBatch) -> Result<Vec<f64>, ModelError> {
+    encode_batch_with(features, batch, false)
+}
+
+/// [`encode_batch`], with `keep_missing`: missing numeric cells without an imputation value
+/// stay NaN, for models whose trees route missing values (gradient-boosted trees trained on
+/// them).
+pub fn encode_batch_with(
+    features: &[FeatureSpec],
+    batch: &RecordBatch,
+    keep_missing: bool,
+) -> Result<Vec<f64>, ModelError> {
     enum Col {
         Num(Vec<f64>),
         Text(StringArray),
@@ -366,7 +377,7 @@ pub fn encode_batch(features: &[FeatureSpec], batch: &RecordBatch) -> Result<Vec
             FeatureSpec::Numeric { impute, .. } => {
                 let mut v = vec![f64::NAN; n];
                 fill_column(&mut v, 1, 0, array, name)?;
-                if impute.is_none() {
+                if impute.is_none() && !keep_missing {
                     if let Some(row) = v.iter().position(|x| x.is_nan()) {
                         return Err(bad_value(
                             name,

@@ -21,14 +21,14 @@ use std::time::Instant;
 use clap::Args;
 
 use assay_privacy::audit::{audit_dpsgd, AuditConfig};
-use assay_privacy::dpsgd::{self, Architecture, Config};
+use assay_privacy::dpsgd::Config;
 
 use super::args::Format;
 use assay_core::reports::dp::{AuditReport, DpReport, DP_SCHEMA};
 use assay_core::reports::Unbounded;
 
-use super::train::{message, prepare, ModelArg, TrainArgs};
-use assay_core::dp_train::{privacy, sampling_rate};
+use super::train::{message, TrainArgs};
+use assay_core::dp_train;
 
 use crate::counts;
 
@@ -73,48 +73,18 @@ pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
     if t.test.is_some() || t.out.is_some() {
         return Err("assay dp audit takes no --test or --out".into());
     }
-    let mut p = prepare(
-        &t.input,
-        &t.data,
-        &t.label,
-        t.positive.as_deref(),
-        &t.features,
-        &t.categorical,
-        !t.no_standardize,
-        None,
-    )?;
-    let n = p.y.len().min(a.max_rows.max(1));
-    p.x.truncate(n * p.d);
-    p.y.truncate(n);
-    let q = sampling_rate(t.sampling_rate, t.expected_batch_size, n).map_err(message)?;
-    if !(t.epochs.is_finite() && t.epochs > 0.0) {
-        return Err(format!("--epochs must be positive, got {}", t.epochs));
-    }
-    let steps = dpsgd::steps_for_epochs(t.epochs, q);
-    let pr = privacy(
-        t.epsilon,
-        t.noise_multiplier,
-        t.accountant
-            .accountant(assay_privacy::accounting::pld::DEFAULT_DISCRETIZATION),
-        q,
-        steps,
-        t.delta,
-        n,
-    )
-    .map_err(message)?;
+    let (mut train, _) = t.designs()?;
+    // The first rows only.
+    let n = train.n.min(a.max_rows.max(1));
+    train.x.truncate(n * train.d);
+    train.y.truncate(n);
+    train.n = n;
+    let plan = dp_train::plan(&t.options(), n).map_err(message)?;
+    let (pr, q, steps) = (&plan.privacy, plan.sampling_rate, plan.steps);
     let claimed = a.claimed_epsilon.unwrap_or_else(|| pr.epsilon());
     let cfg = Config {
-        architecture: match t.model {
-            ModelArg::Logistic => Architecture::Logistic,
-            ModelArg::Mlp => Architecture::Mlp { hidden: t.hidden },
-        },
-        sampling_rate: q,
         noise_multiplier: if a.no_noise { 0.0 } else { pr.noise_multiplier },
-        clip: t.clip,
-        lr: t.lr,
-        momentum: t.momentum,
-        steps,
-        seed: t.seed,
+        ..plan.config.clone()
     };
     let k = a.guesses.unwrap_or(a.canaries / 10);
     let audit = AuditConfig {
@@ -126,7 +96,7 @@ pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
         beta: a.beta,
         seed: a.audit_seed,
     };
-    let o = audit_dpsgd(&p.x, &p.y, p.d, &cfg, &audit).map_err(|e| e.to_string())?;
+    let o = audit_dpsgd(&train.x, &train.y, train.d, &cfg, &audit).map_err(|e| e.to_string())?;
     let violated = o.epsilon_lower_bound > claimed;
     let seconds = start.elapsed().as_secs_f64();
     match t.format {

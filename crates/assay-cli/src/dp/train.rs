@@ -25,17 +25,13 @@ use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 
-use assay_core::dp_train::{
-    self, curve, privacy, sampling_rate, CurvePoint, DpTrainError, Privacy, SavedMlp,
-};
+use assay_core::design::Design;
+use assay_core::dp_train::{self, CurvePoint, DpSgdOptions, DpTrainError, Privacy, SavedMlp};
 use assay_core::reports::dp::{
-    Curve, CurvePoint as ReportCurvePoint, DpReport, PldEpsilon, TrainPrivacy, TrainReport,
-    TrainedArchitecture, DP_SCHEMA,
+    Curve, CurvePoint as ReportCurvePoint, DpReport, TrainReport, TrainedArchitecture, DP_SCHEMA,
 };
-use assay_core::reports::Unbounded;
 use assay_model::learners::schema::Unknown;
-use assay_model::learners::FeatureSpec;
-use assay_privacy::dpsgd::{self, Architecture, Config};
+use assay_privacy::dpsgd::{Architecture, Config};
 
 use super::args::{AccountantArg, Format};
 use crate::counts;
@@ -182,6 +178,7 @@ pub(super) fn message(e: DpTrainError) -> String {
     match e {
         DpTrainError::Option { option, message } => format!("{} {message}", flag(option)),
         DpTrainError::Missing(a, b) => format!("give {} or {}", flag(a), flag(b)),
+        e @ DpTrainError::NotBinary { .. } => format!("{e} with --positive"),
         e => e.to_string(),
     }
 }
@@ -251,83 +248,68 @@ fn curve_html(
     })
 }
 
-/// The encoded training (and test) data and the settings derived from them, shared with
-/// `assay dp audit`.
-pub(super) struct Prepared {
-    pub specs: Vec<FeatureSpec>,
-    pub class_names: Vec<String>,
-    pub x: Vec<f64>,
-    pub y: Vec<f64>,
-    pub d: usize,
-    pub test: Option<(Vec<f64>, Vec<f64>)>,
-}
-
-/// Reads the training table (and test table) into design matrices with binary labels.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn prepare(
-    input: &InputArgs,
-    data: &std::path::Path,
-    label: &str,
-    positive: Option<&str>,
-    features: &[String],
-    categorical: &[String],
-    standardize: bool,
-    test: Option<&std::path::Path>,
-) -> Result<Prepared, String> {
-    let design = load_design(
-        input,
-        data,
-        &DesignSpec {
-            features,
-            categorical,
-            label,
-            positive,
-            weight: None,
-            extra: &[],
-            ordinal: false,
-            allow_missing: false,
-            impute: None,
-            standardize,
-            unknown: Unknown::Ignore,
-            regression: false,
-        },
-    )?;
-    if design.class_names.len() != 2 {
-        return Err(format!(
-            "{}: column '{label}' has {} classes; DP-SGD here is binary: name the positive one with --positive",
-            design.path.display(),
-            design.class_names.len()
-        ));
+impl TrainArgs {
+    /// The library's DP-SGD options for these flags.
+    pub fn options(&self) -> DpSgdOptions {
+        DpSgdOptions {
+            architecture: match self.model {
+                ModelArg::Logistic => Architecture::Logistic,
+                ModelArg::Mlp => Architecture::Mlp {
+                    hidden: self.hidden,
+                },
+            },
+            sampling_rate: self.sampling_rate,
+            expected_batch_size: self.expected_batch_size,
+            epochs: self.epochs,
+            epsilon: self.epsilon,
+            noise_multiplier: self.noise_multiplier,
+            accountant: self
+                .accountant
+                .accountant(assay_privacy::accounting::pld::DEFAULT_DISCRETIZATION),
+            accountant_name: self.accountant.name(),
+            delta: self.delta,
+            clip: self.clip,
+            learning_rate: self.lr,
+            momentum: self.momentum,
+            seed: self.seed,
+        }
     }
-    let test = match test {
-        Some(t) => {
-            let td = encode_table(
-                input,
+
+    /// Reads the training table (and the test table) into design matrices, encoded as
+    /// `assay train --learner logistic` encodes them.
+    pub(super) fn designs(&self) -> Result<(Design, Option<Design>), String> {
+        let design = load_design(
+            &self.input,
+            &self.data,
+            &DesignSpec {
+                features: &self.features,
+                categorical: &self.categorical,
+                label: &self.label,
+                positive: self.positive.as_deref(),
+                weight: None,
+                extra: &[],
+                ordinal: false,
+                allow_missing: false,
+                impute: None,
+                standardize: !self.no_standardize,
+                unknown: Unknown::Ignore,
+                regression: false,
+            },
+        )?;
+        dp_train::binary(&design).map_err(message)?;
+        let test = match &self.test {
+            Some(t) => Some(encode_table(
+                &self.input,
                 t,
                 &design.specs,
-                label,
+                &self.label,
                 &design.class_names,
-                positive,
+                self.positive.as_deref(),
                 &[],
-            )?;
-            Some((td.x, td.y))
-        }
-        None => None,
-    };
-    Ok(Prepared {
-        specs: design.specs,
-        class_names: design.class_names,
-        x: design.x,
-        y: design.y,
-        d: design.d,
-        test,
-    })
-}
-
-fn pld_report(p: &Privacy) -> PldEpsilon {
-    match &p.epsilon_pld {
-        Ok(e) => PldEpsilon::Epsilon(Unbounded(*e)),
-        Err(m) => PldEpsilon::Error { error: m.clone() },
+            )?),
+            None => None,
+        };
+        Ok((design, test))
     }
 }
 
@@ -342,96 +324,33 @@ fn pld_text(p: &Privacy) -> String {
 pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
     a.submit.require_json(matches!(a.format, Format::Json))?;
     let start = Instant::now();
-    let p = prepare(
-        &a.input,
-        &a.data,
-        &a.label,
-        a.positive.as_deref(),
-        &a.features,
-        &a.categorical,
-        !a.no_standardize,
-        a.test.as_deref(),
-    )?;
-    let n = p.y.len();
-    let q = sampling_rate(a.sampling_rate, a.expected_batch_size, n).map_err(message)?;
-    if !(a.epochs.is_finite() && a.epochs > 0.0) {
-        return Err(format!("--epochs must be positive, got {}", a.epochs));
-    }
-    let steps = dpsgd::steps_for_epochs(a.epochs, q);
-    let pr = privacy(
-        a.epsilon,
-        a.noise_multiplier,
-        a.accountant
-            .accountant(assay_privacy::accounting::pld::DEFAULT_DISCRETIZATION),
-        q,
-        steps,
-        a.delta,
-        n,
-    )
-    .map_err(message)?;
-    let architecture = match a.model {
-        ModelArg::Logistic => Architecture::Logistic,
-        ModelArg::Mlp => Architecture::Mlp { hidden: a.hidden },
-    };
-    let cfg = Config {
-        architecture,
-        sampling_rate: q,
-        noise_multiplier: pr.noise_multiplier,
-        clip: a.clip,
-        lr: a.lr,
-        momentum: a.momentum,
-        steps,
-        seed: a.seed,
-    };
-    let t = dpsgd::train(&p.x, &p.y, p.d, &cfg).map_err(|e| e.to_string())?;
+    let (train, test) = a.designs()?;
+    let options = a.options();
+    let curve_epsilons = a.html.as_ref().map(|_| a.curve_epsilons.as_slice());
+    let run = dp_train::train(&options, &train, test.as_ref(), curve_epsilons).map_err(message)?;
     let seconds = start.elapsed().as_secs_f64();
-    let test_accuracy = p.test.as_ref().map(|(x, y)| t.model.accuracy(x, y));
-    let curve_points = match (&a.html, &p.test) {
-        (Some(html), Some(test)) => {
-            let (points, no_noise) = curve(
-                &p.x,
-                &p.y,
-                p.d,
-                &cfg,
-                test,
-                &a.curve_epsilons,
-                a.accountant
-                    .accountant(assay_privacy::accounting::pld::DEFAULT_DISCRETIZATION),
-                a.delta,
-            )
-            .map_err(message)?;
-            let page = curve_html(&a, &cfg, &points, no_noise, (pr.epsilon(), test_accuracy));
-            crate::output::write(html, page)?;
-            Some((points, no_noise))
-        }
-        _ => None,
-    };
-    let mean_batch =
-        t.batch_sizes.iter().map(|&b| f64::from(b)).sum::<f64>() / t.batch_sizes.len() as f64;
-    let privacy_doc = TrainPrivacy {
-        mechanism: "poisson_subsampled_gaussian".into(),
-        sampling_rate: q,
-        noise_multiplier: pr.noise_multiplier,
-        clip: a.clip,
-        steps,
-        delta: a.delta,
-        target_epsilon: pr.target,
-        calibrated_with: pr.target.map(|_| a.accountant.name().to_string()),
-        epsilon_rdp: Unbounded(pr.epsilon_rdp),
-        epsilon_pld: pld_report(&pr),
-        covers: "the model parameters; the feature encoding (standardisation, category lists) is learned without privacy".into(),
-    };
+    let (pr, cfg, t) = (&run.plan.privacy, &run.plan.config, &run.training);
+    let (n, q, steps) = (train.n, run.plan.sampling_rate, run.plan.steps);
+    let architecture = options.architecture;
+    let test_accuracy = run.test_accuracy;
+    let mean_batch = run.mean_batch_size;
+    let curve_points = &run.curve;
+    if let (Some(html), Some((points, no_noise))) = (&a.html, curve_points) {
+        let page = curve_html(&a, cfg, points, *no_noise, (pr.epsilon(), test_accuracy));
+        crate::output::write(html, page)?;
+    }
+    let privacy_doc = run.plan.report(&options);
     if let Some(out) = &a.out {
         match architecture {
             Architecture::Logistic => {
                 dp_train::logistic_model(
                     &t.model.params,
-                    p.d,
+                    train.d,
                     steps,
                     &a.label,
-                    &p.class_names,
+                    &train.class_names,
                     a.positive.as_deref(),
-                    &p.specs,
+                    &train.specs,
                 )
                 .save(out)
                 .map_err(|e| e.to_string())?;
@@ -440,9 +359,9 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
                 let saved = SavedMlp {
                     format: dp_train::MLP_FORMAT,
                     label: &a.label,
-                    class_names: &p.class_names,
+                    class_names: &train.class_names,
                     positive: a.positive.as_deref(),
-                    features: &p.specs,
+                    features: &train.specs,
                     architecture: "mlp",
                     hidden,
                     params: &t.model.params,
@@ -462,14 +381,14 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
                     Architecture::Mlp { hidden } => format!("MLP ({hidden} hidden ReLU units)"),
                 },
                 a.data.display(),
-                p.d,
+                train.d,
                 a.clip,
                 pr.noise_multiplier
             );
             outln!(
                 "  privacy: epsilon = {:.4} (RDP), {} (PLD) at delta = {}{}",
                 pr.epsilon_rdp,
-                pld_text(&pr),
+                pld_text(pr),
                 a.delta,
                 match pr.target {
                     Some(e) => format!(
@@ -489,7 +408,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
             if let Some(out) = &a.out {
                 outln!("  model written to {}", out.display());
             }
-            if let (Some(html), Some((points, no_noise))) = (&a.html, &curve_points) {
+            if let (Some(html), Some((points, no_noise))) = (&a.html, curve_points) {
                 let figures: Vec<String> = points
                     .iter()
                     .map(|c| format!("{}: {:.4}", c.epsilon, c.accuracy))
@@ -509,7 +428,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
                     Architecture::Mlp { hidden } => TrainedArchitecture::Mlp { hidden },
                 },
                 rows: n,
-                features: p.d,
+                features: train.d,
                 lr: a.lr,
                 momentum: a.momentum,
                 epochs: a.epochs,
@@ -517,7 +436,7 @@ pub fn run(a: TrainArgs) -> Result<ExitCode, String> {
                 privacy: privacy_doc,
                 mean_batch_size: mean_batch,
                 clipped_fraction: t.clipped_fraction,
-                test_rows: p.test.as_ref().map(|(_, y)| y.len()),
+                test_rows: test.as_ref().map(|t| t.n),
                 test_accuracy,
                 seconds,
                 curve: curve_points.as_ref().map(|(points, no_noise)| Curve {

@@ -47,6 +47,13 @@ pub struct MitigateArgs {
     /// Column of non-negative sample weights.
     #[arg(long, help_heading = "Columns")]
     pub weight: Option<String>,
+    /// A model trained elsewhere to post-process instead of fitting a base learner
+    /// (Fairlearn's prefit=True): any format `assay predict` reads, a binary classifier whose
+    /// input columns are in the data and whose second class is the positive one. It reads its
+    /// own columns (no --features); the methods threshold-optimizer, reject-option and
+    /// calibrate apply; the saved model embeds it.
+    #[arg(long, value_name = "FILE", help_heading = "Learner")]
+    pub model: Option<PathBuf>,
     /// The base learner.
     #[arg(long, value_enum, default_value = "logistic", help_heading = "Learner")]
     pub learner: Learner,
@@ -201,14 +208,26 @@ pub struct MitigateArgs {
 }
 
 impl MitigateArgs {
-    /// Checks the flags: columns named, then the library's check of the options
-    /// ([`mitigate::MitigateOptions::check`]) in the words of the flags.
-    pub fn check(&self) -> Result<(), String> {
-        use mitigate::OptionsError as E;
-        if self.features.is_empty() && self.categorical.is_empty() {
-            return Err("name the feature columns with --features (and/or --categorical)".into());
+    /// Checks the columns named: features, unless a prefit model reads its own.
+    pub fn check_columns(&self) -> Result<(), String> {
+        let named = !(self.features.is_empty() && self.categorical.is_empty());
+        match (&self.model, named) {
+            (None, false) => {
+                Err("name the feature columns with --features (and/or --categorical)".into())
+            }
+            (Some(m), true) => Err(format!(
+                "--model {} reads its own input columns; --features and --categorical do not apply",
+                m.display()
+            )),
+            _ => Ok(()),
         }
-        self.options().check().map_err(|e| match e {
+    }
+
+    /// The library's check of the options ([`mitigate::MitigateOptions::check`]) in the words
+    /// of the flags.
+    pub fn check(&self, options: &mitigate::MitigateOptions) -> Result<(), String> {
+        use mitigate::OptionsError as E;
+        options.check().map_err(|e| match e {
             E::ErrorRateParityThresholds => "--constraint error-rate-parity applies to the reductions (exponentiated-gradient, grid-search), not threshold-optimizer".into(),
             E::CollapseNotEg => "--collapse applies to --method exponentiated-gradient".into(),
             E::TolNotThresholds => "--tol applies to --method threshold-optimizer".into(),
@@ -226,6 +245,10 @@ impl MitigateArgs {
             ),
             E::SweepValue(v) => format!("--sweep-values must be numbers, found {v}"),
             E::Eps(e) => format!("--eps must be a positive number, found {e}"),
+            E::PrefitNotPostprocessing(method) => format!(
+                "--method {method} fits the base learner itself; --model can be post-processed by --method threshold-optimizer, reject-option or calibrate"
+            ),
+            E::PrefitCalibrationFraction => "--calibration-fraction holds out rows of the base learner's training data; --model was trained elsewhere: calibrate it on rows it was not trained on (the data given)".into(),
         })
     }
 }
@@ -269,6 +292,7 @@ impl MitigateArgs {
             seed: self.seed,
             bootstrap: self.bootstrap,
             model_path: self.out.display().to_string(),
+            prefit: None,
         }
     }
 }

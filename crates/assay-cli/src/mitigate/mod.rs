@@ -12,14 +12,19 @@ pub use args::MitigateArgs;
 
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
+use assay_core::design::{self as core_design, Design};
+use assay_core::models;
 use assay_model::learners::schema::Unknown;
+use assay_model::Model;
 
 use crate::design::{encode_table, load_design, DesignSpec};
 use args::{Format, Learner};
 
-/// Runs `assay mitigate`.
-pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
-    a.check()?;
+/// The training and test designs of a base learner: the features encoded, fitted on the
+/// training table.
+fn learner_designs(a: &MitigateArgs) -> Result<(Design, Option<Design>), String> {
     let standardize = matches!(a.learner, Learner::Logistic) && !a.no_standardize;
     let train = load_design(
         &a.input,
@@ -39,14 +44,6 @@ pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
             regression: false,
         },
     )?;
-    if train.class_names.len() != 2 {
-        return Err(format!(
-            "{}: column '{}' has {} classes; mitigation is for binary decisions: name the positive one with --positive",
-            train.path.display(),
-            a.label,
-            train.class_names.len()
-        ));
-    }
     let test = match &a.test {
         Some(t) => Some(encode_table(
             &a.input,
@@ -59,11 +56,62 @@ pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
         )?),
         None => None,
     };
+    Ok((train, test))
+}
+
+/// The training and test designs of a prefit model: its probability on every row
+/// ([`core_design::prefit_design`]).
+fn prefit_designs(
+    a: &MitigateArgs,
+    model: &Arc<dyn Model>,
+) -> Result<(Design, Option<Design>), String> {
+    let spec = DesignSpec {
+        label: &a.label,
+        positive: a.positive.as_deref(),
+        weight: a.weight.as_deref(),
+        extra: &a.sensitive,
+        ..DesignSpec::default()
+    };
+    let input = a.input.table_input()?;
+    let read = |data: &std::path::Path, classes: Option<&[String]>| {
+        core_design::prefit_design(&input, data, model, &spec, classes)
+            .map_err(crate::design::message)
+    };
+    let train = read(&a.data, None)?;
+    let test = match &a.test {
+        Some(t) => Some(read(t, Some(&train.class_names))?),
+        None => None,
+    };
+    Ok((train, test))
+}
+
+/// Runs `assay mitigate`.
+pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
+    a.check_columns()?;
+    let mut options = a.options();
+    a.check(&options)?;
+    options.prefit = match &a.model {
+        Some(path) => Some(models::prefit(path).map_err(|e| format!("--model: {e}"))?),
+        None => None,
+    };
+    a.check(&options)?;
+    let (train, test) = match &options.prefit {
+        Some(p) => prefit_designs(&a, &p.model)?,
+        None => learner_designs(&a)?,
+    };
+    if train.class_names.len() != 2 {
+        return Err(format!(
+            "{}: column '{}' has {} classes; mitigation is for binary decisions: name the positive one with --positive",
+            train.path.display(),
+            a.label,
+            train.class_names.len()
+        ));
+    }
     let assay_core::mitigate::Mitigation {
         fitted,
         mut report,
         policy_failed,
-    } = assay_core::mitigate::mitigate(&a.options(), &train, test.as_ref())?;
+    } = assay_core::mitigate::mitigate(&options, &train, test.as_ref())?;
     if !policy_failed {
         fitted
             .model

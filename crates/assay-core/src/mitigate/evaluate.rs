@@ -139,9 +139,7 @@ pub fn report(
 ) -> Result<Report, String> {
     let x = Matrix::with_rows(&eval.x, eval.n, eval.d).map_err(|e| e.to_string())?;
     let path = eval.path.display().to_string();
-    let before = fitted
-        .base
-        .predict(&x)
+    let before = super::fit::unmitigated_decisions(a, &fitted.base, &x)
         .map_err(|e| format!("{path}: {e}"))?;
     let model = &fitted.model;
     let (p, after) = model_decisions(model, &x, &path, eval_groups)?;
@@ -169,7 +167,8 @@ pub fn report(
     let before_a = assess_decisions(a, eval, before)?;
     let after_a = assess_decisions(a, eval, after)?;
     // Only meaningful between at least two groups.
-    let drivers = if eval_groups.iter().any(|g| g != &eval_groups[0]) {
+    // The drivers permute encoded features; a prefit model's design has only its score.
+    let drivers = if a.prefit.is_none() && eval_groups.iter().any(|g| g != &eval_groups[0]) {
         Some(super::drivers::gap_drivers(
             &fitted.base,
             &train.specs,
@@ -188,18 +187,21 @@ pub fn report(
         method: model.method.clone(),
         settings: MitigationSettings {
             method: a.method.name().into(),
-            learner: match a.learner {
-                super::Learner::Logistic => "logistic",
-                super::Learner::Gbdt => "gbdt",
-            }
-            .into(),
+            learner: match (&a.prefit, a.learner) {
+                (Some(p), _) => format!("prefit {} ({})", p.format, p.embedded.file),
+                (None, super::Learner::Logistic) => "logistic".into(),
+                (None, super::Learner::Gbdt) => "gbdt".into(),
+            },
             sensitive: a.sensitive.clone(),
             seed: a.seed,
         },
         train: TrainTable {
             path: train.path.display().to_string(),
             rows: train.n,
-            features: train.d,
+            features: match &a.prefit {
+                Some(p) => p.model.input_schema().columns.len(),
+                None => train.d,
+            },
         },
         evaluation: Evaluation {
             path: path.clone(),

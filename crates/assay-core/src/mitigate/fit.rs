@@ -119,6 +119,10 @@ fn unit_weights(train: &Design) -> Vec<f64> {
 /// Fits the unmitigated predictor: the base learner on the training rows (for `calibrate`
 /// with a calibration fraction, on the rows not held out for the calibrators).
 pub fn fit_base(a: &MitigateOptions, train: &Design) -> Result<Predictor, String> {
+    if a.prefit.is_some() {
+        // The design's one column is the prefit model's probability.
+        return Ok(Predictor::Score);
+    }
     let x = Matrix::with_rows(&train.x, train.n, train.d).map_err(|e| e.to_string())?;
     let w = unit_weights(train);
     let err = |e: assay_mitigation::MitigationError| format!("{}: {e}", train.path.display());
@@ -132,6 +136,25 @@ pub fn fit_base(a: &MitigateOptions, train: &Design) -> Result<Predictor, String
         return learner(a).fit(&xm, &ys, &ws).map_err(err);
     }
     learner(a).fit(&x, &train.y, &w).map_err(err)
+}
+
+/// The unmitigated model's 0/1 decisions on the encoded rows `x`: the base predictor's, or a
+/// prefit model's own decision rule ([`assay_model::Model::decide`]: `p > 0.5`, or for a
+/// randomized model the seeded draw at the row's position, as `assay predict` makes it).
+pub fn unmitigated_decisions(
+    a: &MitigateOptions,
+    base: &Predictor,
+    x: &Matrix,
+) -> Result<Vec<f64>, assay_mitigation::MitigationError> {
+    match &a.prefit {
+        Some(p) => Ok(base
+            .score(x)?
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| f64::from(u8::from(p.model.decide(i as u64, s))))
+            .collect()),
+        None => base.predict(x),
+    }
 }
 
 /// The privileged groups of the reject option: the named ones (checked), or the group with
@@ -508,6 +531,8 @@ pub fn fit_method(
                     a.seed,
                     train.n - ys.len()
                 )
+            } else if a.prefit.is_some() {
+                "the training rows (the prefit model's own training data is not known)".to_string()
             } else {
                 "the training rows the unmitigated model was fitted on (in-sample scores)"
                     .to_string()
@@ -518,7 +543,12 @@ pub fn fit_method(
                     Calibration::Isotonic => "isotonic",
                 }
                 .into(),
-                calibrated_input: "the unmitigated model's decision function (log-odds margin), as scikit-learn's CalibratedClassifierCV".into(),
+                calibrated_input: if a.prefit.is_some() {
+                    "the prefit model's probability of the positive class, as scikit-learn's CalibratedClassifierCV for a model without a decision function"
+                } else {
+                    "the unmitigated model's decision function (log-odds margin), as scikit-learn's CalibratedClassifierCV"
+                }
+                .into(),
                 calibration_rows: ys.len(),
                 calibrators_fitted_on: fitted_on,
                 calibrators: calibrator.calibrators.clone(),
@@ -542,17 +572,34 @@ pub fn fit_method(
         }
     };
     let seconds = start.elapsed().as_secs_f64();
-    let model = MitigatedModel::new(
-        method,
-        a.label.clone(),
-        train.class_names.clone(),
-        a.positive.clone(),
-        train.specs.clone(),
-        a.sensitive.clone(),
-        groups.names.clone(),
-        a.seed,
-        decision,
-    )
+    let model = match &a.prefit {
+        None => MitigatedModel::new(
+            method,
+            a.label.clone(),
+            train.class_names.clone(),
+            a.positive.clone(),
+            train.specs.clone(),
+            a.sensitive.clone(),
+            groups.names.clone(),
+            a.seed,
+            decision,
+        ),
+        Some(p) => MitigatedModel::with_prefit(
+            format!(
+                "{method}, of the prefit {} model {}",
+                p.format, p.embedded.file
+            ),
+            a.label.clone(),
+            train.class_names.clone(),
+            a.positive.clone(),
+            a.sensitive.clone(),
+            groups.names.clone(),
+            a.seed,
+            decision,
+            p.embedded.clone(),
+            p.model.clone(),
+        ),
+    }
     .map_err(|e| e.to_string())?;
     Ok(Fitted {
         base,

@@ -191,6 +191,10 @@ pub struct MitigateOptions {
     pub bootstrap: usize,
     /// Where the mitigated model will be saved (recorded in the report).
     pub model_path: String,
+    /// A prefit model to post-process instead of fitting the base learner (Fairlearn's
+    /// `prefit=True`): the design is then [`crate::design::prefit_design`]'s, the method one of
+    /// the post-processing ones, and the saved model embeds it.
+    pub prefit: Option<crate::models::Prefit>,
 }
 
 /// A combination of options that does not make sense, found by [`MitigateOptions::check`]
@@ -235,6 +239,12 @@ pub enum OptionsError {
     /// ε is not a positive number.
     #[error("eps must be a positive number, found {0}")]
     Eps(f64),
+    /// A prefit model can only be post-processed.
+    #[error("{0} fits the base learner itself; a prefit model can be post-processed by threshold-optimizer, reject-option or calibrate")]
+    PrefitNotPostprocessing(Method),
+    /// A prefit model's calibration has no training rows of its own to hold out.
+    #[error("calibration_fraction holds out rows of the base learner's training data; a prefit model was trained elsewhere: calibrate it on rows it was not trained on")]
+    PrefitCalibrationFraction,
 }
 
 impl MitigateOptions {
@@ -293,6 +303,17 @@ impl MitigateOptions {
         }
         if !(self.eps > 0.0 && self.eps.is_finite()) {
             return Err(E::Eps(self.eps));
+        }
+        if self.prefit.is_some() {
+            if !matches!(
+                self.method,
+                Method::ThresholdOptimizer | Method::RejectOption | Method::Calibrate
+            ) {
+                return Err(E::PrefitNotPostprocessing(self.method));
+            }
+            if self.calibration_fraction > 0.0 {
+                return Err(E::PrefitCalibrationFraction);
+            }
         }
         Ok(())
     }
@@ -441,6 +462,7 @@ mod tests {
             seed: 3,
             bootstrap: 0,
             model_path: "m.json".into(),
+            prefit: None,
         }
     }
 
@@ -518,6 +540,48 @@ mod tests {
         o.eps = 0.0;
         let e = mitigate(&o, &biased(), None).err().unwrap();
         assert!(e.contains("eps must be a positive number"), "{e}");
+    }
+
+    #[test]
+    fn a_prefit_model_is_post_processed_and_embedded() {
+        // The design of a prefit model: its probability is the one column.
+        let mut train = biased();
+        train.x = (0..train.n)
+            .map(|i| (train.x[2 * i] / 2.0 + 0.3).clamp(0.0, 1.0))
+            .collect();
+        train.d = 1;
+        train.specs.truncate(1);
+        let prefit =
+            crate::models::prefit("../../tests/reference/models/xgb_binary.json".as_ref()).unwrap();
+        let mut o = options(Method::ThresholdOptimizer);
+        o.prefit = Some(prefit);
+        let m = mitigate(&o, &train, None).unwrap();
+        let s = &m.report.doc.summary;
+        let before = s.before.demographic_parity_difference.unwrap();
+        let after = s.after_expected.demographic_parity_difference.unwrap();
+        assert!(before > 0.2 && after < 0.01, "{before} -> {after}");
+        // The unmitigated decisions are the prefit model's own: p > 0.5.
+        let selected = train.x.iter().filter(|&&p| p > 0.5).count() as f64 / train.n as f64;
+        let overall = m.report.doc.before.overall.metrics.get("selection_rate");
+        let overall = overall.copied().flatten().unwrap();
+        assert!((overall - selected).abs() < 1e-12);
+        assert_eq!(
+            m.report.doc.settings.learner,
+            "prefit xgboost (xgb_binary.json)"
+        );
+        assert!(m.report.doc.gap_drivers.is_none());
+        let model = &m.fitted.model;
+        assert!(model.features.is_empty());
+        assert_eq!(model.base_model.as_ref().unwrap().format, "xgboost");
+        // Methods that refit the learner, and a held-out calibration share, are refused.
+        o.method = Method::Reweighing;
+        assert_eq!(
+            o.check(),
+            Err(OptionsError::PrefitNotPostprocessing(Method::Reweighing))
+        );
+        o.method = Method::Calibrate;
+        o.calibration_fraction = 0.3;
+        assert_eq!(o.check(), Err(OptionsError::PrefitCalibrationFraction));
     }
 
     #[test]

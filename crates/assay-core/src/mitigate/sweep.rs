@@ -195,7 +195,7 @@ pub fn run(
             }
         };
     let base = fit::fit_base(a, train)?;
-    let before = base.predict(&x).map_err(|e| format!("{path}: {e}"))?;
+    let before = fit::unmitigated_decisions(a, &base, &x).map_err(|e| format!("{path}: {e}"))?;
     let (acc, disp) = accuracy_and_disparity(&before, &eval.y, eval_groups, a.constraint);
     let mut points = vec![SweepPoint {
         label: "unmitigated".into(),

@@ -58,7 +58,7 @@ pub struct MitigationReport {
 pub struct MitigationSettings {
     /// The method's name.
     pub method: String,
-    /// The base learner: `logistic` or `gbdt`.
+    /// The base learner: `logistic` or `gbdt`, or for a prefit model `prefit FORMAT (FILE)`.
     pub learner: String,
     /// The sensitive columns.
     pub sensitive: Vec<String>,
@@ -73,7 +73,7 @@ pub struct TrainTable {
     pub path: String,
     /// Rows.
     pub rows: usize,
-    /// Encoded features.
+    /// Encoded features (for a prefit model: the input columns it reads).
     pub features: usize,
 }
 
