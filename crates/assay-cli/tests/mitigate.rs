@@ -607,4 +607,60 @@ fn bad_input_is_refused() {
         &["--method", "reweighing", "--policy", "p.toml"],
     );
     assert_eq!(o.status.code(), Some(2));
+    // The threshold optimizer's tolerance is --threshold-tol; the old --tol still reaches it.
+    for flag in ["--threshold-tol", "--tol"] {
+        let o = mitigate(
+            &d,
+            &d.dir.join("x.json"),
+            &["--method", "reweighing", flag, "0.1"],
+        );
+        assert_eq!(o.status.code(), Some(2), "{flag}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("--threshold-tol applies to --method threshold-optimizer"),
+            "{flag}: {err}"
+        );
+    }
+    // A prefit model reads its own columns, and only post-processing applies to it.
+    let model = d.dir.join("prefit-base.json");
+    let o = mitigate(&d, &model, &["--method", "reweighing"]);
+    assert_eq!(o.status.code(), Some(0));
+    let with_model = |extra: &[&str]| {
+        let mut args = vec![
+            "mitigate".to_string(),
+            d.train.to_str().unwrap().into(),
+            "--model".into(),
+            model.to_str().unwrap().into(),
+            "--label".into(),
+            "hired".into(),
+            "--positive".into(),
+            "yes".into(),
+            "--sensitive".into(),
+            "group".into(),
+            "--bootstrap".into(),
+            "0".into(),
+            "--out".into(),
+            d.dir.join("y.json").to_str().unwrap().into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        assay(&args)
+    };
+    let o = with_model(&["--method", "reweighing"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--method reweighing fits the base learner"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = with_model(&["--method", "calibrate", "--categorical", "city"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("reads its own input columns"));
+    // A mitigated model can itself be post-processed: the reweighed model, calibrated.
+    let o = with_model(&["--method", "calibrate"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }

@@ -85,8 +85,9 @@ pub struct MitigateArgs {
     /// uses it as the difference bound).
     #[arg(long, value_parser = parse_finite, default_value_t = 0.01, help_heading = "Method")]
     pub eps: f64,
-    /// Exponentiated gradient: maximum iterations.
-    #[arg(long, value_parser = counts::at_most(counts::ITERATIONS), default_value_t = 50, help_heading = "Method")]
+    /// Exponentiated gradient: maximum iterations (Fairlearn's max_iter; `--max-iter`, which
+    /// means Newton iterations in `assay train` and `assay mia`, is accepted for one release).
+    #[arg(long = "eg-max-iter", alias = "max-iter", value_parser = counts::at_most(counts::ITERATIONS), default_value_t = 50, help_heading = "Method")]
     pub max_iter: usize,
     /// Exponentiated gradient: keep only the best single predictor of the mixture (a
     /// deterministic classifier) instead of the randomized mixture.
@@ -110,8 +111,10 @@ pub struct MitigateArgs {
     #[arg(long, value_parser = parse_finite, default_value_t = 1.0, help_heading = "Method")]
     pub repair_level: f64,
     /// Threshold optimizer: how far apart the groups' constrained rates may be (Fairlearn's
-    /// `tol`, its relaxed constraint; 0 or absent: equal). Not for equalized odds.
-    #[arg(long, value_parser = parse_finite, help_heading = "Method")]
+    /// `tol`, its relaxed constraint; 0 or absent: equal). Not for equalized odds. (`--tol`,
+    /// which is a convergence tolerance in `assay train` and `assay mia`, is accepted for one
+    /// release.)
+    #[arg(long = "threshold-tol", alias = "tol", value_parser = parse_finite, help_heading = "Method")]
     pub tol: Option<f64>,
     /// Reject option: the privileged groups (group names as in the report, the sensitive
     /// values joined with " & "), comma-separated; default: the group with the highest base
@@ -159,7 +162,7 @@ pub struct MitigateArgs {
     #[arg(long, value_parser = parse_finite, default_value_t = 0.0, help_heading = "Method")]
     pub calibration_fraction: f64,
     /// Sweep the method's strength (exponentiated-gradient: --eps; grid-search:
-    /// --constraint-weight; threshold-optimizer: --tol; correlation-remover: --alpha;
+    /// --constraint-weight; threshold-optimizer: --threshold-tol; correlation-remover: --alpha;
     /// disparate-impact-remover: --repair-level) and
     /// report test accuracy against test disparity with the Pareto front.
     #[arg(long, help_heading = "Trade-off sweep")]
@@ -230,9 +233,9 @@ impl MitigateArgs {
         options.check().map_err(|e| match e {
             E::ErrorRateParityThresholds => "--constraint error-rate-parity applies to the reductions (exponentiated-gradient, grid-search), not threshold-optimizer".into(),
             E::CollapseNotEg => "--collapse applies to --method exponentiated-gradient".into(),
-            E::TolNotThresholds => "--tol applies to --method threshold-optimizer".into(),
-            E::TolRange(t) => format!("--tol must be a number ≥ 0, found {t}"),
-            E::RelaxedEqualizedOdds => "the threshold optimizer's relaxed constraint (--tol, and so --sweep) is not defined for --constraint equalized-odds (as Fairlearn)".into(),
+            E::TolNotThresholds => "--threshold-tol applies to --method threshold-optimizer".into(),
+            E::TolRange(t) => format!("--threshold-tol must be a number ≥ 0, found {t}"),
+            E::RelaxedEqualizedOdds => "the threshold optimizer's relaxed constraint (--threshold-tol, and so --sweep) is not defined for --constraint equalized-odds (as Fairlearn)".into(),
             E::PrivilegedNotRejectOption => "--privileged applies to --method reject-option".into(),
             E::CalibrationFractionRange(f) => {
                 format!("--calibration-fraction must be in [0, 1), found {f}")
