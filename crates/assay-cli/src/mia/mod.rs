@@ -19,41 +19,27 @@
 //!   half the pool, so a pool of about twice the training set imitates the target best.
 
 mod render;
-mod saved;
 
 use assay_data::bounds::parse_finite;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use assay_core::design;
 use assay_core::mia::learner::Spec;
+use assay_core::mia::target::{self, LearnerOptions};
 use assay_core::mia::{
     self as core_mia, AttackResult, AttributeResult, AuditOptions, MiaError, Target,
 };
-use assay_core::models::Trained;
 use assay_model::learners::schema::Unknown;
-use assay_model::learners::{GradientBoosting, LogisticRegression, Loss};
-use assay_privacy::accounting::{calibrate, Accountant};
-use assay_privacy::dpsgd::{self, Architecture, Config};
 
 use crate::counts;
 use crate::design::{encode_table, load_design, Design, DesignSpec};
 use crate::input::InputArgs;
 
-/// The learner of the target and shadow models.
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
-pub enum MiaLearner {
-    /// L2-regularised logistic regression (`assay train --learner logistic`).
-    Logistic,
-    /// Histogram gradient-boosted trees (`assay train --learner gbdt`).
-    Gbdt,
-    /// Logistic regression trained by DP-SGD (`assay dp train`), σ calibrated for --epsilon.
-    DpLogistic,
-}
-
+pub use assay_core::mia::target::LearnerKind as MiaLearner;
 pub use assay_core::mia::{Attack, Variance};
 
 pub use crate::output::Format;
@@ -225,6 +211,9 @@ fn message(e: MiaError) -> String {
             "--attribute '{name}' is not a feature of the model; name it in --categorical"
         ),
         MiaError::NeedsLearner => "the shadow-model attack and LiRA train shadow models: name their learner with --learner and their feature columns with --features".into(),
+        MiaError::Option { option, message } => {
+            format!("--{} {message}", option.replace('_', "-"))
+        }
         MiaError::AttributeNeedsModel => "--attribute changes a row's features, which a black-box model (one not saved by assay train) cannot be audited for".into(),
         e => e.to_string(),
     }
@@ -292,16 +281,6 @@ fn other_tables(
     let holdout = other(&a.holdout)?;
     let population = a.population.as_ref().map(other).transpose()?;
     Ok((holdout, population))
-}
-
-/// Whether `path` is a binary model saved by `assay train` whose learner the shadow models can
-/// reuse (logistic regression or gradient-boosted trees); other models are audited as black
-/// boxes.
-fn is_reusable(path: &Path) -> bool {
-    matches!(
-        assay_core::models::trained(path),
-        Ok(Trained::Gbdt(_) | Trained::Logistic(_))
-    )
 }
 
 /// `assay mia --model FILE` for any model assay opens that `assay train` did not save: the
@@ -415,13 +394,18 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
         attribute: a.attribute.clone(),
     };
     core_mia::check(&options, a.population.is_some()).map_err(message)?;
-    if let Some(path) = a.model.as_deref().filter(|p| !is_reusable(p)) {
+    if let Some(path) = a.model.as_deref().filter(|p| !target::is_reusable(p)) {
         return run_black_box(&a, &options, path, start);
     }
-    let saved = a.model.as_deref().map(saved::load).transpose()?;
+    let saved = a
+        .model
+        .as_deref()
+        .map(target::saved)
+        .transpose()
+        .map_err(message)?;
     let (label, positive) = match &saved {
         Some(m) => {
-            let (l, p) = m.label();
+            let (l, p) = (m.label.as_str(), m.positive.as_deref());
             if let Some(given) = a.label.as_deref().filter(|g| *g != l) {
                 return Err(format!(
                     "--label '{given}' is not the model's label column '{l}'"
@@ -438,14 +422,14 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
     };
     let learner = match (a.learner, &saved) {
         (Some(l), _) => l,
-        (None, Some(m)) => m.learner(),
+        (None, Some(m)) => m.learner,
         (None, None) => {
             return Err("name the learner with --learner (or audit a saved --model)".into())
         }
     };
     let train = match &saved {
         Some(m) => {
-            let (specs, classes) = m.encoding();
+            let (specs, classes) = (&m.features, &m.class_names);
             encode_table(
                 &a.input,
                 &a.train,
@@ -462,11 +446,15 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
     let n_in = train.n;
 
     let (spec, mut model_desc, mut settings) = match (&saved, a.learner) {
-        (Some(m), None) => m.spec(),
+        (Some(m), None) => (
+            m.described.spec.clone(),
+            m.described.description.clone(),
+            m.described.settings.clone(),
+        ),
         _ => spec_of(&a, learner, n_in)?,
     };
     if let (Some(m), Some(path)) = (&saved, &a.model) {
-        model_desc = format!("{} ({})", path.display(), m.kind());
+        model_desc = format!("{} ({})", path.display(), m.kind);
         settings.push((
             "target model".into(),
             format!(
@@ -494,7 +482,7 @@ pub fn run(a: MiaArgs) -> Result<ExitCode, String> {
     settings.push(("seed".into(), a.seed.to_string()));
 
     let target = match saved {
-        Some(m) => Target::Fitted(m.into_fitted()),
+        Some(m) => Target::Fitted(m.fitted),
         None => Target::Train,
     };
     let found = core_mia::audit(
@@ -559,6 +547,30 @@ fn settings_learner(settings: &[(String, String)]) -> String {
         .map_or_else(String::new, |(_, v)| v.clone())
 }
 
+impl MiaArgs {
+    /// The learners' settings of these flags.
+    fn learner_options(&self) -> LearnerOptions {
+        LearnerOptions {
+            c: self.c,
+            standardize: self.standardize,
+            max_iter: self.max_iter,
+            tol: self.tol,
+            trees: self.trees,
+            learning_rate: self.learning_rate,
+            max_depth: self.max_depth,
+            max_leaves: self.max_leaves,
+            min_samples_leaf: self.min_samples_leaf,
+            min_child_weight: self.min_child_weight,
+            lambda: self.lambda,
+            epsilon: self.epsilon,
+            delta: self.delta,
+            epochs: self.epochs,
+            expected_batch_size: self.expected_batch_size,
+            clip: self.clip,
+        }
+    }
+}
+
 /// The learner spec, a description of the model, and its settings lines.
 #[allow(clippy::type_complexity)]
 fn spec_of(
@@ -566,109 +578,6 @@ fn spec_of(
     learner: MiaLearner,
     n_train: usize,
 ) -> Result<(Spec, String, Vec<(String, String)>), String> {
-    Ok(match learner {
-        MiaLearner::Logistic => {
-            if !(a.c.is_finite() && a.c > 0.0) {
-                return Err(format!("--c must be a positive number, got {}", a.c));
-            }
-            (
-                Spec::Logistic(LogisticRegression {
-                    c: a.c,
-                    fit_intercept: true,
-                    max_iter: a.max_iter,
-                    tol: a.tol,
-                }),
-                format!("logistic regression (L2, C = {})", a.c),
-                vec![(
-                    "learner".into(),
-                    format!(
-                        "logistic, C = {}, {}standardised",
-                        a.c,
-                        if a.standardize { "" } else { "not " }
-                    ),
-                )],
-            )
-        }
-        MiaLearner::Gbdt => {
-            let g = GradientBoosting {
-                loss: Loss::BinaryLogistic,
-                n_trees: a.trees,
-                learning_rate: a.learning_rate.unwrap_or(0.1),
-                max_depth: a.max_depth,
-                max_leaves: (a.max_leaves > 0).then_some(a.max_leaves),
-                min_child_weight: a.min_child_weight,
-                min_samples_leaf: a.min_samples_leaf,
-                lambda: a.lambda,
-                max_bins: 255,
-                subsample: 1.0,
-                seed: 0,
-            };
-            let depth = a
-                .max_depth
-                .map_or("unlimited".to_string(), |d| d.to_string());
-            let leaves = if a.max_leaves == 0 {
-                "unlimited".to_string()
-            } else {
-                a.max_leaves.to_string()
-            };
-            (
-                Spec::Gbdt(g),
-                format!("gradient-boosted trees ({} trees, depth {depth})", a.trees),
-                vec![(
-                    "learner".into(),
-                    format!(
-                        "gbdt, {} trees, learning rate {}, depth {depth}, leaves {leaves}, min rows per leaf {}, lambda {}",
-                        a.trees,
-                        a.learning_rate.unwrap_or(0.1),
-                        a.min_samples_leaf,
-                        a.lambda
-                    ),
-                )],
-            )
-        }
-        MiaLearner::DpLogistic => {
-            if a.expected_batch_size == 0 {
-                return Err("--expected-batch-size must be at least 1".into());
-            }
-            if !(a.delta > 0.0 && a.delta < 1.0 / n_train as f64) {
-                return Err(format!(
-                    "--delta must be in (0, 1/n) = (0, {}), got {}",
-                    1.0 / n_train as f64,
-                    a.delta
-                ));
-            }
-            if !(a.epochs.is_finite() && a.epochs > 0.0) {
-                return Err(format!("--epochs must be positive, got {}", a.epochs));
-            }
-            let q = 1.0 / n_train.div_ceil(a.expected_batch_size) as f64;
-            let steps = dpsgd::steps_for_epochs(a.epochs, q);
-            let sigma =
-                calibrate::noise_multiplier(Accountant::Rdp, a.epsilon, a.delta, q, steps, 1e-4)
-                    .map_err(|e| e.to_string())?
-                    .noise_multiplier;
-            (
-                Spec::DpLogistic(Config {
-                    architecture: Architecture::Logistic,
-                    sampling_rate: q,
-                    noise_multiplier: sigma,
-                    clip: a.clip,
-                    lr: a.learning_rate.unwrap_or(1.0),
-                    momentum: 0.0,
-                    steps,
-                    seed: 0,
-                }),
-                format!("DP-SGD logistic regression (ε = {}, δ = {})", a.epsilon, a.delta),
-                vec![(
-                    "learner".into(),
-                    format!(
-                        "DP-SGD logistic, ε = {} at δ = {} (RDP accountant), σ = {sigma:.4}, q = {q:.6}, {steps} steps, clip {}, lr {}; shadows reuse σ, q and the steps",
-                        a.epsilon,
-                        a.delta,
-                        a.clip,
-                        a.learning_rate.unwrap_or(1.0)
-                    ),
-                )],
-            )
-        }
-    })
+    let d = target::described(learner, &a.learner_options(), n_train).map_err(message)?;
+    Ok((d.spec, d.description, d.settings))
 }

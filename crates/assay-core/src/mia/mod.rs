@@ -16,6 +16,7 @@
 
 pub mod attribute;
 pub mod learner;
+pub mod target;
 
 use assay_privacy::mia::attacks::{
     confidence_score, lira_offline, lira_online, loss_score, phi_from_margin, phi_from_probability,
@@ -149,6 +150,24 @@ pub enum MiaError {
     /// A black-box model could not score a table.
     #[error("{0}")]
     Model(String),
+    /// A learner setting is invalid.
+    #[error("{option}: {message}")]
+    Option {
+        /// The setting (`c`, `delta`, `epochs`, ...).
+        option: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The model file is not a binary model saved by `assay train` that the audit can retrain.
+    #[error(
+        "{path}: not an assay.gbdt/1 or assay.logistic/1 model saved by `assay train` ({reason})"
+    )]
+    NotSaved {
+        /// The model file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// One attack's result.
