@@ -161,17 +161,15 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
         result: explained.result,
     };
     let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
-    // The text and HTML renderers read the report's JSON form.
-    let value = serde_json::to_value(&doc).map_err(|e| e.to_string())?;
     if let Some(path) = &a.json {
         crate::output::write(path, &text)?;
     }
     if let Some(path) = &a.html {
-        crate::output::write(path, render::html(&value, a.ice_curves))?;
+        crate::output::write(path, render::html(&doc, a.ice_curves))?;
     }
     match a.format {
         Format::Json => out!("{text}"),
-        Format::Text => out!("{}", render::text(&value)),
+        Format::Text => out!("{}", render::text(&doc)),
     }
     a.submit
         .upload_report("explain", crate::registry::submit::Verdict::None, &doc)?;
