@@ -51,8 +51,9 @@ use assay_privacy::mechanisms::{
 use assay_privacy::params::{check_delta, check_epsilon};
 
 use crate::input::TableInput;
-use crate::reports::dp::{CellPrecision, QueryCell, QueryNoise};
+use crate::reports::dp::{CellPrecision, EpsilonDelta, LedgerState, QueryCell, QueryNoise};
 use crate::reports::finite;
+use assay_privacy::ledger::{Budget, DatasetId, Ledger};
 
 type Rng = rand_chacha::ChaCha20Rng;
 
@@ -232,6 +233,9 @@ pub enum QueryError {
     /// A mechanism refused its parameters or input.
     #[error("{0}")]
     Mechanism(String),
+    /// The privacy ledger could not be locked, read, checked against its budget or saved.
+    #[error("{0}")]
+    Ledger(String),
 }
 
 fn invalid(field: Field, message: impl Into<String>) -> QueryError {
@@ -1179,4 +1183,154 @@ mod tests {
             .to_string();
         assert!(e.contains("not below 1/n = 1/4"), "{e}");
     }
+
+    #[test]
+    fn releases_are_charged_to_the_ledger_until_its_budget_is_spent() {
+        let (dir, path) = table("v\n1\n2\n3\n");
+        let ledger = dir.path().join("ledger.json");
+        let o = QueryOptions {
+            epsilon: 0.6,
+            seed: Some(1),
+            ..QueryOptions::default()
+        };
+        let p = plan(&o).unwrap();
+        let input = TableInput::default();
+        let charge = Charge {
+            path: &ledger,
+            dataset_id: "toy",
+            dataset_name: None,
+            budget: Some(Budget {
+                epsilon: 1.0,
+                delta: 0.0,
+            }),
+        };
+        let mut heard = Vec::new();
+        let first =
+            release_charged(&input, &path, &p, 0.6, Some(&charge), |n| heard.push(n)).unwrap();
+        let state = first.ledger.unwrap();
+        assert_eq!(state.dataset_id, "toy");
+        assert!((state.spent.epsilon - 0.6).abs() < 1e-12);
+        assert!((state.remaining.epsilon - 0.4).abs() < 1e-12);
+        assert!(heard.is_empty());
+        // A second release of ε = 0.6 would exceed the budget: refused, the ledger unchanged.
+        let before = std::fs::read(&ledger).unwrap();
+        let e = release_charged(&input, &path, &p, 0.6, Some(&charge), |_| {})
+            .err()
+            .unwrap();
+        assert!(matches!(e, QueryError::Ledger(_)), "{e}");
+        assert_eq!(std::fs::read(&ledger).unwrap(), before);
+        // Without a ledger nothing is charged.
+        let free = release_charged(&input, &path, &p, 0.6, None, |_| {}).unwrap();
+        assert!(free.ledger.is_none());
+        assert_eq!(free.release.cells, first.release.cells);
+    }
+}
+
+/// Where a release is charged: a privacy ledger file ([`assay_privacy::ledger`]), the
+/// dataset's declared id (the identity its budget is kept under) with an optional name, and the
+/// budget to set for a dataset the ledger does not know yet.
+#[derive(Clone, Debug)]
+pub struct Charge<'a> {
+    /// The ledger file.
+    pub path: &'a Path,
+    /// The dataset's declared id.
+    pub dataset_id: &'a str,
+    /// A readable name of the dataset.
+    pub dataset_name: Option<&'a str>,
+    /// The budget of a new dataset.
+    pub budget: Option<Budget>,
+}
+
+/// Something a front end should tell its user about the ledger.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LedgerNotice {
+    /// The ledger's lock was left by a process that is no longer running, and was taken over.
+    TookOverLock {
+        /// The lock file.
+        path: std::path::PathBuf,
+        /// The dead process.
+        pid: u32,
+    },
+    /// The ledger was an `assay.ledger/1` one; it is rewritten as a hash-chained
+    /// `assay.ledger/2` ledger when the release is charged.
+    Migrated {
+        /// The ledger file.
+        path: std::path::PathBuf,
+    },
+}
+
+/// A release, charged to a ledger when one was named.
+pub struct Charged {
+    /// The release.
+    pub release: Release,
+    /// The ledger's state after the charge.
+    pub ledger: Option<LedgerState>,
+}
+
+/// Releases `plan` on `data` ([`release`]) at the cost `(ε, plan's δ)`, charged to `charge`'s
+/// ledger: its lock is taken first (held until the ledger is saved), the ledger validated and
+/// its hash chain verified, the budget checked before the data is read, and the release
+/// charged and saved before it is returned. A refusal leaves the ledger unchanged. `notify`
+/// hears what the user should be told about the ledger as it happens (also before a refusal).
+pub fn release_charged(
+    input: &TableInput,
+    data: &Path,
+    plan: &Plan,
+    epsilon: f64,
+    charge: Option<&Charge>,
+    mut notify: impl FnMut(LedgerNotice),
+) -> Result<Charged, QueryError> {
+    let Some(c) = charge else {
+        return Ok(Charged {
+            release: release(input, data, plan)?,
+            ledger: None,
+        });
+    };
+    let ledger_error = |e: assay_privacy::ledger::LedgerError| QueryError::Ledger(e.to_string());
+    let cost = Budget {
+        epsilon,
+        delta: plan.delta,
+    };
+    // Held from reading the ledger to saving it (released on return).
+    let lock = Ledger::lock(c.path, std::time::Duration::from_secs(10)).map_err(ledger_error)?;
+    if let Some(pid) = lock.taken_over_from() {
+        notify(LedgerNotice::TookOverLock {
+            path: lock.path().to_path_buf(),
+            pid,
+        });
+    }
+    let mut ledger = Ledger::open(c.path).map_err(ledger_error)?;
+    if ledger.migrated() {
+        notify(LedgerNotice::Migrated {
+            path: c.path.to_path_buf(),
+        });
+    }
+    let id = DatasetId::declared(c.dataset_id, data, c.dataset_name).map_err(ledger_error)?;
+    ledger.check(&id, c.budget, cost).map_err(ledger_error)?;
+    let released = release(input, data, plan)?;
+    let e = ledger
+        .charge(&id, c.budget, cost, &plan.describe(), plan.mechanism_name())
+        .map_err(ledger_error)?
+        .clone();
+    ledger.save().map_err(ledger_error)?;
+    drop(lock);
+    let (spent, remaining) = (e.spent(), e.remaining());
+    let pair = |b: Budget| EpsilonDelta {
+        epsilon: b.epsilon,
+        delta: b.delta,
+    };
+    Ok(Charged {
+        release: released,
+        ledger: Some(LedgerState {
+            dataset_id: e.id.clone(),
+            dataset: e.name.clone(),
+            sha256: e.sha256.clone(),
+            data_sha256: e.releases.last().map(|r| r.data_sha256.clone()),
+            head: e.head().to_string(),
+            budget: pair(e.budget),
+            spent: pair(spent),
+            remaining: pair(remaining),
+            composition: "basic (sums of epsilon and delta)".into(),
+        }),
+    })
 }

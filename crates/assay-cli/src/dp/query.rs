@@ -15,9 +15,9 @@
 
 use std::process::ExitCode;
 
-use assay_core::dp_query::{self, Field, QueryError, QueryOptions};
-use assay_core::reports::dp::{EpsilonDelta, LedgerState, QueryReport, QUERY_SCHEMA};
-use assay_privacy::ledger::{Budget, DatasetId, Ledger};
+use assay_core::dp_query::{self, Field, LedgerNotice, QueryError, QueryOptions};
+use assay_core::reports::dp::{QueryReport, QUERY_SCHEMA};
+use assay_privacy::ledger::Budget;
 
 use super::args::Format;
 use super::query_args::{QueryArgs, Statistic};
@@ -126,83 +126,38 @@ fn plan(a: &QueryArgs) -> Result<dp_query::Plan, String> {
 pub fn run_query(a: QueryArgs) -> Result<ExitCode, String> {
     a.submit.require_json(matches!(a.format, Format::Json))?;
     let plan = plan(&a)?;
-    let cost = Budget {
-        epsilon: a.epsilon,
-        delta: plan.delta,
-    };
     let budget = a.budget.as_deref().map(parse_budget).transpose()?;
-    // The ledger is checked before any data is read, and charged before anything is printed.
-    // Held from reading the ledger to saving it (released on return).
-    let _lock = match &a.ledger {
-        Some(path) => {
-            let lock = Ledger::lock(path, std::time::Duration::from_secs(10))
-                .map_err(|e| e.to_string())?;
-            if let Some(pid) = lock.taken_over_from() {
-                eprintln!(
-                    "warning: {}: took over the ledger's lock from process {pid}, which is no longer running (it may have been interrupted; its release, if any, is not in the ledger unless it was saved)",
-                    lock.path().display()
-                );
-            }
-            Some(lock)
-        }
-        None => None,
-    };
-    let mut ledger = match &a.ledger {
-        Some(path) => {
-            let l = Ledger::open(path).map_err(|e| e.to_string())?;
-            if l.migrated() {
-                eprintln!(
-                    "note: {}: an assay.ledger/1 ledger; its entries were validated and are kept under their names as dataset ids, and it is written as a hash-chained assay.ledger/2 ledger if this release is charged",
-                    path.display()
-                );
-            }
-            let declared = a
-                .dataset_id
-                .as_deref()
-                .expect("validated: --ledger has --dataset-id");
-            let id = DatasetId::declared(declared, &a.data, a.dataset_name.as_deref())
-                .map_err(|e| e.to_string())?;
-            l.check(&id, budget, cost).map_err(|e| e.to_string())?;
-            Some((l, id))
-        }
-        None => None,
-    };
-    let released = dp_query::release(&a.input.table_input()?, &a.data, &plan).map_err(message)?;
-    let (cells, notes) = (released.cells, released.noise);
-
+    let charge = a.ledger.as_deref().map(|path| dp_query::Charge {
+        path,
+        dataset_id: a
+            .dataset_id
+            .as_deref()
+            .expect("validated: --ledger has --dataset-id"),
+        dataset_name: a.dataset_name.as_deref(),
+        budget,
+    });
+    let charged = dp_query::release_charged(
+        &a.input.table_input()?,
+        &a.data,
+        &plan,
+        a.epsilon,
+        charge.as_ref(),
+        |notice| match notice {
+            LedgerNotice::TookOverLock { path, pid } => eprintln!(
+                "warning: {}: took over the ledger's lock from process {pid}, which is no longer running (it may have been interrupted; its release, if any, is not in the ledger unless it was saved)",
+                path.display()
+            ),
+            LedgerNotice::Migrated { path } => eprintln!(
+                "note: {}: an assay.ledger/1 ledger; its entries were validated and are kept under their names as dataset ids, and it is written as a hash-chained assay.ledger/2 ledger if this release is charged",
+                path.display()
+            ),
+        },
+    )
+    .map_err(message)?;
+    let (cells, notes) = (charged.release.cells, charged.release.noise);
+    let ledger_json = charged.ledger;
     let query = plan.describe();
     let mechanism = plan.mechanism_name();
-    let ledger_json = match &mut ledger {
-        Some((l, id)) => {
-            let e = l
-                .charge(id, budget, cost, &query, mechanism)
-                .map_err(|e| e.to_string())?
-                .clone();
-            l.save().map_err(|e| e.to_string())?;
-            let (s, rem) = (e.spent(), e.remaining());
-            Some(LedgerState {
-                dataset_id: e.id.clone(),
-                dataset: e.name.clone(),
-                sha256: e.sha256.clone(),
-                data_sha256: e.releases.last().map(|r| r.data_sha256.clone()),
-                head: e.head().to_string(),
-                budget: EpsilonDelta {
-                    epsilon: e.budget.epsilon,
-                    delta: e.budget.delta,
-                },
-                spent: EpsilonDelta {
-                    epsilon: s.epsilon,
-                    delta: s.delta,
-                },
-                remaining: EpsilonDelta {
-                    epsilon: rem.epsilon,
-                    delta: rem.delta,
-                },
-                composition: "basic (sums of epsilon and delta)".into(),
-            })
-        }
-        None => None,
-    };
 
     match a.format {
         Format::Json => {

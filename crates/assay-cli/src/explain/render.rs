@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use assay_core::reports::explain::{
-    Counterfactual, ExplainReport, ExplainResult, Shown, ShapResult,
+    Counterfactual, ExplainReport, ExplainResult, ShapResult, Shown,
 };
 use assay_report::explain::{Chart, ExplainView};
 
@@ -356,7 +356,11 @@ pub fn html(doc: &ExplainReport, ice_curves: usize) -> String {
                     y_label: format!("effect on {output} (centred)"),
                     curves: vec![(
                         "ALE".to_string(),
-                        c.edges.iter().copied().zip(c.effect.iter().copied()).collect(),
+                        c.edges
+                            .iter()
+                            .copied()
+                            .zip(c.effect.iter().copied())
+                            .collect(),
                         true,
                     )],
                 });
@@ -449,7 +453,10 @@ fn shap_charts(r: &ShapResult, summary: &mut Vec<String>, charts: &mut Vec<Chart
                 })
                 .collect(),
         });
-        if let Some(&j) = order.iter().find(|&&j| number(written[0].x.get(j)).is_some()) {
+        if let Some(&j) = order
+            .iter()
+            .find(|&&j| number(written[0].x.get(j)).is_some())
+        {
             let points: Vec<(f64, f64)> = written
                 .iter()
                 .filter_map(|w| Some((number(w.x.get(j))?, value(&w.values, j))))
