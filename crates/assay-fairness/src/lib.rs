@@ -10,6 +10,7 @@ pub mod accumulate;
 pub mod assess;
 pub mod bootstrap;
 pub mod disparities;
+pub mod expected;
 pub mod extract;
 pub mod intervals;
 pub mod metrics;

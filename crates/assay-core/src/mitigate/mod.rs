@@ -467,22 +467,6 @@ mod tests {
     }
 
     #[test]
-    fn expected_rates_by_hand() {
-        let p = [1.0, 0.5, 0.0, 0.25];
-        let y = [1.0, 0.0, 1.0, 0.0];
-        let g: Vec<String> = ["a", "a", "b", "b"].iter().map(|s| s.to_string()).collect();
-        let r = evaluate::expected_rates(&p, &y, &g);
-        assert_eq!(r.names, ["a", "b"]);
-        // Expected accuracy: (1 + 0.5 + 0 + 0.75) / 4.
-        assert_eq!(r.accuracy, 0.5625);
-        assert_eq!(r.selection, [0.75, 0.125]);
-        assert_eq!(r.tpr, [1.0, 0.0]);
-        assert_eq!(r.fpr, [0.5, 0.25]);
-        assert_eq!(r.error, [0.25, 0.625]);
-        assert_eq!(evaluate::spread(&r.selection), 0.625);
-    }
-
-    #[test]
     fn the_threshold_optimizer_closes_the_selection_gap() {
         let train = biased();
         let m = mitigate(&options(Method::ThresholdOptimizer), &train, None).unwrap();
