@@ -52,27 +52,27 @@ enum Command {
     Fairness(Box<fairness_cmd::FairnessArgs>),
     /// Write a seeded synthetic example dataset.
     Example(example_cmd::ExampleArgs),
-    /// Score a table with a model (ONNX, XGBoost JSON, LightGBM text, or one saved by `assay train`), streaming; input columns match the model's inputs by name; the output keeps the input columns and adds score and prediction.
+    /// Score a table with a model (ONNX, XGBoost JSON, LightGBM text, or one saved by `assay train` or `assay mitigate`), streaming; input columns match the model's inputs by name; the output keeps the input columns and adds score and prediction.
     Predict(Box<predict_cmd::PredictArgs>),
-    /// Inspect a model file: its input columns, outputs, classes and structure.
+    /// Inspect a model file (its input columns, outputs, classes and structure), or export a model saved by `assay train` or `assay mitigate` to ONNX.
     #[command(subcommand)]
     Model(model_cmd::ModelCommand),
-    /// Explain a model: permutation importance (also of a fairness disparity, and within each group), partial dependence, ICE and ALE; JSON and an HTML report.
+    /// Explain a model: SHAP (exact TreeSHAP, KernelSHAP, linear), LIME, permutation importance (also of a fairness disparity, and within each group), partial dependence, ICE, ALE, counterfactuals and recourse by group; JSON and an HTML report.
     Explain(Box<explain::ExplainArgs>),
-    /// Mitigate bias: reweighing, resampling, correlation remover, exponentiated gradient, grid search or threshold optimizer; reports fairness and accuracy before and after on test data and saves the mitigated model.
+    /// Mitigate bias: reweighing, resampling, correlation remover, disparate-impact remover, exponentiated gradient, grid search, threshold optimizer, reject option or per-group calibration, also of a model trained elsewhere (--model); reports fairness and accuracy before and after on test data, with the accuracy–fairness sweep, and saves the mitigated model.
     Mitigate(Box<mitigate::MitigateArgs>),
-    /// Differential privacy: epsilon of DP-SGD-style training (Rényi DP or privacy loss distribution accountant) and noise calibration for a target (epsilon, delta).
+    /// Differential privacy: epsilon of DP-SGD-style training (Rényi DP or privacy loss distribution accountant), noise calibration for a target (epsilon, delta), DP-SGD training and its empirical audit, and private counts, sums, means, histograms and quantiles of a table with a budget ledger.
     Dp(Box<dp::DpArgs>),
     /// Anonymity of a table: k-anonymity, l-diversity (distinct, entropy, recursive), t-closeness, β-likeness, δ-disclosure privacy and re-identification risk, given quasi-identifiers and sensitive attributes.
     Risk(Box<risk::RiskArgs>),
-    /// Membership-inference audit: trains the model on --train, attacks it with loss and confidence thresholds, shadow models or LiRA (Carlini et al. 2022), and reports ROC AUC, balanced accuracy and TPR at 0.1 % and 1 % FPR against --holdout rows, with the ROC curve in the HTML report.
+    /// Membership-inference audit: trains the model on --train (or audits a given --model of any format), attacks it with loss and confidence thresholds, shadow models or LiRA (Carlini et al. 2022), and reports ROC AUC, balanced accuracy and TPR at 0.1 % and 1 % FPR against --holdout rows, with the ROC curve in the HTML report; optionally attribute inference.
     Mia(Box<mia::MiaArgs>),
     /// PII in text and CSV columns: find (emails, phones, cards, IBANs, SSNs, IPs, URLs, dates, IDs, wallets) and mask (redact, replace, mask, hash, HMAC pseudonyms, AES-256-GCM, date shifting, generalization).
     #[command(subcommand)]
     Pii(pii::PiiCommand),
     /// Anonymize a table: generalize its quasi-identifiers with Mondrian or the optimal full-domain lattice search (hierarchies in TOML, suppression limit) for k, l and t; writes the table atomically and reports the re-measured k, l, t and the information loss.
     Anonymize(Box<anonymize::AnonymizeArgs>),
-    /// Fit a model (L2-regularised logistic regression, scikit-learn's optimum) on a table and save it as JSON with its feature encoding.
+    /// Fit a model (L2-regularised logistic regression, histogram gradient-boosted trees, or a CART decision tree) on a table and save it as JSON with its feature encoding.
     Train(Box<train_cmd::TrainArgs>),
     /// The governance audit log: verify its hash chain, and against a signed checkpoint.
     #[command(subcommand)]

@@ -275,7 +275,7 @@ fn huge_counts_are_usage_errors_naming_the_cap() {
         (&["explain", d], "--lime-features", "10000"),
         (&["explain", d], "--rows-out", "100000000"),
         (&["mitigate", d], "--trees", "100000"),
-        (&["mitigate", d], "--max-iter", "1000000"),
+        (&["mitigate", d], "--eg-max-iter", "1000000"),
         (&["mitigate", d], "--grid-size", "100000"),
         (&["mitigate", d], "--num-class-thresh", "100000"),
         (&["mitigate", d], "--num-roc-margin", "100000"),
