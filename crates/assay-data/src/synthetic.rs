@@ -216,6 +216,10 @@ const HISTORY_GAP_PENALTY: f64 = 0.2;
 const HISTORY_NOISE: f64 = 0.4;
 const HISTORY_NOISE_WOMEN: f64 = 1.3;
 
+/// The logistic function as the generator has always computed it. Not
+/// `assay_numerics::sigmoid` (which takes `e^x / (1 + e^x)` for negative `x`): the two can
+/// differ in the last bit, and these bits define the seeded example data, so every example
+/// output would change.
 fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }

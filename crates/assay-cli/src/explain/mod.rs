@@ -10,13 +10,10 @@ pub use args::ExplainArgs;
 use std::path::Path;
 use std::process::ExitCode;
 
-use assay_core::explanations::{self, ExplainOptions, ExplainedModel, ExplanationError};
-use assay_core::models;
+use assay_core::explanations::{self, ExplainOptions, ExplanationError};
 use assay_core::reports::explain::{ExplainReport, ExplainedData, EXPLAIN_SCHEMA};
 use assay_core::CoreError;
 use assay_explain::inspection::Scorer;
-use assay_model::learners::TrainedLogistic;
-use assay_model::model::TreeModel;
 
 use args::{Format, Method, ScorerArg};
 
@@ -31,21 +28,13 @@ fn scorer(s: ScorerArg) -> Scorer {
     }
 }
 
-/// The tree-ensemble view of a model file ([`assay_core::models::tree_ensemble`]), for
-/// `--method tree-shap`.
-fn tree_model(path: &Path) -> Result<TreeModel, String> {
-    models::tree_ensemble(path).map_err(|e| match e {
+/// The model opened for the method ([`explanations::open_model`]), with the methods' needs in
+/// the words of the flags.
+fn open_model(path: &Path, method: Method) -> Result<explanations::OpenedModel, String> {
+    explanations::open_model(path, method).map_err(|e| match e {
         CoreError::NotTreeEnsemble { .. } => format!(
             "{e}; --method tree-shap needs a tree ensemble: use --method kernel-shap for other models"
         ),
-        e => e.to_string(),
-    })
-}
-
-/// The assay logistic regression of a model file ([`assay_core::models::logistic`]), for
-/// `--method linear-shap`.
-fn logistic_model(path: &Path) -> Result<TrainedLogistic, String> {
-    models::logistic(path).map_err(|e| match e {
         CoreError::NotLogistic { .. } => format!(
             "{e}; --method linear-shap needs an assay logistic regression (assay train --learner logistic): use --method tree-shap for tree ensembles or --method kernel-shap for other models"
         ),
@@ -114,29 +103,13 @@ fn options(a: &ExplainArgs) -> Result<ExplainOptions, String> {
 
 /// Runs `assay explain`.
 pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
-    let trees = match a.method {
-        Method::TreeShap => Some(tree_model(&a.model)?),
-        _ => None,
-    };
-    let logistic = match a.method {
-        Method::LinearShap => Some(logistic_model(&a.model)?),
-        _ => None,
-    };
-    let model: Box<dyn assay_model::Model> = match (&trees, &logistic) {
-        (Some(t), _) => Box::new(t.clone()),
-        (_, Some(l)) => Box::new(assay_model::model::LogisticModel::new(l.clone())),
-        _ => models::open(&a.model).map_err(|e| e.to_string())?,
-    };
+    let opened = open_model(&a.model, a.method)?;
     let options = options(&a)?;
     let progress = crate::progress::rows("explained");
     let explained = explanations::explain(
         &a.input.table_input()?,
         &a.data,
-        &ExplainedModel {
-            model: model.as_ref(),
-            trees: trees.as_ref(),
-            logistic: logistic.as_ref(),
-        },
+        &opened.explained(),
         &options,
         &|done| progress.set_position(done),
     )

@@ -181,6 +181,58 @@ pub struct ExplainedModel<'a> {
     pub logistic: Option<&'a TrainedLogistic>,
 }
 
+/// A model file opened for an explanation method: the model, and the view the method reads
+/// (the tree ensemble for TreeSHAP, [`crate::models::tree_ensemble`]; the logistic
+/// regression for linear SHAP, [`crate::models::logistic`]).
+pub struct OpenedModel {
+    /// The model.
+    pub model: Box<dyn Model>,
+    /// Its tree-ensemble view (TreeSHAP only).
+    pub trees: Option<TreeModel>,
+    /// Its logistic regression (linear SHAP only).
+    pub logistic: Option<TrainedLogistic>,
+}
+
+impl OpenedModel {
+    /// The model with its views, as [`explain`] takes it.
+    pub fn explained(&self) -> ExplainedModel<'_> {
+        ExplainedModel {
+            model: self.model.as_ref(),
+            trees: self.trees.as_ref(),
+            logistic: self.logistic.as_ref(),
+        }
+    }
+}
+
+/// Opens the model at `path` for `method`: TreeSHAP needs a tree ensemble
+/// ([`crate::CoreError::NotTreeEnsemble`] otherwise) and linear SHAP assay's logistic regression
+/// ([`crate::CoreError::NotLogistic`]); every other method takes any model.
+pub fn open_model(path: &Path, method: Method) -> Result<OpenedModel, crate::CoreError> {
+    Ok(match method {
+        Method::TreeShap => {
+            let trees = crate::models::tree_ensemble(path)?;
+            OpenedModel {
+                model: Box::new(trees.clone()),
+                trees: Some(trees),
+                logistic: None,
+            }
+        }
+        Method::LinearShap => {
+            let logistic = crate::models::logistic(path)?;
+            OpenedModel {
+                model: Box::new(assay_model::model::LogisticModel::new(logistic.clone())),
+                trees: None,
+                logistic: Some(logistic),
+            }
+        }
+        _ => OpenedModel {
+            model: crate::models::open(path)?,
+            trees: None,
+            logistic: None,
+        },
+    })
+}
+
 /// An explanation.
 pub struct Explanation {
     /// The table explained.
@@ -594,5 +646,21 @@ mod tests {
         assert_eq!(r.curves.len(), 1);
         let average = r.curves[0].average.as_ref().unwrap();
         assert_eq!(average.len(), r.curves[0].grid_values.len());
+    }
+
+    #[test]
+    fn a_model_is_opened_with_the_view_its_method_reads() {
+        let trees = open_model(Path::new(MODEL), Method::TreeShap).unwrap();
+        assert!(trees.trees.is_some() && trees.logistic.is_none());
+        let any = open_model(Path::new(MODEL), Method::Permutation).unwrap();
+        assert!(any.trees.is_none() && any.logistic.is_none());
+        assert_eq!(
+            any.model.input_schema().names(),
+            trees.model.input_schema().names()
+        );
+        assert!(matches!(
+            open_model(Path::new(MODEL), Method::LinearShap),
+            Err(crate::CoreError::NotLogistic { .. })
+        ));
     }
 }
