@@ -18,6 +18,18 @@ pub fn data_message(e: &assay_data::DataError) -> String {
         assay_data::DataError::Option { option, message } => {
             format!("--{}: {message}", option.replace('_', "-"))
         }
+        assay_data::DataError::NeedsOption {
+            path,
+            column,
+            row,
+            message,
+            option,
+        } => format!(
+            "{}: column '{column}'{}: {message} (--{})",
+            path.display(),
+            row.map(|r| format!(", row {r}")).unwrap_or_default(),
+            option.replace('_', "-")
+        ),
         e => e.to_string(),
     }
 }

@@ -703,7 +703,32 @@ fn model_summaries_round_trip_and_validate() {
     let gbdt = train(dir.path(), &data, "gbdt", &[]);
     let onnx = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/reference/models/onnx/adult_lr.onnx");
-    for model in [logistic, gbdt, onnx] {
+    // A mitigated model that post-processes the gbdt, embedding it.
+    let mitigated = dir.path().join("mitigated.json");
+    assay(
+        &[
+            "mitigate",
+            data.to_str().unwrap(),
+            "--model",
+            gbdt.to_str().unwrap(),
+            "--method",
+            "threshold-optimizer",
+            "--label",
+            "hired",
+            "--positive",
+            "1",
+            "--sensitive",
+            "gender",
+            "--bootstrap",
+            "0",
+            "--format",
+            "json",
+            "--out",
+            mitigated.to_str().unwrap(),
+        ],
+        0,
+    );
+    for model in [logistic, gbdt, onnx, mitigated] {
         let r = assay(
             &[
                 "model",

@@ -294,6 +294,23 @@ fn column(batch: &RecordBatch, path: &Path, name: &str) -> Result<ColumnView, De
 }
 
 /// Requests for the `extra` text columns not requested already.
+/// Requests the label (as text), the weight column (numbers) and the extra columns of `spec`.
+fn role_requests(requests: &mut Vec<ColumnRequest>, spec: &DesignSpec) {
+    requests.push(ColumnRequest {
+        name: spec.label.to_string(),
+        text_as: TextType::Utf8,
+        role: "label".into(),
+    });
+    if let Some(w) = spec.weight {
+        requests.push(ColumnRequest {
+            name: w.to_string(),
+            text_as: TextType::Float64,
+            role: "weight".into(),
+        });
+    }
+    extra_requests(requests, spec.extra);
+}
+
 fn extra_requests(requests: &mut Vec<ColumnRequest>, extra: &[String]) {
     for e in extra {
         if !requests.iter().any(|r| &r.name == e) {
@@ -351,19 +368,7 @@ pub fn load_design(
             .into(),
         })
         .collect();
-    requests.push(ColumnRequest {
-        name: spec.label.to_string(),
-        text_as: TextType::Utf8,
-        role: "label".into(),
-    });
-    if let Some(w) = spec.weight {
-        requests.push(ColumnRequest {
-            name: w.to_string(),
-            text_as: TextType::Float64,
-            role: "weight".into(),
-        });
-    }
-    extra_requests(&mut requests, spec.extra);
+    role_requests(&mut requests, spec);
     let stream = input.open(data, &requests, false)?;
     fit_stream(stream, spec)
 }
@@ -541,19 +546,7 @@ pub fn prefit_design(
     let mut requests = Vec::new();
     crate::scoring::request_inputs(model.as_ref(), &mut requests, "input of the model");
     requests.retain(|r| r.name != spec.label);
-    requests.push(ColumnRequest {
-        name: spec.label.to_string(),
-        text_as: TextType::Utf8,
-        role: "label".into(),
-    });
-    if let Some(w) = spec.weight {
-        requests.push(ColumnRequest {
-            name: w.to_string(),
-            text_as: TextType::Float64,
-            role: "weight".into(),
-        });
-    }
-    extra_requests(&mut requests, spec.extra);
+    role_requests(&mut requests, spec);
     let stream = input.open(data, &requests, false)?;
     let stream = crate::scoring::with_model_score(stream, model.clone(), false, None)?;
     let score = [crate::scoring::MODEL_SCORE.to_string()];

@@ -69,6 +69,22 @@ pub enum DataError {
         /// What is wrong and what was expected.
         message: String,
     },
+    /// A cell (or, without a row, a column) that cannot be read as its role needs, which an
+    /// option would fix (a label that is not 0/1 needs its `positive` value named; a feature
+    /// with too many values needs `bins`). A front end names the option its own way.
+    #[error("{path}: column '{column}'{}: {message} (option `{option}`)", row.map(|r| format!(", row {r}")).unwrap_or_default())]
+    NeedsOption {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// The 1-based data row, when one cell is at fault.
+        row: Option<u64>,
+        /// What was found and what was expected.
+        message: String,
+        /// The option.
+        option: &'static str,
+    },
     /// Two inputs that must line up row by row do not.
     #[error("row count mismatch: {left} has {left_rows} rows but {right} has {right_rows}")]
     RowCountMismatch {

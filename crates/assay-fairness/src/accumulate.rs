@@ -58,7 +58,7 @@ impl FeatureCoder {
 
     fn too_many(&self) -> String {
         format!(
-            "more than {MAX_FEATURE_VALUES} distinct values: this looks like an identifier, not a group; bin a numeric feature with --bins"
+            "more than {MAX_FEATURE_VALUES} distinct values: this looks like an identifier, not a group; bin a numeric feature"
         )
     }
 
@@ -124,7 +124,7 @@ pub struct PassOptions {
     pub path: PathBuf,
 }
 
-/// Counts of rows skipped with `--drop-invalid`, by column.
+/// Counts of rows skipped as invalid (the `drop_invalid` option), by column.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dropped {
     /// Rows skipped in total.
@@ -168,7 +168,7 @@ pub struct GroupTable {
     pub groups: Vec<(Vec<u32>, GroupStats)>,
     /// Rows read (including dropped ones).
     pub rows: u64,
-    /// Rows skipped with `--drop-invalid`.
+    /// Rows skipped as invalid (the `drop_invalid` option).
     pub dropped: Dropped,
     /// Whether a weight column was used.
     pub weighted: bool,
@@ -267,6 +267,15 @@ impl Accumulator {
     }
 
     fn cell_error(&self, column: &str, base: u64, e: CellError) -> DataError {
+        if let Some(option) = e.option {
+            return DataError::NeedsOption {
+                path: self.opts.path.clone(),
+                column: column.to_string(),
+                row: e.row.map(|i| base + i as u64 + 1),
+                message: e.message,
+                option,
+            };
+        }
         match e.row {
             Some(i) => {
                 DataError::bad_value(&self.opts.path, column, base + i as u64 + 1, e.message)
@@ -302,6 +311,7 @@ impl Accumulator {
                         Err(CellError {
                             row: Some(i),
                             message: msg,
+                            option: None,
                         })
                     }
                 }
@@ -471,10 +481,8 @@ fn code_feature(
     out: &mut Vec<u32>,
     mut invalid: impl FnMut(usize, String) -> Result<(), CellError>,
 ) -> Result<(), CellError> {
-    let at = |i: usize, m: String| CellError {
-        row: Some(i),
-        message: m,
-    };
+    // Every coding error is a feature with too many values: binning fixes it.
+    let at = |i: usize, m: String| CellError::needs("bins", Some(i), m);
     match (col, &coder.binning) {
         (ColumnView::Num(a), Some(b)) => {
             for i in 0..a.len() {
@@ -499,16 +507,18 @@ fn code_feature(
                     _ => {
                         return Err(at(
                             i,
-                            format!("--bins needs numbers, found '{}'", a.value(i)),
+                            format!("binning needs numbers, found '{}'", a.value(i)),
                         ))
                     }
                 }
             }
         }
         (ColumnView::Bool(_), Some(_)) => {
-            return Err("--bins needs a numeric column, found booleans"
-                .to_string()
-                .into())
+            return Err(CellError::needs(
+                "bins",
+                None,
+                "binning needs a numeric column, found booleans".into(),
+            ))
         }
         (ColumnView::Num(a), None) => {
             for i in 0..a.len() {

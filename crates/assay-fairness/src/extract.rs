@@ -67,11 +67,28 @@ pub struct CellError {
     pub row: Option<usize>,
     /// What was found and what was expected.
     pub message: String,
+    /// The option that would make the cell readable (`positive`, `bins`), when one would.
+    pub option: Option<&'static str>,
 }
 
 impl From<String> for CellError {
     fn from(message: String) -> Self {
-        CellError { row: None, message }
+        CellError {
+            row: None,
+            message,
+            option: None,
+        }
+    }
+}
+
+impl CellError {
+    /// The cell (or, without a row, the column) is fixed by `option`.
+    pub fn needs(option: &'static str, row: Option<usize>, message: String) -> CellError {
+        CellError {
+            row,
+            message,
+            option: Some(option),
+        }
     }
 }
 
@@ -79,19 +96,20 @@ fn at(i: usize, message: String) -> CellError {
     CellError {
         row: Some(i),
         message,
+        option: None,
     }
 }
 
 /// How the positive class is recognised in a binary column.
 #[derive(Debug, Clone)]
 pub struct PositiveSpec {
-    /// The user's `--positive` value, if any.
+    /// The positive value named by the user, if any.
     pub value: Option<String>,
 }
 
 /// Reads a binary role column into `out` (true = positive). Rows that are
 /// missing are reported through `invalid(row_in_batch, message)`, which
-/// either records them (with `--drop-invalid`) or turns them into an error.
+/// either records them (when invalid rows are dropped) or turns them into an error.
 pub fn read_binary(
     col: &ColumnView,
     positive: &PositiveSpec,
@@ -107,12 +125,13 @@ pub fn read_binary(
                 Some(p) => match p.to_ascii_lowercase().as_str() {
                     "true" | "1" => true,
                     "false" | "0" => false,
-                    _ => {
-                        return Err(format!(
-                            "--positive '{p}' is not a boolean value, but the column is boolean"
-                        )
-                        .into())
-                    }
+                    _ => return Err(CellError::needs(
+                        "positive",
+                        None,
+                        format!(
+                            "the positive value '{p}' is not a boolean, but the column is boolean"
+                        ),
+                    )),
                 },
             };
             for i in 0..a.len() {
@@ -128,9 +147,11 @@ pub fn read_binary(
             let pos = match positive.value.as_deref() {
                 None => None,
                 Some(p) => Some(p.trim().parse::<f64>().map_err(|_| {
-                    CellError::from(format!(
-                        "--positive '{p}' is not a number, but the column holds numbers"
-                    ))
+                    CellError::needs(
+                        "positive",
+                        None,
+                        format!("the positive value '{p}' is not a number, but the column holds numbers"),
+                    )
                 })?),
             };
             for i in 0..a.len() {
@@ -145,12 +166,13 @@ pub fn read_binary(
                     Some(p) => out.push(v == p),
                     None => {
                         if v != 0.0 && v != 1.0 {
-                            return Err(at(
-                                i,
+                            return Err(CellError::needs(
+                                "positive",
+                                Some(i),
                                 format!(
-                                "value {} is not 0 or 1; name the positive value with --positive",
-                                fmt_num(v)
-                            ),
+                                    "value {} is not 0 or 1; name the positive value",
+                                    fmt_num(v)
+                                ),
                             ));
                         }
                         out.push(v == 1.0);
@@ -169,17 +191,21 @@ pub fn read_binary(
                 seen.check_text(v).map_err(|m| at(i, m))?;
                 match positive.value.as_deref() {
                     Some(p) => out.push(v == p),
-                    None => match v {
-                        "1" | "1.0" => out.push(true),
-                        "0" | "0.0" => out.push(false),
-                        _ if v.eq_ignore_ascii_case("true") => out.push(true),
-                        _ if v.eq_ignore_ascii_case("false") => out.push(false),
-                        _ => {
-                            return Err(at(i, format!(
-                                "value '{v}' is not 0/1 or true/false; name the positive value with --positive"
-                            )))
+                    None => {
+                        match v {
+                            "1" | "1.0" => out.push(true),
+                            "0" | "0.0" => out.push(false),
+                            _ if v.eq_ignore_ascii_case("true") => out.push(true),
+                            _ if v.eq_ignore_ascii_case("false") => out.push(false),
+                            _ => return Err(CellError::needs(
+                                "positive",
+                                Some(i),
+                                format!(
+                                    "value '{v}' is not 0/1 or true/false; name the positive value"
+                                ),
+                            )),
                         }
-                    },
+                    }
                 }
             }
         }

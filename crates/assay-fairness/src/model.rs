@@ -124,13 +124,13 @@ pub struct InputSummary {
     pub rows: u64,
     /// Rows used (read minus dropped).
     pub rows_used: u64,
-    /// Rows skipped with `--drop-invalid`.
+    /// Rows skipped as invalid (the `drop_invalid` option).
     pub rows_dropped: u64,
     /// Invalid cells by column among dropped rows.
     pub dropped_by_column: Ordered<u64>,
     /// Label column.
     pub label: String,
-    /// Positive value given with `--positive`, if any.
+    /// The positive value named, if any.
     pub positive: Option<String>,
     /// Label values seen.
     pub label_values: Vec<String>,

@@ -217,6 +217,34 @@ impl MitigatedModel {
         seed: u64,
         decision: Decision,
     ) -> Result<MitigatedModel, MitigationError> {
+        MitigatedModel::assemble(
+            method,
+            label,
+            class_names,
+            positive,
+            features,
+            sensitive,
+            groups,
+            seed,
+            decision,
+            None,
+        )
+    }
+
+    /// A checked model (see [`MitigatedModel::validate`]) of these fields.
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        method: String,
+        label: String,
+        class_names: Vec<String>,
+        positive: Option<String>,
+        features: Vec<FeatureSpec>,
+        sensitive: Vec<String>,
+        groups: Vec<String>,
+        seed: u64,
+        decision: Decision,
+        base_model: Option<EmbeddedModel>,
+    ) -> Result<MitigatedModel, MitigationError> {
         let mut m = MitigatedModel {
             format: FORMAT.to_string(),
             method,
@@ -229,7 +257,7 @@ impl MitigatedModel {
             sensitive_at_decision: false,
             seed,
             decision,
-            base_model: None,
+            base_model,
             prefit: None,
             schema: InputSchema::default(),
             outputs: Vec::new(),
@@ -255,25 +283,18 @@ impl MitigatedModel {
         embedded: EmbeddedModel,
         model: Arc<dyn Model>,
     ) -> Result<MitigatedModel, MitigationError> {
-        let mut m = MitigatedModel {
-            format: FORMAT.to_string(),
+        let mut m = MitigatedModel::assemble(
             method,
             label,
             class_names,
             positive,
-            features: Vec::new(),
+            Vec::new(),
             sensitive,
             groups,
-            sensitive_at_decision: false,
             seed,
             decision,
-            base_model: Some(embedded),
-            prefit: None,
-            schema: InputSchema::default(),
-            outputs: Vec::new(),
-        };
-        m.sensitive_at_decision = m.needs_group();
-        m.validate().map_err(MitigationError::Parameter)?;
+            Some(embedded),
+        )?;
         m.attach_prefit(model).map_err(MitigationError::Parameter)?;
         Ok(m)
     }
