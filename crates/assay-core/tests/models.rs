@@ -375,3 +375,40 @@ fn a_prefit_model_is_embedded_checked_and_scored_through() {
     let e = models::open(&path).err().unwrap().to_string();
     assert!(e.contains("SHA-256") && e.contains("altered"), "{e}");
 }
+
+#[test]
+fn summaries_and_exports_of_every_saved_format() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, path) in assay_models(dir.path()) {
+        let s = models::inspect(&path, None).unwrap();
+        assert_eq!(s.inputs.len(), 2, "{format}");
+        assert_eq!(
+            s.classes.as_deref(),
+            Some(&["0".to_string(), "1".to_string()][..])
+        );
+        // Every model assay saves exports to ONNX on its raw columns.
+        let onnx = models::export_onnx(&path).unwrap();
+        assert_eq!(onnx.inputs.len(), 2, "{format}");
+        if format == Format::Mitigated {
+            assert_eq!(s.format, "assay.mitigated/1");
+            assert!(s
+                .details
+                .iter()
+                .any(|d| d.key == "method" && d.value == "test"));
+        }
+    }
+    // Foreign formats carry no feature preparation to export.
+    let e = models::export_onnx(&reference("xgb_binary.json"))
+        .err()
+        .unwrap();
+    assert!(
+        matches!(
+            e,
+            CoreError::NoFeaturePreparation {
+                format: Format::Xgboost,
+                ..
+            }
+        ),
+        "{e}"
+    );
+}

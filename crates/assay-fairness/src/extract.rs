@@ -125,13 +125,15 @@ pub fn read_binary(
                 Some(p) => match p.to_ascii_lowercase().as_str() {
                     "true" | "1" => true,
                     "false" | "0" => false,
-                    _ => return Err(CellError::needs(
-                        "positive",
-                        None,
-                        format!(
+                    _ => {
+                        return Err(CellError::needs(
+                            "positive",
+                            None,
+                            format!(
                             "the positive value '{p}' is not a boolean, but the column is boolean"
                         ),
-                    )),
+                        ))
+                    }
                 },
             };
             for i in 0..a.len() {
@@ -191,21 +193,21 @@ pub fn read_binary(
                 seen.check_text(v).map_err(|m| at(i, m))?;
                 match positive.value.as_deref() {
                     Some(p) => out.push(v == p),
-                    None => {
-                        match v {
-                            "1" | "1.0" => out.push(true),
-                            "0" | "0.0" => out.push(false),
-                            _ if v.eq_ignore_ascii_case("true") => out.push(true),
-                            _ if v.eq_ignore_ascii_case("false") => out.push(false),
-                            _ => return Err(CellError::needs(
+                    None => match v {
+                        "1" | "1.0" => out.push(true),
+                        "0" | "0.0" => out.push(false),
+                        _ if v.eq_ignore_ascii_case("true") => out.push(true),
+                        _ if v.eq_ignore_ascii_case("false") => out.push(false),
+                        _ => {
+                            return Err(CellError::needs(
                                 "positive",
                                 Some(i),
                                 format!(
                                     "value '{v}' is not 0/1 or true/false; name the positive value"
                                 ),
-                            )),
+                            ))
                         }
-                    }
+                    },
                 }
             }
         }
