@@ -485,7 +485,11 @@ pub fn assess_table(
             value: opt(point[idx]),
             interval,
             reference,
-            significant: interval.map(|i| i.lower > reference || i.upper < reference),
+            // A zero-width interval (every replicate the same, as zero counts make it: a
+            // group with no false positive has FPR 0 in every replicate) is not evidence.
+            significant: interval
+                .filter(|i| i.upper > i.lower)
+                .map(|i| i.lower > reference || i.upper < reference),
             between,
         }
     };

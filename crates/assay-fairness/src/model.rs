@@ -196,7 +196,10 @@ pub struct Disparity {
     pub interval: Option<Interval>,
     /// Parity value: 0 for differences, 1 for ratios.
     pub reference: f64,
-    /// Whether the interval excludes the parity value (`null` without an interval).
+    /// Whether the interval excludes the parity value: `null` without an interval, and when the
+    /// interval has zero width (every bootstrap replicate gave the same value, which zero
+    /// counts cause, for example a group without a false positive): such an interval is not
+    /// evidence, and the figure is not estimable.
     pub significant: Option<bool>,
     /// The groups the estimate compares: for a difference or ratio between
     /// groups, the group with the highest value and the one with the lowest;

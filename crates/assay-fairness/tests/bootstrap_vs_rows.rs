@@ -219,3 +219,58 @@ fn parity_is_rarely_called_significant() {
         "{significant} of {trials} parity datasets called significant"
     );
 }
+
+/// A group without a false positive has FPR 0 in every bootstrap replicate, so the ratios that
+/// divide by its rate have a zero-width interval [0, 0]: not evidence, so neither significant
+/// nor not (issue #17), while the difference of the same comparison keeps its verdict.
+#[test]
+fn zero_width_intervals_from_zero_counts_are_not_estimable() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let rows: Vec<Row> = (0..900)
+        .map(|i| {
+            // Group b (about 43 rows) never predicts positive for a negative row.
+            let g = usize::from(i % 21 == 0);
+            let y = rng.random_bool(0.4);
+            let p = if g == 1 && !y {
+                false
+            } else {
+                rng.random_bool(if y { 0.7 } else { 0.3 })
+            };
+            Row {
+                y,
+                p,
+                s: f64::from(u8::from(p)),
+                g,
+            }
+        })
+        .collect();
+    let mut opts = AssessOptions::new(ColumnRoles {
+        label: "y".into(),
+        prediction: Some("p".into()),
+        sensitive: vec!["g".into()],
+        ..Default::default()
+    });
+    opts.bootstrap = 200;
+    opts.scan = false;
+    let a = assess(stream(&rows), &opts).unwrap();
+    let ratio = a.disparities.get("fpr_ratio").unwrap();
+    assert_eq!(ratio.value, Some(0.0));
+    let i = ratio.interval.unwrap();
+    assert_eq!((i.lower, i.upper), (0.0, 0.0));
+    assert_eq!(
+        ratio.significant, None,
+        "a zero-width interval is not evidence"
+    );
+    let diff = a.disparities.get("fpr_difference").unwrap();
+    let i = diff.interval.unwrap();
+    assert!(i.upper > i.lower);
+    assert!(diff.significant.is_some());
+    // No disparity is called significant on a zero-width interval.
+    for (name, d) in a.disparities.iter() {
+        if let Some(i) = d.interval {
+            if i.upper == i.lower {
+                assert_eq!(d.significant, None, "{name}");
+            }
+        }
+    }
+}

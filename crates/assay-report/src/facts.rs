@@ -191,10 +191,11 @@ pub fn extremes(a: &Assessment, m: Metric) -> Option<(&GroupResult, &GroupResult
 
 /// Whether a disparity's interval excludes parity, in words.
 pub fn significance(d: &Disparity) -> &'static str {
-    match d.significant {
-        Some(true) => "significant",
-        Some(false) => "not distinguishable from parity",
-        None => "no interval",
+    match (d.significant, &d.interval) {
+        (Some(true), _) => "significant",
+        (Some(false), _) => "not distinguishable from parity",
+        (None, Some(_)) => "not estimable (zero-width interval: zero counts)",
+        (None, None) => "no interval",
     }
 }
 
