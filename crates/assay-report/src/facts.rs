@@ -285,3 +285,36 @@ pub fn decision_name(a: &Assessment) -> String {
         (None, None, _) => "prediction".to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use assay_fairness::intervals::Interval;
+
+    fn disparity(interval: Option<(f64, f64)>, significant: Option<bool>) -> Disparity {
+        Disparity {
+            value: Some(0.0),
+            interval: interval.map(|(lower, upper)| Interval {
+                lower,
+                upper,
+                method: "bootstrap",
+            }),
+            reference: 1.0,
+            significant,
+            between: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_zero_width_interval_reads_not_estimable() {
+        assert_eq!(
+            significance(&disparity(Some((0.0, 0.0)), None)),
+            "not estimable (zero-width interval: zero counts)"
+        );
+        assert_eq!(significance(&disparity(None, None)), "no interval");
+        assert_eq!(
+            significance(&disparity(Some((0.1, 0.4)), Some(true))),
+            "significant"
+        );
+    }
+}

@@ -154,7 +154,7 @@ fn disparity_rows<'a>(
         cells.push(match d.significant {
             Some(true) => "<span class=\"sig\">significant</span>".to_string(),
             Some(false) => "not distinguishable from parity".to_string(),
-            None => "<span class=\"muted\">no interval</span>".to_string(),
+            None => format!("<span class=\"muted\">{}</span>", facts::significance(d)),
         });
         (None, cells)
     })

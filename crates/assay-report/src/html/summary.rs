@@ -113,6 +113,9 @@ fn certainty(d: Option<&Disparity>, conf: &str) -> String {
         Some(false) => format!(
             "this gap is <b>not statistically distinguishable from parity</b> (the {conf} interval includes parity, so with this much data it could be chance)"
         ),
+        None if d.is_some_and(|d| d.interval.is_some()) => {
+            "this gap <b>cannot be estimated</b>: its interval has zero width, because a group has zero counts (for example no false positive), so the data say nothing about its uncertainty".to_string()
+        }
         None => "no confidence interval was computed for this gap".to_string(),
     }
 }
