@@ -59,6 +59,27 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// `assay mitigate` on `train` with label `y` and sensitive column `group`, writing the model
+/// to `out`; the JSON report.
+fn mitigate(train: &Path, out: &Path, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "mitigate",
+        s(train),
+        "--label",
+        "y",
+        "--sensitive",
+        "group",
+        "--bootstrap",
+        "0",
+        "--format",
+        "json",
+        "--out",
+        s(out),
+    ];
+    args.extend_from_slice(extra);
+    ok_json(&assay(&args))
+}
+
 /// One model file of every format, made from `train` where assay makes it.
 fn models(dir: &Path, train: &Path, features: &str) -> Vec<(&'static str, PathBuf)> {
     let reference = workspace().join("tests/reference/models");
@@ -86,44 +107,24 @@ fn models(dir: &Path, train: &Path, features: &str) -> Vec<(&'static str, PathBu
         "--out",
         s(&d("gbdt.onnx")),
     ]));
-    ok(&assay(&[
-        "mitigate",
-        s(train),
-        "--method",
-        "reweighing",
-        "--learner",
-        "gbdt",
-        "--label",
-        "y",
-        "--sensitive",
-        "group",
-        "--features",
-        features,
-        "--bootstrap",
-        "0",
-        "--format",
-        "json",
-        "--out",
-        s(&d("mitigated.json")),
-    ]));
-    ok(&assay(&[
-        "mitigate",
-        s(train),
-        "--model",
-        s(&reference.join("xgb_binary.json")),
-        "--method",
-        "threshold-optimizer",
-        "--label",
-        "y",
-        "--sensitive",
-        "group",
-        "--bootstrap",
-        "0",
-        "--format",
-        "json",
-        "--out",
-        s(&d("prefit.json")),
-    ]));
+    mitigate(
+        train,
+        &d("mitigated.json"),
+        &[
+            "--method",
+            "reweighing",
+            "--learner",
+            "gbdt",
+            "--features",
+            features,
+        ],
+    );
+    let xgb = reference.join("xgb_binary.json");
+    mitigate(
+        train,
+        &d("prefit.json"),
+        &["--model", s(&xgb), "--method", "threshold-optimizer"],
+    );
     vec![
         ("xgboost", reference.join("xgb_binary.json")),
         ("lightgbm", reference.join("lgb_binary.txt")),
@@ -214,26 +215,18 @@ fn every_command_takes_every_model_format() {
 
         // mitigate: the model post-processed, evaluated before and after on the holdout.
         let out = dir.path().join(format!("{format}-to.json"));
-        let doc = ok_json(&assay(&[
-            "mitigate",
-            s(&train),
-            "--model",
-            m,
-            "--method",
-            "threshold-optimizer",
-            "--label",
-            "y",
-            "--sensitive",
-            "group",
-            "--test",
-            s(&holdout),
-            "--bootstrap",
-            "0",
-            "--format",
-            "json",
-            "--out",
-            s(&out),
-        ]));
+        let doc = mitigate(
+            &train,
+            &out,
+            &[
+                "--model",
+                m,
+                "--method",
+                "threshold-optimizer",
+                "--test",
+                s(&holdout),
+            ],
+        );
         let before = doc["summary"]["before"]["demographic_parity_difference"]
             .as_f64()
             .unwrap();
