@@ -498,13 +498,20 @@ pub fn assess_table(
         disp.push(spec.name.clone(), disparity(None, d));
     }
     let mut by_feature = Ordered::default();
+    let mut feature_notes = Vec::new();
     for (f, fname) in table.features.iter().enumerate() {
         let mut o = Ordered::default();
         for (d, spec) in layout.specs.iter().enumerate() {
             o.push(spec.name.clone(), disparity(Some(f), d));
         }
+        feature_notes.extend(crate::verdicts::reconcile(&mut o, &format!("By {fname}: ")));
         by_feature.push(fname.clone(), o);
     }
+    let top = crate::verdicts::reconcile(&mut disp, "");
+    // With one sensitive feature its disparities are the intersectional ones: one note each.
+    feature_notes.retain(|n: &String| !top.iter().any(|t| n.ends_with(t.as_str())));
+    notes.extend(top);
+    notes.extend(feature_notes);
 
     // Worst groups and the four-fifths rule, over eligible intersectional groups.
     let mut worst = Ordered::default();

@@ -21,6 +21,7 @@ pub mod scan;
 mod score_bins;
 pub mod stats;
 pub mod units;
+pub mod verdicts;
 
 pub use assess::{assess, AssessOptions, FairnessError};
 pub use model::Assessment;

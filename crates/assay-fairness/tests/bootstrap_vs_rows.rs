@@ -274,3 +274,72 @@ fn zero_width_intervals_from_zero_counts_are_not_estimable() {
         }
     }
 }
+
+/// The ratio and the difference of one metric never give opposite verdicts on the same
+/// comparison, and where they compare different groups (the largest gap to the overall rate is a
+/// large group's, the smallest ratio a small group's) a note names both comparisons (issue #17).
+#[test]
+fn ratio_and_difference_verdicts_agree_or_say_why() {
+    // Exact counts (positives, true positives, negatives, false positives) per group. The overall
+    // TPR is 2306 / 4015 = 0.574. Group b (TPR 0.8, 1,000 positives) has the largest gap to it,
+    // 0.226, clearly real; group c (TPR 0.4, 15 positives) the smallest ratio, 0.70, but on so
+    // few rows that it is not distinguishable from parity.
+    let counts = [
+        (3000, 1500, 3000, 600),
+        (1000, 800, 1000, 200),
+        (15, 6, 15, 3),
+    ];
+    let mut rows = Vec::new();
+    for (g, &(pos, tp, neg, fp)) in counts.iter().enumerate() {
+        for i in 0..pos + neg {
+            let y = i < pos;
+            let p = if y { i < tp } else { i - pos < fp };
+            let s = f64::from(u8::from(p));
+            rows.push(Row { y, p, s, g });
+        }
+    }
+    let mut opts = AssessOptions::new(ColumnRoles {
+        label: "y".into(),
+        prediction: Some("p".into()),
+        sensitive: vec!["g".into()],
+        ..Default::default()
+    });
+    opts.bootstrap = 400;
+    opts.scan = false;
+    let a = assess(stream(&rows), &opts).unwrap();
+    let ratio = a.disparities.get("tpr_ratio_to_overall").unwrap();
+    let diff = a.disparities.get("tpr_difference_to_overall").unwrap();
+    assert_ne!(
+        ratio.between, diff.between,
+        "the scenario compares different groups"
+    );
+    assert_eq!(diff.significant, Some(true));
+    assert_eq!(ratio.significant, Some(false));
+    let mut disagreements = 0;
+    for (name, r) in a.disparities.iter() {
+        let Some(dname) = assay_fairness::verdicts::difference_of(name) else {
+            continue;
+        };
+        let d = a.disparities.get(&dname).unwrap();
+        let (Some(rs), Some(ds)) = (r.significant, d.significant) else {
+            continue;
+        };
+        if rs == ds || name == "disparate_impact_ratio" {
+            continue;
+        }
+        disagreements += 1;
+        assert_ne!(
+            r.between, d.between,
+            "{name} and {dname} disagree on one comparison"
+        );
+        let title = assay_fairness::verdicts::title(name);
+        assert!(
+            a.notes
+                .iter()
+                .any(|n| n.contains(&title) && n.contains("compare different groups")),
+            "no note explains {name} vs {dname}: {:?}",
+            a.notes
+        );
+    }
+    assert!(disagreements >= 1);
+}

@@ -116,6 +116,7 @@ pub fn render(a: &Assessment) -> String {
             let sig = facts::significance(d);
             Some(vec![
                 n.title.to_string(),
+                m(&assay_fairness::verdicts::comparison(d)),
                 num(d.value),
                 format::interval(d.interval.as_ref()),
                 format::plain(d.reference),
@@ -128,8 +129,8 @@ pub fn render(a: &Assessment) -> String {
         })
         .collect();
     s.push_str(&table(
-        &["Disparity", "Value", &iv, "Parity", "Verdict"],
-        &[false, true, true, true, false],
+        &["Disparity", "Compares", "Value", &iv, "Parity", "Verdict"],
+        &[false, false, true, true, true, false],
         &rows,
     ));
     s.push('\n');

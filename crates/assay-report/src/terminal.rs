@@ -131,6 +131,7 @@ pub fn render(a: &Assessment, opts: &TerminalOptions) -> String {
     out.push('\n');
     let header: Vec<String> = [
         "Disparity",
+        "Compares",
         "Value",
         &format!("{conf} interval"),
         "Parity",
@@ -151,13 +152,14 @@ pub fn render(a: &Assessment, opts: &TerminalOptions) -> String {
         }
         table.add_row(vec![
             Cell::new(n.title),
+            Cell::new(assay_fairness::verdicts::comparison(d)),
             Cell::new(num(d.value)),
             Cell::new(format::interval(d.interval.as_ref())),
             Cell::new(format::plain(d.reference)),
             verdict,
         ]);
     }
-    right_align(&mut table, 1..4);
+    right_align(&mut table, 2..5);
     out_table(&mut out, &table);
     out.push('\n');
 

@@ -30,7 +30,15 @@ fn names_every_group_and_matches_the_json() {
         "overall selection rate"
     );
     let di = common::json_number(a, &["disparities", "disparate_impact_ratio", "value"]);
-    assert!(s.contains(&format!("| Disparate impact ratio | {di:.3} |")));
+    let compares =
+        assay_fairness::verdicts::comparison(a.disparities.get("disparate_impact_ratio").unwrap());
+    assert!(
+        s.contains(&format!(
+            "| Disparate impact ratio | {} | {di:.3} |",
+            compares.replace('*', "\\*")
+        )),
+        "{s}"
+    );
     assert!(s.contains("four-fifths rule **FAIL**"));
     assert!(s.contains("### Key disparities"));
     assert!(s.contains("| Non-binary × Asian\\* |"));

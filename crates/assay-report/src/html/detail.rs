@@ -133,7 +133,7 @@ pub(super) fn groups(o: &mut String, a: &Assessment) {
     o.push_str("</div>\n");
 }
 
-/// Rows of a disparity table: name, value [interval], parity, verdict.
+/// Rows of a disparity table: name, the groups compared, value [interval], parity, verdict.
 fn disparity_rows<'a>(
     keys: impl Iterator<Item = (&'a str, &'a Disparity)>,
     about: bool,
@@ -149,6 +149,7 @@ fn disparity_rows<'a>(
                     .unwrap_or_default(),
             );
         }
+        cells.push(esc(&assay_fairness::verdicts::comparison(d)));
         cells.push(vci(d.value, d.interval.as_ref()));
         cells.push(format::plain(d.reference));
         cells.push(match d.significant {
@@ -195,6 +196,7 @@ pub(super) fn marginals(o: &mut String, a: &Assessment) {
                 o,
                 &[
                     ("Disparity", false),
+                    ("Compares", false),
                     ("Value", true),
                     ("Parity", true),
                     ("Verdict", false),
@@ -223,6 +225,7 @@ pub(super) fn disparities(o: &mut String, a: &Assessment) {
         &[
             ("Disparity", false),
             ("What it measures", false),
+            ("Compares", false),
             ("Value", true),
             ("Parity", true),
             ("Verdict", false),
@@ -316,6 +319,7 @@ pub(super) fn disparities(o: &mut String, a: &Assessment) {
             o,
             &[
                 ("Disparity", false),
+                ("Compares", false),
                 ("Value", true),
                 ("Parity", true),
                 ("Verdict", false),
