@@ -38,5 +38,5 @@ a explain test.csv --model logistic.json --method linear-shap --json explain-sha
 a mia --train train.csv --holdout test.csv --learner logistic --attack loss,confidence "${model[@]}" --format json > mia.json
 a dp epsilon --sampling-rate 0.01 --noise-multiplier 1.1 --steps 1000 --delta 1e-5 --format json > dp-epsilon.json
 a risk --data train.csv --quasi-identifiers age,gender,race --sensitive education --format json > risk.json
-a anonymize train.csv --quasi-identifiers age,gender,race --sensitive education --k 5 --out anonymized.csv --format json > anonymize.json
+a anonymize train.csv --quasi-identifiers age,gender,race --sensitive education --k 5 --drop applicant_id --out anonymized.csv --format json > anonymize.json
 echo "wrote $(ls | wc -l) files to $out"

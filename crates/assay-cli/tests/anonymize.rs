@@ -312,3 +312,103 @@ fn bad_input_exits_2_and_writes_nothing() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// Issue #17: on COMPAS, anonymize refuses (exit 2, nothing written) to write the columns that
+/// identify a person directly (names, date of birth, id, case numbers) unless each is dropped or
+/// explicitly kept; a release that stays l = 1 or has a large t is warned about.
+#[test]
+fn compas_direct_identifiers_refused_unless_dropped_or_kept() {
+    let Some(compas) = datasets::find(&workspace(), "compas-scores-two-years.csv") else {
+        eprintln!("SKIPPED: compas-scores-two-years.csv not found (set ASSAY_DATA_DIR)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("compas-k5.csv");
+    let base = [
+        "anonymize",
+        compas.to_str().unwrap(),
+        "--quasi-identifiers",
+        "age,sex,race",
+        "--sensitive",
+        "two_year_recid",
+        "--k",
+        "5",
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    let o = assay(&base);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!out.exists(), "nothing is written");
+    let err = String::from_utf8_lossy(&o.stderr);
+    let identifiers = [
+        "id",
+        "name",
+        "first",
+        "last",
+        "dob",
+        "c_case_number",
+        "r_case_number",
+        "vr_case_number",
+    ];
+    for c in identifiers {
+        assert!(err.contains(&format!("\n  {c} (")), "{c} not named: {err}");
+    }
+    assert!(
+        err.contains("--drop") && err.contains("--keep-identifier"),
+        "{err}"
+    );
+    // No other column is called an identifier (dates of arrest and screening, charges, counts).
+    assert_eq!(err.matches("\n  ").count(), identifiers.len(), "{err}");
+
+    // Dropping all but one, and keeping that one on purpose, writes the release.
+    let mut args = base.to_vec();
+    args.extend([
+        "--drop",
+        "id,name,first,last,dob,c_case_number,r_case_number",
+    ]);
+    args.extend(["--keep-identifier", "vr_case_number"]);
+    let o = assay(&args);
+    let v = ok_json(&o);
+    assert_eq!(v["dropped"].as_array().unwrap().len(), 7);
+    assert_eq!(v["kept_identifiers"][0]["column"], "vr_case_number");
+    assert_eq!(v["kept_identifiers"][0]["entity_type"], "RECORD_ID");
+    let header = std::fs::read_to_string(&out).unwrap();
+    let header: Vec<&str> = header.lines().next().unwrap().split(',').collect();
+    for c in &identifiers[..7] {
+        assert!(!header.contains(c), "{c} was written");
+    }
+    assert!(header.contains(&"vr_case_number"));
+    // k = 5 alone leaves some classes with one outcome: the report says so.
+    assert_eq!(v["achieved"]["l"], 1);
+    let warnings: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("l = 1 for 'two_year_recid'")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.starts_with("t = ")),
+        "{warnings:?}"
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("warning: l = 1"));
+
+    // A column cannot be both generalized and dropped; an unknown column is named.
+    let mut args = base.to_vec();
+    args.extend(["--drop", "age"]);
+    let o = assay(&args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--drop: 'age' is a quasi-identifier"));
+    let mut args = base.to_vec();
+    args.extend(["--keep-identifier", "nope"]);
+    let o = assay(&args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no kept identifier column named 'nope'"));
+}

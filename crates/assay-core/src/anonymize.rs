@@ -63,6 +63,23 @@ pub struct AnonymizeOptions {
     pub suppression_limit: f64,
     /// The column whose prediction measures the utility of the release.
     pub utility: Option<String>,
+    /// Columns left out of the release.
+    pub drop: Vec<String>,
+    /// Columns written unchanged although they identify a person directly: the user's explicit
+    /// decision (recorded in the outcome).
+    pub keep_identifiers: Vec<String>,
+}
+
+/// A column that identifies a person by itself, found among the columns an anonymization would
+/// write unchanged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Identifier {
+    /// The column.
+    pub column: String,
+    /// Its entity type (`PERSON`, `RECORD_ID`, ...).
+    pub entity_type: String,
+    /// Why, in words ("a surname, by its name").
+    pub why: String,
 }
 
 /// Why an anonymization was refused or failed. Messages name files, columns and options;
@@ -136,6 +153,24 @@ pub enum Error {
     /// The table has no rows.
     #[error("{}: the table has no rows", .0.display())]
     NoRows(PathBuf),
+    /// Columns that identify a person directly would be written unchanged.
+    #[error("{}: {} would be written unchanged but identif{} a person directly: {}; drop, mask or explicitly keep {}", path.display(), if identifiers.len() == 1 { "one column" } else { "these columns" }, if identifiers.len() == 1 { "ies" } else { "y" }, identifiers.iter().map(|i| format!("{} ({}: {})", i.column, i.entity_type, i.why)).collect::<Vec<_>>().join(", "), if identifiers.len() == 1 { "it" } else { "them" })]
+    DirectIdentifiers {
+        /// The table.
+        path: PathBuf,
+        /// The columns.
+        identifiers: Vec<Identifier>,
+    },
+    /// A column to drop or keep is also a quasi-identifier or sensitive attribute.
+    #[error("column '{column}' is a {role}; it cannot also be {what}")]
+    ColumnRoleClash {
+        /// The column.
+        column: String,
+        /// Its role (quasi-identifier, sensitive attribute).
+        role: &'static str,
+        /// What else it was asked to be ("dropped", "kept as an identifier").
+        what: &'static str,
+    },
     /// The utility label is a quasi-identifier.
     #[error("the utility label '{0}' is a quasi-identifier")]
     UtilityLabelIsQuasiIdentifier(String),
@@ -274,6 +309,12 @@ pub struct Outcome {
     pub algorithm_seconds: f64,
     /// Test accuracy on the original and the anonymized table, when asked for.
     pub utility: Option<Utility>,
+    /// Columns left out of the release.
+    pub dropped: Vec<String>,
+    /// Direct identifiers written unchanged because the user kept them explicitly.
+    pub kept_identifiers: Vec<Identifier>,
+    /// What the release still discloses (l = 1, a large t).
+    pub warnings: Vec<String>,
     /// Seconds in the whole run (reading, anonymizing, writing, re-measuring).
     pub total_seconds: f64,
 }
@@ -366,7 +407,8 @@ pub fn anonymize(
             }
         }
     }
-    let table = read_text_table(data, read)?;
+    let mut table = read_text_table(data, read)?;
+    drop_columns(&mut table, data, o)?;
     let records = table.rows();
     if records == 0 {
         return Err(Error::NoRows(data.to_path_buf()));
@@ -393,6 +435,7 @@ pub fn anonymize(
             return Err(Error::UtilityLabelIsQuasiIdentifier(label.clone()));
         }
     }
+    let kept_identifiers = identifiers(&table, data, o, &qi_idx, &sa_idx)?;
     let qi: Vec<(&str, &[String])> = qi_idx
         .iter()
         .map(|&j| (table.names[j].as_str(), &table.columns[j][..]))
@@ -443,6 +486,14 @@ pub fn anonymize(
         });
     }
     tmp.commit()?;
+    let warnings = warnings(
+        &o.sensitive,
+        &table,
+        &sa_idx,
+        &generalization,
+        measured_l,
+        measured_t,
+    );
     let utility = o
         .utility
         .as_deref()
@@ -459,8 +510,162 @@ pub fn anonymize(
         measured_t,
         algorithm_seconds,
         utility,
+        dropped: o.drop.clone(),
+        kept_identifiers,
+        warnings,
         total_seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// Removes the columns of `o.drop` from the table (each must exist and be neither a
+/// quasi-identifier nor a sensitive attribute).
+fn drop_columns(table: &mut TextTable, data: &Path, o: &AnonymizeOptions) -> Result<(), Error> {
+    for (list, what) in [
+        (&o.drop, "dropped"),
+        (&o.keep_identifiers, "kept as an identifier"),
+    ] {
+        for c in list {
+            let role = if o.quasi_identifiers.contains(c) {
+                Some("quasi-identifier")
+            } else if o.sensitive.contains(c) {
+                Some("sensitive attribute")
+            } else {
+                None
+            };
+            if let Some(role) = role {
+                return Err(Error::ColumnRoleClash {
+                    column: c.clone(),
+                    role,
+                    what,
+                });
+            }
+            if !table.names.contains(c) {
+                return Err(Error::NoColumn {
+                    path: data.to_path_buf(),
+                    role: if what == "dropped" {
+                        "dropped"
+                    } else {
+                        "kept identifier"
+                    },
+                    column: c.clone(),
+                    columns: table.names.clone(),
+                });
+            }
+        }
+    }
+    let keep: Vec<bool> = table.names.iter().map(|n| !o.drop.contains(n)).collect();
+    let mut k = keep.iter();
+    table.names.retain(|_| *k.next().unwrap());
+    let mut k = keep.iter();
+    table.columns.retain(|_| *k.next().unwrap());
+    let mut k = keep.iter();
+    table.first_missing.retain(|_| *k.next().unwrap());
+    Ok(())
+}
+
+/// Rows sampled per column to look for direct identifiers.
+pub const IDENTIFIER_SAMPLE: usize = 1000;
+
+/// Classifies every column the release would write unchanged (neither quasi-identifier nor
+/// sensitive) with the PII column scan ([`crate::pii_columns::classify_column`], minimum share
+/// 0.5, the first [`IDENTIFIER_SAMPLE`] rows) and refuses direct identifiers the user did not
+/// explicitly keep; returns the kept ones.
+fn identifiers(
+    table: &TextTable,
+    data: &Path,
+    o: &AnonymizeOptions,
+    qi_idx: &[usize],
+    sa_idx: &[usize],
+) -> Result<Vec<Identifier>, Error> {
+    use rayon::prelude::*;
+    let analyzer =
+        assay_pii::Analyzer::new(assay_pii::AnalyzerConfig::default()).map_err(Error::Anonymity)?;
+    let found: Vec<Identifier> = (0..table.names.len())
+        .into_par_iter()
+        .filter(|j| !qi_idx.contains(j) && !sa_idx.contains(j))
+        .filter_map(|j| {
+            let cells = table.columns[j]
+                .iter()
+                .take(IDENTIFIER_SAMPLE)
+                .map(String::as_str);
+            let c = crate::pii_columns::classify_column(&analyzer, &table.names[j], cells, 0.5);
+            let entity_type = c.entity_type.clone()?;
+            c.direct_identifier.then(|| Identifier {
+                column: c.column.clone(),
+                why: match (&c.name_says, c.decided_by.as_deref()) {
+                    (Some(m), Some("name")) => format!("{m}, by its name"),
+                    (Some(m), _) => format!("{m}, by its name and cells"),
+                    (None, _) => format!("in {:.0} % of sampled cells", 100.0 * c.share),
+                },
+                entity_type,
+            })
+        })
+        .collect();
+    let (kept, refused): (Vec<Identifier>, Vec<Identifier>) = found
+        .into_iter()
+        .partition(|i| o.keep_identifiers.contains(&i.column));
+    if !refused.is_empty() {
+        return Err(Error::DirectIdentifiers {
+            path: data.to_path_buf(),
+            identifiers: refused,
+        });
+    }
+    Ok(kept)
+}
+
+/// t above which a release is warned about: the distribution of a sensitive attribute in some
+/// equivalence class is far from the whole table's (Li, Li and Venkatasubramanian 2007 use
+/// t = 0.15 and 0.2).
+pub const LARGE_T: f64 = 0.2;
+
+/// Warnings about what the release still discloses: an equivalence class with one value of a
+/// sensitive attribute (distinct l = 1: the homogeneity attack of Machanavajjhala et al. 2007),
+/// and t above [`LARGE_T`].
+fn warnings(
+    sensitive: &[String],
+    table: &TextTable,
+    sa_idx: &[usize],
+    g: &Generalization,
+    l: Option<u64>,
+    t: Option<f64>,
+) -> Vec<String> {
+    let mut w = Vec::new();
+    if l == Some(1) {
+        // Which attributes have a one-valued class, and how many records those classes hold.
+        for (name, &j) in sensitive.iter().zip(sa_idx) {
+            let mut first: Vec<Option<&str>> = vec![None; g.labels.len()];
+            let mut mixed = vec![false; g.labels.len()];
+            let mut size = vec![0usize; g.labels.len()];
+            for (r, c) in g.class_of.iter().enumerate() {
+                let Some(c) = c else { continue };
+                let c = *c as usize;
+                size[c] += 1;
+                let v = table.columns[j][r].as_str();
+                match first[c] {
+                    None => first[c] = Some(v),
+                    Some(f) if f != v => mixed[c] = true,
+                    _ => {}
+                }
+            }
+            let uniform: Vec<usize> = (0..size.len())
+                .filter(|&c| size[c] > 0 && !mixed[c])
+                .collect();
+            if !uniform.is_empty() {
+                let records: usize = uniform.iter().map(|&c| size[c]).sum();
+                w.push(format!(
+                    "l = 1 for '{name}': {} of {} equivalence classes ({records} records) hold a single value of it, so anyone who knows a person's quasi-identifiers learns their {name} (ask for l of 2 or more)",
+                    uniform.len(),
+                    size.iter().filter(|&&n| n > 0).count()
+                ));
+            }
+        }
+    }
+    if let Some(t) = t.filter(|&t| t > LARGE_T) {
+        w.push(format!(
+            "t = {t:.3}: in some equivalence class a sensitive attribute's distribution is far from the whole table's (above {LARGE_T}); what the class reveals about it may disclose it (ask for t of {LARGE_T} or less)"
+        ));
+    }
+    w
 }
 
 /// Writes the released records (suppressed ones left out, quasi-identifiers replaced by their
@@ -698,6 +903,8 @@ mod tests {
             },
             algorithm: Algorithm::Mondrian,
             hierarchies: None,
+            drop: Vec::new(),
+            keep_identifiers: Vec::new(),
             suppression_limit: 0.0,
             utility: None,
         }

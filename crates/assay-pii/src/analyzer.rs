@@ -39,10 +39,12 @@ pub fn supported_entities() -> Vec<&'static str> {
 }
 
 impl Analyzer {
-    /// An analyzer; unknown entity names are an error (listed in the message).
+    /// An analyzer; unknown entity names are an error (listed in the message). `RECORD_ID`
+    /// is known: text has none, but column classification finds it by column name
+    /// ([`crate::column_names`]).
     pub fn new(config: AnalyzerConfig) -> Result<Self, String> {
         if let Some(es) = &config.entities {
-            let known = supported_entities();
+            let known = crate::column_names::column_entities();
             for e in es {
                 if !known.contains(&e.as_str()) {
                     return Err(format!(
@@ -75,6 +77,14 @@ impl Analyzer {
             recognizers,
             config,
         })
+    }
+
+    /// Whether findings of `entity_type` may be reported (the entity filter of the config).
+    pub fn reports(&self, entity_type: &str) -> bool {
+        self.config
+            .entities
+            .as_ref()
+            .is_none_or(|es| es.iter().any(|e| e == entity_type))
     }
 
     /// The findings in `text`, sorted by start then longer first, with byte and character

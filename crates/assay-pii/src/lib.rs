@@ -15,6 +15,7 @@
 //! findings, however many share one line.
 
 pub mod analyzer;
+pub mod column_names;
 pub mod context;
 pub mod dates;
 pub mod error;

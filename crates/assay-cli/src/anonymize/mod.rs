@@ -65,6 +65,18 @@ pub struct AnonymizeArgs {
     /// test accuracies.
     #[arg(long, value_name = "LABEL")]
     pub utility: Option<String>,
+    /// Columns to leave out of the output, comma-separated (for example direct identifiers
+    /// such as names and case numbers).
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    pub drop: Vec<String>,
+    /// Write this column unchanged although it identifies a person directly (repeatable or
+    /// comma-separated). Without it, anonymize refuses to write direct identifiers: every column
+    /// that is not a quasi-identifier or sensitive attribute is classified by the PII column
+    /// scan (its cells and its name), and names, dates of birth, ids, case numbers, contact
+    /// details and account numbers must be dropped (--drop), masked first
+    /// (assay pii mask --columns) or kept with this flag.
+    #[arg(long = "keep-identifier", value_delimiter = ',', value_name = "COLUMN")]
+    pub keep_identifiers: Vec<String>,
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -104,6 +116,28 @@ fn message(a: &AnonymizeArgs, e: Error) -> String {
         Error::UtilityLabelIsQuasiIdentifier(l) => {
             format!("--utility: the label '{l}' is a quasi-identifier")
         }
+        Error::DirectIdentifiers { path, identifiers } => {
+            let names: Vec<&str> = identifiers.iter().map(|i| i.column.as_str()).collect();
+            format!(
+                "{}: {} would be written unchanged but identif{} a person directly:\n{}\nDrop {} (--drop {}), mask {} first (assay pii mask --columns), or keep {} on purpose (--keep-identifier COLUMN).",
+                path.display(),
+                if names.len() == 1 { "this column" } else { "these columns" },
+                if names.len() == 1 { "ies" } else { "y" },
+                identifiers
+                    .iter()
+                    .map(|i| format!("  {} ({}: {})", i.column, i.entity_type, i.why))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                if names.len() == 1 { "it" } else { "them" },
+                names.join(","),
+                if names.len() == 1 { "it" } else { "them" },
+                if names.len() == 1 { "it" } else { "any" },
+            )
+        }
+        Error::ColumnRoleClash { column, role, what } => format!(
+            "{}: '{column}' is a {role}; it cannot also be {what}",
+            if what == "dropped" { "--drop" } else { "--keep-identifier" }
+        ),
         Error::UtilityOneClass(l) => format!("--utility: the label '{l}' has fewer than two values"),
         Error::UtilityTooFewRecords => {
             "--utility: too few records to split into training and test sets".into()
@@ -135,9 +169,17 @@ pub fn run(a: AnonymizeArgs) -> Result<ExitCode, String> {
         hierarchies: a.hierarchies.clone(),
         suppression_limit: a.suppression_limit,
         utility: a.utility.clone(),
+        drop: a.drop.clone(),
+        keep_identifiers: a.keep_identifiers.clone(),
     };
     let outcome = core_anonymize::anonymize(&a.data, &a.input.read_options()?, &a.out, &options)
         .map_err(|e| message(&a, e))?;
+    if a.format == Format::Json {
+        // The text report lists them; a JSON report on stdout is read by programs.
+        for w in &outcome.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
     let out = match a.format {
         Format::Text => render::text(&a, &outcome),
         Format::Json => render::json(&a, &outcome),

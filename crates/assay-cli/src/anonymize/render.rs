@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use assay_core::reports::anonymize::{
-    Achieved, AnonymizeReport, LatticeSummary, Required, Timing, ANONYMIZE_SCHEMA,
+    Achieved, AnonymizeReport, KeptIdentifier, LatticeSummary, Required, Timing, ANONYMIZE_SCHEMA,
 };
 
 use super::{AnonymizeArgs, Outcome};
@@ -71,6 +71,19 @@ pub fn text(a: &AnonymizeArgs, o: &Outcome) -> String {
             u.label, u.train_records, u.test_records, u.original_accuracy, u.anonymized_accuracy
         );
     }
+    if !o.dropped.is_empty() {
+        let _ = writeln!(s, "  dropped: {}", o.dropped.join(", "));
+    }
+    for k in &o.kept_identifiers {
+        let _ = writeln!(
+            s,
+            "  kept unchanged on request (--keep-identifier): {} ({}: {}) identifies a person directly",
+            k.column, k.entity_type, k.why
+        );
+    }
+    for w in &o.warnings {
+        let _ = writeln!(s, "  warning: {w}");
+    }
     let _ = writeln!(
         s,
         "  time: {:.3} s anonymizing, {:.3} s in all",
@@ -107,6 +120,17 @@ pub fn json(a: &AnonymizeArgs, o: &Outcome) -> String {
             search: r.search,
         }),
         utility: o.utility.clone(),
+        dropped: o.dropped.clone(),
+        kept_identifiers: o
+            .kept_identifiers
+            .iter()
+            .map(|k| KeptIdentifier {
+                column: k.column.clone(),
+                entity_type: k.entity_type.clone(),
+                why: k.why.clone(),
+            })
+            .collect(),
+        warnings: o.warnings.clone(),
         seconds: Timing {
             algorithm: o.algorithm_seconds,
             total: o.total_seconds,

@@ -15,7 +15,7 @@ use super::io::{display_name, open_bytes, read_text, AtomicOut, LineReader};
 use super::{analyzer, load_keys, DecryptArgs, MaskArgs, MaskFormat};
 
 fn parse_operators(specs: &[String]) -> Result<(HashMap<String, Operator>, Operator), String> {
-    let known = assay_pii::analyzer::supported_entities();
+    let known = assay_pii::column_names::column_entities();
     let mut ops = HashMap::new();
     let mut default = Operator::Replace(None);
     for s in specs {
@@ -139,8 +139,8 @@ fn mask_csv(
         .enumerate()
         .filter_map(|(j, c)| c.entity_type.clone().map(|t| (j, t)))
         .collect();
-    for (j, t) in &masked_cols {
-        eprintln!("masking column {} as {t}", headers[*j]);
+    for line in super::columns::mask_plan(&classes, a.detect.min_share) {
+        eprintln!("{line}");
     }
     let mut out = AtomicOut::create(&a.out)?;
     {
@@ -162,7 +162,7 @@ fn mask_csv(
                 if row[*j].is_empty() {
                     continue;
                 }
-                let entity: &'static str = assay_pii::analyzer::supported_entities()
+                let entity: &'static str = assay_pii::column_names::column_entities()
                     .into_iter()
                     .find(|e| e == t)
                     .unwrap_or("PII");

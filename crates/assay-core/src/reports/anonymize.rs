@@ -95,6 +95,28 @@ pub struct AnonymizeReport {
     pub lattice: Option<LatticeSummary>,
     /// With `--utility`: the accuracy of models trained on each table.
     pub utility: Option<Utility>,
+    /// Columns left out of the output (`--drop`).
+    #[serde(default)]
+    pub dropped: Vec<String>,
+    /// Direct identifiers written unchanged because the user kept them (`--keep-identifier`).
+    #[serde(default)]
+    pub kept_identifiers: Vec<KeptIdentifier>,
+    /// What the output still discloses: an equivalence class with a single value of a
+    /// sensitive attribute (l = 1, the homogeneity attack of Machanavajjhala et al. 2007), or t
+    /// above 0.2.
+    #[serde(default)]
+    pub warnings: Vec<String>,
     /// Wall-clock seconds.
     pub seconds: Timing,
+}
+
+/// A direct identifier written unchanged on the user's explicit decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct KeptIdentifier {
+    /// The column.
+    pub column: String,
+    /// Its entity type (`PERSON`, `RECORD_ID`, ...).
+    pub entity_type: String,
+    /// Why it identifies a person ("a surname, by its name").
+    pub why: String,
 }

@@ -55,7 +55,9 @@ pub struct PresidioFinding<'a> {
 pub struct ColumnClass {
     /// The column.
     pub column: String,
-    /// The entity type, when the share reaches the minimum.
+    /// The entity type: the type found in at least the minimum share of the cells, or else the
+    /// type the column's name announces (`RECORD_ID` for ids and case numbers, which no text
+    /// recognizer finds); `null` when neither says anything, or the cells are already masked.
     pub entity_type: Option<String>,
     /// Share of non-empty sampled cells with a finding of the best type.
     pub share: f64,
@@ -65,4 +67,24 @@ pub struct ColumnClass {
     pub non_empty: usize,
     /// Cells with a finding, per entity type.
     pub counts: BTreeMap<String, usize>,
+    /// What the column's name announces ("a surname", "a date of birth", "a record or case
+    /// number"), when it announces personal data.
+    #[serde(default)]
+    pub name_says: Option<String>,
+    /// What decided the entity type: `cells`, `name`, or `cells and name`; `null` when the column
+    /// is not classified.
+    #[serde(default)]
+    pub decided_by: Option<String>,
+    /// Whether the column identifies a person by itself (names, dates of birth, ids and case
+    /// numbers, contact details, account and document numbers: HIPAA's Safe Harbor
+    /// identifiers), as opposed to a quasi-identifier or other data.
+    #[serde(default)]
+    pub direct_identifier: bool,
+    /// Not classified, but the best share is within 0.2 of the minimum share: worth a look.
+    #[serde(default)]
+    pub near_threshold: bool,
+    /// Most non-empty cells (90 % or more) are masking placeholders (`<PERSON>`, `****`): the
+    /// column was masked already.
+    #[serde(default)]
+    pub already_masked: bool,
 }
