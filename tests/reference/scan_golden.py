@@ -11,7 +11,13 @@ For every scanned column and each sensitive feature (sex, race):
   feature value: ``scipy.stats.contingency.association(table, method="cramer",
   correction=False)``, i.e. ``sqrt(chi2 / (n * (min(r, c) - 1)))``;
 * normalised mutual information, ``sklearn.metrics.normalized_mutual_info_score`` with its
-  default arithmetic normalisation ``MI / mean(H(X), H(Y))`` (natural logs).
+  default arithmetic normalisation ``MI / mean(H(X), H(Y))`` (natural logs);
+* the bias-corrected Cramér's V of Bergsma (2013), from Pearson's chi-squared statistic
+  (``scipy.stats.chi2_contingency(table, correction=False)``); for every table larger than
+  2 x 2 the script checks it against ``dython.nominal.cramers_v(bias_correction=True)``
+  (dython 0.7.12) to 1e-12. dython applies Yates' continuity correction to 2 x 2 tables
+  (scipy's default), which is not part of Bergsma's definition, so 2 x 2 tables are not
+  cross-checked.
 
 Both are computed over the rows whose column value is not missing. Numeric columns are first
 binned the way assay does: the edges are ``numpy.quantile(values, [0.1, ..., 0.9])`` (numpy's
@@ -28,7 +34,8 @@ Cases:
 
 Data are read from ``--data`` (default ``$ASSAY_DATA_DIR`` or ``../shared/data`` relative to
 the repository root) and never copied into the repository. Needs numpy, pandas, scipy and
-scikit-learn (see ``tests/reference/README.md`` for the pinned versions)::
+scikit-learn, and dython for the cross-check (see ``tests/reference/README.md`` for the
+pinned versions)::
 
     /work/venv/bin/python tests/reference/scan_golden.py
 """
@@ -36,6 +43,7 @@ scikit-learn (see ``tests/reference/README.md`` for the pinned versions)::
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import math
 import os
@@ -46,6 +54,7 @@ import numpy as np
 import pandas as pd
 import scipy
 import sklearn
+from scipy.stats import chi2_contingency
 from scipy.stats.contingency import association
 from sklearn.metrics import normalized_mutual_info_score
 
@@ -88,6 +97,7 @@ def versions():
         "pandas": pd.__version__,
         "scipy": scipy.__version__,
         "sklearn": sklearn.__version__,
+        "dython": importlib.metadata.version("dython"),
     }
 
 
@@ -110,15 +120,40 @@ def finite(x):
     return x if math.isfinite(x) else None
 
 
+def bergsma(table: np.ndarray):
+    """Bias-corrected Cramér's V (Bergsma 2013) from Pearson's chi-squared statistic."""
+    r, k = table.shape
+    n = table.sum()
+    if min(r, k) < 2 or n < 2:
+        return None
+    chi2 = chi2_contingency(table, correction=False)[0]
+    phi2 = chi2 / n
+    phi2c = max(0.0, phi2 - (k - 1) * (r - 1) / (n - 1))
+    kc = k - (k - 1) ** 2 / (n - 1)
+    rc = r - (r - 1) ** 2 / (n - 1)
+    d = min(kc - 1, rc - 1)
+    return finite(math.sqrt(phi2c / d)) if d > 0 else None
+
+
 def proxy(labels: np.ndarray, feature: np.ndarray):
-    """Cramér's V and NMI of two label arrays (no missing values)."""
+    """Cramér's V, NMI and bias-corrected V of two label arrays (no missing values)."""
     table = pd.crosstab(labels, feature).to_numpy()
     if min(table.shape) >= 2:
         v = finite(association(table, method="cramer", correction=False))
     else:  # scipy: 0/0 (dof = 0), reported as undefined
         v = None
     nmi = finite(normalized_mutual_info_score(labels, feature))
-    return v, nmi, table
+    corrected = bergsma(table)
+    if corrected is not None and table.shape != (2, 2):
+        import warnings
+
+        from dython.nominal import cramers_v as dython_v
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            d = float(dython_v(labels, feature, bias_correction=True))
+        assert abs(d - corrected) < 1e-12, (d, corrected, table.shape)
+    return v, nmi, corrected, table
 
 
 def scan_column(df: pd.DataFrame, column: str) -> dict:
@@ -149,8 +184,16 @@ def scan_column(df: pd.DataFrame, column: str) -> dict:
     proxies = []
     for f in FEATURES:
         feat = pd.factorize(df[f][present])[0]
-        v, nmi, table = proxy(labels, feat)
-        proxies.append({"feature": f, "cramers_v": v, "nmi": nmi, "table_shape": list(table.shape)})
+        v, nmi, corrected, table = proxy(labels, feat)
+        proxies.append(
+            {
+                "feature": f,
+                "cramers_v": v,
+                "nmi": nmi,
+                "cramers_v_corrected": corrected,
+                "table_shape": list(table.shape),
+            }
+        )
     out["proxies"] = proxies
     return out
 

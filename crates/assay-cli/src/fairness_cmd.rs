@@ -72,6 +72,15 @@ pub struct FairnessArgs {
     /// Bin a numeric sensitive feature: COLUMN=EDGE,EDGE,... (e.g. age=25,45 gives <25, [25, 45), >=45).
     #[arg(long, value_name = "COLUMN=EDGES", help_heading = "Columns")]
     pub bins: Vec<String>,
+    /// Other outcome columns (a historical decision, a second label): not model inputs, so
+    /// never scanned as proxies (comma-separated; `outcomes = [...]` in a roles file).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "COLUMNS",
+        help_heading = "Columns"
+    )]
+    pub outcomes: Vec<String>,
     /// TOML file with the column roles (flags override it).
     #[arg(long, value_name = "FILE", help_heading = "Columns")]
     pub roles: Option<PathBuf>,
@@ -164,6 +173,7 @@ fn roles(a: &FairnessArgs) -> Result<ColumnRoles, String> {
             .map(|b| Binning::parse(b))
             .collect::<Result<_, _>>()
             .map_err(|e| e.to_string())?,
+        outcomes: a.outcomes.clone(),
     };
     let roles = match &a.roles {
         Some(p) => flags.or(ColumnRoles::from_toml_file(p).map_err(|e| e.to_string())?),

@@ -351,9 +351,14 @@ fn anonymize_report_round_trips_and_validates() {
             out.to_str().unwrap(),
             "--format",
             "json",
+            // The example's applicant id identifies a person: kept on purpose here, so that
+            // the report's kept_identifiers is exercised too.
+            "--keep-identifier",
+            "applicant_id",
         ];
         args.extend_from_slice(extra);
         let r = assay(&args, 0);
+        assert_eq!(r["kept_identifiers"][0]["column"], "applicant_id");
         round_trip::<AnonymizeReport>(&r, "assay-anonymize-1.schema.json");
     }
 }

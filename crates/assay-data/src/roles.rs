@@ -125,6 +125,9 @@ pub struct ColumnRoles {
     pub positive: Option<String>,
     /// Binning of numeric sensitive features.
     pub bins: Vec<Binning>,
+    /// Other outcome columns (a historical decision, a second label, another model's output):
+    /// not model inputs, so never scanned as proxies.
+    pub outcomes: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -140,6 +143,8 @@ struct RolesFile {
     positive: Option<toml::Value>,
     #[serde(default)]
     bins: BTreeMap<String, Vec<f64>>,
+    #[serde(default)]
+    outcomes: Vec<String>,
 }
 
 impl ColumnRoles {
@@ -177,6 +182,7 @@ impl ColumnRoles {
                 other => other.to_string(),
             }),
             bins,
+            outcomes: f.outcomes,
         })
     }
 
@@ -193,6 +199,9 @@ impl ColumnRoles {
         }
         self.weight = self.weight.or(other.weight);
         self.positive = self.positive.or(other.positive);
+        if self.outcomes.is_empty() {
+            self.outcomes = other.outcomes;
+        }
         for b in other.bins {
             if !self.bins.iter().any(|x| x.column == b.column) {
                 self.bins.push(b);

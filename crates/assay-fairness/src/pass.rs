@@ -25,6 +25,7 @@ pub(crate) fn pass(
         .chain(roles.score.iter())
         .chain(roles.weight.iter())
         .chain(roles.sensitive.iter())
+        .chain(roles.outcomes.iter())
         .collect();
     let mut scan = opts.scan.then(|| {
         let cols: Vec<String> = stream

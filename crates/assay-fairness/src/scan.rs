@@ -84,6 +84,10 @@ pub const MAX_CATEGORIES: usize = 1000;
 /// decile edges are merged).
 pub const NUMERIC_BINS: usize = 10;
 
+/// Share of a categorical column's rows with distinct values from which it is treated as an
+/// identifier ([`ColumnScan::identifier_like`]).
+pub const IDENTIFIER_UNIQUE_SHARE: f64 = 0.9;
+
 /// Category index of a missing cell.
 const MISSING: u32 = u32::MAX;
 /// Row excluded by the `valid` mask.
@@ -149,6 +153,13 @@ pub struct ProxyStrength {
     /// arithmetic normalisation: 1.0 when both sides are constant, 0.0 when only
     /// one is. `None` when no row has a value and for high-cardinality columns.
     pub nmi: Option<f64>,
+    /// Bias-corrected Cramér's V (Bergsma 2013; [`cramers_v_corrected`]): the uncorrected V
+    /// grows with the number of categories even for an unrelated column (a column unique per
+    /// row has V = 1 against anything), the corrected one does not. Proxies are ranked and
+    /// judged by it. `None` where the uncorrected V is, or where the corrected table has no
+    /// degrees of freedom left.
+    #[serde(default)]
+    pub cramers_v_corrected: Option<f64>,
 }
 
 /// The scan of one column.
@@ -167,6 +178,14 @@ pub struct ColumnScan {
     pub missing_by_group: Vec<MissingByGroup>,
     /// Proxy strength for each sensitive feature, in feature order.
     pub proxies: Vec<ProxyStrength>,
+    /// Why the column looks like an identifier rather than a feature, if it does: "unique in
+    /// N% of rows" (a categorical column with a distinct value in at least
+    /// [`IDENTIFIER_UNIQUE_SHARE`] of its rows), "an increasing integer sequence" (a row
+    /// number), or what its name announces ("a record identifier", "a surname"). Such a column
+    /// is listed last and never reported as a proxy: its association with a sensitive feature
+    /// is an artefact of its uniqueness, and a model should not use it at all.
+    #[serde(default)]
+    pub identifier_like: Option<String>,
     /// Distinct non-missing values seen (categorical; [`MAX_CATEGORIES`]` + 1`
     /// for high-cardinality columns, meaning "more than the cap"), or the number
     /// of non-empty categories (bins plus "non-numeric") for numeric columns.
@@ -221,6 +240,10 @@ struct ColumnState {
     tables: Vec<Vec<Vec<u64>>>,
     /// Non-missing valid rows per category.
     cat_counts: Vec<u64>,
+    /// Numeric: every non-missing value so far an integer above the previous one.
+    increasing: bool,
+    /// The last value of that sequence.
+    last: f64,
     // Reused buffers.
     slots: Vec<u32>,
     nums: Vec<f64>,
@@ -520,6 +543,8 @@ impl ColumnState {
             group_missing: vec![Vec::new(); nfeatures],
             tables: vec![Vec::new(); nfeatures],
             cat_counts: Vec::new(),
+            increasing: true,
+            last: f64::NEG_INFINITY,
             slots: Vec::new(),
             nums: Vec::new(),
             keys: Vec::new(),
@@ -586,6 +611,28 @@ impl ColumnState {
             self.decide(n, &is_valid, &cell, &leaf);
         }
 
+        if self.increasing && matches!(self.kind, Kind::Numeric { .. }) {
+            // Stops at the first value that breaks the sequence: cheap for other columns.
+            for i in (0..n).filter(|&i| is_valid(i)) {
+                let v = match cell(i) {
+                    Cell::Num(v) => v,
+                    Cell::Text(t) => match assay_data::csv::parse_f64(t.as_bytes()) {
+                        Some(v) => v,
+                        None => {
+                            self.increasing = false;
+                            break;
+                        }
+                    },
+                    Cell::Missing => continue,
+                    Cell::Bool(_) => f64::NAN,
+                };
+                if !(v.fract() == 0.0 && v > self.last) {
+                    self.increasing = false;
+                    break;
+                }
+                self.last = v;
+            }
+        }
         slots.clear();
         slots.reserve(n);
         let kind = &mut self.kind;
@@ -766,21 +813,44 @@ impl ColumnState {
             .iter()
             .zip(&self.tables)
             .map(|(feature, table)| {
-                let (cramers_v, nmi) = if kind == ColumnKind::HighCardinality {
-                    (None, None)
+                let (cramers_v, nmi, corrected) = if kind == ColumnKind::HighCardinality {
+                    (None, None, None)
                 } else {
-                    (cramers_v(table), normalized_mutual_info(table))
+                    (
+                        cramers_v(table),
+                        normalized_mutual_info(table),
+                        cramers_v_corrected(table),
+                    )
                 };
                 ProxyStrength {
                     feature: feature.clone(),
                     cramers_v,
                     nmi,
+                    cramers_v_corrected: corrected,
                 }
             })
             .collect();
         let distinct = match kind {
             ColumnKind::HighCardinality => MAX_CATEGORIES as u64 + 1,
             _ => self.cat_counts.iter().filter(|&&c| c > 0).count() as u64,
+        };
+        let present = self.rows - self.missing;
+        let identifier_like = if let Some(h) = assay_pii::column_names::hint(&self.name)
+            .filter(|h| h.direct && h.entity_type != "DATE_TIME")
+        {
+            Some(h.meaning.to_string())
+        } else if kind == ColumnKind::Numeric && self.increasing && present >= 20 {
+            Some("an increasing integer sequence (a row number)".to_string())
+        } else if kind == ColumnKind::Categorical
+            && present >= 20
+            && distinct as f64 >= IDENTIFIER_UNIQUE_SHARE * present as f64
+        {
+            Some(format!(
+                "unique in {:.0}% of its rows",
+                100.0 * distinct as f64 / present as f64
+            ))
+        } else {
+            None
         };
         ColumnScan {
             column: self.name,
@@ -789,6 +859,7 @@ impl ColumnState {
             missing: self.missing,
             missing_by_group,
             proxies,
+            identifier_like,
             distinct,
         }
     }
@@ -902,8 +973,15 @@ impl ScanAccumulator {
             .map(|c| c.finish(&features, feature_values, &group_rows))
             .collect();
         columns.sort_by(|a, b| {
-            let rank =
-                |c: &ColumnScan| (c.kind == ColumnKind::HighCardinality, c.strongest_proxy());
+            let rank = |c: &ColumnScan| {
+                (
+                    (
+                        c.identifier_like.is_some(),
+                        c.kind == ColumnKind::HighCardinality,
+                    ),
+                    c.strongest_proxy(),
+                )
+            };
             let (ha, va) = rank(a);
             let (hb, vb) = rank(b);
             ha.cmp(&hb).then_with(|| {
@@ -916,11 +994,12 @@ impl ScanAccumulator {
 }
 
 impl ColumnScan {
-    /// The largest Cramér's V over the sensitive features (`None` if none is defined).
+    /// The largest bias-corrected Cramér's V over the sensitive features (`None` if none is
+    /// defined).
     pub fn strongest_proxy(&self) -> Option<f64> {
         self.proxies
             .iter()
-            .filter_map(|p| p.cramers_v)
+            .filter_map(|p| p.cramers_v_corrected)
             .reduce(f64::max)
     }
 }
@@ -974,6 +1053,31 @@ pub fn cramers_v(table: &[Vec<u64>]) -> Option<f64> {
         }
     }
     Some((chi2 / (nf * (r.min(c) - 1) as f64)).sqrt())
+}
+
+/// Bias-corrected Cramér's V of a table of counts (Bergsma, "A bias-correction for Cramér's V
+/// and Tschuprow's T", Journal of the Korean Statistical Society 42, 2013): with `φ² = χ²/n`
+/// over the `r` non-empty rows and `k` non-empty columns,
+/// `φ̃² = max(0, φ² − (k−1)(r−1)/(n−1))`, `k̃ = k − (k−1)²/(n−1)`, `r̃ = r − (r−1)²/(n−1)` and
+/// `Ṽ = sqrt(φ̃² / min(k̃−1, r̃−1))`. The uncorrected V of a column with a distinct value per
+/// row is 1 against any feature; Ṽ is 0 there, since `φ²` equals its expectation under
+/// independence. `None` where [`cramers_v`] is, and when `n < 2` or `min(k̃−1, r̃−1) ≤ 0`.
+pub fn cramers_v_corrected(table: &[Vec<u64>]) -> Option<f64> {
+    let v = cramers_v(table)?;
+    let (rows, cols, n) = margins(table);
+    let r = rows.iter().filter(|&&x| x > 0).count() as f64;
+    let k = cols.iter().filter(|&&x| x > 0).count() as f64;
+    let n = n as f64;
+    if n < 2.0 {
+        return None;
+    }
+    // φ² from the uncorrected V: χ² / n = V² (min(r, k) − 1).
+    let phi2 = v * v * (r.min(k) - 1.0);
+    let phi2c = (phi2 - (k - 1.0) * (r - 1.0) / (n - 1.0)).max(0.0);
+    let kc = k - (k - 1.0).powi(2) / (n - 1.0);
+    let rc = r - (r - 1.0).powi(2) / (n - 1.0);
+    let d = (kc - 1.0).min(rc - 1.0);
+    (d > 0.0).then(|| (phi2c / d).sqrt())
 }
 
 /// Entropy (natural log) of counts, as sklearn's `_entropy`.
@@ -1066,6 +1170,81 @@ mod tests {
 
     fn labels(v: &[&str]) -> Vec<Vec<String>> {
         vec![v.iter().map(|s| s.to_string()).collect()]
+    }
+
+    #[test]
+    fn identifiers_are_not_proxies() {
+        // 200 rows, feature g in {0, 1} at random; "case" is unique per row (uncorrected
+        // V = 1 against anything), "seq" a row number, "applicant_id" named as an id, "mild" a
+        // real but weak proxy, "strong" equals g in 90% of rows.
+        let n = 200usize;
+        let g: Vec<u32> = (0..n)
+            .map(|i| (assay_numerics::random::splitmix64(i as u64) % 2) as u32)
+            .collect();
+        let case: Vec<String> = (0..n).map(|i| format!("13{i:06}CF10A")).collect();
+        let seq: Vec<i64> = (1..=n as i64).collect();
+        let ids: Vec<i64> = (0..n as i64).map(|i| (i * 7919) % 1000).collect();
+        let strong: Vec<&str> = g
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| if (c == 0) != (i % 10 == 0) { "x" } else { "y" })
+            .collect();
+        let b = batch(vec![
+            ("case", Arc::new(StringArray::from(case)) as ArrayRef),
+            ("seq", Arc::new(Int64Array::from(seq)) as ArrayRef),
+            ("applicant_id", Arc::new(Int64Array::from(ids)) as ArrayRef),
+            ("strong", Arc::new(StringArray::from(strong)) as ArrayRef),
+        ]);
+        let cols = ["case", "seq", "applicant_id", "strong"];
+        let mut acc = ScanAccumulator::new(
+            cols.iter().map(|c| c.to_string()).collect(),
+            vec!["g".into()],
+        );
+        acc.update(&b, &[g], None).unwrap();
+        let scan = acc.finish(&labels(&["m", "f"]));
+        let case = col(&scan, "case");
+        assert!((case.proxies[0].cramers_v.unwrap() - 1.0).abs() < 1e-12);
+        assert_eq!(
+            case.proxies[0].cramers_v_corrected, None,
+            "no degrees of freedom left"
+        );
+        assert_eq!(
+            case.identifier_like.as_deref(),
+            Some("unique in 100% of its rows")
+        );
+        assert_eq!(
+            col(&scan, "seq").identifier_like.as_deref(),
+            Some("an increasing integer sequence (a row number)")
+        );
+        assert_eq!(
+            col(&scan, "applicant_id").identifier_like.as_deref(),
+            Some("a record identifier")
+        );
+        let strong = col(&scan, "strong");
+        assert_eq!(strong.identifier_like, None);
+        assert!(strong.proxies[0].cramers_v_corrected.unwrap() > 0.7);
+        // Identifier-like columns come last, whatever their V.
+        assert_eq!(scan.columns[0].column, "strong");
+    }
+
+    #[test]
+    fn bias_correction_of_cramers_v() {
+        // Independent by construction: the uncorrected V of a 10 x 2 table of 40 rows is
+        // well above 0 by chance, the corrected one is 0.
+        let t: Vec<Vec<u64>> = vec![
+            vec![2, 2, 3, 1, 2, 2, 1, 3, 2, 2],
+            vec![2, 2, 1, 3, 2, 2, 3, 1, 2, 2],
+        ];
+        let v = cramers_v(&t).unwrap();
+        let c = cramers_v_corrected(&t).unwrap();
+        assert!(v > 0.2, "{v}");
+        assert_eq!(c, 0.0);
+        // dython 0.7.12: cramers_v(x, y, bias_correction=True) on the rows of this 2 x 3 table
+        // (no Yates correction beyond 2 x 2) gives 0.4615763967262574.
+        let t = vec![vec![10, 30, 8], vec![20, 5, 8]];
+        let c = cramers_v_corrected(&t).unwrap();
+        let expect = 0.4615763967262574;
+        assert!((c - expect).abs() < 1e-14, "{c} vs {expect}");
     }
 
     #[test]

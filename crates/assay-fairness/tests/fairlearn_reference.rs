@@ -58,6 +58,7 @@ fn run(case: &str) -> Option<(Assessment, Value)> {
         weight: s("weight"),
         positive: s("positive"),
         bins: vec![],
+        outcomes: Vec::new(),
     };
     let stream = assay_data::source::open(
         &path,

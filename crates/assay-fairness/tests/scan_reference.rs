@@ -1,6 +1,7 @@
 //! Compares the bias scan on UCI Adult with scipy / scikit-learn golden values
 //! written by `tests/reference/scan_golden.py` (Cramér's V as
-//! `scipy.stats.contingency.association(method="cramer", correction=False)`,
+//! `scipy.stats.contingency.association(method="cramer", correction=False)`, the
+//! bias-corrected V of Bergsma 2013 (checked there against dython),
 //! NMI as `sklearn.metrics.normalized_mutual_info_score`, numeric bins from
 //! `numpy.quantile` deciles, missing values by group from pandas).
 //!
@@ -154,6 +155,11 @@ fn check(scan: &BiasScan, case: &str) {
                 &format!("{case}/{name}/{f}: Cramér's V"),
             );
             close(got.nmi, &p["nmi"], &format!("{case}/{name}/{f}: NMI"));
+            close(
+                got.cramers_v_corrected,
+                &p["cramers_v_corrected"],
+                &format!("{case}/{name}/{f}: bias-corrected Cramér's V"),
+            );
         }
     }
     // Strongest proxy first.

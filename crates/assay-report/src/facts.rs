@@ -210,21 +210,23 @@ pub struct Proxy<'a> {
     pub column: &'a str,
     /// Sensitive feature.
     pub feature: &'a str,
-    /// Cramér's V.
+    /// Bias-corrected Cramér's V (Bergsma 2013).
     pub cramers_v: f64,
     /// Normalised mutual information.
     pub nmi: Option<f64>,
 }
 
-/// Every (column, feature) pair with a Cramér's V, strongest first.
+/// Every (column, feature) pair with a bias-corrected Cramér's V, strongest first; columns that
+/// look like identifiers are never proxies ([`identifier_like`]).
 pub fn proxies(a: &Assessment) -> Vec<Proxy<'_>> {
     let mut v: Vec<Proxy<'_>> = a
         .scan
         .iter()
         .flat_map(|s| &s.columns)
+        .filter(|c| c.identifier_like.is_none())
         .flat_map(|c| {
             c.proxies.iter().filter_map(move |p| {
-                finite(p.cramers_v).map(|cramers_v| Proxy {
+                finite(p.cramers_v_corrected).map(|cramers_v| Proxy {
                     column: &c.column,
                     feature: &p.feature,
                     cramers_v,
@@ -235,6 +237,29 @@ pub fn proxies(a: &Assessment) -> Vec<Proxy<'_>> {
         .collect();
     v.sort_by(|x, y| y.cramers_v.total_cmp(&x.cramers_v));
     v
+}
+
+/// The scanned columns that look like identifiers, with the reason (left out of the proxies).
+pub fn identifier_like(a: &Assessment) -> Vec<(&str, &str)> {
+    a.scan
+        .iter()
+        .flat_map(|s| &s.columns)
+        .filter_map(|c| Some((c.column.as_str(), c.identifier_like.as_deref()?)))
+        .collect()
+}
+
+/// One sentence naming the identifier-like columns, if any.
+pub fn identifier_note(a: &Assessment) -> Option<String> {
+    let ids = identifier_like(a);
+    (!ids.is_empty()).then(|| {
+        format!(
+            "Not judged as proxies, because they look like identifiers (a model should not use them at all): {}.",
+            ids.iter()
+                .map(|(c, why)| format!("{c} ({why})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
 }
 
 /// A conventional reading of Cramér's V.

@@ -180,11 +180,20 @@ pub fn render(a: &Assessment) -> String {
             })
             .collect();
         s.push_str(&table(
-            &["Column", "Feature", "Cramér's V", "NMI", "Strength"],
+            &[
+                "Column",
+                "Feature",
+                "Cramér's V (corrected)",
+                "NMI",
+                "Strength",
+            ],
             &[false, false, true, true, false],
             &rows,
         ));
         let _ = writeln!(s, "\n{}\n", facts::PROXY_EXPLAINED);
+    }
+    if let Some(note) = facts::identifier_note(a) {
+        let _ = writeln!(s, "{}\n", m(&note));
     }
 
     // Policy.

@@ -194,10 +194,16 @@ pub fn render(a: &Assessment, opts: &TerminalOptions) -> String {
     if !proxies.is_empty() {
         out.push_str(&ansi.bold("Top proxy columns (association with a sensitive feature)"));
         out.push('\n');
-        let header: Vec<String> = ["Column", "Feature", "Cramér's V", "NMI", "Strength"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let header: Vec<String> = [
+            "Column",
+            "Feature",
+            "Cramér's V (corrected)",
+            "NMI",
+            "Strength",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let mut table = new_table(opts, &header);
         for p in proxies.iter().take(TOP_PROXIES) {
             table.add_row(vec![
@@ -211,6 +217,10 @@ pub fn render(a: &Assessment, opts: &TerminalOptions) -> String {
         right_align(&mut table, 2..4);
         out_table(&mut out, &table);
         out.push_str(&wrap(&ansi.dim(facts::PROXY_EXPLAINED), opts.width));
+        out.push_str("\n\n");
+    }
+    if let Some(note) = facts::identifier_note(a) {
+        out.push_str(&wrap(&note, opts.width));
         out.push_str("\n\n");
     }
 

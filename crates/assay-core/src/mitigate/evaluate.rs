@@ -119,6 +119,7 @@ pub fn assess_decisions(
         weight: None,
         positive: None,
         bins: Vec::new(),
+        outcomes: Vec::new(),
     };
     let mut opts = AssessOptions::new(roles);
     opts.bootstrap = a.bootstrap;

@@ -94,14 +94,17 @@ pub(super) fn render(o: &mut String, a: &Assessment) {
     o.push_str("<h3>Proxy strength</h3>\n");
     let _ = writeln!(
         o,
-        "<p class=\"callout\">{PROXY_EXPLAINED}</p>\n<p>Cramér's V and normalised mutual information (NMI) measure how strongly each other column of the data is associated with each sensitive feature: 0 means no association, 1 means the column reveals the feature exactly. As a rule of thumb, a Cramér's V below 0.1 is negligible, 0.1 to 0.3 weak, 0.3 to 0.5 moderate and above 0.5 strong. Numeric columns are cut into ten equal-sized bands first.</p>"
+        "<p class=\"callout\">{PROXY_EXPLAINED}</p>\n<p>Cramér's V and normalised mutual information (NMI) measure how strongly each other column of the data is associated with each sensitive feature: 0 means no association, 1 means the column reveals the feature exactly. Cramér's V is bias-corrected (Bergsma 2013): uncorrected, it grows with the number of distinct values, and a column unique to each row would score 1 against anything. As a rule of thumb, a Cramér's V below 0.1 is negligible, 0.1 to 0.3 weak, 0.3 to 0.5 moderate and above 0.5 strong. Numeric columns are cut into ten equal-sized bands first. Columns that look like identifiers (unique per row, a row number, or named as one) are not judged as proxies.</p>"
     );
     let features = &a.input.sensitive;
     let headers: Vec<String> = features
         .iter()
         .flat_map(|f| {
             [
-                format!("Cramér's V<br><span class=\"muted\">{}</span>", esc(f)),
+                format!(
+                    "Cramér's V (corrected)<br><span class=\"muted\">{}</span>",
+                    esc(f)
+                ),
                 format!("NMI<br><span class=\"muted\">{}</span>", esc(f)),
             ]
         })
@@ -127,7 +130,7 @@ pub(super) fn render(o: &mut String, a: &Assessment) {
             let mut best: Option<f64> = None;
             for f in features {
                 let p = c.proxies.iter().find(|p| &p.feature == f);
-                let v = p.and_then(|p| format::finite(p.cramers_v));
+                let v = p.and_then(|p| format::finite(p.cramers_v_corrected));
                 if let Some(v) = v {
                     best = Some(best.map_or(v, |b: f64| b.max(v)));
                 }
@@ -139,10 +142,12 @@ pub(super) fn render(o: &mut String, a: &Assessment) {
                 });
                 cells.push(num(p.and_then(|p| p.nmi)));
             }
-            cells.push(
-                best.map(|b| facts::proxy_strength(b).to_string())
+            cells.push(match &c.identifier_like {
+                Some(why) => format!("identifier-like: {}", esc(why)),
+                None => best
+                    .map(|b| facts::proxy_strength(b).to_string())
                     .unwrap_or_else(|| format::NA.to_string()),
-            );
+            });
             (None, cells)
         })
         .collect();
@@ -151,9 +156,10 @@ pub(super) fn render(o: &mut String, a: &Assessment) {
         .columns
         .iter()
         .filter(|c| {
-            c.proxies
-                .iter()
-                .any(|p| format::finite(p.cramers_v).is_some())
+            c.identifier_like.is_none()
+                && c.proxies
+                    .iter()
+                    .any(|p| format::finite(p.cramers_v_corrected).is_some())
         })
         .map(|c| BarRow {
             label: c.column.clone(),
@@ -163,7 +169,7 @@ pub(super) fn render(o: &mut String, a: &Assessment) {
                     c.proxies
                         .iter()
                         .find(|p| &p.feature == f)
-                        .and_then(|p| p.cramers_v)
+                        .and_then(|p| p.cramers_v_corrected)
                 })
                 .collect(),
             muted: false,
@@ -174,7 +180,8 @@ pub(super) fn render(o: &mut String, a: &Assessment) {
             o,
             "<div class=\"charts\"><figure>{}</figure></div>",
             svg::bar_chart(&BarChart {
-                title: "Proxy strength: Cramér's V with each sensitive feature".into(),
+                title: "Proxy strength: bias-corrected Cramér's V with each sensitive feature"
+                    .into(),
                 series: features.clone(),
                 rows: bars,
                 domain: (0.0, 1.0),

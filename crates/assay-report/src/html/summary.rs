@@ -305,7 +305,7 @@ fn findings(a: &Assessment, conf: &str) -> Vec<String> {
         .take(3)
         .map(|p| {
             format!(
-                "<b>{}</b> is a {} proxy for <b>{}</b> (Cramér's V {})",
+                "<b>{}</b> is a {} proxy for <b>{}</b> (bias-corrected Cramér's V {})",
                 esc(p.column),
                 facts::proxy_strength(p.cramers_v),
                 esc(p.feature),
@@ -321,7 +321,7 @@ fn findings(a: &Assessment, conf: &str) -> Vec<String> {
         ));
     } else if let Some(p) = proxies.first() {
         out.push(format!(
-            "<strong>Proxies.</strong> No scanned column is more than a weak proxy for a sensitive feature (the strongest is {} for {}, Cramér's V {}).",
+            "<strong>Proxies.</strong> No scanned column is more than a weak proxy for a sensitive feature (the strongest is {} for {}, bias-corrected Cramér's V {}).",
             esc(p.column),
             esc(p.feature),
             num(Some(p.cramers_v))
