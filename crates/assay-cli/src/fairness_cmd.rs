@@ -240,19 +240,16 @@ pub fn run(a: FairnessArgs) -> Result<ExitCode, String> {
     let mut result = assess(stream, &opts).map_err(|e| crate::input::fairness_message(&e))?;
     let mut data = vec![a.data.as_path()];
     data.extend(a.input.predictions.as_deref());
-    result.provenance = Some(
-        assay_data::provenance::Provenance::new(
-            a.model.as_deref().or(a.predicted_by.as_deref()),
-            &data,
-        )
-        .map_err(|e| e.to_string())?,
-    );
+    result.provenance = Some(crate::provenance::of(
+        a.model.as_deref().or(a.predicted_by.as_deref()),
+        &data,
+    )?);
     if let (Some(p), Some(path)) = (&policy, &a.policy) {
         result.policy = Some(p.evaluate(&result, &path.display().to_string()));
     }
     let json = assay_report::json(&result);
     if let Some(p) = &a.json {
-        crate::output::write(p, &json)?;
+        crate::output::write(p, format!("{json}\n"))?;
     }
     if let Some(p) = &a.html {
         crate::output::write(p, assay_report::html(&result))?;

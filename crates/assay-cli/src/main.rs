@@ -22,6 +22,7 @@ mod output;
 mod pii;
 mod predict_cmd;
 mod progress;
+mod provenance;
 mod registry;
 mod risk;
 mod train_cmd;

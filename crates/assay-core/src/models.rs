@@ -503,3 +503,18 @@ pub fn trained(path: &Path) -> Result<Trained, CoreError> {
         }
     })
 }
+
+/// The provenance of a report ([`assay_data::provenance::Provenance`]) about `model` (its format
+/// detected and recorded) and `data`, made by `command` (the front end's command line).
+pub fn provenance(
+    model: Option<&Path>,
+    data: &[&Path],
+    command: Option<String>,
+) -> Result<assay_data::provenance::Provenance, assay_data::DataError> {
+    let mut p = assay_data::provenance::Provenance::new(model, data)?;
+    if let (Some(m), Some(path)) = (p.model.as_mut(), model) {
+        m.format = Format::detect(path).ok().map(|f| f.name().to_string());
+    }
+    p.command = command;
+    Ok(p)
+}

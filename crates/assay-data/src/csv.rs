@@ -242,6 +242,7 @@ impl CsvBatches {
                                 column: name.clone(),
                                 role: "requested column".into(),
                                 available: names.join(", "),
+                                hint: crate::source::missing_hint(name, &names),
                             }
                         })
                     })

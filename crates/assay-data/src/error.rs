@@ -35,8 +35,16 @@ pub enum DataError {
         /// The decoder's message.
         message: String,
     },
+    /// The file given as data is not a table (a model, a report, a JSON document).
+    #[error("{path}: this looks like {looks_like}, not a table; data files are CSV, Parquet or Arrow IPC")]
+    NotATable {
+        /// The file.
+        path: PathBuf,
+        /// What it looks like ("an XGBoost model (JSON)", ...).
+        looks_like: String,
+    },
     /// A column named by the user is not in the file.
-    #[error("{path}: no column named '{column}' (the {role}); the file has: {available}")]
+    #[error("{path}: no column named '{column}' (the {role}){hint}; the file has: {available}")]
     MissingColumn {
         /// The file.
         path: PathBuf,
@@ -46,6 +54,10 @@ pub enum DataError {
         role: String,
         /// The column names that do exist, comma separated.
         available: String,
+        /// What may have gone wrong, from [`crate::source::missing_hint`]: " (did you mean
+        /// 'x'?)", or that the first line looks like data rather than a header; empty if
+        /// nothing.
+        hint: String,
     },
     /// A cell does not hold what its column's role needs.
     #[error("{path}: column '{column}', row {row}: {message}")]

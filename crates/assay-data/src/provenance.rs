@@ -35,6 +35,10 @@ pub struct Provenance {
     pub model: Option<FileDigest>,
     /// The data files read, in the order given.
     pub data: Vec<FileDigest>,
+    /// The command line that made the report, as a shell would read it back (front ends set
+    /// it; `None` for a report made through the library).
+    #[serde(default)]
+    pub command: Option<String>,
 }
 
 /// A file and its SHA-256.
@@ -46,6 +50,9 @@ pub struct FileDigest {
     pub sha256: String,
     /// Size in bytes.
     pub bytes: u64,
+    /// The file's format, where it is a model (`xgboost`, `logistic`, `onnx`, ...).
+    #[serde(default)]
+    pub format: Option<String>,
 }
 
 impl Provenance {
@@ -60,6 +67,7 @@ impl Provenance {
                 .iter()
                 .map(|p| FileDigest::of(p))
                 .collect::<Result<_, _>>()?,
+            command: None,
         })
     }
 }
@@ -92,6 +100,7 @@ impl FileDigest {
             path: path.display().to_string(),
             sha256,
             bytes,
+            format: None,
         })
     }
 }

@@ -39,16 +39,11 @@ impl Format {
     }
 
     /// Picks the format from the file extension, else from the magic bytes
-    /// (`PAR1`, `ARROW1`, or an IPC stream's continuation marker), else CSV.
+    /// (`PAR1`, `ARROW1`, or an IPC stream's continuation marker), else CSV. A file that is
+    /// plainly not a table (a model or a JSON document: [`not_a_table`]) is refused with what it
+    /// looks like, instead of being read as a one-column CSV.
     pub fn detect(path: &Path) -> Result<Format> {
-        if let Some(f) = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .and_then(Format::from_name)
-        {
-            return Ok(f);
-        }
-        let mut head = [0u8; 6];
+        let mut head = [0u8; 512];
         let mut file = File::open(path).map_err(|source| DataError::Io {
             path: path.to_path_buf(),
             source,
@@ -57,14 +52,76 @@ impl Format {
             path: path.to_path_buf(),
             source,
         })?;
-        Ok(if n >= 4 && &head[..4] == b"PAR1" {
+        let head = &head[..n];
+        let by_extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(Format::from_name);
+        if let Some(looks_like) = not_a_table(path, head) {
+            // A CSV, Parquet or Arrow extension is the user's word, except for `.txt` and
+            // `.data`, which models and tables share.
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            let trusted = by_extension.is_some()
+                && !ext.eq_ignore_ascii_case("txt")
+                && !ext.eq_ignore_ascii_case("data");
+            if !trusted {
+                return Err(DataError::NotATable {
+                    path: path.to_path_buf(),
+                    looks_like,
+                });
+            }
+        }
+        if let Some(f) = by_extension {
+            return Ok(f);
+        }
+        Ok(if head.starts_with(b"PAR1") {
             Format::Parquet
-        } else if (n >= 6 && &head[..6] == b"ARROW1") || (n >= 4 && head[..4] == [0xff; 4]) {
+        } else if head.starts_with(b"ARROW1") || head.starts_with(&[0xff; 4]) {
             Format::Ipc
         } else {
             Format::Csv
         })
     }
+}
+
+/// What a file that is not a table looks like, from its extension and first bytes: a model
+/// saved by assay, an XGBoost, LightGBM or ONNX model, an assay report, or a JSON document.
+/// `None` for anything that may be a table.
+pub fn not_a_table(path: &Path, head: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(head);
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if t.starts_with('{') || t.starts_with('[') {
+        let tag = |key: &str| {
+            let k = format!("\"{key}\"");
+            let at = t.find(&k)? + k.len();
+            let rest = t[at..].trim_start().strip_prefix(':')?.trim_start();
+            let rest = rest.strip_prefix('"')?;
+            Some(rest[..rest.find('"')?].to_string())
+        };
+        return Some(
+            if let Some(f) = tag("format").filter(|f| f.starts_with("assay.")) {
+                format!("a model saved by assay ({f})")
+            } else if let Some(s) = tag("schema").filter(|f| f.starts_with("assay.")) {
+                format!("a report written by assay ({s})")
+            } else if t.contains("\"learner\"") || t.contains("\"gradient_booster\"") {
+                "an XGBoost model (JSON)".to_string()
+            } else {
+                "a JSON document".to_string()
+            },
+        );
+    }
+    if t.starts_with("tree\n") || t.starts_with("tree\r\n") {
+        return Some("a LightGBM model (text)".to_string());
+    }
+    if ext == "onnx" || (head.first() == Some(&0x08) && head.iter().take(64).any(|&b| b == 0x12)) {
+        return Some("an ONNX model".to_string());
+    }
+    None
 }
 
 /// Largest number of rows per record batch (a batch's columns are allocated up front, so a
@@ -196,7 +253,31 @@ fn missing(path: &Path, req: &ColumnRequest, names: &[String]) -> DataError {
         column: req.name.clone(),
         role: req.role.clone(),
         available: names.join(", "),
+        hint: missing_hint(&req.name, names),
     }
+}
+
+/// Why `column` may be missing from a file whose columns are `names`: a close name
+/// (" (did you mean 'qualified'?)": case-insensitive Levenshtein distance at most a third of the
+/// name's length, at least 1, at most 3), or a header that looks like data (a quarter or more of its
+/// names are numbers: the file has no header line). Empty when neither.
+pub fn missing_hint(column: &str, names: &[String]) -> String {
+    let numeric = names
+        .iter()
+        .filter(|n| n.trim().parse::<f64>().is_ok())
+        .count();
+    if numeric > 0 && numeric * 4 >= names.len() {
+        return " (the first line looks like data, not a header: if the file has no header line, name its columns with --no-header --columns a,b,c)".into();
+    }
+    let want = column.to_lowercase();
+    let limit = (want.chars().count() / 3).clamp(1, 3);
+    names
+        .iter()
+        .map(|n| (strsim::levenshtein(&want, &n.to_lowercase()), n))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| format!(" (did you mean '{n}'?)"))
+        .unwrap_or_default()
 }
 
 /// The position of every name (the first, for a repeated one): one pass, so that matching

@@ -250,20 +250,21 @@ impl Accumulator {
         name: &str,
         role: &str,
     ) -> Result<&'a arrow_array::ArrayRef, DataError> {
-        batch
-            .column_by_name(name)
-            .ok_or_else(|| DataError::MissingColumn {
+        batch.column_by_name(name).ok_or_else(|| {
+            let names: Vec<String> = batch
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect();
+            DataError::MissingColumn {
                 path: self.opts.path.clone(),
                 column: name.to_string(),
                 role: role.to_string(),
-                available: batch
-                    .schema()
-                    .fields()
-                    .iter()
-                    .map(|f| f.name().clone())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+                available: names.join(", "),
+                hint: assay_data::source::missing_hint(name, &names),
+            }
+        })
     }
 
     fn cell_error(&self, column: &str, base: u64, e: CellError) -> DataError {

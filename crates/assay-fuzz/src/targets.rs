@@ -307,7 +307,7 @@ pub static TARGETS: &[Target] = &[
             "tests/reference/models/prepared/reweighing.json",
             "tests/reference/models/prepared/mixture_one.json",
             "tests/reference/models/prepared/decorrelated.json",
-            "examples/hiring/mitigated_model.json",
+            "tests/reference/models/prepared/mitigated_hiring.json",
         ],
         run: run_model_json,
         seeds: || seeds_of("model_json"),

@@ -134,6 +134,13 @@ fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     m.finalize().into_bytes().into()
 }
 
+/// A new master key: 32 bytes from the operating system's random source, as 64 lowercase hex
+/// digits (the form [`Keys::from_material`] reads first).
+pub fn generate_key() -> String {
+    let key = Aes256Gcm::generate_key(&mut OsRng);
+    key.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 impl Keys {
     /// Derives the subkeys from key material: 64 hex digits or base64 of 32 bytes are decoded,
     /// anything else is used as bytes (trailing newlines removed) and must be at least 16 bytes.

@@ -6,7 +6,7 @@ use assay_fairness::intervals::Interval;
 use assay_fairness::metrics::Metric;
 use assay_fairness::model::{Assessment, Disparity, GroupResult, Ordered};
 
-use crate::format::finite;
+use crate::format::{self, finite};
 
 /// A named fairness criterion.
 pub struct Named {
@@ -297,6 +297,76 @@ pub fn missing_gaps(a: &Assessment, gap: f64) -> Vec<(&str, &str, f64, f64)> {
                 out.push((c.column.as_str(), f.as_str(), lo, hi));
             }
         }
+    }
+    out
+}
+
+/// The dataset's name for titles: the input's file name, not the path it was given by (an
+/// absolute path says where the file sat on one machine, not what it is).
+pub fn dataset_name(a: &Assessment) -> String {
+    std::path::Path::new(&a.input.path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| a.input.path.clone())
+}
+
+/// What the report is about and when, as (label, text) lines: the data files with their rows
+/// and SHA-256, the model with its format and SHA-256, the time and assay version, the command
+/// line. From the report's provenance; without one (a report made through the library), the
+/// data file and rows alone.
+pub fn about(a: &Assessment) -> Vec<(&'static str, String)> {
+    let name = |p: &str| {
+        std::path::Path::new(p)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| p.to_string())
+    };
+    let rows = format::count(a.input.rows);
+    let Some(p) = &a.provenance else {
+        return vec![("Data", format!("{}: {rows} rows", name(&a.input.path)))];
+    };
+    let mut out = Vec::new();
+    for (i, d) in p.data.iter().enumerate() {
+        let rows = if i == 0 {
+            format!("{rows} rows, ")
+        } else {
+            String::new()
+        };
+        out.push((
+            if i == 0 { "Data" } else { "Predictions" },
+            format!(
+                "{}: {rows}{} bytes, SHA-256 {}",
+                name(&d.path),
+                format::count(d.bytes),
+                d.sha256
+            ),
+        ));
+    }
+    out.push((
+        "Model",
+        match &p.model {
+            Some(m) => format!(
+                "{}{}: SHA-256 {}",
+                name(&m.path),
+                m.format
+                    .as_deref()
+                    .map(|f| format!(" ({f})"))
+                    .unwrap_or_default(),
+                m.sha256
+            ),
+            None => "none named: the decisions were read from the data".to_string(),
+        },
+    ));
+    out.push((
+        "Made",
+        format!(
+            "{} UTC by assay {}",
+            p.created_at.trim_end_matches('Z').replace('T', " "),
+            p.assay_version
+        ),
+    ));
+    if let Some(c) = &p.command {
+        out.push(("Command", c.clone()));
     }
     out
 }

@@ -20,7 +20,7 @@ use crate::format::{self, count};
 pub(crate) const STYLE: &str = include_str!("html/style.css");
 
 /// The sections, in order: (id, heading).
-pub const SECTIONS: [(&str, &str); 9] = [
+pub const SECTIONS: [(&str, &str); 10] = [
     ("summary", "Summary"),
     ("groups", "Intersectional groups"),
     ("marginals", "Each sensitive feature on its own"),
@@ -30,12 +30,13 @@ pub const SECTIONS: [(&str, &str); 9] = [
     ("policy", "Policy"),
     ("method", "Method and definitions"),
     ("notes", "Notes"),
+    ("about", "About this report"),
 ];
 
 /// Renders the HTML report.
 pub fn render(a: &Assessment) -> String {
     let mut o = String::with_capacity(96 * 1024);
-    let title = format!("Fairness assessment: {}", a.input.path);
+    let title = format!("Fairness assessment: {}", facts::dataset_name(a));
     let _ = write!(
         o,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -47,7 +48,7 @@ pub fn render(a: &Assessment) -> String {
     let _ = writeln!(
         o,
         "<header class=\"top\"><div class=\"wrap\"><p class=\"kicker\">Fairness assessment</p><h1>{}</h1><p class=\"sub\">{} rows · {} groups of {} · outcome <b>{}</b> · decision <b>{}</b></p></div></header>",
-        esc(&a.input.path),
+        esc(&facts::dataset_name(a)),
         count(a.input.rows_used),
         a.groups.len(),
         esc(&facts::features_label(a)),
@@ -70,6 +71,7 @@ pub fn render(a: &Assessment) -> String {
             "scan" => scan::render(&mut o, a),
             "policy" => detail::policy(&mut o, a),
             "method" => method::render(&mut o, a),
+            "about" => about(&mut o, a),
             _ => detail::notes(&mut o, a),
         }
         o.push_str("</section>\n");
@@ -84,6 +86,19 @@ pub fn render(a: &Assessment) -> String {
 }
 
 /// Navigation label of a section.
+/// What the report is about and when ([`facts::about`]).
+fn about(o: &mut String, a: &Assessment) {
+    o.push_str("<dl class=\"about\">\n");
+    for (label, text) in facts::about(a) {
+        if label == "Command" {
+            let _ = writeln!(o, "<dt>{label}</dt><dd><code>{}</code></dd>", esc(&text));
+        } else {
+            let _ = writeln!(o, "<dt>{label}</dt><dd>{}</dd>", esc(&text));
+        }
+    }
+    o.push_str("</dl>\n");
+}
+
 fn short_heading<'a>(id: &str, heading: &'a str) -> &'a str {
     match id {
         "groups" => "Groups",
@@ -91,6 +106,7 @@ fn short_heading<'a>(id: &str, heading: &'a str) -> &'a str {
         "worst-groups" => "Worst-off groups",
         "scan" => "Data scan",
         "method" => "Method",
+        "about" => "About",
         _ => heading,
     }
 }

@@ -46,7 +46,11 @@ fn table(header: &[&str], right: &[bool], rows: &[Vec<String>]) -> String {
 pub fn render(a: &Assessment) -> String {
     let mut s = String::new();
     let conf = format::level(a.settings.confidence);
-    let _ = writeln!(s, "## Fairness assessment: {}\n", m(&a.input.path));
+    let _ = writeln!(
+        s,
+        "## Fairness assessment: {}\n",
+        m(&facts::dataset_name(a))
+    );
     let small = a.groups.iter().filter(|g| g.small).count();
     let _ = write!(
         s,
@@ -239,6 +243,15 @@ pub fn render(a: &Assessment) -> String {
         }
         s.push('\n');
     }
+    let _ = writeln!(s, "### About this report\n");
+    for (label, text) in facts::about(a) {
+        if label == "Command" {
+            let _ = writeln!(s, "- {label}: `{}`", text.replace('`', "'"));
+        } else {
+            let _ = writeln!(s, "- {label}: {}", m(&text));
+        }
+    }
+    s.push('\n');
     let _ = writeln!(
         s,
         "<sub>assay {} · schema {} · intervals: Wilson for rates, bootstrap percentile ({} replicates, seed {}) for the rest, {conf} · minimum group size {}</sub>",

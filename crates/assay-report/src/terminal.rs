@@ -58,7 +58,10 @@ pub fn render(a: &Assessment, opts: &TerminalOptions) -> String {
     };
 
     // Headline.
-    line(ansi.bold(&format!("Fairness assessment · {}", t(&a.input.path))));
+    line(ansi.bold(&format!(
+        "Fairness assessment · {}",
+        t(&facts::dataset_name(a))
+    )));
     let small = a.groups.iter().filter(|g| g.small).count();
     let mut facts_line = format!(
         "{} rows · {} intersectional groups of {}",

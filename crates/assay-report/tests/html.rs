@@ -47,7 +47,8 @@ fn has_every_section() {
             "scan",
             "policy",
             "method",
-            "notes"
+            "notes",
+            "about"
         ]
     );
     let mut last = 0;

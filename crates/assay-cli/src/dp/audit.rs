@@ -131,8 +131,7 @@ pub fn run(a: AuditArgs) -> Result<ExitCode, String> {
             );
         }
         Format::Json => {
-            let provenance = assay_data::provenance::Provenance::new(None, &[t.data.as_path()])
-                .map_err(|e| e.to_string())?;
+            let provenance = crate::provenance::of(None, &[t.data.as_path()])?;
             let doc = DpReport::Audit(AuditReport {
                 schema: DP_SCHEMA.into(),
                 provenance,

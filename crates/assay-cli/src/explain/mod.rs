@@ -115,9 +115,7 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode, String> {
     )
     .map_err(message)?;
     progress.finish_and_clear();
-    let provenance =
-        assay_data::provenance::Provenance::new(Some(a.model.as_path()), &[a.data.as_path()])
-            .map_err(|e| e.to_string())?;
+    let provenance = crate::provenance::of(Some(a.model.as_path()), &[a.data.as_path()])?;
     let doc = ExplainReport {
         schema: EXPLAIN_SCHEMA.into(),
         assay_version: env!("CARGO_PKG_VERSION").into(),

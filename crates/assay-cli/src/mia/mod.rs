@@ -506,11 +506,10 @@ fn finish(
     start: Instant,
 ) -> Result<ExitCode, String> {
     settings.extend(found.settings);
-    let provenance = assay_data::provenance::Provenance::new(
+    let provenance = crate::provenance::of(
         a.model.as_deref(),
         &[a.train.as_path(), a.holdout.as_path()],
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let audit = Audit {
         model: model_desc,
         provenance,

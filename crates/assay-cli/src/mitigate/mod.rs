@@ -121,8 +121,7 @@ pub fn run(a: MitigateArgs) -> Result<ExitCode, String> {
     let mut data = vec![a.data.as_path()];
     data.extend(a.test.as_deref());
     let saved = (!policy_failed).then_some(a.out.as_path());
-    let provenance =
-        assay_data::provenance::Provenance::new(saved, &data).map_err(|e| e.to_string())?;
+    let provenance = crate::provenance::of(saved, &data)?;
     report.doc.provenance = Some(provenance);
     let json = serde_json::to_string_pretty(&report.doc).map_err(|e| e.to_string())? + "\n";
     if let Some(p) = &a.json {

@@ -26,6 +26,45 @@ pub enum PiiCommand {
     Mask(MaskArgs),
     /// Decrypt the values a mask run with the `encrypt` operator wrote.
     Decrypt(DecryptArgs),
+    /// Write a new random key (32 bytes from the OS, 64 hex digits) to a new file readable by
+    /// its owner only (mode 0600), for --key-file or ASSAY_PII_KEY.
+    Keygen(KeygenArgs),
+}
+
+/// Arguments of `assay pii keygen`.
+#[derive(Args)]
+pub struct KeygenArgs {
+    /// The key file to create; an existing file is never overwritten.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+fn keygen(a: KeygenArgs) -> Result<ExitCode, String> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&a.out).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => format!(
+            "--out {}: the file exists; a key is never overwritten (remove it first if you mean to)",
+            a.out.display()
+        ),
+        _ => format!("--out {}: {e}", a.out.display()),
+    })?;
+    writeln!(f, "{}", assay_pii::operators::generate_key())
+        .and_then(|()| f.sync_all())
+        .map_err(|e| format!("--out {}: {e}", a.out.display()))?;
+    eprintln!(
+        "wrote a new key to {} (mode 0600); use it with --key-file {} or ASSAY_PII_KEY=$(cat {})",
+        a.out.display(),
+        a.out.display(),
+        a.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Output of `assay pii scan`.
@@ -142,6 +181,7 @@ pub fn run(cmd: PiiCommand) -> Result<ExitCode, String> {
         PiiCommand::Scan(a) => scan::run(a),
         PiiCommand::Mask(a) => mask::run(a),
         PiiCommand::Decrypt(a) => mask::run_decrypt(a),
+        PiiCommand::Keygen(a) => keygen(a),
     }
 }
 
