@@ -394,10 +394,10 @@ fn adult_from_the_command_line() {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
     let adult = dir.join("adult.data");
     if !adult.exists() {
-        eprintln!(
-            "skipping: {} not found (set ASSAY_DATA_DIR)",
+        assay_data::datasets::skip(&format!(
+            "{} not found (set ASSAY_DATA_DIR)",
             adult.display()
-        );
+        ));
         return;
     }
     let o = assay(&[

@@ -87,8 +87,8 @@ fn f(v: &Value) -> f64 {
 #[test]
 fn dpsgd_matches_opacus_on_adult() {
     let Some(adult) = assay_data::datasets::find(&workspace(), "adult.data") else {
-        eprintln!(
-            "skipping: adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)"
+        assay_data::datasets::skip(
+            "adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)",
         );
         return;
     };
@@ -153,8 +153,8 @@ fn dpsgd_matches_opacus_on_adult() {
 #[test]
 fn audit_catches_missing_noise_on_adult() {
     let Some(adult) = assay_data::datasets::find(&workspace(), "adult.data") else {
-        eprintln!(
-            "skipping: adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)"
+        assay_data::datasets::skip(
+            "adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)",
         );
         return;
     };
@@ -188,8 +188,8 @@ fn audit_catches_missing_noise_on_adult() {
 #[test]
 fn saved_logistic_model_loads_as_an_assay_model() {
     let Some(adult) = assay_data::datasets::find(&workspace(), "adult.data") else {
-        eprintln!(
-            "skipping: adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)"
+        assay_data::datasets::skip(
+            "adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)",
         );
         return;
     };
@@ -268,8 +268,8 @@ fn bad_privacy_settings_are_errors() {
 #[test]
 fn privacy_utility_curve_in_html() {
     let Some(adult) = assay_data::datasets::find(&workspace(), "adult.data") else {
-        eprintln!(
-            "skipping: adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)"
+        assay_data::datasets::skip(
+            "adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)",
         );
         return;
     };

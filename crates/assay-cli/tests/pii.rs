@@ -532,7 +532,7 @@ fn csv_columns_scan_and_mask() {
 fn compas_names_and_dates_of_birth_masked_nothing_else() {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let Some(compas) = assay_data::datasets::find(&workspace, "compas-scores-two-years.csv") else {
-        eprintln!("SKIPPED: compas-scores-two-years.csv not found (set ASSAY_DATA_DIR)");
+        assay_data::datasets::skip("compas-scores-two-years.csv not found (set ASSAY_DATA_DIR)");
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -597,7 +597,7 @@ fn compas_names_and_dates_of_birth_masked_nothing_else() {
 fn compas_mask_columns_masks_every_direct_identifier() {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let Some(compas) = assay_data::datasets::find(&workspace, "compas-scores-two-years.csv") else {
-        eprintln!("SKIPPED: compas-scores-two-years.csv not found (set ASSAY_DATA_DIR)");
+        assay_data::datasets::skip("compas-scores-two-years.csv not found (set ASSAY_DATA_DIR)");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

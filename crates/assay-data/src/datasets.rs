@@ -47,8 +47,32 @@ pub fn data_dir(workspace: &Path) -> PathBuf {
     }
 }
 
-/// The path of data set `file` if it is present.
+/// The path of data set `file` if it is present; otherwise the test that asked is skipped
+/// ([`skip`]).
 pub fn find(workspace: &Path, file: &str) -> Option<PathBuf> {
-    let p = data_dir(workspace).join(file);
-    p.exists().then_some(p)
+    let dir = data_dir(workspace);
+    let p = dir.join(file);
+    if p.exists() {
+        return Some(p);
+    }
+    skip(&format!(
+        "{file} not found in {} (set ASSAY_DATA_DIR)",
+        dir.display()
+    ));
+    None
+}
+
+/// The environment variable that turns every skipped test into a failure (CI sets it: there the
+/// data sets, PostgreSQL and the browser must be present).
+pub const NO_SKIP: &str = "ASSAY_NO_SKIP";
+
+/// Marks the calling test as skipped for `reason`: writes `SKIPPED: reason` straight to the
+/// process's standard error, where `cargo test` shows it even for a passing test (the test
+/// harness captures only `print!`-family output); panics instead when [`NO_SKIP`] is set.
+pub fn skip(reason: &str) {
+    if std::env::var_os(NO_SKIP).is_some_and(|v| !v.is_empty()) {
+        panic!("{reason}: {NO_SKIP} is set, so a test may not skip");
+    }
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED: {reason}");
 }

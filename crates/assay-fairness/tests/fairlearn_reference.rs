@@ -35,10 +35,10 @@ fn run(case: &str) -> Option<(Assessment, Value)> {
         (data_dir().join(&data), ReadOptions::default())
     };
     if !path.exists() {
-        eprintln!(
-            "skipping {case}: {} not found (set ASSAY_DATA_DIR)",
+        assay_data::datasets::skip(&format!(
+            "{case}: {} not found (set ASSAY_DATA_DIR)",
             path.display()
-        );
+        ));
         return None;
     }
     if data == "adult.data" {

@@ -41,10 +41,10 @@ fn golden(case: &str) -> Value {
 fn scan_adult(null_values: &[&str], batch_size: usize) -> Option<BiasScan> {
     let path = data_dir().join("adult.data");
     if !path.exists() {
-        println!(
-            "skipping: {} not found (set ASSAY_DATA_DIR to the folder holding adult.data)",
+        assay_data::datasets::skip(&format!(
+            "{} not found (set ASSAY_DATA_DIR to the folder holding adult.data)",
             path.display()
-        );
+        ));
         return None;
     }
     let names: Vec<String> = ADULT_COLUMNS.iter().map(|s| s.to_string()).collect();

@@ -94,7 +94,7 @@ fn renders_in_headless_chromium() {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("chromium is not installed, but CI=true requires the browser test to run");
         }
-        println!("skipping: chromium not installed");
+        assay_data::datasets::skip("chromium not installed");
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");

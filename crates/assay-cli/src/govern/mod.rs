@@ -19,6 +19,18 @@ use clap::{Args, Subcommand};
 pub enum LogCommand {
     /// Verify the audit log's hash chain, and against an exported signed checkpoint (--checkpoint) to detect truncation and rewrites; names the first entry that does not verify.
     Verify(VerifyArgs),
+    /// Print the Ed25519 public key (64 hex digits) of a checkpoint signing key file (the file
+    /// `assay serve --checkpoint-key` writes): what auditors pass to `assay log verify
+    /// --public-key`. The private key itself is never printed.
+    PublicKey(PublicKeyArgs),
+}
+
+/// Arguments of `assay log public-key`.
+#[derive(Args)]
+pub struct PublicKeyArgs {
+    /// The checkpoint signing key file (the Ed25519 seed as 64 hex digits).
+    #[arg(long)]
+    pub key: PathBuf,
 }
 
 /// Arguments of `assay log verify`.
@@ -40,7 +52,24 @@ pub struct VerifyArgs {
 pub fn run(cmd: LogCommand) -> Result<ExitCode, String> {
     match cmd {
         LogCommand::Verify(a) => verify(a),
+        LogCommand::PublicKey(a) => public_key(a),
     }
+}
+
+fn public_key(a: PublicKeyArgs) -> Result<ExitCode, String> {
+    let text =
+        std::fs::read_to_string(&a.key).map_err(|e| format!("--key {}: {e}", a.key.display()))?;
+    // The key's text is never repeated in an error (it is a secret).
+    let key = checkpoint::parse_signing_key(&text)
+        .map_err(|e| format!("--key {}: {e}", a.key.display()))?;
+    let public: String = key
+        .verifying_key()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    outln!("{public}");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn verify(a: VerifyArgs) -> Result<ExitCode, String> {
