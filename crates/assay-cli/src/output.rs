@@ -22,3 +22,38 @@ pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), String> {
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
+
+/// `x` to `digits` significant digits, rounded up (towards +∞): the form an upper bound takes
+/// in text output, where more digits would claim a precision the bound does not have and
+/// rounding down would understate it (an ε, or the noise a target ε needs). JSON keeps every
+/// digit.
+pub fn up_to_sig(x: f64, digits: i32) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return format!("{x}");
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let decimals = (digits - 1 - magnitude).max(0);
+    let scale = 10f64.powi(digits - 1 - magnitude);
+    let rounded = (x * scale).ceil() / scale;
+    // ceil on a value already at `digits` digits must not add one in the last place.
+    let exact = format!("{:.*}", decimals as usize, x);
+    if exact.parse::<f64>().is_ok_and(|e| e == x) {
+        return exact;
+    }
+    format!("{:.*}", decimals as usize, rounded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::up_to_sig;
+
+    #[test]
+    fn four_significant_digits_rounded_up() {
+        assert_eq!(up_to_sig(1.7117701662428981, 4), "1.712");
+        assert_eq!(up_to_sig(0.12341, 4), "0.1235");
+        assert_eq!(up_to_sig(8.0, 4), "8.000");
+        assert_eq!(up_to_sig(1234.5, 4), "1235");
+        assert_eq!(up_to_sig(1.5, 4), "1.500");
+        assert_eq!(up_to_sig(0.000123456, 4), "0.0001235");
+    }
+}

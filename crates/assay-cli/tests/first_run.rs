@@ -241,5 +241,112 @@ fn pii_keygen_writes_a_private_key() {
     assert!(!std::fs::read_to_string(&out)
         .unwrap()
         .contains("ann@example.com"));
-    let _ = ok_json;
+}
+
+/// A figure is printed with the precision it has: ε (an upper bound) to 4 significant digits,
+/// rounded up, in the text output; the JSON keeps every digit.
+#[test]
+fn epsilon_is_printed_to_four_significant_digits() {
+    let args = [
+        "dp",
+        "epsilon",
+        "--sampling-rate",
+        "0.01",
+        "--noise-multiplier",
+        "1.1",
+        "--steps",
+        "1000",
+        "--delta",
+        "1e-5",
+    ];
+    let o = assay(&args);
+    ok(&o);
+    let text = String::from_utf8_lossy(&o.stdout);
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let v = ok_json(&assay(&json_args));
+    let eps = v["epsilon"].as_f64().unwrap();
+    assert!(eps > 1.7 && eps < 1.72, "{eps}");
+    let shown: f64 = text
+        .strip_prefix("epsilon = ")
+        .and_then(|t| t.split(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let digits = text
+        .split(' ')
+        .nth(2)
+        .unwrap()
+        .replace('.', "")
+        .trim_start_matches('0')
+        .len();
+    assert_eq!(digits, 4, "{text}");
+    assert!(shown >= eps && shown - eps < 1e-3, "{text} for {eps}");
+}
+
+/// The fairness report ends with what to do next: the `assay mitigate` command for the
+/// constraint each failed rule calls for, with the data, label, sensitive features and model
+/// filled in; the proxies to look at; the groups too small to judge.
+#[test]
+fn the_report_says_what_to_do_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = hiring(dir.path());
+    let model = dir.path().join("model.json");
+    ok(&assay(&[
+        "train",
+        &data,
+        "--learner",
+        "logistic",
+        "--label",
+        "hired",
+        "--positive",
+        "1",
+        "--features",
+        "years_experience,career_gap_years,age",
+        "--out",
+        model.to_str().unwrap(),
+    ]));
+    let policy = support::cli::workspace().join("examples/hiring/policy.toml");
+    let o = assay(&[
+        "fairness",
+        &data,
+        "--model",
+        model.to_str().unwrap(),
+        "--label",
+        "hired",
+        "--positive",
+        "1",
+        "--sensitive",
+        "gender,race",
+        "--bootstrap",
+        "50",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the example policy fails: {}",
+        stderr(&o)
+    );
+    let md = String::from_utf8_lossy(&o.stdout);
+    let next = md
+        .split("### What to do next")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no next steps: {md}"));
+    let next = next.split("###").next().unwrap();
+    let expected = format!(
+        "`assay mitigate {data} --label hired --positive 1 --sensitive gender,race --method threshold-optimizer --constraint "
+    );
+    assert!(next.contains(&expected), "{next}");
+    assert!(
+        next.contains(&format!("--model {}", model.display())),
+        "{next}"
+    );
+    assert!(
+        next.contains("Too small to judge: ") && next.contains("(n = "),
+        "{next}"
+    );
 }

@@ -371,6 +371,166 @@ pub fn about(a: &Assessment) -> Vec<(&'static str, String)> {
     out
 }
 
+/// The `assay mitigate` constraint that addresses a disparity or policy figure, by its name:
+/// selection rates → demographic parity; TPR/FNR and equal opportunity → true-positive-rate
+/// parity; FPR/TNR → false-positive-rate parity; equalized odds → equalized odds; accuracy →
+/// error-rate parity. `None` for figures no constraint targets (precision, calibration, AUC).
+pub fn constraint_for(figure: &str) -> Option<&'static str> {
+    let f = figure;
+    if f.starts_with("demographic_parity")
+        || f.starts_with("disparate_impact")
+        || f.starts_with("selection_rate")
+        || f.starts_with("four_fifths")
+    {
+        Some("demographic-parity")
+    } else if f.starts_with("equalized_odds") {
+        Some("equalized-odds")
+    } else if f.starts_with("equal_opportunity") || f.starts_with("tpr_") || f.starts_with("fnr_") {
+        Some("true-positive-rate-parity")
+    } else if f.starts_with("fpr_") || f.starts_with("tnr_") {
+        Some("false-positive-rate-parity")
+    } else if f.starts_with("accuracy_") {
+        Some("error-rate-parity")
+    } else {
+        None
+    }
+}
+
+/// Quotes a command-line argument for a POSIX shell where it needs it.
+fn shell(a: &str) -> String {
+    if !a.is_empty()
+        && a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c))
+    {
+        a.to_string()
+    } else {
+        format!("'{}'", a.replace('\'', r"'\''"))
+    }
+}
+
+/// What a reader should do next, as sentences: for each constraint that a failed policy rule
+/// (or, without a policy, a significant key disparity) calls for, the `assay mitigate` command
+/// with what the report knows filled in (the data, label, positive value, sensitive features,
+/// and the model when one was given: post-processing it with the threshold optimizer; otherwise
+/// a reduction that needs the feature columns); the strongest proxies to look at; and the groups
+/// too small to judge.
+pub fn next_steps(a: &Assessment) -> Vec<String> {
+    let mut out = Vec::new();
+    // The figures that call for mitigation.
+    let failing: Vec<&str> = match &a.policy {
+        Some(p) => p
+            .rules
+            .iter()
+            .filter(|r| !r.passed)
+            .map(|r| r.metric.as_str())
+            .collect(),
+        None => NAMED
+            .iter()
+            .filter(|n| {
+                a.disparities
+                    .get(n.key)
+                    .is_some_and(|d| d.significant == Some(true))
+            })
+            .map(|n| n.key)
+            .collect(),
+    };
+    let mut constraints: Vec<&'static str> = Vec::new();
+    for f in &failing {
+        if let Some(c) = constraint_for(f) {
+            if !constraints.contains(&c) {
+                constraints.push(c);
+            }
+        }
+    }
+    let model = a
+        .provenance
+        .as_ref()
+        .and_then(|p| p.model.as_ref())
+        .map(|m| m.path.clone());
+    let mut base = vec![
+        "assay".to_string(),
+        "mitigate".to_string(),
+        shell(&a.input.path),
+        "--label".to_string(),
+        shell(&a.input.label),
+    ];
+    if let Some(p) = &a.input.positive {
+        base.push("--positive".into());
+        base.push(shell(p));
+    }
+    base.push("--sensitive".into());
+    base.push(shell(&a.input.sensitive.join(",")));
+    for c in &constraints {
+        let (method, tail, note) = match (&model, *c) {
+            (Some(m), "error-rate-parity") => (
+                "exponentiated-gradient",
+                "--features FEATURES".to_string(),
+                format!(" The threshold optimizer cannot equalize error rates, so a model like {m} is refitted on FEATURES."),
+            ),
+            (Some(m), _) => (
+                "threshold-optimizer",
+                format!("--model {}", shell(m)),
+                String::new(),
+            ),
+            (None, _) => (
+                "exponentiated-gradient",
+                "--features FEATURES [--categorical COLUMNS]".to_string(),
+                String::new(),
+            ),
+        };
+        let mut cmd = base.clone();
+        cmd.extend([
+            "--method".to_string(),
+            method.to_string(),
+            "--constraint".to_string(),
+            c.to_string(),
+        ]);
+        out.push(format!(
+            "Mitigate toward {}: `{} {tail} --test HELD_OUT.csv --out mitigated.json --html mitigation.html` (FEATURES: the model's input columns; HELD_OUT.csv: data the model was not trained on; the other methods are in `assay mitigate --help`).{note}",
+            c.replace('-', " "),
+            cmd.join(" ")
+        ));
+    }
+    if !failing.is_empty() && constraints.is_empty() {
+        out.push(format!(
+            "The failed figures ({}) have no mitigation constraint of their own: per-group calibration (`assay mitigate --method calibrate`) is the usual remedy for predictive parity and calibration gaps.",
+            failing.join(", ")
+        ));
+    }
+    let proxies: Vec<String> = proxies(a)
+        .into_iter()
+        .filter(|p| p.cramers_v >= 0.3)
+        .take(3)
+        .map(|p| {
+            format!(
+                "{} ({} for {})",
+                p.column,
+                proxy_strength(p.cramers_v),
+                p.feature
+            )
+        })
+        .collect();
+    if !proxies.is_empty() {
+        out.push(format!(
+            "Look at the proxies: {}. Dropping a proxy rarely removes the gap (other columns carry the same signal); `assay explain --method permutation --scorer demographic-parity-difference` shows how much of the model's gap runs through each input.",
+            proxies.join(", ")
+        ));
+    }
+    let small: Vec<String> = a
+        .groups
+        .iter()
+        .filter(|g| g.small)
+        .map(|g| format!("{} (n = {})", group_label(&g.group), g.count))
+        .collect();
+    if !small.is_empty() {
+        out.push(format!(
+            "Too small to judge: {}. They are left out of the disparities; collect more data for them, or see them with --include-small-groups (figures with wide intervals).",
+            small.join(", ")
+        ));
+    }
+    out
+}
+
 /// What the positive decision is, in words (`shortlisted`, or `score ≥ 0.5`).
 pub fn decision_name(a: &Assessment) -> String {
     match (&a.input.prediction, &a.input.score, a.input.threshold) {

@@ -20,7 +20,7 @@ use crate::format::{self, count};
 pub(crate) const STYLE: &str = include_str!("html/style.css");
 
 /// The sections, in order: (id, heading).
-pub const SECTIONS: [(&str, &str); 10] = [
+pub const SECTIONS: [(&str, &str); 11] = [
     ("summary", "Summary"),
     ("groups", "Intersectional groups"),
     ("marginals", "Each sensitive feature on its own"),
@@ -28,6 +28,7 @@ pub const SECTIONS: [(&str, &str); 10] = [
     ("worst-groups", "Worst-off group per metric"),
     ("scan", "Data scan: where bias may come from"),
     ("policy", "Policy"),
+    ("next", "What to do next"),
     ("method", "Method and definitions"),
     ("notes", "Notes"),
     ("about", "About this report"),
@@ -72,6 +73,7 @@ pub fn render(a: &Assessment) -> String {
             "policy" => detail::policy(&mut o, a),
             "method" => method::render(&mut o, a),
             "about" => about(&mut o, a),
+            "next" => next_steps(&mut o, a),
             _ => detail::notes(&mut o, a),
         }
         o.push_str("</section>\n");
@@ -86,6 +88,31 @@ pub fn render(a: &Assessment) -> String {
 }
 
 /// Navigation label of a section.
+/// What to do next ([`facts::next_steps`]): commands between backticks as code.
+fn next_steps(o: &mut String, a: &Assessment) {
+    let next = facts::next_steps(a);
+    if next.is_empty() {
+        o.push_str("<p>No failed rule, no significant key disparity, no strong proxy and no group too small to judge: nothing calls for action.</p>\n");
+        return;
+    }
+    o.push_str("<ul class=\"next\">\n");
+    for n in &next {
+        let html: String = n
+            .split('`')
+            .enumerate()
+            .map(|(i, part)| {
+                if i % 2 == 1 {
+                    format!("<code>{}</code>", esc(part))
+                } else {
+                    esc(part)
+                }
+            })
+            .collect();
+        let _ = writeln!(o, "<li>{html}</li>");
+    }
+    o.push_str("</ul>\n");
+}
+
 /// What the report is about and when ([`facts::about`]).
 fn about(o: &mut String, a: &Assessment) {
     o.push_str("<dl class=\"about\">\n");
@@ -107,6 +134,7 @@ fn short_heading<'a>(id: &str, heading: &'a str) -> &'a str {
         "scan" => "Data scan",
         "method" => "Method",
         "about" => "About",
+        "next" => "Next",
         _ => heading,
     }
 }

@@ -32,10 +32,10 @@ mod terminal;
 pub use assay_fairness::Assessment;
 
 /// The `id` of every section of the HTML report, in order.
-pub const HTML_SECTIONS: [&str; 10] = {
-    let mut ids = [""; 10];
+pub const HTML_SECTIONS: [&str; 11] = {
+    let mut ids = [""; 11];
     let mut i = 0;
-    while i < 10 {
+    while i < 11 {
         ids[i] = html::SECTIONS[i].0;
         i += 1;
     }

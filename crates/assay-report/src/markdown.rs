@@ -235,6 +235,30 @@ pub fn render(a: &Assessment) -> String {
         s.push('\n');
     }
 
+    // What to do next.
+    let next = facts::next_steps(a);
+    if !next.is_empty() {
+        let _ = writeln!(s, "### What to do next\n");
+        for n in &next {
+            // Code between backticks stays as it is; the prose around it is escaped.
+            let line: String = n
+                .split('`')
+                .enumerate()
+                .map(|(i, part)| {
+                    // A code span cannot escape: one holding markup characters (from a
+                    // hostile file name) is written as escaped prose instead.
+                    if i % 2 == 1 && !part.contains(['<', '>', '|', '&']) {
+                        format!("`{part}`")
+                    } else {
+                        m(part)
+                    }
+                })
+                .collect();
+            let _ = writeln!(s, "- {line}");
+        }
+        s.push('\n');
+    }
+
     // Notes.
     if !a.notes.is_empty() {
         let _ = writeln!(s, "### Notes\n");

@@ -267,6 +267,22 @@ pub fn render(a: &Assessment, opts: &TerminalOptions) -> String {
         out.push('\n');
     }
 
+    // What to do next.
+    let next = facts::next_steps(a);
+    if !next.is_empty() {
+        out.push_str(&ansi.bold("What to do next"));
+        out.push('\n');
+        for n in &next {
+            out.push_str(&wrap_indent(
+                &format!("- {}", t(&n.replace('`', ""))),
+                opts.width,
+                "  ",
+            ));
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+
     // Notes.
     if !a.notes.is_empty() {
         out.push_str(&ansi.bold("Notes"));

@@ -46,6 +46,7 @@ fn has_every_section() {
             "worst-groups",
             "scan",
             "policy",
+            "next",
             "method",
             "notes",
             "about"

@@ -63,7 +63,8 @@ fn run_epsilon(a: EpsilonArgs) -> Result<ExitCode, String> {
     .map_err(|e| e.to_string())?;
     match a.format {
         Format::Text => outln!(
-            "epsilon = {eps} at delta = {} ({} accountant; sampling rate {}, noise multiplier {}, {} steps)",
+            "epsilon = {} at delta = {} ({} accountant; sampling rate {}, noise multiplier {}, {} steps)",
+            crate::output::up_to_sig(eps, 4),
             a.delta,
             a.accountant.name(),
             a.sampling_rate,
@@ -102,8 +103,8 @@ fn run_calibrate(a: CalibrateArgs) -> Result<ExitCode, String> {
     match a.format {
         Format::Text => outln!(
             "noise multiplier = {} (epsilon = {} <= {} at delta = {}; {} accountant; sampling rate {}, {} steps)",
-            c.noise_multiplier,
-            c.epsilon,
+            crate::output::up_to_sig(c.noise_multiplier, 4),
+            crate::output::up_to_sig(c.epsilon, 4),
             a.epsilon,
             a.delta,
             a.accountant.name(),
