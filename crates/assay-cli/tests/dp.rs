@@ -66,15 +66,12 @@ fn epsilon_rdp_and_pld_match_dp_accounting() {
     assert!(rel(got, want_pld) < 0.01, "{got} vs {want_pld}");
     assert!(got < want_rdp);
 
-    // Text output carries the same number.
+    // Text output carries the same number, to 4 significant digits, rounded up (issue #17).
     let o = assay(&base[..10]);
     assert!(o.status.success());
     let text = String::from_utf8(o.stdout).unwrap();
-    let first = text.split_whitespace().nth(2).unwrap();
-    assert!(
-        rel(first.parse::<f64>().unwrap(), want_rdp) < 1e-6,
-        "{text}"
-    );
+    let first: f64 = text.split_whitespace().nth(2).unwrap().parse().unwrap();
+    assert!(first >= want_rdp && rel(first, want_rdp) < 1e-3, "{text}");
 }
 
 #[test]

@@ -24,17 +24,12 @@ fn hiring(dir: &Path) -> String {
     data.to_str().unwrap().to_string()
 }
 
-/// Every fairness report (JSON, Markdown, HTML) says what it is about and when: the data file's
-/// SHA-256 and rows, the model's SHA-256 and format, the assay version, the command line and the
-/// UTC time; the title is the data set's name, not the path it was given by.
-#[test]
-fn reports_say_what_they_are_about() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = hiring(dir.path());
-    let model = dir.path().join("model.json");
+/// A logistic regression of `hired` on `features`, saved beside the data as model.json.
+fn logistic(dir: &Path, data: &str, features: &str) -> std::path::PathBuf {
+    let model = dir.join("model.json");
     ok(&assay(&[
         "train",
-        &data,
+        data,
         "--learner",
         "logistic",
         "--label",
@@ -42,10 +37,21 @@ fn reports_say_what_they_are_about() {
         "--positive",
         "1",
         "--features",
-        "years_experience,age",
+        features,
         "--out",
         model.to_str().unwrap(),
     ]));
+    model
+}
+
+/// Every fairness report (JSON, Markdown, HTML) says what it is about and when: the data file's
+/// SHA-256 and rows, the model's SHA-256 and format, the assay version, the command line and the
+/// UTC time; the title is the data set's name, not the path it was given by.
+#[test]
+fn reports_say_what_they_are_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = hiring(dir.path());
+    let model = logistic(dir.path(), &data, "years_experience,age");
     let (json, md, html) = (
         dir.path().join("r.json"),
         dir.path().join("r.md"),
@@ -152,21 +158,7 @@ fn a_file_without_header_hints_at_no_header() {
 fn a_model_or_report_given_as_data_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let data = hiring(dir.path());
-    let model = dir.path().join("model.json");
-    ok(&assay(&[
-        "train",
-        &data,
-        "--learner",
-        "logistic",
-        "--label",
-        "hired",
-        "--positive",
-        "1",
-        "--features",
-        "age",
-        "--out",
-        model.to_str().unwrap(),
-    ]));
+    let model = logistic(dir.path(), &data, "age");
     let xgb = write(
         dir.path(),
         "xgb.json",
@@ -291,21 +283,7 @@ fn epsilon_is_printed_to_four_significant_digits() {
 fn the_report_says_what_to_do_next() {
     let dir = tempfile::tempdir().unwrap();
     let data = hiring(dir.path());
-    let model = dir.path().join("model.json");
-    ok(&assay(&[
-        "train",
-        &data,
-        "--learner",
-        "logistic",
-        "--label",
-        "hired",
-        "--positive",
-        "1",
-        "--features",
-        "years_experience,career_gap_years,age",
-        "--out",
-        model.to_str().unwrap(),
-    ]));
+    let model = logistic(dir.path(), &data, "years_experience,career_gap_years,age");
     let policy = support::cli::workspace().join("examples/hiring/policy.toml");
     let o = assay(&[
         "fairness",
@@ -349,4 +327,39 @@ fn the_report_says_what_to_do_next() {
         next.contains("Too small to judge: ") && next.contains("(n = "),
         "{next}"
     );
+}
+
+/// "What drives the gap" in `assay mitigate` explains the disparity being mitigated: the
+/// equalized-odds difference under an equalized-odds constraint, not always demographic parity.
+#[test]
+fn mitigation_drivers_follow_the_constraint() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = hiring(dir.path());
+    for (constraint, disparity) in [
+        ("equalized-odds", "equalized_odds_difference"),
+        ("demographic-parity", "demographic_parity_difference"),
+    ] {
+        let out = dir.path().join(format!("{constraint}.json"));
+        let v = ok_json(&assay(&[
+            "mitigate",
+            &data,
+            "--out",
+            out.to_str().unwrap(),
+            "--method",
+            "threshold-optimizer",
+            "--constraint",
+            constraint,
+            "--label",
+            "hired",
+            "--positive",
+            "1",
+            "--sensitive",
+            "gender",
+            "--features",
+            "years_experience,career_gap_years,age",
+            "--format",
+            "json",
+        ]));
+        assert_eq!(v["gap_drivers"]["disparity"], disparity, "{constraint}");
+    }
 }

@@ -525,14 +525,29 @@ fn csv_columns_scan_and_mask() {
     }
 }
 
+/// COMPAS from the shared data directory (the test skips, saying so, without it).
+fn compas() -> Option<PathBuf> {
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    assay_data::datasets::find(&workspace, "compas-scores-two-years.csv")
+}
+
+/// A CSV file's header and rows, as text.
+fn read_csv(p: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(p).unwrap();
+    let h = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (h, rows)
+}
+
 /// Issue #7: COMPAS's names and dates of birth are found and masked by `assay pii mask` on the
 /// CSV, with no other column changed (the other date columns included: `--rules` keeps the
 /// birth dates, found through the `dob` header as context, and the name rules).
 #[test]
 fn compas_names_and_dates_of_birth_masked_nothing_else() {
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let Some(compas) = assay_data::datasets::find(&workspace, "compas-scores-two-years.csv") else {
-        assay_data::datasets::skip("compas-scores-two-years.csv not found (set ASSAY_DATA_DIR)");
+    let Some(compas) = compas() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -556,18 +571,8 @@ fn compas_names_and_dates_of_birth_masked_nothing_else() {
         &[],
     );
     ok(&o);
-    let read = |p: &Path| -> (Vec<String>, Vec<Vec<String>>) {
-        let mut r = csv::Reader::from_path(p).unwrap();
-        let h = r.headers().unwrap().iter().map(str::to_string).collect();
-        (
-            h,
-            r.records()
-                .map(|x| x.unwrap().iter().map(str::to_string).collect())
-                .collect(),
-        )
-    };
-    let (h0, rows0) = read(&compas);
-    let (h1, rows1) = read(&out);
+    let (h0, rows0) = read_csv(&compas);
+    let (h1, rows1) = read_csv(&out);
     assert_eq!(h0, h1);
     assert_eq!(rows0.len(), rows1.len());
     let masked = ["name", "first", "last", "dob"];
@@ -595,9 +600,7 @@ fn compas_names_and_dates_of_birth_masked_nothing_else() {
 /// they are and why.
 #[test]
 fn compas_mask_columns_masks_every_direct_identifier() {
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let Some(compas) = assay_data::datasets::find(&workspace, "compas-scores-two-years.csv") else {
-        assay_data::datasets::skip("compas-scores-two-years.csv not found (set ASSAY_DATA_DIR)");
+    let Some(compas) = compas() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -624,17 +627,8 @@ fn compas_mask_columns_masks_every_direct_identifier() {
         err.contains("leaving column violent_recid as it is: empty"),
         "{err}"
     );
-    let read = |p: &Path| -> (Vec<String>, Vec<Vec<String>>) {
-        let mut r = csv::Reader::from_path(p).unwrap();
-        let h = r.headers().unwrap().iter().map(str::to_string).collect();
-        let rows = r
-            .records()
-            .map(|x| x.unwrap().iter().map(str::to_string).collect())
-            .collect();
-        (h, rows)
-    };
-    let (h0, rows0) = read(&compas);
-    let (_, rows1) = read(&out);
+    let (h0, rows0) = read_csv(&compas);
+    let (_, rows1) = read_csv(&out);
     let expect = [
         ("id", "<RECORD_ID>"),
         ("name", "<PERSON>"),

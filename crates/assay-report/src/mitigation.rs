@@ -61,9 +61,19 @@ pub struct MitigationView {
     pub calibration: Option<CalibrationView>,
     /// The accuracy–fairness trade-off sweep (`--sweep`).
     pub sweep: Option<SweepView>,
-    /// What drives the gap before mitigation: (feature, permutation importance of the
-    /// demographic-parity difference), largest first, and the difference itself.
-    pub drivers: Option<(f64, Vec<(String, f64)>)>,
+    /// What drives the gap before mitigation.
+    pub drivers: Option<DriversView>,
+}
+
+/// What drives the gap before mitigation: permutation importance of the disparity mitigated.
+#[derive(Debug, Clone)]
+pub struct DriversView {
+    /// The disparity measured (its key, e.g. `equalized_odds_difference`).
+    pub disparity: String,
+    /// Its value for the unmitigated model.
+    pub baseline: f64,
+    /// (feature, the drop of the disparity when it is shuffled), largest first.
+    pub features: Vec<(String, f64)>,
 }
 
 /// One group's reliability diagram (scikit-learn's `calibration_curve`: per non-empty bin,
@@ -229,17 +239,24 @@ pub fn render(v: &MitigationView) -> String {
         );
     }
     o.push_str("</tbody></table>\n</section>\n");
-    if let Some((baseline, features)) = &v.drivers {
+    if let Some(DriversView {
+        disparity,
+        baseline,
+        features,
+    }) = &v.drivers
+    {
+        let name = disparity.replace('_', " ");
         o.push_str("<section id=\"drivers\">\n<h2>What drives the gap</h2>\n");
         if let Some((top, imp)) = features.first().filter(|f| f.1 > 0.0) {
             let _ = writeln!(
                 o,
-                "<p>Before mitigation the selection rates differ by {baseline:.3} between groups. Shuffling <b>{}</b> among the applicants shrinks that difference by {imp:.3} on average: the model's gap runs mostly through it (a proxy when it is not itself a protected attribute).</p>",
+                "<p>Before mitigation the {} between groups is {baseline:.3}. Shuffling <b>{}</b> among the rows shrinks it by {imp:.3} on average: the model's gap runs mostly through it (a proxy when it is not itself a protected attribute).</p>",
+                esc(&name),
                 esc(top)
             );
         }
         o.push_str(&svg::bar_chart(&BarChart {
-            title: "Drop of the demographic-parity difference when the feature is shuffled".into(),
+            title: format!("Drop of the {name} when the feature is shuffled"),
             series: vec!["unmitigated model".into()],
             rows: features
                 .iter()
@@ -253,7 +270,11 @@ pub fn render(v: &MitigationView) -> String {
             percent: false,
             refs: Vec::new(),
         }));
-        o.push_str("<p class=\"note\">Permutation importance (Breiman 2001) of the demographic-parity difference of the unmitigated model's decisions on the evaluation rows, 5 shuffles per feature; a one-hot feature's columns are shuffled together.</p>\n</section>\n");
+        let _ = writeln!(
+            o,
+            "<p class=\"note\">Permutation importance (Breiman 2001) of the {} of the unmitigated model's decisions on the evaluation rows, 5 shuffles per feature; a one-hot feature's columns are shuffled together. The disparity is the one the constraint closes (the equalized-odds difference for the error-rate constraints).</p>\n</section>",
+            esc(&name)
+        );
     }
     if let Some(c) = &v.calibration {
         calibration_section(&mut o, c);

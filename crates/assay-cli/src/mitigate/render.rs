@@ -111,15 +111,19 @@ fn view(r: &Report, sensitive: &[String], train_path: &str) -> MitigationView {
         metrics: metric_rows(&r.doc.summary.before, &r.doc.summary.after),
         groups,
         notes: notes(r),
-        drivers: r.doc.gap_drivers.as_ref().map(|d| {
-            (
-                d.baseline,
-                d.features
+        drivers: r
+            .doc
+            .gap_drivers
+            .as_ref()
+            .map(|d| assay_report::mitigation::DriversView {
+                disparity: d.disparity.clone(),
+                baseline: d.baseline,
+                features: d
+                    .features
                     .iter()
                     .map(|f| (f.feature.clone(), f.importance))
                     .collect(),
-            )
-        }),
+            }),
         calibration: r.doc.calibration_curves.as_ref().map(|c| {
             let curves = |v: &[assay_mitigation::postprocessing::CalibrationCurve]| {
                 c.groups
@@ -285,7 +289,8 @@ pub fn text(r: &Report, out: &Path) -> String {
     if let Some(d) = &r.doc.gap_drivers {
         let _ = writeln!(
             o,
-            "\nwhat drives the gap before mitigation (drop of the demographic-parity difference {:.3} when the feature is shuffled):",
+            "\nwhat drives the gap before mitigation (drop of the {} {:.3} when the feature is shuffled):",
+            d.disparity.replace('_', " "),
             d.baseline
         );
         for f in d.features.iter().take(5) {

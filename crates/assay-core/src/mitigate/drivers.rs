@@ -1,6 +1,8 @@
 //! What drives the disparity before mitigation: permutation importance (Breiman 2001) of the
-//! demographic-parity difference of the unmitigated model's decisions on the evaluation rows,
-//! one raw column at a time (a one-hot column's indicator columns are shuffled together).
+//! disparity being mitigated, for the unmitigated model's decisions on the evaluation rows, one
+//! raw column at a time (a one-hot column's indicator columns are shuffled together). The
+//! disparity follows the constraint ([`disparity_for`]): the equalized-odds difference for the
+//! error-rate constraints, the demographic-parity difference otherwise.
 //! A positive importance means shuffling the feature shrinks the gap: the feature carries it
 //! (often as a proxy for the sensitive attribute).
 
@@ -12,17 +14,36 @@ use assay_model::learners::{FeatureSpec, Matrix};
 
 use crate::design::Design;
 
+use super::Constraint;
+
 /// The report's types.
 pub use crate::reports::mitigation::{Driver, Drivers};
 
-/// Permutation importance of the demographic-parity difference for the unmitigated `base`
-/// predictor on the evaluation rows (`eval`, encoded with `specs`), with groups `eval_groups`.
+/// The disparity whose drivers explain the gap a constraint closes: the equalized-odds
+/// difference (Fairlearn's; the larger of the TPR and FPR spreads) for equalized odds and for
+/// TPR or FPR parity, the demographic-parity difference for demographic parity, for error-rate
+/// parity (no error-rate scorer exists) and for the methods without a constraint.
+pub fn disparity_for(constraint: Option<Constraint>) -> Scorer {
+    match constraint {
+        Some(
+            Constraint::EqualizedOdds
+            | Constraint::TruePositiveRateParity
+            | Constraint::FalsePositiveRateParity,
+        ) => Scorer::EqualizedOddsDifference,
+        _ => Scorer::DemographicParityDifference,
+    }
+}
+
+/// Permutation importance of `scorer` (a disparity: [`disparity_for`]) for the unmitigated
+/// `base` predictor on the evaluation rows (`eval`, encoded with `specs`), with groups
+/// `eval_groups`.
 pub fn gap_drivers(
     base: &Predictor,
     specs: &[FeatureSpec],
     eval: &Design,
     eval_groups: &[String],
     seed: u64,
+    scorer: Scorer,
 ) -> Result<Drivers, String> {
     let codes: Vec<usize> = Groups::from_labels(eval_groups)
         .codes
@@ -58,13 +79,7 @@ pub fn gap_drivers(
         level: 0.95,
     };
     let r = permutation_importance(
-        &predict,
-        &eval.x,
-        eval.n,
-        &target,
-        &groups,
-        Scorer::DemographicParityDifference,
-        &options,
+        &predict, &eval.x, eval.n, &target, &groups, scorer, &options,
     )
     .map_err(|e| format!("{}: {e}", eval.path.display()))?;
     let mut features: Vec<Driver> = r
@@ -78,7 +93,7 @@ pub fn gap_drivers(
         .collect();
     features.sort_by(|a, b| b.importance.total_cmp(&a.importance));
     Ok(Drivers {
-        disparity: "demographic_parity_difference".into(),
+        disparity: scorer.key().into(),
         baseline: r.baseline,
         repeats: options.n_repeats,
         features,

@@ -1,6 +1,7 @@
 //! The before/after assessment of a mitigation, with the fairness assessment's own code
 //! (`assay_fairness::assess`).
 
+use assay_explain::inspection::Scorer;
 use std::sync::Arc;
 
 use crate::reports::finite;
@@ -170,13 +171,26 @@ pub fn report(
     // Only meaningful between at least two groups.
     // The drivers permute encoded features; a prefit model's design has only its score.
     let drivers = if a.prefit.is_none() && eval_groups.iter().any(|g| g != &eval_groups[0]) {
-        Some(super::drivers::gap_drivers(
-            &fitted.base,
-            &train.specs,
-            eval,
-            eval_groups,
-            a.seed,
-        )?)
+        let scorer =
+            super::drivers::disparity_for(a.method.takes_constraint().then_some(a.constraint));
+        let drivers = |scorer| {
+            super::drivers::gap_drivers(
+                &fitted.base,
+                &train.specs,
+                eval,
+                eval_groups,
+                a.seed,
+                scorer,
+            )
+        };
+        // The equalized-odds difference needs both labels in every group; where one lacks
+        // them, the drivers of the selection-rate gap are shown (the report names which).
+        Some(match drivers(scorer) {
+            Err(_) if scorer != Scorer::DemographicParityDifference => {
+                drivers(Scorer::DemographicParityDifference)?
+            }
+            r => r?,
+        })
     } else {
         None
     };

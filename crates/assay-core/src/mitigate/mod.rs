@@ -43,6 +43,14 @@ pub enum Method {
 }
 
 impl Method {
+    /// Whether it takes a fairness constraint (the reductions and the threshold optimizer).
+    pub fn takes_constraint(self) -> bool {
+        matches!(
+            self,
+            Method::ExponentiatedGradient | Method::GridSearch | Method::ThresholdOptimizer
+        )
+    }
+
     /// Its name (hyphenated, as reported).
     pub fn name(self) -> &'static str {
         match self {
