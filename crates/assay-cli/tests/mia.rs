@@ -511,3 +511,61 @@ fn any_model_format_is_audited_through_its_scores() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--learner"), "{err}");
 }
+
+/// Issue #17: `assay mia` says whether the leakage is acceptable: against chance always (the
+/// strongest attack's AUC in null standard errors), and against `--max-auc` and
+/// `--max-tpr-at-1pct-fpr` when given, exiting 1 when an attack exceeds a bound.
+#[test]
+fn leakage_is_judged_against_chance_and_the_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (t, h) = toy(dir.path());
+    let mut args = toy_args(&t, &h);
+    args.extend_from_slice(&["--attack", "loss", "--seed", "3", "--format", "json"]);
+    let (code, out, err) = assay(&args);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let verdict = &v["verdict"];
+    let auc = attack(&v, "loss threshold")["auc"].as_f64().unwrap();
+    assert_eq!(verdict["strongest_attack"], "loss threshold");
+    assert_eq!(verdict["auc"].as_f64(), Some(auc));
+    let z = (auc - 0.5) / ((60.0 + 60.0 + 1.0) / (12.0 * 60.0 * 60.0f64)).sqrt();
+    assert!((verdict["z"].as_f64().unwrap() - z).abs() < 1e-12);
+    assert_eq!(verdict["above_chance"], z > 1.6448536269514722);
+    assert!(verdict["policy"].is_null());
+
+    // A bound below the measured AUC fails with exit 1; one above passes.
+    let below = format!("{:.4}", (auc - 0.01).max(0.0));
+    let mut fail = args.clone();
+    fail.extend_from_slice(&["--max-auc", &below]);
+    let (code, out, _) = assay(&fail);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["verdict"]["policy"]["passed"], false);
+    assert!(v["verdict"]["policy"]["failures"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("loss threshold: AUC"));
+    let mut pass = args.clone();
+    pass.extend_from_slice(&["--max-auc", "1"]);
+    let (code, out, _) = assay(&pass);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["verdict"]["policy"]["passed"], true);
+    // With 60 non-members the TPR at 1 % FPR cannot be measured: a bound on it cannot hold.
+    let mut tpr = args.clone();
+    tpr.extend_from_slice(&["--max-tpr-at-1pct-fpr", "0.5"]);
+    let (code, _, _) = assay(&tpr);
+    assert_eq!(code, 1);
+    // Text output says it in words.
+    let mut text = toy_args(&t, &h);
+    text.extend_from_slice(&["--attack", "loss", "--seed", "3", "--max-auc", "1"]);
+    let (code, out, _) = assay(&text);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("leakage: the strongest attack (loss threshold)")
+            && out.contains("policy PASS"),
+        "{out}"
+    );
+    let (code, _, err) = assay(&[&text[..], &["--max-auc", "1.5"]].concat());
+    assert_eq!(code, 2, "{err}");
+}

@@ -10,7 +10,7 @@
 //! | `assay.dp/1` | `dp` | `command = "audit"`: `fail` when `violated`, else `pass`; `none` for other commands |
 //! | `assay.dp-query/1` | `dp` | `none` |
 //! | `assay.explain/1` | `explain` | `none` |
-//! | `assay.mia/1` | `mia` | `none` |
+//! | `assay.mia/1` | `mia` | with `verdict.policy`: `pass` when `passed`, else `fail` (the failures listed must agree); `none` otherwise |
 //! | `assay.anonymize/1`, `assay.anonymity/1` | `anonymize` | `none` |
 //!
 //! A report of one of these schemas must be submitted as its kind. Any other report (no
@@ -64,6 +64,7 @@ pub fn derive(kind: EvidenceKind, report: &Value) -> Result<Verdict, GovernError
         "assay.dp/1" if report.get("command").and_then(Value::as_str) == Some("audit") => {
             dp_audit(report)
         }
+        "assay.mia/1" => mia(report),
         _ => Ok(Verdict::None),
     }
 }
@@ -167,6 +168,28 @@ fn mitigation(report: &Value) -> Result<Verdict, GovernError> {
             "{what}: the chosen point does not pass the policy"
         )))
     }
+}
+
+fn mia(report: &Value) -> Result<Verdict, GovernError> {
+    let policy = match report.get("verdict").and_then(|v| v.get("policy")) {
+        None | Some(Value::Null) => return Ok(Verdict::None),
+        Some(p) => p,
+    };
+    let passed = bool_at(policy, "passed", "report.verdict.policy.passed")?;
+    let failures = match policy.get("failures") {
+        Some(Value::Array(f)) => f.len(),
+        _ => {
+            return Err(invalid(
+                "report.verdict.policy.failures: missing (expected a list)".to_string(),
+            ))
+        }
+    };
+    if passed != (failures == 0) {
+        return Err(invalid(format!(
+            "report.verdict.policy: passed is {passed} but {failures} failures are listed"
+        )));
+    }
+    Ok(if passed { Verdict::Pass } else { Verdict::Fail })
 }
 
 fn dp_audit(report: &Value) -> Result<Verdict, GovernError> {
@@ -324,5 +347,37 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("policy failed"), "{e}");
+    }
+
+    #[test]
+    fn mia_verdict_from_its_policy() {
+        let k = EvidenceKind::Mia;
+        let r = |p: Value| json!({"schema": "assay.mia/1", "verdict": {"policy": p}});
+        assert_eq!(
+            derive(k, &json!({"schema": "assay.mia/1"})).unwrap(),
+            Verdict::None
+        );
+        assert_eq!(
+            derive(
+                k,
+                &json!({"schema": "assay.mia/1", "verdict": {"policy": null}})
+            )
+            .unwrap(),
+            Verdict::None
+        );
+        assert_eq!(
+            derive(k, &r(json!({"passed": true, "failures": []}))).unwrap(),
+            Verdict::Pass
+        );
+        assert_eq!(
+            derive(
+                k,
+                &r(json!({"passed": false, "failures": ["loss: AUC 0.6 > 0.55"]}))
+            )
+            .unwrap(),
+            Verdict::Fail
+        );
+        assert!(derive(k, &r(json!({"passed": true, "failures": ["x"]}))).is_err());
+        assert!(derive(k, &r(json!({"passed": "yes", "failures": []}))).is_err());
     }
 }

@@ -47,6 +47,13 @@ pub use crate::output::Format;
 /// Arguments of `assay mia`.
 #[derive(Args)]
 pub struct MiaArgs {
+    /// Policy: the largest ROC AUC any attack may reach; exit 1 when an attack exceeds it.
+    #[arg(long, value_parser = parse_unit, value_name = "AUC")]
+    pub max_auc: Option<f64>,
+    /// Policy: the largest TPR at 1 % FPR any attack may reach; exit 1 when an attack exceeds it
+    /// (or when it cannot be measured: fewer than 100 non-members).
+    #[arg(long = "max-tpr-at-1pct-fpr", value_parser = parse_unit, value_name = "TPR")]
+    pub max_tpr_at_1pct_fpr: Option<f64>,
     /// The training table: the target model is trained on it; its rows are the members.
     #[arg(long)]
     pub train: PathBuf,
@@ -177,6 +184,8 @@ pub struct MiaArgs {
 /// Everything the report shows.
 pub struct Audit {
     pub model: String,
+    /// The leakage verdict: against chance, and against the policy when bounds were given.
+    pub verdict: Option<core_mia::verdict::MiaVerdict>,
     /// The audited model file (when one was given) and the data files, with the time.
     pub provenance: assay_data::provenance::Provenance,
     pub settings: Vec<(String, String)>,
@@ -510,8 +519,19 @@ fn finish(
         a.model.as_deref(),
         &[a.train.as_path(), a.holdout.as_path()],
     )?;
+    let attacks = render::attacks(&found.results);
+    let verdict = core_mia::verdict::judge(
+        &attacks,
+        found.members,
+        found.non_members,
+        Some(core_mia::verdict::LeakagePolicy {
+            max_auc: a.max_auc,
+            max_tpr_at_1pct_fpr: a.max_tpr_at_1pct_fpr,
+        }),
+    );
     let audit = Audit {
         model: model_desc,
+        verdict,
         provenance,
         settings,
         results: found.results,
@@ -531,12 +551,35 @@ fn finish(
         Format::Text => out!("{}", render::text(&audit)),
         Format::Json => outln!("{}", render::json(&audit)),
     }
+    let passed = audit
+        .verdict
+        .as_ref()
+        .and_then(|v| v.policy.as_ref())
+        .map(|p| p.passed);
     if a.submit.submit.is_some() {
-        let verdict = crate::registry::submit::Verdict::None;
+        let verdict = match passed {
+            None => crate::registry::submit::Verdict::None,
+            Some(true) => crate::registry::submit::Verdict::Pass,
+            Some(false) => crate::registry::submit::Verdict::Fail,
+        };
         a.submit
             .upload_report("mia", verdict, &render::report(&audit))?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if passed == Some(false) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A probability bound in [0, 1].
+fn parse_unit(s: &str) -> Result<f64, String> {
+    let v = parse_finite(s)?;
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} is outside [0, 1]"))
+    }
 }
 
 fn settings_learner(settings: &[(String, String)]) -> String {

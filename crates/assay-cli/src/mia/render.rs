@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use assay_core::mia::verdict as core_mia_verdict;
 use assay_core::reports::mia::{AttributeInference, MiaAttack, MiaReport, MIA_SCHEMA};
 use assay_report::mia::{MiaAttackView, MiaView};
 
@@ -50,6 +51,9 @@ pub fn text(a: &Audit) -> String {
         }
         o.push('\n');
     }
+    for line in a.verdict.iter().flat_map(verdict_lines) {
+        let _ = writeln!(o, "  {line}");
+    }
     for n in &a.notes {
         let _ = writeln!(o, "  note: {n}");
     }
@@ -73,6 +77,58 @@ fn attribute_lines(t: &super::AttributeResult) -> Vec<String> {
     ]
 }
 
+/// The verdict in words: the strongest attack against chance, and the policy when given.
+pub fn verdict_lines(v: &core_mia_verdict::MiaVerdict) -> Vec<String> {
+    let mut out = vec![format!(
+        "leakage: the strongest attack ({}) reaches AUC {:.4}, {:.1} standard errors above chance: {}",
+        v.strongest_attack,
+        v.auc,
+        v.z,
+        if v.above_chance {
+            "membership leaks detectably at this sample size"
+        } else {
+            "not distinguishable from an attack that learns nothing at this sample size (which does not prove that nothing leaks)"
+        }
+    )];
+    if let Some(p) = &v.policy {
+        let mut bounds = Vec::new();
+        if let Some(m) = p.max_auc {
+            bounds.push(format!("AUC <= {m}"));
+        }
+        if let Some(m) = p.max_tpr_at_1pct_fpr {
+            bounds.push(format!("TPR at 1 % FPR <= {m}"));
+        }
+        out.push(if p.passed {
+            format!("policy PASS: every attack within {}", bounds.join(" and "))
+        } else {
+            format!(
+                "policy FAIL ({}): {}",
+                bounds.join(" and "),
+                p.failures.join("; ")
+            )
+        });
+    }
+    out
+}
+
+/// Each attack's figures, as the report gives them.
+pub fn attacks(results: &[super::AttackResult]) -> Vec<MiaAttack> {
+    results
+        .iter()
+        .map(|r| {
+            let m = &r.metrics;
+            MiaAttack {
+                attack: r.name.clone(),
+                auc: m.auc,
+                balanced_accuracy: m.balanced_accuracy,
+                tpr_at_0_1pct_fpr: m.tpr_at_0_1pct_fpr,
+                tpr_at_1pct_fpr: m.tpr_at_1pct_fpr,
+                roc_log_points: m.roc_log_points.clone(),
+            }
+        })
+        .collect()
+}
+
 /// The `assay.mia/1` report.
 pub fn report(a: &Audit) -> MiaReport {
     MiaReport {
@@ -85,21 +141,7 @@ pub fn report(a: &Audit) -> MiaReport {
         target_holdout_accuracy: a.target_holdout_accuracy,
         shadows: a.shadows,
         settings: a.settings.iter().cloned().collect(),
-        attacks: a
-            .results
-            .iter()
-            .map(|r| {
-                let m = &r.metrics;
-                MiaAttack {
-                    attack: r.name.clone(),
-                    auc: m.auc,
-                    balanced_accuracy: m.balanced_accuracy,
-                    tpr_at_0_1pct_fpr: m.tpr_at_0_1pct_fpr,
-                    tpr_at_1pct_fpr: m.tpr_at_1pct_fpr,
-                    roc_log_points: m.roc_log_points.clone(),
-                }
-            })
-            .collect(),
+        attacks: attacks(&a.results),
         attribute_inference: a.attribute.as_ref().map(|t| AttributeInference {
             column: t.column.clone(),
             categories: t.categories,
@@ -107,6 +149,7 @@ pub fn report(a: &Audit) -> MiaReport {
             non_members: t.non_members.clone(),
         }),
         notes: a.notes.clone(),
+        verdict: a.verdict.clone(),
         seconds: a.seconds,
     }
 }
@@ -144,9 +187,10 @@ pub fn html(a: &Audit) -> String {
             })
             .collect(),
         notes: a
-            .attribute
+            .verdict
             .iter()
-            .flat_map(attribute_lines)
+            .flat_map(verdict_lines)
+            .chain(a.attribute.iter().flat_map(attribute_lines))
             .chain(a.notes.iter().cloned())
             .collect(),
     })

@@ -17,6 +17,7 @@
 pub mod attribute;
 pub mod learner;
 pub mod target;
+pub mod verdict;
 
 use assay_privacy::mia::attacks::{
     confidence_score, lira_offline, lira_online, loss_score, phi_from_margin, phi_from_probability,

@@ -68,6 +68,41 @@ pub struct MiaReport {
     pub attribute_inference: Option<AttributeInference>,
     /// Notes on reading the figures.
     pub notes: Vec<String>,
+    /// Whether the measured leakage is acceptable: against chance, and against the policy
+    /// (`--max-auc`, `--max-tpr-at-1pct-fpr`) when one was given.
+    #[serde(default)]
+    pub verdict: Option<MiaVerdict>,
     /// Wall-clock seconds.
     pub seconds: f64,
+}
+
+/// What the strongest attack's figures mean ([`crate::mia::verdict::judge`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MiaVerdict {
+    /// The attack with the highest ROC AUC.
+    pub strongest_attack: String,
+    /// Its AUC.
+    pub auc: f64,
+    /// `(AUC − 0.5) / sqrt((m + n + 1) / (12 m n))` for m members and n non-members: the AUC's
+    /// distance from chance in standard errors of an attack that learns nothing (the
+    /// Mann–Whitney U statistic's null variance; Hanley & McNeil 1982).
+    pub z: f64,
+    /// Whether the AUC is above chance at the one-sided 5 % level (`z > 1.645`): the model
+    /// leaks membership detectably at this sample size.
+    pub above_chance: bool,
+    /// The policy's result, when bounds were given.
+    pub policy: Option<MiaPolicyResult>,
+}
+
+/// The leakage bounds and whether the strongest attack stays within them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MiaPolicyResult {
+    /// The largest AUC any attack may reach.
+    pub max_auc: Option<f64>,
+    /// The largest TPR at 1 % FPR any attack may reach.
+    pub max_tpr_at_1pct_fpr: Option<f64>,
+    /// Whether every attack stays within every bound.
+    pub passed: bool,
+    /// The bounds exceeded, in words.
+    pub failures: Vec<String>,
 }
