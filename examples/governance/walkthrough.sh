@@ -122,12 +122,13 @@ assay registry user create rita --role reviewer --teams risk | pick 'name|role'
 assay registry user create ravi --role reviewer | pick 'name|role'
 
 step "admin: issue each account a token, straight into a 0600 file"
-# `token issue` prints the token once, in its JSON answer; umask 077 makes the file 0600 from
-# the moment it exists, and the token never reaches the terminal.
+# A token is shown once; --out writes it to a new file, mode 0600 from the moment it exists,
+# so it never reaches the terminal.
 for who in olivia rita ravi; do
-  (umask 077; assay registry token issue "$who" --label walkthrough |
-    sed -n 's/^  "token": "\([^"]*\)".*/\1/p' >"$work/$who.token")
-  [ -s "$work/$who.token" ] || { echo "no token in the answer for $who" >&2; exit 1; }
+  assay registry token issue "$who" --label walkthrough --out "$work/$who.token" >/dev/null
+  [ -s "$work/$who.token" ] || { echo "no token written for $who" >&2; exit 1; }
+  [ "$(ls -l "$work/$who.token" | cut -c1-10)" = "-rw-------" ] ||
+    { echo "$work/$who.token is readable by others" >&2; exit 1; }
 done
 ls -l "$work"/*.token
 # Owners are assigned per model: a model's `owner` field names the one model_owner account that

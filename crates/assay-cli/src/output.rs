@@ -23,6 +23,30 @@ pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// Writes `secret` and a newline to a new file at `path`, readable by its owner only (mode
+/// 0600 from creation, so it is never readable by others even for a moment); an existing file
+/// is never overwritten. `flag` names the option in messages.
+pub fn write_private(path: &Path, secret: &str, flag: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => format!(
+            "{flag} {}: the file exists; a secret is never written over a file (remove it first if you mean to)",
+            path.display()
+        ),
+        _ => format!("{flag} {}: {e}", path.display()),
+    })?;
+    writeln!(f, "{secret}")
+        .and_then(|()| f.sync_all())
+        .map_err(|e| format!("{flag} {}: {e}", path.display()))
+}
+
 /// `x` to `digits` significant digits, rounded up (towards +∞): the form an upper bound takes
 /// in text output, where more digits would claim a precision the bound does not have and
 /// rounding down would understate it (an ε, or the noise a target ε needs). JSON keeps every

@@ -40,24 +40,7 @@ pub struct KeygenArgs {
 }
 
 fn keygen(a: KeygenArgs) -> Result<ExitCode, String> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&a.out).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => format!(
-            "--out {}: the file exists; a key is never overwritten (remove it first if you mean to)",
-            a.out.display()
-        ),
-        _ => format!("--out {}: {e}", a.out.display()),
-    })?;
-    writeln!(f, "{}", assay_pii::operators::generate_key())
-        .and_then(|()| f.sync_all())
-        .map_err(|e| format!("--out {}: {e}", a.out.display()))?;
+    crate::output::write_private(&a.out, &assay_pii::operators::generate_key(), "--out")?;
     eprintln!(
         "wrote a new key to {} (mode 0600); use it with --key-file {} or ASSAY_PII_KEY=$(cat {})",
         a.out.display(),

@@ -434,6 +434,10 @@ pub enum TokenCommand {
         /// Days until it expires (default: never).
         #[arg(long)]
         ttl_days: Option<u32>,
+        /// Write the token to this new file (mode 0600, never over an existing file) for
+        /// ASSAY_TOKEN_FILE, instead of showing it in the answer.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Revoke an API token.
     Revoke {
@@ -561,10 +565,32 @@ pub fn run(a: RegistryArgs) -> Result<ExitCode, String> {
                 user,
                 label,
                 ttl_days,
-            } => print(&c.post_json(
-                &format!("/v1/users/{}/tokens", enc(&user)),
-                &IssueToken { label, ttl_days },
-            )?),
+                out,
+            } => {
+                if let Some(p) = &out {
+                    // Refuse an existing file before the server issues a token nobody keeps.
+                    if p.exists() {
+                        return Err(format!(
+                            "--out {}: the file exists; a secret is never written over a file (remove it first if you mean to)",
+                            p.display()
+                        ));
+                    }
+                }
+                let mut v = c.post_json(
+                    &format!("/v1/users/{}/tokens", enc(&user)),
+                    &IssueToken { label, ttl_days },
+                )?;
+                if let Some(p) = &out {
+                    let token = v
+                        .get("token")
+                        .and_then(Value::as_str)
+                        .ok_or("the server's answer holds no token")?
+                        .to_string();
+                    crate::output::write_private(p, &token, "--out")?;
+                    v["token"] = Value::from(format!("written to {}", p.display()));
+                }
+                print(&v)
+            }
             TokenCommand::Revoke { id } => {
                 c.delete(&format!("/v1/tokens/{id}"))?;
                 print(&Value::from_iter([(
