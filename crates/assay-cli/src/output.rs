@@ -23,6 +23,14 @@ pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// The refusal to write a secret over the existing file `path` (given with `flag`).
+pub fn secret_file_exists(path: &Path, flag: &str) -> String {
+    format!(
+        "{flag} {}: the file exists; a secret is never written over a file (remove it first if you mean to)",
+        path.display()
+    )
+}
+
 /// Writes `secret` and a newline to a new file at `path`, readable by its owner only (mode
 /// 0600 from creation, so it is never readable by others even for a moment); an existing file
 /// is never overwritten. `flag` names the option in messages.
@@ -36,10 +44,7 @@ pub fn write_private(path: &Path, secret: &str, flag: &str) -> Result<(), String
         opts.mode(0o600);
     }
     let mut f = opts.open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => format!(
-            "{flag} {}: the file exists; a secret is never written over a file (remove it first if you mean to)",
-            path.display()
-        ),
+        std::io::ErrorKind::AlreadyExists => secret_file_exists(path, flag),
         _ => format!("{flag} {}: {e}", path.display()),
     })?;
     writeln!(f, "{secret}")

@@ -87,9 +87,6 @@ fn f(v: &Value) -> f64 {
 #[test]
 fn dpsgd_matches_opacus_on_adult() {
     let Some(adult) = assay_data::datasets::find(&workspace(), "adult.data") else {
-        assay_data::datasets::skip(
-            "adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)",
-        );
         return;
     };
     let golden: Value = serde_json::from_str(
@@ -153,9 +150,6 @@ fn dpsgd_matches_opacus_on_adult() {
 #[test]
 fn audit_catches_missing_noise_on_adult() {
     let Some(adult) = assay_data::datasets::find(&workspace(), "adult.data") else {
-        assay_data::datasets::skip(
-            "adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)",
-        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -188,9 +182,6 @@ fn audit_catches_missing_noise_on_adult() {
 #[test]
 fn saved_logistic_model_loads_as_an_assay_model() {
     let Some(adult) = assay_data::datasets::find(&workspace(), "adult.data") else {
-        assay_data::datasets::skip(
-            "adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)",
-        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -268,9 +259,6 @@ fn bad_privacy_settings_are_errors() {
 #[test]
 fn privacy_utility_curve_in_html() {
     let Some(adult) = assay_data::datasets::find(&workspace(), "adult.data") else {
-        assay_data::datasets::skip(
-            "adult.data not found (set ASSAY_DATA_DIR or put it in ../shared/data)",
-        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -105,6 +105,21 @@ impl FileDigest {
     }
 }
 
+/// `arg` as a POSIX shell reads it back: as it is when it holds only characters a shell leaves
+/// alone, else single-quoted (a `'` inside written `'\''`). Used for the command lines that
+/// reports record and suggest. (Hand-written: a few lines, no crate needed.)
+pub fn shell_quote(arg: &str) -> String {
+    let safe = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
+    if safe {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
 /// The time of a report: `SOURCE_DATE_EPOCH` when set (a non-negative integer of seconds,
 /// else an error naming it), the clock otherwise; RFC 3339 UTC.
 pub fn report_time() -> Result<String, DataError> {
@@ -143,6 +158,16 @@ pub fn rfc3339(secs: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn shell_quoting() {
+        assert_eq!(shell_quote("--positive"), "--positive");
+        assert_eq!(shell_quote(">50K"), "'>50K'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("a b"), "'a b'");
+    }
+
     use super::*;
 
     #[test]

@@ -220,6 +220,20 @@ fn parity_is_rarely_called_significant() {
     );
 }
 
+/// Assesses the decisions `p` of `rows` against `y` by group `g`, with `bootstrap` replicates
+/// and no bias scan.
+fn assess_decisions(rows: &[Row], bootstrap: usize) -> assay_fairness::Assessment {
+    let mut opts = AssessOptions::new(ColumnRoles {
+        label: "y".into(),
+        prediction: Some("p".into()),
+        sensitive: vec!["g".into()],
+        ..Default::default()
+    });
+    opts.bootstrap = bootstrap;
+    opts.scan = false;
+    assess(stream(rows), &opts).unwrap()
+}
+
 /// A group without a false positive has FPR 0 in every bootstrap replicate, so the ratios that
 /// divide by its rate have a zero-width interval [0, 0]: not evidence, so neither significant
 /// nor not (issue #17), while the difference of the same comparison keeps its verdict.
@@ -244,15 +258,7 @@ fn zero_width_intervals_from_zero_counts_are_not_estimable() {
             }
         })
         .collect();
-    let mut opts = AssessOptions::new(ColumnRoles {
-        label: "y".into(),
-        prediction: Some("p".into()),
-        sensitive: vec!["g".into()],
-        ..Default::default()
-    });
-    opts.bootstrap = 200;
-    opts.scan = false;
-    let a = assess(stream(&rows), &opts).unwrap();
+    let a = assess_decisions(&rows, 200);
     let ratio = a.disparities.get("fpr_ratio").unwrap();
     assert_eq!(ratio.value, Some(0.0));
     let i = ratio.interval.unwrap();
@@ -298,15 +304,7 @@ fn ratio_and_difference_verdicts_agree_or_say_why() {
             rows.push(Row { y, p, s, g });
         }
     }
-    let mut opts = AssessOptions::new(ColumnRoles {
-        label: "y".into(),
-        prediction: Some("p".into()),
-        sensitive: vec!["g".into()],
-        ..Default::default()
-    });
-    opts.bootstrap = 400;
-    opts.scan = false;
-    let a = assess(stream(&rows), &opts).unwrap();
+    let a = assess_decisions(&rows, 400);
     let ratio = a.disparities.get("tpr_ratio_to_overall").unwrap();
     let diff = a.disparities.get("tpr_difference_to_overall").unwrap();
     assert_ne!(

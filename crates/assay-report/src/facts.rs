@@ -396,18 +396,6 @@ pub fn constraint_for(figure: &str) -> Option<&'static str> {
     }
 }
 
-/// Quotes a command-line argument for a POSIX shell where it needs it.
-fn shell(a: &str) -> String {
-    if !a.is_empty()
-        && a.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c))
-    {
-        a.to_string()
-    } else {
-        format!("'{}'", a.replace('\'', r"'\''"))
-    }
-}
-
 /// What a reader should do next, as sentences: for each constraint that a failed policy rule
 /// (or, without a policy, a significant key disparity) calls for, the `assay mitigate` command
 /// with what the report knows filled in (the data, label, positive value, sensitive features,
@@ -450,16 +438,18 @@ pub fn next_steps(a: &Assessment) -> Vec<String> {
     let mut base = vec![
         "assay".to_string(),
         "mitigate".to_string(),
-        shell(&a.input.path),
+        assay_data::provenance::shell_quote(&a.input.path),
         "--label".to_string(),
-        shell(&a.input.label),
+        assay_data::provenance::shell_quote(&a.input.label),
     ];
     if let Some(p) = &a.input.positive {
         base.push("--positive".into());
-        base.push(shell(p));
+        base.push(assay_data::provenance::shell_quote(p));
     }
     base.push("--sensitive".into());
-    base.push(shell(&a.input.sensitive.join(",")));
+    base.push(assay_data::provenance::shell_quote(
+        &a.input.sensitive.join(","),
+    ));
     for c in &constraints {
         let (method, tail, note) = match (&model, *c) {
             (Some(m), "error-rate-parity") => (
@@ -469,7 +459,7 @@ pub fn next_steps(a: &Assessment) -> Vec<String> {
             ),
             (Some(m), _) => (
                 "threshold-optimizer",
-                format!("--model {}", shell(m)),
+                format!("--model {}", assay_data::provenance::shell_quote(m)),
                 String::new(),
             ),
             (None, _) => (

@@ -570,10 +570,7 @@ pub fn run(a: RegistryArgs) -> Result<ExitCode, String> {
                 if let Some(p) = &out {
                     // Refuse an existing file before the server issues a token nobody keeps.
                     if p.exists() {
-                        return Err(format!(
-                            "--out {}: the file exists; a secret is never written over a file (remove it first if you mean to)",
-                            p.display()
-                        ));
+                        return Err(crate::output::secret_file_exists(p, "--out"));
                     }
                 }
                 let mut v = c.post_json(
