@@ -366,7 +366,10 @@ pub fn lattice(
     let mut tags = vec![0u8; nodes]; // 1 anonymous, 2 not
     let mut best: Option<(f64, u64, usize, Vec<usize>)> = None;
     let mut evaluated = 0u64;
+    // Progress counts every node of the lattice, evaluated or pruned.
+    let step = assay_progress::step("generalization lattice nodes", Some(nodes as u64));
     for &i in &order {
+        step.tick();
         decode(i, &heights, &mut node);
         if pruned && (tags[i] == 2 || (tags[i] == 1 && no_suppression)) {
             continue;

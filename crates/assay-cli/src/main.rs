@@ -100,6 +100,10 @@ fn main() -> ExitCode {
 
 /// Runs the command; errors are usage or input errors (exit code 2).
 fn run(cli: Cli) -> ExitCode {
+    if let Err(e) = progress::install() {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::Fairness(args) => fairness_cmd::run(*args),
         Command::Example(args) => example_cmd::run(args),

@@ -410,3 +410,40 @@ fn compas_direct_identifiers_refused_unless_dropped_or_kept() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no kept identifier column named 'nope'"));
 }
+
+#[test]
+fn the_lattice_search_reports_its_progress() {
+    // Issue #17: with ASSAY_PROGRESS=plain (no terminal here) the search reports every node of
+    // the 5 × 4 × 4 lattice on standard error.
+    let dir = tempfile::tempdir().unwrap();
+    let data = small_table(dir.path());
+    let h = dir.path().join("h.toml");
+    std::fs::write(&h, HIERARCHIES).unwrap();
+    let out = dir.path().join("out.csv");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args([
+            "anonymize",
+            data.to_str().unwrap(),
+            "--quasi-identifiers",
+            "age,zip,job",
+            "--sensitive",
+            "disease",
+            "--k",
+            "8",
+            "--algorithm",
+            "lattice",
+            "--hierarchies",
+            h.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env("ASSAY_PROGRESS", "plain")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("assay: generalization lattice nodes: 80 of 80 in "),
+        "{err}"
+    );
+}

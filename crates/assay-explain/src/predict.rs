@@ -5,7 +5,9 @@ use crate::error::ExplainError;
 /// A model output for dense rows: `predict(x, n_rows)` returns one value per row (the output
 /// explained: a probability, a margin, a regression value) for the row-major `n_rows ×
 /// n_features()` matrix `x`. Explainers batch their calls (thousands of rows at a time) and
-/// may call from several threads.
+/// may call from several threads. A row's output must depend on that row only (not on the
+/// other rows of the batch, nor on the call): explainers reuse an output computed once for
+/// a row that recurs (permutation importance scores only the rows a permutation changed).
 pub trait Predict: Sync {
     /// Number of columns of a row.
     fn n_features(&self) -> usize;

@@ -389,6 +389,7 @@ pub fn assess_table(
         }
         let rs = Resampler::new(opts.seed, table.weighted);
         let has_score = table.has_score;
+        let step = assay_progress::step("bootstrap replicates", Some(opts.bootstrap as u64));
         let reps: Vec<Vec<f64>> = (0..opts.bootstrap)
             .into_par_iter()
             .map(|r| {
@@ -401,9 +402,11 @@ pub fn assess_table(
                 let sums = replicate(&cw, has_score.then_some(&bw[..]));
                 let mut out = Vec::new();
                 layout.statistics(&sums, &mut out, Some(&attained));
+                step.tick();
                 out
             })
             .collect();
+        drop(step);
         reps_t = (0..point.len())
             .map(|i| reps.iter().map(|r| r[i]).collect())
             .collect();

@@ -5,7 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use assay_model::learners::{FittedLogistic, GradientBoosting, LogisticRegression, Loss, Matrix};
+use assay_model::learners::{
+    FittedLogistic, GradientBoosting, LogisticDesign, LogisticRegression, Loss, Matrix,
+};
 use assay_model::TreeEnsemble;
 
 use crate::error::{check_len, MitigationError};
@@ -54,9 +56,48 @@ impl BaseLearner {
         y: &[f64],
         weights: &[f64],
     ) -> Result<Predictor, MitigationError> {
+        self.fitter(x)?.fit(y, weights, None)
+    }
+
+    /// The learner bound to the design matrix `x` for a reduction's many fits on it (see
+    /// [`Fitter`]).
+    pub fn fitter<'a>(&'a self, x: &'a Matrix<'a>) -> Result<Fitter<'a>, MitigationError> {
+        Ok(Fitter {
+            learner: self,
+            x,
+            logistic: match self {
+                BaseLearner::Logistic(_) => Some(LogisticDesign::new(x)?),
+                BaseLearner::Gbdt(_) => None,
+            },
+        })
+    }
+}
+
+/// A [`BaseLearner`] bound to one design matrix, which a reduction fits dozens of times with new
+/// labels and weights: the matrix is checked and prepared once (for the logistic regression,
+/// [`LogisticDesign`]), and a logistic fit may start from the previous one
+/// ([`Fitter::fit`]). Shared between threads (a grid search fits its points in parallel).
+pub struct Fitter<'a> {
+    learner: &'a BaseLearner,
+    x: &'a Matrix<'a>,
+    logistic: Option<LogisticDesign<'a>>,
+}
+
+impl Fitter<'_> {
+    /// [`BaseLearner::fit`] on the bound matrix. A logistic regression starts Newton's method
+    /// from `start` when it is a logistic predictor of the same shape (the optimum is unique,
+    /// so only the number of iterations depends on it:
+    /// [`LogisticRegression::fit_design`]); other learners ignore it.
+    pub fn fit(
+        &self,
+        y: &[f64],
+        weights: &[f64],
+        start: Option<&Predictor>,
+    ) -> Result<Predictor, MitigationError> {
+        let x = self.x;
         check_len("labels", x.n_rows(), y.len())?;
         check_len("weights", x.n_rows(), weights.len())?;
-        let classifier = match self {
+        let classifier = match self.learner {
             BaseLearner::Logistic(_) => true,
             BaseLearner::Gbdt(g) => g.loss == Loss::BinaryLogistic,
         };
@@ -72,9 +113,16 @@ impl BaseLearner {
                 }
             }
         }
-        Ok(match self {
-            BaseLearner::Logistic(l) => Predictor::Logistic(l.fit(x, y, Some(weights))?),
-            BaseLearner::Gbdt(g) => Predictor::Trees(g.fit(x, y, Some(weights))?),
+        Ok(match (self.learner, &self.logistic) {
+            (BaseLearner::Logistic(l), Some(design)) => {
+                let start = match start {
+                    Some(Predictor::Logistic(m)) => Some(m),
+                    _ => None,
+                };
+                Predictor::Logistic(l.fit_design(design, y, Some(weights), start)?)
+            }
+            (BaseLearner::Logistic(l), None) => Predictor::Logistic(l.fit(x, y, Some(weights))?),
+            (BaseLearner::Gbdt(g), _) => Predictor::Trees(g.fit(x, y, Some(weights))?),
         })
     }
 }

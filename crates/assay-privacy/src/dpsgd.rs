@@ -333,7 +333,9 @@ pub fn train_from(
     };
     let mut batch_sizes = Vec::with_capacity(cfg.steps as usize);
     let (mut sampled, mut clipped) = (0u64, 0u64);
+    let step = assay_progress::step("DP-SGD steps", Some(cfg.steps));
     for _ in 0..cfg.steps {
+        step.tick();
         // 1. Poisson sampling: every row independently with probability q.
         w.batch.clear();
         for i in 0..n {

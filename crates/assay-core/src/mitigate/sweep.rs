@@ -210,7 +210,9 @@ pub fn run(
         policy: judge(a, &before)?,
     }];
     let mut fits = Vec::with_capacity(values.len());
+    let step = assay_progress::step("sweep points", Some(values.len() as u64));
     for &v in &values {
+        step.tick();
         let args = with_value(a, v);
         let f = fit::fit_method(&args, train, groups, base.clone())
             .map_err(|e| format!("sweep, {name} = {v}: {e}"))?;

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use assay_model::learners::{Loss, Matrix};
 
-use crate::base::{BaseLearner, Predictor};
+use crate::base::{BaseLearner, Fitter, Predictor};
 use crate::error::{check_len, MitigationError};
 use crate::groups::Groups;
 
@@ -182,7 +182,9 @@ impl GapResult {
 
 struct Lagrangian<'a> {
     x: &'a Matrix<'a>,
-    learner: &'a BaseLearner,
+    fitter: Fitter<'a>,
+    /// The last predictor the oracle fitted: the next fit starts from it.
+    last_fit: Option<Predictor>,
     moment: &'a Loaded,
     classifier: bool,
     b: f64,
@@ -217,7 +219,11 @@ impl Lagrangian<'_> {
         }
         let scale = self.moment.total_w / abs_sum;
         let weights: Vec<f64> = c.iter().map(|v| v.abs() * scale).collect();
-        self.learner.fit(self.x, &labels, &weights)
+        let h = self.fitter.fit(&labels, &weights, self.last_fit.as_ref())?;
+        if matches!(h, Predictor::Logistic(_)) {
+            self.last_fit = Some(h.clone());
+        }
+        Ok(h)
     }
 
     fn value(&self, j: usize, lambda: &[f64]) -> f64 {
@@ -469,7 +475,8 @@ impl ExponentiatedGradient {
         let b = 1.0 / self.eps;
         let mut lag = Lagrangian {
             x,
-            learner,
+            fitter: learner.fitter(x)?,
+            last_fit: None,
             moment: &moment,
             classifier,
             b,
@@ -496,7 +503,13 @@ impl ExponentiatedGradient {
         let mut lambda_cumsum = vec![0.0; k];
         let mut nu = self.nu.unwrap_or(f64::NAN);
         let mut eta = self.eta0 / b;
+        // At most max_iter iterations; the bar ends early when the gap closes.
+        let step = assay_progress::step(
+            "exponentiated-gradient iterations",
+            Some(self.max_iter as u64),
+        );
         for t in 0..self.max_iter {
+            step.tick();
             let exp: Vec<f64> = theta.iter().map(|v| v.exp()).collect();
             let denom = 1.0 + exp.iter().sum::<f64>();
             let lambda: Vec<f64> = exp.iter().map(|v| b * v / denom).collect();

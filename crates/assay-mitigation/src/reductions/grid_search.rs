@@ -275,6 +275,8 @@ impl GridSearch {
         let objective_in_span = moment.basis().objective_in_span;
         let obj_sw = moment.objective_signed_weights();
         let classification = moment.is_classification();
+        let fitter = learner.fitter(x)?;
+        let step = assay_progress::step("grid points", Some(lambdas.len() as u64));
         let fitted: Vec<(Predictor, f64, Vec<f64>)> = lambdas
             .par_iter()
             .map(|lambda| {
@@ -301,12 +303,13 @@ impl GridSearch {
                             }
                             c
                         };
-                        learner.fit(x, &labels, &weights)?
+                        fitter.fit(&labels, &weights, None)?
                     }
                 };
                 let out = outputs(&predictor, x, classifier)?;
                 let objective = moment.objective_value(&out);
                 let gamma = moment.gamma(&out);
+                step.tick();
                 Ok((predictor, objective, gamma))
             })
             .collect::<Result<_, MitigationError>>()?;

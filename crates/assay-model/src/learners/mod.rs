@@ -24,7 +24,7 @@ pub mod schema;
 pub mod tree;
 
 pub use gbdt::{GradientBoosting, Loss};
-pub use logistic::{FittedLogistic, LogisticRegression};
+pub use logistic::{FittedLogistic, LogisticDesign, LogisticRegression};
 pub use schema::{FeatureSpec, FeatureValue, TrainedGbdt, TrainedLogistic, TrainedTree};
 pub use tree::{Criterion, DecisionTree};
 

@@ -32,10 +32,15 @@ where
     E: Send,
     F: Fn(usize, &[bool]) -> Result<T, E> + Sync,
 {
+    let step = assay_progress::step("shadow models", Some(masks.len() as u64));
     masks
         .par_iter()
         .enumerate()
-        .map(|(s, m)| train(s, m))
+        .map(|(s, m)| {
+            let r = train(s, m);
+            step.tick();
+            r
+        })
         .collect::<Vec<_>>()
         .into_iter()
         .collect()
