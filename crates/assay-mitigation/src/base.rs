@@ -63,11 +63,10 @@ impl BaseLearner {
     /// [`Fitter`]).
     pub fn fitter<'a>(&'a self, x: &'a Matrix<'a>) -> Result<Fitter<'a>, MitigationError> {
         Ok(Fitter {
-            learner: self,
             x,
-            logistic: match self {
-                BaseLearner::Logistic(_) => Some(LogisticDesign::new(x)?),
-                BaseLearner::Gbdt(_) => None,
+            learner: match self {
+                BaseLearner::Logistic(l) => Bound::Logistic(l, LogisticDesign::new(x)?),
+                BaseLearner::Gbdt(g) => Bound::Gbdt(g),
             },
         })
     }
@@ -78,9 +77,14 @@ impl BaseLearner {
 /// [`LogisticDesign`]), and a logistic fit may start from the previous one
 /// ([`Fitter::fit`]). Shared between threads (a grid search fits its points in parallel).
 pub struct Fitter<'a> {
-    learner: &'a BaseLearner,
     x: &'a Matrix<'a>,
-    logistic: Option<LogisticDesign<'a>>,
+    learner: Bound<'a>,
+}
+
+/// A learner with what it prepared from the bound matrix.
+enum Bound<'a> {
+    Logistic(&'a LogisticRegression, LogisticDesign<'a>),
+    Gbdt(&'a GradientBoosting),
 }
 
 impl Fitter<'_> {
@@ -97,9 +101,9 @@ impl Fitter<'_> {
         let x = self.x;
         check_len("labels", x.n_rows(), y.len())?;
         check_len("weights", x.n_rows(), weights.len())?;
-        let classifier = match self.learner {
-            BaseLearner::Logistic(_) => true,
-            BaseLearner::Gbdt(g) => g.loss == Loss::BinaryLogistic,
+        let classifier = match &self.learner {
+            Bound::Logistic(..) => true,
+            Bound::Gbdt(g) => g.loss == Loss::BinaryLogistic,
         };
         if classifier {
             let mut labels = y
@@ -113,16 +117,15 @@ impl Fitter<'_> {
                 }
             }
         }
-        Ok(match (self.learner, &self.logistic) {
-            (BaseLearner::Logistic(l), Some(design)) => {
+        Ok(match &self.learner {
+            Bound::Logistic(l, design) => {
                 let start = match start {
                     Some(Predictor::Logistic(m)) => Some(m),
                     _ => None,
                 };
                 Predictor::Logistic(l.fit_design(design, y, Some(weights), start)?)
             }
-            (BaseLearner::Logistic(l), None) => Predictor::Logistic(l.fit(x, y, Some(weights))?),
-            (BaseLearner::Gbdt(g), _) => Predictor::Trees(g.fit(x, y, Some(weights))?),
+            Bound::Gbdt(g) => Predictor::Trees(g.fit(x, y, Some(weights))?),
         })
     }
 }
