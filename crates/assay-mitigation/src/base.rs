@@ -162,6 +162,71 @@ impl Predictor {
     }
 }
 
+/// Everything the evaluation of a mitigation reads from the base predictor on one matrix,
+/// computed in one scoring ([`Predictor::outputs`]): each field equals what its own method
+/// gives, bit for bit, so a post-processing method (the threshold optimizer, the reject
+/// option, calibration) and the unmitigated model's decisions share one pass over the rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaseOutputs {
+    /// [`Predictor::score`].
+    pub score: Vec<f64>,
+    /// [`Predictor::predict`].
+    pub predict: Vec<f64>,
+    /// [`crate::model::calibration_input`]: the decision function (the logistic margin, the
+    /// tree ensemble's raw margin, a prefit model's probability); `None` for a constant
+    /// predictor, which has none.
+    pub decision_function: Option<Vec<f64>>,
+}
+
+impl Predictor {
+    /// [`Predictor::score`], [`Predictor::predict`] and the decision function of the rows of
+    /// `x`, from one evaluation of the model: the logistic margin `z` (then `1 / (1 + e^{−z})`
+    /// and `z > 0`), the tree ensemble's margin (then its inverse link,
+    /// [`TreeEnsemble::link`], and `score > 0.5`).
+    pub fn outputs(&self, x: &Matrix) -> Result<BaseOutputs, MitigationError> {
+        let threshold = |score: &[f64]| -> Vec<f64> {
+            score
+                .iter()
+                .map(|&p| f64::from(u8::from(p > 0.5)))
+                .collect()
+        };
+        Ok(match self {
+            Predictor::Logistic(m) => {
+                let z = m.decision_function(x)?;
+                BaseOutputs {
+                    score: z.iter().map(|&v| assay_numerics::sigmoid(v)).collect(),
+                    predict: z.iter().map(|&v| f64::from(u8::from(v > 0.0))).collect(),
+                    decision_function: Some(z),
+                }
+            }
+            Predictor::Trees(e) => {
+                let margin = e
+                    .predict_margin(x.data(), x.n_cols())
+                    .map_err(|e| MitigationError::Data(e.to_string()))?;
+                let score: Vec<f64> = margin.iter().map(|&m| e.link(m)).collect();
+                BaseOutputs {
+                    predict: threshold(&score),
+                    score,
+                    decision_function: Some(margin),
+                }
+            }
+            Predictor::Constant { value } => BaseOutputs {
+                score: vec![*value; x.n_rows()],
+                predict: vec![*value; x.n_rows()],
+                decision_function: None,
+            },
+            Predictor::Score => {
+                let score = prefit_scores(x)?;
+                BaseOutputs {
+                    predict: threshold(&score),
+                    decision_function: Some(score.clone()),
+                    score,
+                }
+            }
+        })
+    }
+}
+
 /// The prefit model's probabilities: the one column of `x`, each a probability.
 fn prefit_scores(x: &Matrix) -> Result<Vec<f64>, MitigationError> {
     if x.n_cols() != 1 {

@@ -24,7 +24,7 @@ pub mod postprocessing;
 pub mod preprocessing;
 pub mod reductions;
 
-pub use base::{BaseLearner, Fitter, Predictor};
+pub use base::{BaseLearner, BaseOutputs, Fitter, Predictor};
 pub use error::MitigationError;
 pub use groups::Groups;
 pub use model::{Decision, MitigatedModel};

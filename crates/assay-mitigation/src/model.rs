@@ -23,7 +23,7 @@ use assay_model::learners::{FeatureSpec, Matrix};
 use assay_model::model::encode_batch_with;
 use assay_model::{ColumnKind, InputColumn, InputSchema, Model, ModelError};
 
-use crate::base::Predictor;
+use crate::base::{BaseOutputs, Predictor};
 use crate::error::MitigationError;
 use crate::groups::Groups;
 use crate::postprocessing::{GroupCalibrator, GroupThresholds, RejectOption};
@@ -519,10 +519,10 @@ impl MitigatedModel {
     /// `P(ŷ = 1 | x)` of encoded rows `x` (n × d) whose groups are `groups` (indices into
     /// [`MitigatedModel::groups`]; unused unless [`MitigatedModel::sensitive_at_decision`]).
     pub fn probability(&self, x: &Matrix, groups: &[u32]) -> Result<Vec<f64>, MitigationError> {
+        if let Some(base) = self.post_processed() {
+            return self.probability_of_base(&base.outputs(x)?, groups);
+        }
         match &self.decision {
-            Decision::Thresholds { base, thresholds } => {
-                thresholds.positive_probabilities(&base.score(x)?, groups)
-            }
             Decision::Decorrelated { remover, predictor } => {
                 let g = Groups {
                     codes: groups.to_vec(),
@@ -539,16 +539,9 @@ impl MitigatedModel {
                 let t = remover.transform(x, &g)?;
                 predictor.score(&Matrix::with_rows(&t, x.n_rows(), x.n_cols())?)
             }
-            Decision::RejectOption { base, rule } => {
-                let g = Groups {
-                    codes: groups.to_vec(),
-                    names: self.groups.clone(),
-                };
-                rule.predict(&base.score(x)?, &g)
-            }
-            Decision::Calibrated { base, calibrator } => {
-                calibrator.transform_all(&calibration_input(base, x)?, groups)
-            }
+            Decision::Thresholds { .. }
+            | Decision::RejectOption { .. }
+            | Decision::Calibrated { .. } => unreachable!("post-processed, decided above"),
             Decision::Single { predictor } => predictor.score(x),
             Decision::Mixture {
                 weights,
@@ -565,6 +558,56 @@ impl MitigatedModel {
                 }
                 Ok(p)
             }
+        }
+    }
+
+    /// The base predictor whose outputs a post-processing decision transforms (the threshold
+    /// optimizer, the reject option, calibration); `None` for the other methods, which decide
+    /// with predictors of their own.
+    pub fn post_processed(&self) -> Option<&Predictor> {
+        match &self.decision {
+            Decision::Thresholds { base, .. }
+            | Decision::RejectOption { base, .. }
+            | Decision::Calibrated { base, .. } => Some(base),
+            _ => None,
+        }
+    }
+
+    /// [`MitigatedModel::probability`] of rows whose outputs from `base` are already known
+    /// (`outputs`, [`Predictor::outputs`]), without scoring them again: `Some` when the
+    /// decision post-processes exactly `base` ([`MitigatedModel::post_processed`]), `None`
+    /// otherwise. The same computation as `probability`, so the same bits.
+    pub fn probability_given(
+        &self,
+        base: &Predictor,
+        outputs: &BaseOutputs,
+        groups: &[u32],
+    ) -> Option<Result<Vec<f64>, MitigationError>> {
+        (self.post_processed() == Some(base)).then(|| self.probability_of_base(outputs, groups))
+    }
+
+    /// `P(ŷ = 1 | x, g)` of a post-processing decision from its base predictor's outputs.
+    fn probability_of_base(
+        &self,
+        outputs: &BaseOutputs,
+        groups: &[u32],
+    ) -> Result<Vec<f64>, MitigationError> {
+        match &self.decision {
+            Decision::Thresholds { thresholds, .. } => {
+                thresholds.positive_probabilities(&outputs.score, groups)
+            }
+            Decision::RejectOption { rule, .. } => {
+                let g = Groups {
+                    codes: groups.to_vec(),
+                    names: self.groups.clone(),
+                };
+                rule.predict(&outputs.score, &g)
+            }
+            Decision::Calibrated { base, calibrator } => match &outputs.decision_function {
+                Some(z) => calibrator.transform_all(z, groups),
+                None => Err(no_margin(base)),
+            },
+            _ => unreachable!("only post-processing decisions have a base predictor's outputs"),
         }
     }
 
@@ -682,10 +725,19 @@ pub fn calibration_input(base: &Predictor, x: &Matrix) -> Result<Vec<f64>, Mitig
             .predict_margin(x.data(), x.n_cols())
             .map_err(|e| MitigationError::Data(e.to_string())),
         Predictor::Score => base.score(x),
-        Predictor::Constant { value } => Err(MitigationError::Data(format!(
-            "the unmitigated model predicts {value} for every row (one label in the training data): there is no score to calibrate"
-        ))),
+        Predictor::Constant { .. } => Err(no_margin(base)),
     }
+}
+
+/// The error of calibrating a predictor without a decision function (a constant one).
+fn no_margin(base: &Predictor) -> MitigationError {
+    let value = match base {
+        Predictor::Constant { value } => value.to_string(),
+        _ => "one value".into(),
+    };
+    MitigationError::Data(format!(
+        "the unmitigated model predicts {value} for every row (one label in the training data): there is no score to calibrate"
+    ))
 }
 
 fn unopened_prefit() -> ModelError {

@@ -411,6 +411,17 @@ impl TreeEnsemble {
         }
     }
 
+    /// The prediction of a margin from [`TreeEnsemble::predict_margin`]: the objective's
+    /// inverse link in the ensemble's arithmetic, so that `link(predict_margin(x)[i])` is
+    /// `predict(x)[i]` bit for bit (an `f32` margin survives the round trip through `f64`).
+    /// Lets a caller that needs both score a matrix once.
+    pub fn link(&self, margin: f64) -> f64 {
+        match self.arithmetic {
+            Arithmetic::F32 => self.link_f32(margin as f32),
+            Arithmetic::F64 => self.link_f64(margin),
+        }
+    }
+
     /// The inverse link in XGBoost's `f32` arithmetic (`common::Sigmoid`:
     /// `1.0f / (1.0f + expf(-x))`).
     pub(crate) fn link_f32(&self, margin: f32) -> f64 {
@@ -533,6 +544,11 @@ mod tests {
             };
             let want_margin: Vec<f64> = x.chunks(n_cols).map(|r| model.margin_row(r)).collect();
             let want_pred: Vec<f64> = x.chunks(n_cols).map(|r| model.predict_row(r)).collect();
+            // A margin through `link` is the prediction, so one scoring gives both.
+            for (i, (m, p)) in want_margin.iter().zip(&want_pred).enumerate() {
+                let linked = model.link(*m);
+                assert_eq!(linked.to_bits(), p.to_bits(), "{name} row {i}: link");
+            }
             for level_depth in [MAX_LEVEL_DEPTH, 0] {
                 let compiled = match model.arithmetic {
                     Arithmetic::F32 => {

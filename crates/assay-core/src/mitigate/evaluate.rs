@@ -15,7 +15,7 @@ use arrow_schema::{DataType, Field, Schema};
 use assay_data::{BatchStream, ColumnRoles};
 use assay_fairness::{assess, AssessOptions, Assessment};
 use assay_mitigation::postprocessing::{group_calibration_curves, BinStrategy};
-use assay_mitigation::{Decision, Groups, MitigatedModel};
+use assay_mitigation::{BaseOutputs, Decision, Groups, MitigatedModel, Predictor};
 use assay_model::learners::Matrix;
 use assay_model::Model;
 
@@ -141,17 +141,34 @@ pub fn report(
 ) -> Result<Report, String> {
     let x = Matrix::with_rows(&eval.x, eval.n, eval.d).map_err(|e| e.to_string())?;
     let path = eval.path.display().to_string();
-    let before = super::fit::unmitigated_decisions(a, &fitted.base, &x)
+    // The base predictor scores the rows once: its decisions, and the input of a
+    // post-processing method's decision and of the calibration curves.
+    let outputs = fitted
+        .base
+        .outputs(&x)
         .map_err(|e| format!("{path}: {e}"))?;
+    let before = super::fit::unmitigated_decisions(a, &outputs);
     let model = &fitted.model;
-    let (p, after) = model_decisions(model, &x, &path, eval_groups)?;
+    let (p, after) = model_decisions(
+        model,
+        &x,
+        &path,
+        eval_groups,
+        Some((&fitted.base, &outputs)),
+    )?;
     let randomized = model.is_randomized();
     // For a deterministic predictor the expected decisions are the decisions.
     let expected_p: Vec<f64> = if randomized { p.clone() } else { after.clone() };
     let expected_after = figures_of_expected(&expected_p, eval, eval_groups);
     let calibration = match &model.decision {
         Decision::Calibrated { base, .. } => {
-            let before_scores = base.score(&x).map_err(|e| format!("{path}: {e}"))?;
+            let scored;
+            let before_scores = if base == &fitted.base {
+                &outputs.score
+            } else {
+                scored = base.score(&x).map_err(|e| format!("{path}: {e}"))?;
+                &scored
+            };
             let g = Groups::from_labels(eval_groups);
             let curves = |prob: &[f64]| {
                 group_calibration_curves(&eval.y, prob, &g, CALIBRATION_BINS, BinStrategy::Uniform)
@@ -160,7 +177,7 @@ pub fn report(
             Some(CalibrationCurves {
                 bins: CALIBRATION_BINS,
                 groups: g.names.clone(),
-                before: curves(&before_scores)?,
+                before: curves(before_scores)?,
                 after: curves(&p)?,
             })
         }
@@ -252,11 +269,14 @@ const CALIBRATION_BINS: usize = 10;
 /// `P(ŷ = 1 | x)` and the 0/1 decisions of `model` on the encoded evaluation rows `x` of the
 /// groups `eval_groups` (randomized decisions drawn with the model's seed and the row's
 /// position, as the model's own decision rule does; deterministic ones are `p > 0.5`).
+/// `known`, a base predictor and its outputs on `x`, spares a post-processing model of that
+/// predictor from scoring the rows again ([`MitigatedModel::probability_given`]).
 pub fn model_decisions(
     model: &MitigatedModel,
     x: &Matrix,
     path: &str,
     eval_groups: &[String],
+    known: Option<(&Predictor, &BaseOutputs)>,
 ) -> Result<(Vec<f64>, Vec<f64>), String> {
     let codes: Vec<u32> = if model.sensitive_at_decision {
         eval_groups
@@ -280,8 +300,9 @@ pub fn model_decisions(
     } else {
         vec![0; x.n_rows()]
     };
-    let p = model
-        .probability(x, &codes)
+    let p = known
+        .and_then(|(base, outputs)| model.probability_given(base, outputs, &codes))
+        .unwrap_or_else(|| model.probability(x, &codes))
         .map_err(|e| format!("{path}: {e}"))?;
     let decisions = p
         .iter()

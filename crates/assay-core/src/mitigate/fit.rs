@@ -11,7 +11,7 @@ use assay_mitigation::preprocessing::{
     reweigh, uniform_resample, CorrelationRemover, DisparateImpactRemover,
 };
 use assay_mitigation::reductions::{self, ExponentiatedGradient, GridSearch};
-use assay_mitigation::{BaseLearner, Decision, Groups, MitigatedModel, Predictor};
+use assay_mitigation::{BaseLearner, BaseOutputs, Decision, Groups, MitigatedModel, Predictor};
 use assay_model::learners::{GradientBoosting, LogisticRegression, Matrix};
 
 use super::{Calibration, Constraint, Learner, Method, MitigateOptions, Objective, RocMetric};
@@ -138,22 +138,19 @@ pub fn fit_base(a: &MitigateOptions, train: &Design) -> Result<Predictor, String
     learner(a).fit(&x, &train.y, &w).map_err(err)
 }
 
-/// The unmitigated model's 0/1 decisions on the encoded rows `x`: the base predictor's, or a
-/// prefit model's own decision rule ([`assay_model::Model::decide`]: `p > 0.5`, or for a
-/// randomized model the seeded draw at the row's position, as `assay predict` makes it).
-pub fn unmitigated_decisions(
-    a: &MitigateOptions,
-    base: &Predictor,
-    x: &Matrix,
-) -> Result<Vec<f64>, assay_mitigation::MitigationError> {
+/// The unmitigated model's 0/1 decisions from its outputs on the evaluation rows
+/// ([`Predictor::outputs`]): the base predictor's `predict`, or a prefit model's own decision
+/// rule ([`assay_model::Model::decide`]: `p > 0.5`, or for a randomized model the seeded draw
+/// at the row's position, as `assay predict` makes it).
+pub fn unmitigated_decisions(a: &MitigateOptions, outputs: &BaseOutputs) -> Vec<f64> {
     match &a.prefit {
-        Some(p) => Ok(base
-            .score(x)?
+        Some(p) => outputs
+            .score
             .iter()
             .enumerate()
             .map(|(i, &s)| f64::from(u8::from(p.model.decide(i as u64, s))))
-            .collect()),
-        None => base.predict(x),
+            .collect(),
+        None => outputs.predict.clone(),
     }
 }
 

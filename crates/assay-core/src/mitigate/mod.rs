@@ -394,7 +394,7 @@ pub fn mitigate(
 mod tests {
     use std::path::PathBuf;
 
-    use assay_model::learners::FeatureSpec;
+    use assay_model::learners::{FeatureSpec, Matrix};
 
     use super::*;
 
@@ -574,6 +574,52 @@ mod tests {
         o.method = Method::Calibrate;
         o.calibration_fraction = 0.3;
         assert_eq!(o.check(), Err(OptionsError::PrefitCalibrationFraction));
+    }
+
+    /// The evaluation scores the base predictor once: its outputs equal `score`, `predict`
+    /// and the calibration input bit for bit, and a post-processing model decides from them
+    /// exactly as it decides from the rows (`probability_given` is `probability`).
+    #[test]
+    fn post_processing_decides_from_one_scoring_of_the_base() {
+        let train = biased();
+        let groups = Groups::from_labels(&group_names(&train.extra, train.n));
+        let x = Matrix::with_rows(&train.x, train.n, train.d).unwrap();
+        let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        for learner in [Learner::Logistic, Learner::Gbdt] {
+            for (method, fraction) in [
+                (Method::ThresholdOptimizer, 0.0),
+                (Method::RejectOption, 0.0),
+                (Method::Calibrate, 0.0),
+                (Method::Calibrate, 0.3),
+                (Method::Reweighing, 0.0),
+            ] {
+                let mut o = options(method);
+                o.learner = learner;
+                o.calibration_fraction = fraction;
+                let f = fit::fit(&o, &train, &groups).unwrap();
+                let what = format!("{method:?} {learner:?} {fraction}");
+                let out = f.base.outputs(&x).unwrap();
+                assert_eq!(bits(&out.score), bits(&f.base.score(&x).unwrap()), "{what}");
+                assert_eq!(
+                    bits(&out.predict),
+                    bits(&f.base.predict(&x).unwrap()),
+                    "{what}"
+                );
+                let z = assay_mitigation::model::calibration_input(&f.base, &x).unwrap();
+                assert_eq!(
+                    bits(out.decision_function.as_ref().unwrap()),
+                    bits(&z),
+                    "{what}"
+                );
+                let given = f.model.probability_given(&f.base, &out, &groups.codes);
+                if method == Method::Reweighing {
+                    assert!(given.is_none(), "{what}: decides with its own predictor");
+                    continue;
+                }
+                let p = f.model.probability(&x, &groups.codes).unwrap();
+                assert_eq!(bits(&given.unwrap().unwrap()), bits(&p), "{what}");
+            }
+        }
     }
 
     #[test]

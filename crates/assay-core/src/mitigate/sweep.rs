@@ -195,7 +195,9 @@ pub fn run(
             }
         };
     let base = fit::fit_base(a, train)?;
-    let before = fit::unmitigated_decisions(a, &base, &x).map_err(|e| format!("{path}: {e}"))?;
+    // Scored once: every point of a post-processing method decides from the same outputs.
+    let outputs = base.outputs(&x).map_err(|e| format!("{path}: {e}"))?;
+    let before = fit::unmitigated_decisions(a, &outputs);
     let (acc, disp) = accuracy_and_disparity(&before, &eval.y, eval_groups, a.constraint);
     let mut points = vec![SweepPoint {
         label: "unmitigated".into(),
@@ -216,7 +218,8 @@ pub fn run(
         let args = with_value(a, v);
         let f = fit::fit_method(&args, train, groups, base.clone())
             .map_err(|e| format!("sweep, {name} = {v}: {e}"))?;
-        let (p, decisions) = model_decisions(&f.model, &x, &path, eval_groups)?;
+        let (p, decisions) =
+            model_decisions(&f.model, &x, &path, eval_groups, Some((&base, &outputs)))?;
         let randomized = f.model.is_randomized();
         let expected = if randomized { &p } else { &decisions };
         let (acc, disp) = accuracy_and_disparity(expected, &eval.y, eval_groups, a.constraint);
