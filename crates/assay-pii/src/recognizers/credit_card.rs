@@ -1,7 +1,10 @@
 //! Credit card numbers: 13 to 19 digits, optionally grouped by single spaces or hyphens, with
-//! an issuer prefix Presidio accepts (1, 3, 4, 5[0-5], 6) and a valid Luhn check digit. Only
+//! an issuer prefix Presidio accepts (1, 3, 4, 5[0-5], 6) and a valid Luhn check digit; also
+//! Maestro's 12-digit numbers (issuer ranges 50 and 56 to 69) and JCB's 15-digit
+//! `2131`/`1800` ones, which Presidio's pattern misses, only with their issuer prefixes. Only
 //! validated numbers are reported (score 1.0); a candidate whose full length fails Luhn is
-//! retried at shorter group boundaries.
+//! retried at shorter group boundaries. Digits after a `+` (a phone number's country code)
+//! and numbers named as another kind (`order no. 640-1989016-5822452`) are not cards.
 
 use std::sync::LazyLock;
 
@@ -24,7 +27,7 @@ pub const CONTEXT: &[&str] = &[
     "instapayment",
 ];
 
-static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d(?:[ -]?\d){12,22}\b").unwrap());
+static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d(?:[ -]?\d){11,22}\b").unwrap());
 
 /// The Luhn check over digit values.
 pub fn luhn(d: &[u8]) -> bool {
@@ -42,9 +45,25 @@ pub fn luhn(d: &[u8]) -> bool {
     sum % 10 == 0
 }
 
-fn plausible(d: &[u8]) -> bool {
-    if !(13..=19).contains(&d.len()) || !luhn(d) {
+/// Whether `d` starts in one of Maestro's issuer ranges (50, 56 to 69), whose numbers have 12
+/// to 19 digits.
+fn maestro(d: &[u8]) -> bool {
+    d[0] == 5 && (d[1] == 0 || d[1] >= 6) || d[0] == 6
+}
+
+/// Whether the digits `d` are a card number; `whole` when they are the whole candidate, not a
+/// shorter retry (a 12-digit Maestro number must be: the first groups of a longer number that
+/// fails its check are not one).
+fn plausible(d: &[u8], whole: bool) -> bool {
+    if !(12..=19).contains(&d.len()) || !luhn(d) {
         return false;
+    }
+    if d.len() == 12 {
+        return whole && maestro(d);
+    }
+    // JCB's 15-digit numbers of the 2131 and 1800 ranges.
+    if d.len() == 15 && (d.starts_with(&[2, 1, 3, 1]) || d.starts_with(&[1, 8, 0, 0])) {
+        return true;
     }
     if d.iter().all(|&x| x == d[0]) {
         return false;
@@ -59,9 +78,21 @@ fn plausible(d: &[u8]) -> bool {
     }
 }
 
+/// Words that, among the two words before a candidate, name another kind of number.
+const NOT_CARD: &[&str] = &[
+    "order", "invoice", "inv", "tracking", "isbn", "issn", "sku", "case", "ticket", "serial",
+    "iban", "phone", "tel", "mobile", "fax",
+];
+
 pub fn find(text: &str, out: &mut Vec<Finding>) {
     for m in RE.find_iter(text) {
         let s = m.as_str();
+        // `+39 0429…` is a phone number's country code and digits; `order no. 640-…` and
+        // the like are named as other numbers (a Luhn check passes one in ten at random).
+        if text[..m.start()].ends_with('+') || super::named_otherwise(text, m.start(), 2, NOT_CARD)
+        {
+            continue;
+        }
         // Candidate ends: the full match, then each position before a separator.
         let mut ends: Vec<usize> = vec![s.len()];
         for (i, c) in s.char_indices().rev() {
@@ -76,10 +107,10 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
         }
         for e in ends {
             let d = digits(&s[..e]);
-            if d.len() < 13 {
+            if d.len() < 12 {
                 break;
             }
-            if plausible(&d) {
+            if plausible(&d, e == s.len()) {
                 out.push(Finding::new(
                     "CREDIT_CARD",
                     m.start(),
@@ -109,5 +140,20 @@ mod tests {
         find("card 4111 1111 1111 1111 2024", &mut v);
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].end - v[0].start, 19);
+        // Maestro's 12 digits and JCB's 2131 range; other Luhn-valid 12-digit numbers are not
+        // cards.
+        let mut v = vec![];
+        find(
+            "cards 501853991179, 639012608027, 213171239915293; id 123456789031; declined 6011-9355-2465-3730",
+            &mut v,
+        );
+        assert_eq!(v.len(), 3, "{v:?}");
+        // Luhn-valid digits that are a phone number or an order number.
+        let mut v = vec![];
+        find(
+            "tel +39 34171898064, order no. 640-1989016-5822452, invoice 4111111111111111",
+            &mut v,
+        );
+        assert!(v.is_empty(), "{v:?}");
     }
 }

@@ -162,3 +162,12 @@ pub(crate) fn digits(s: &str) -> Vec<u8> {
         .map(|c| c - b'0')
         .collect()
 }
+
+/// Whether one of the `n` words before byte `start` of `text` (lower-cased, stop words
+/// skipped, as the context words are read) is one of `words`: a number named as another kind
+/// (`ISBN 978…`, `order no. 640-…`, `invoice INV-…`).
+pub(crate) fn named_otherwise(text: &str, start: usize, n: usize, words: &[&str]) -> bool {
+    crate::context::preceding_keywords(text, start, n)
+        .iter()
+        .any(|w| words.contains(&w.as_str()))
+}

@@ -1,9 +1,35 @@
-//! Phone numbers, validated with libphonenumber's metadata through the `phonenumber` crate (a
-//! Rust port of libphonenumber). Candidates are runs of digits with the usual separators
-//! (spaces, dots, hyphens, parentheses, a leading `+`); a candidate is reported when it parses
-//! as a valid number for one of Presidio's default regions (US, GB, DE, IL, IN, CA, BR) or, with
-//! a leading `+`, as an international number. Candidates that are calendar dates or dotted quads
-//! are left to those recognizers, and so are SSN-shaped `ddd-dd-dddd` candidates. Score 0.4 as in Presidio's `PhoneRecognizer`.
+//! Phone numbers as people write them, validated with libphonenumber's metadata through the
+//! `phonenumber` crate (a Rust port of libphonenumber).
+//!
+//! Candidates are runs of digits with the usual separators (spaces, dots, hyphens, slashes,
+//! parentheses), an optional international prefix (`+`, `00`, the US `001`), a national
+//! trunk `(0)` after a country code, and an optional extension (`x1234`, `ext. 12`,
+//! `extension 7`, `#12`). A candidate is scored by what it is:
+//!
+//! | shape | score |
+//! |---|---:|
+//! | valid (libphonenumber) in international form, or nationally with separators | 0.5 |
+//! | ten or more bare digits, valid with a trunk `0` or as a North American or Indian number | 0.4 |
+//! | North American shape with separators (`555-123-4567`, `(555)123-4567`, `555.123.4567`, `+1-`, `001-`, `1-` prefixes) or `+1` and ten digits, not an assigned number | 0.4 |
+//! | international (`+`/`00`) with a known country code, 8 to 15 digits, not valid | 0.4 |
+//! | the same, fewer than ten digits | 0.3 |
+//! | international with an unknown country code | 0.3 |
+//! | ten bare digits, not valid | 0.1 |
+//!
+//! Presidio's `PhoneRecognizer` reports valid numbers only, at 0.4; numbers that are
+//! well-formed but not assigned (random area codes, as Faker and fiction make them) are
+//! still phone numbers in text, so they are reported at the lower scores, which the context
+//! words (Presidio's rule, [`crate::context`]) raise by 0.35. Bare digits need context to pass
+//! the usual threshold of 0.4: they are also order numbers and timestamps.
+//!
+//! Not phone numbers: a candidate preceded by `#`, a currency sign, or a code's hyphen
+//! (`INV-2019-79486`); one whose preceding words name another number (`ISBN`, `order`,
+//! `invoice`, `SKU`, `tracking`, `case`, `version`, ...); calendar dates, dotted quads,
+//! SSN-shaped `ddd-dd-dddd` and ZIP+4-shaped `ddddd-dddd` candidates (left to those
+//! recognizers); an address's house number and postcode before the town; and unbalanced
+//! parentheses. Validity is checked for the regions of
+//! Presidio's default list and the main European ones (US, CA, GB, DE, FR, ES, IT, NL, BE,
+//! CH, AT, IE, IL, IN, BR, AU), and for any country with an international prefix.
 
 use std::sync::LazyLock;
 
@@ -22,78 +48,321 @@ pub const CONTEXT: &[&str] = &[
     "call",
     "tel",
     "fax",
+    "contact",
+    "reach",
+    "text",
+    "whatsapp",
+    "dial",
+];
+
+/// Words that, among the two words before a candidate, say it is another kind of number.
+const NOT_PHONE: &[&str] = &[
+    "isbn",
+    "issn",
+    "order",
+    "invoice",
+    "inv",
+    "sku",
+    "tracking",
+    "case",
+    "version",
+    "ver",
+    "qty",
+    "ref",
+    "reference",
+    "ticket",
+    "po",
+    "serial",
+    "account",
+    "acct",
+    "routing",
+    "iban",
+    "card",
+    "ssn",
+    "zip",
+    "postcode",
+    "item",
+    "part",
+    "model",
+    "build",
+    "patent",
 ];
 
 static SSN_SHAPE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\d{3}[- .]\d{2}[- .]\d{4}$").unwrap());
-static CAND: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[+(]?\d[\d ().-]{5,22}\d").unwrap());
-const REGIONS: [Id; 7] = [Id::US, Id::GB, Id::DE, Id::IL, Id::IN, Id::CA, Id::BR];
+static DOTTED_QUAD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{1,3}(?:\.\d{1,3}){3}$").unwrap());
+static ZIP4_SHAPE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d{5}-\d{4}$").unwrap());
+static NANP_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:(?:\+1|001|1)[-. ]?)?(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}$|^\+1\d{10}$|^\+1 \d{10}$",
+    )
+    .unwrap()
+});
+/// A candidate: an optional international prefix or opening bracket, digits with separators,
+/// an optional extension.
+static CAND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)[+(]?\d[\d ()./-]{5,22}\d(?:[ ]?(?:x|ext\.?|extension|#)[ ]?\d{1,6})?\b")
+        .unwrap()
+});
+static EXTENSION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)[ ]?(?:x|ext\.?|extension|#)[ ]?\d{1,6}$").unwrap());
+const REGIONS: [Id; 16] = [
+    Id::US,
+    Id::CA,
+    Id::GB,
+    Id::DE,
+    Id::FR,
+    Id::ES,
+    Id::IT,
+    Id::NL,
+    Id::BE,
+    Id::CH,
+    Id::AT,
+    Id::IE,
+    Id::IL,
+    Id::IN,
+    Id::BR,
+    Id::AU,
+];
 
-fn valid(s: &str) -> bool {
-    let nd = s.bytes().filter(u8::is_ascii_digit).count();
-    if !(7..=15).contains(&nd) {
-        return false;
-    }
-    if SSN_SHAPE.is_match(s) {
-        return false;
-    }
-    if s.matches('.').count() == 3 && !s.contains(' ') || crate::dates::parse(s).is_some() {
-        return false;
-    }
-    // Unbalanced parentheses are not a number's.
-    if s.matches('(').count() != s.matches(')').count() {
-        return false;
-    }
-    if s.starts_with('+') {
-        return phonenumber::parse(None, s).is_ok_and(|n| phonenumber::is_valid(&n));
-    }
+fn valid_in_any_region(s: &str) -> bool {
     REGIONS
         .iter()
         .any(|&r| phonenumber::parse(Some(r), s).is_ok_and(|n| phonenumber::is_valid(&n)))
+}
+
+/// Whether bare digits are a valid number as people write them without separators: with
+/// the trunk `0` of a national number (`01214960926`, `0612345678`), or a North American or
+/// Indian number. Any ten digits are valid somewhere (variable-length plans such as
+/// Germany's and Austria's accept them), so other regions are not asked.
+fn valid_bare(s: &str) -> bool {
+    let valid = |r: Id| phonenumber::parse(Some(r), s).is_ok_and(|n| phonenumber::is_valid(&n));
+    if s.starts_with('0') {
+        return REGIONS.iter().any(|&r| valid(r));
+    }
+    [Id::US, Id::CA, Id::IN].into_iter().any(valid)
+}
+
+/// The score of a candidate number (extension removed), or `None` when it is not one.
+fn score(s: &str) -> Option<f64> {
+    let nd = s.bytes().filter(u8::is_ascii_digit).count();
+    if !(7..=15).contains(&nd) {
+        return None;
+    }
+    if SSN_SHAPE.is_match(s) || ZIP4_SHAPE.is_match(s) {
+        return None;
+    }
+    if DOTTED_QUAD.is_match(s) || crate::dates::parse(s).is_some() {
+        return None;
+    }
+    // Unbalanced parentheses are not a number's.
+    if s.matches('(').count() != s.matches(')').count() {
+        return None;
+    }
+    let separated = s
+        .bytes()
+        .any(|c| matches!(c, b' ' | b'.' | b'-' | b'(' | b')' | b'/'));
+    let international = s.starts_with('+') || s.starts_with("00") && !s.starts_with("001-");
+    if international {
+        // `+44 (0)20 ...`: the national trunk prefix written after the country code.
+        let mut n = s.replacen("(0)", "", 1);
+        if n.starts_with("00") {
+            n.replace_range(..2, "+");
+        }
+        if phonenumber::parse(None, &n).is_ok_and(|p| phonenumber::is_valid(&p)) {
+            return Some(0.5);
+        }
+        if NANP_SHAPE.is_match(s) {
+            return Some(0.4);
+        }
+        if nd >= 8 {
+            // A known country calling code: a number of that country, if not an assigned one.
+            let known = phonenumber::parse(None, &n).is_ok();
+            return Some(if known { 0.4 } else { 0.3 });
+        }
+    } else if separated {
+        if valid_in_any_region(s) {
+            return Some(0.5);
+        }
+    } else if valid_bare(s) {
+        return Some(if nd >= 10 { 0.4 } else { 0.3 });
+    }
+    if NANP_SHAPE.is_match(s) {
+        return Some(0.4);
+    }
+    if !separated && nd == 10 {
+        return Some(0.1);
+    }
+    None
+}
+
+/// Whether `number`, followed by `rest`, is an address's house number and postcode before
+/// the town (`Kochweg 60-25 81459 Dresden`, `Via Roma, 71 88042 Tarsia`, Dutch
+/// `Mayabaan 052 7110 FF Knegsel`, `Grünstraße 5/7 23500 Dachau`): at most four digits of
+/// house number, a last group of four or five digits, then a capitalised word.
+fn house_number_and_postcode(number: &str, rest: &str) -> bool {
+    if number.starts_with(['+', '(']) {
+        return false;
+    }
+    let Some(cut) = number.rfind(|c: char| !c.is_ascii_digit()) else {
+        return false;
+    };
+    let postcode = &number[cut + 1..];
+    let house = number[..cut].bytes().filter(u8::is_ascii_digit).count();
+    house <= 4
+        && (4..=5).contains(&postcode.len())
+        && rest
+            .strip_prefix(' ')
+            .and_then(|r| r.chars().next())
+            .is_some_and(char::is_uppercase)
 }
 
 pub fn find(text: &str, out: &mut Vec<Finding>) {
     let b = text.as_bytes();
     for m in CAND.find_iter(text) {
         let start = m.start();
-        if start > 0
-            && (b[start - 1].is_ascii_alphanumeric()
-                || b[start - 1] == b'+'
-                || b[start - 1] == b'/')
+        if start > 0 {
+            let prev = b[start - 1];
+            // Part of a longer token: `A1234567`, `+…`, a path, `#123…`, `$1 234`, a code's
+            // `INV-2019-…`.
+            if prev.is_ascii_alphanumeric()
+                || matches!(prev, b'+' | b'/' | b'#' | b'$' | b'_' | b'=')
+                || text[..start].ends_with(['€', '£', '¥'])
+                || prev == b'-' && start >= 2 && b[start - 2].is_ascii_alphanumeric()
+            {
+                continue;
+            }
+        }
+        let end = m.end();
+        if end < b.len()
+            && (b[end].is_ascii_alphanumeric()
+                || matches!(b[end], b'.' | b'-' | b':' | b',' | b'/')
+                    && b.get(end + 1).is_some_and(u8::is_ascii_digit))
         {
             continue;
         }
         let s = m.as_str();
-        let abs = m.end();
-        if abs < b.len()
-            && (b[abs].is_ascii_alphanumeric()
-                || matches!(b[abs], b'.' | b'-' | b':')
-                    && b.get(abs + 1).is_some_and(u8::is_ascii_digit))
-        {
+        let number = match EXTENSION.find(s) {
+            Some(e) => &s[..e.start()],
+            None => s,
+        };
+        let number = number.trim_end();
+        let Some(score) = score(number) else {
+            continue;
+        };
+        if house_number_and_postcode(number, &text[end..]) {
             continue;
         }
-        if valid(s) {
-            out.push(Finding::new(
-                "PHONE_NUMBER",
-                start,
-                abs,
-                0.4,
-                "phone_libphonenumber",
-            ));
+        if super::named_otherwise(text, start, 2, NOT_PHONE) {
+            continue;
         }
+        out.push(Finding::new(
+            "PHONE_NUMBER",
+            start,
+            end,
+            score,
+            "phone_libphonenumber",
+        ));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn found(t: &str) -> Vec<(&str, f64)> {
+        let mut v = vec![];
+        find(t, &mut v);
+        v.iter().map(|f| (&t[f.start..f.end], f.score)).collect()
+    }
+
     #[test]
     fn phones() {
         let t = "Call (212) 555-0187 or +44 20 7946 0958 or 030 901820 at 10.30 on 2021-02-28.";
-        let mut v = vec![];
-        find(t, &mut v);
-        let got: Vec<&str> = v.iter().map(|f| &t[f.start..f.end]).collect();
+        let got: Vec<&str> = found(t).iter().map(|g| g.0).collect();
         assert!(got.contains(&"+44 20 7946 0958"), "{got:?}");
         assert!(!got.iter().any(|g| g.contains("2021")), "{got:?}");
+    }
+
+    /// Numbers as people and Faker write them, with their whole span (extension included).
+    #[test]
+    fn written_forms_are_found_whole() {
+        for (number, min) in [
+            ("317.497.6200x609", 0.4),
+            ("+1-695-914-6830", 0.4),
+            ("+1 (542) 548-0534", 0.4),
+            ("+1.942.753.6430", 0.4),
+            ("411.686.0283", 0.4),
+            ("001-235-549-3630x224", 0.4),
+            ("+12694555897x74086", 0.4),
+            ("(212)555-0187", 0.4),
+            ("212-555-0187 ext. 12", 0.4),
+            ("1-800-555-0199", 0.4),
+            ("+31(0)20 794 6095", 0.5),
+            ("+33 (0)6 04 39 15 00", 0.5),
+            ("+44 20 7946 0958", 0.5),
+            ("0044 20 7946 0958", 0.5),
+            ("+4930901820", 0.5),
+            ("0161 496 0631", 0.5),
+            ("05 19 31 70 66", 0.5),
+            ("0177-763170", 0.5),
+            ("030/901820", 0.5),
+            ("+34 912 345 678", 0.5),
+            ("+39 04291541100", 0.4),
+        ] {
+            let t = format!("Reach her at {number} today.");
+            let got = found(&t);
+            assert_eq!(got.len(), 1, "{number}: {got:?}");
+            assert_eq!(got[0].0, number, "{number}: span");
+            assert!(got[0].1 >= min, "{number}: score {} < {min}", got[0].1);
+        }
+    }
+
+    /// Bare digits are reported below the usual threshold; context words lift them.
+    #[test]
+    fn bare_digits_need_context() {
+        // 111 is not an area code, nor 11 a Brazilian number's start; 212 is New York's.
+        let v = found("it is 1111111111 and 2127365019");
+        assert_eq!(v, [("1111111111", 0.1), ("2127365019", 0.4)]);
+        let a = crate::Analyzer::new(crate::AnalyzerConfig {
+            threshold: 0.4,
+            ..Default::default()
+        })
+        .unwrap();
+        let t = "Callback 1111111111 tomorrow";
+        let f = a.analyze(t);
+        assert!(
+            f.iter()
+                .any(|f| f.entity_type == "PHONE_NUMBER" && &t[f.start..f.end] == "1111111111"),
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn other_numbers_are_not_phones() {
+        for t in [
+            "Price $1,234.56 or $ 1234567",
+            "ISBN 978-3-16-148410-0 and ISBN 0306406152",
+            "order #5883671834 shipped",
+            "order no. 640-1989016-5822452",
+            "invoice INV-2019-79486",
+            "SKU 963691-72",
+            "tracking 1Z3532796999279236",
+            "version 12.4.1",
+            "case 4471-120934",
+            "ZIP 90161-8347",
+            "SSN 536-22-1234",
+            "on 2021-02-28 at 10:30",
+            "IP 192.168.10.1",
+            "a total of 1,250 units",
+            "Room 12, floor 3",
+            "Kochweg 60-25 81459 Dresden",
+            "Mayabaan 052 7110 FF Knegsel",
+            "Via Benito, 71 88042 Tarsia",
+        ] {
+            let v = found(t);
+            assert!(v.iter().all(|g| g.1 < 0.4), "{t}: {v:?}");
+        }
     }
 }
