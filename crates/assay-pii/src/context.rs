@@ -6,6 +6,8 @@
 //! [`SIMILARITY_FACTOR`] = 0.35 to at least [`MIN_SCORE_WITH_CONTEXT`] = 0.4 and at most 1.
 //! Presidio's suffix count is 0: words after a finding do not count. Tokens are runs of
 //! letters and digits; assay does not lemmatize (the substring rule makes that matter rarely).
+//! Beyond Presidio: in a table pasted as text (cells separated by `|` or tabs), the header of
+//! the finding's column counts as a context word too ([`table_header`]).
 
 use crate::finding::Finding;
 
@@ -55,6 +57,81 @@ pub fn preceding_keywords(text: &str, end: usize, n: usize) -> Vec<String> {
     out
 }
 
+/// The longest line read as a table row, and the most rows above a value searched for its
+/// header: both keep the look-up bounded on long lines and long tables.
+const MAX_ROW_BYTES: usize = 4096;
+const MAX_ROWS_UP: usize = 200;
+
+/// The largest char boundary of `text` at or below `i`.
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Start and end of the line around byte `at`, when it is at most [`MAX_ROW_BYTES`] long.
+fn short_line(text: &str, at: usize) -> Option<(usize, usize)> {
+    let lo = floor_boundary(text, at.saturating_sub(MAX_ROW_BYTES));
+    let start = match text[lo..at].rfind('\n') {
+        Some(i) => lo + i + 1,
+        None if lo == 0 => 0,
+        None => return None,
+    };
+    let hi = floor_boundary(text, (at + MAX_ROW_BYTES).min(text.len()));
+    let end = match text[at..hi].find('\n') {
+        Some(i) => at + i,
+        None if hi == text.len() => hi,
+        None => return None,
+    };
+    Some((start, end))
+}
+
+/// The header of the column that byte `at` of `text` sits in, lower-cased, when its line is
+/// a row of a table pasted as text (cells separated by `|` or tabs) whose first row (the
+/// header: the first line of the block of lines with the same separator, at most
+/// [`MAX_ROWS_UP`] lines up) has a cell in that column. A value under `City` or `Phone` is
+/// one, though no context word precedes it on its own line.
+pub fn table_header(text: &str, at: usize) -> Option<String> {
+    let (line_start, line_end) = short_line(text, at)?;
+    let line = &text[line_start..line_end];
+    let sep = ['|', '\t'].into_iter().find(|&c| line.contains(c))?;
+    let column = text[line_start..at].matches(sep).count();
+    // The first line of the block of lines that contain the separator.
+    let mut header = line_start;
+    for _ in 0..MAX_ROWS_UP {
+        if header == 0 {
+            break;
+        }
+        let (prev_start, prev_end) = short_line(text, header - 1)?;
+        if !text[prev_start..prev_end].contains(sep) {
+            break;
+        }
+        header = prev_start;
+    }
+    if header == line_start {
+        return None;
+    }
+    let (_, header_end) = short_line(text, header)?;
+    text[header..header_end]
+        .split(sep)
+        .nth(column)
+        .map(|c| c.trim().to_lowercase())
+}
+
+/// The lower-cased words of `text[..end]`, last first, at most `n`, stop words included.
+pub fn preceding_raw_words(text: &str, end: usize, n: usize) -> Vec<String> {
+    // Words are short: a bounded window keeps this constant-time on long lines.
+    let lo = floor_boundary(text, end.saturating_sub(64 * n.max(1)));
+    text[lo..end]
+        .split(|c: char| !c.is_alphanumeric())
+        .rev()
+        .filter(|w| !w.is_empty())
+        .take(n)
+        .map(str::to_lowercase)
+        .collect()
+}
+
 /// The first context word that is a substring of one of the keywords.
 pub fn supportive_word(
     keywords: &[String],
@@ -72,7 +149,17 @@ pub fn enhance(text: &str, f: &mut Finding, context: &'static [&'static str]) {
         return;
     }
     let kws = preceding_keywords(text, f.start, PREFIX_COUNT);
-    if let Some(w) = supportive_word(&kws, context) {
+    let header;
+    let word = match supportive_word(&kws, context) {
+        Some(w) => Some(w),
+        None => {
+            header = table_header(text, f.start);
+            header
+                .as_deref()
+                .and_then(|h| context.iter().copied().find(|w| h.contains(w)))
+        }
+    };
+    if let Some(w) = word {
         f.score = (f.score + SIMILARITY_FACTOR).clamp(MIN_SCORE_WITH_CONTEXT, 1.0);
         f.context_word = Some(w);
     }
@@ -99,5 +186,23 @@ mod tests {
             preceding_keywords("a b c d e f g h", 14, 5),
             vec!["g", "f", "e", "d", "c"]
         );
+    }
+
+    #[test]
+    fn a_column_header_is_context() {
+        let t =
+            "Notes\nName | Phone | City\nAnn Lee | 5009806360 | Greiz\nBo Li | 5009806361 | Hof";
+        let at = t.find("5009806361").unwrap();
+        assert_eq!(table_header(t, at).as_deref(), Some("phone"));
+        assert_eq!(
+            table_header(t, t.find("Hof").unwrap()).as_deref(),
+            Some("city")
+        );
+        // The header row itself and text outside a table have none.
+        assert_eq!(table_header(t, t.find("Phone").unwrap()), None);
+        assert_eq!(table_header(t, 0), None);
+        let mut f = Finding::new("PHONE_NUMBER", at, at + 10, 0.1, "x");
+        enhance(t, &mut f, &["phone"]);
+        assert!((f.score - 0.45).abs() < 1e-12);
     }
 }

@@ -7,6 +7,7 @@ pub mod date;
 pub mod email;
 pub mod iban;
 pub mod ip;
+pub mod location;
 pub mod medical;
 pub mod person;
 pub mod phone;
@@ -35,7 +36,7 @@ pub fn all() -> &'static [Recognizer] {
     &ALL
 }
 
-static ALL: [Recognizer; 14] = [
+static ALL: [Recognizer; 15] = [
     Recognizer {
         name: "email",
         entities: &["EMAIL_ADDRESS"],
@@ -115,6 +116,12 @@ static ALL: [Recognizer; 14] = [
         context: person::CONTEXT,
     },
     Recognizer {
+        name: "location",
+        entities: &["LOCATION"],
+        find: location::find,
+        context: location::CONTEXT,
+    },
+    Recognizer {
         name: "us_zip_code",
         entities: &["US_ZIP_CODE"],
         find: zip::find,
@@ -136,6 +143,7 @@ pub const RULES: &[&str] = &[
     "first_capitalized",
     "first_last",
     "first_last_lowercase",
+    "gazetteer",
     "health_plan_context",
     "iban_mod97",
     "ipv4",
@@ -145,14 +153,17 @@ pub const RULES: &[&str] = &[
     "passport_digits",
     "passport_next_gen",
     "phone_libphonenumber",
+    "postcode_city",
     "single_name",
     "ssn_bare",
     "ssn_delimited",
+    "street_address",
     "title_name",
     "url_scheme",
     "url_www",
     "zip_after_state",
     "zip_digits",
+    "zip_plus_four",
 ];
 
 /// The ASCII digits of `s`.
@@ -170,4 +181,12 @@ pub(crate) fn named_otherwise(text: &str, start: usize, n: usize, words: &[&str]
     crate::context::preceding_keywords(text, start, n)
         .iter()
         .any(|w| words.contains(&w.as_str()))
+}
+
+/// The spans (as text) and scores that `find` reports in `t`, for the recognizers' tests.
+#[cfg(test)]
+pub(crate) fn found_by(find: fn(&str, &mut Vec<Finding>), t: &str) -> Vec<(&str, f64)> {
+    let mut v = vec![];
+    find(t, &mut v);
+    v.iter().map(|f| (&t[f.start..f.end], f.score)).collect()
 }

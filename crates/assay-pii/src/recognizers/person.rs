@@ -96,6 +96,13 @@ fn folded(w: &str) -> String {
         .collect()
 }
 
+/// Whether `w` is a listed first name or surname (accents folded, any case): a place of that
+/// name is ambiguous (`Jackson`, `Florence`, `Chad`).
+pub(crate) fn is_listed_name(w: &str) -> bool {
+    let f = folded(w);
+    FIRST.contains(&f) || LAST.contains(&f)
+}
+
 fn cap(w: &str) -> bool {
     w.chars().next().is_some_and(char::is_uppercase)
 }

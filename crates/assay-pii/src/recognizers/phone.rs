@@ -27,9 +27,9 @@
 //! `invoice`, `SKU`, `tracking`, `case`, `version`, ...); calendar dates, dotted quads,
 //! SSN-shaped `ddd-dd-dddd` and ZIP+4-shaped `ddddd-dddd` candidates (left to those
 //! recognizers); an address's house number and postcode before the town; and unbalanced
-//! parentheses. Validity is checked for the regions of
-//! Presidio's default list and the main European ones (US, CA, GB, DE, FR, ES, IT, NL, BE,
-//! CH, AT, IE, IL, IN, BR, AU), and for any country with an international prefix.
+//! parentheses. Validity is checked for the regions of Presidio's default list and the main
+//! European ones (numbers with a trunk `0`: GB, DE, FR, IT, NL, BE, CH, AT, IE, IL, IN, AU;
+//! without: US, CA, ES, IT, IN, BR), and for any country with an international prefix.
 
 use std::sync::LazyLock;
 
@@ -107,13 +107,13 @@ static CAND: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EXTENSION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)[ ]?(?:x|ext\.?|extension|#)[ ]?\d{1,6}$").unwrap());
-const REGIONS: [Id; 16] = [
-    Id::US,
-    Id::CA,
+/// The regions asked about a national number that starts with the trunk prefix `0`, and about
+/// one that does not (libphonenumber parses a number in a region's national form; asking only
+/// the regions whose numbers are written that way halves the look-ups).
+const TRUNK_ZERO: [Id; 12] = [
     Id::GB,
     Id::DE,
     Id::FR,
-    Id::ES,
     Id::IT,
     Id::NL,
     Id::BE,
@@ -122,12 +122,31 @@ const REGIONS: [Id; 16] = [
     Id::IE,
     Id::IL,
     Id::IN,
-    Id::BR,
     Id::AU,
 ];
+const NO_TRUNK: [Id; 6] = [Id::US, Id::CA, Id::ES, Id::IT, Id::IN, Id::BR];
+
+/// The regions to ask about the national number `s`.
+fn regions_for(s: &str) -> &'static [Id] {
+    let first = s.bytes().find(u8::is_ascii_digit);
+    if first == Some(b'0') {
+        &TRUNK_ZERO
+    } else {
+        &NO_TRUNK
+    }
+}
+
+/// libphonenumber's metadata keeps its compiled patterns in an LRU cache of 100 regexes; the
+/// regions asked here use several hundred, so at 100 they would be compiled again and again
+/// (50 times slower). Done once, before the first look-up.
+static METADATA_CACHE: LazyLock<()> = LazyLock::new(|| {
+    if let Ok(mut cache) = phonenumber::metadata::DATABASE.cache().lock() {
+        cache.set_capacity(4096);
+    }
+});
 
 fn valid_in_any_region(s: &str) -> bool {
-    REGIONS
+    regions_for(s)
         .iter()
         .any(|&r| phonenumber::parse(Some(r), s).is_ok_and(|n| phonenumber::is_valid(&n)))
 }
@@ -139,7 +158,7 @@ fn valid_in_any_region(s: &str) -> bool {
 fn valid_bare(s: &str) -> bool {
     let valid = |r: Id| phonenumber::parse(Some(r), s).is_ok_and(|n| phonenumber::is_valid(&n));
     if s.starts_with('0') {
-        return REGIONS.iter().any(|&r| valid(r));
+        return TRUNK_ZERO.iter().any(|&r| valid(r));
     }
     [Id::US, Id::CA, Id::IN].into_iter().any(valid)
 }
@@ -219,6 +238,7 @@ fn house_number_and_postcode(number: &str, rest: &str) -> bool {
 }
 
 pub fn find(text: &str, out: &mut Vec<Finding>) {
+    LazyLock::force(&METADATA_CACHE);
     let b = text.as_bytes();
     for m in CAND.find_iter(text) {
         let start = m.start();
@@ -272,9 +292,7 @@ mod tests {
     use super::*;
 
     fn found(t: &str) -> Vec<(&str, f64)> {
-        let mut v = vec![];
-        find(t, &mut v);
-        v.iter().map(|f| (&t[f.start..f.end], f.score)).collect()
+        super::super::found_by(find, t)
     }
 
     #[test]

@@ -31,7 +31,8 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
         }
         let state = s >= 3
             && b[s - 1] == b' '
-            && STATES.contains(&&text[s - 3..s - 1])
+            // `get`: the two bytes before may be inside a multi-byte letter (`Almería 22867`).
+            && text.get(s - 3..s - 1).is_some_and(|st| STATES.contains(&st))
             && (s == 3 || !b[s - 4].is_ascii_alphanumeric());
         out.push(if state {
             Finding::new("US_ZIP_CODE", s, m.end(), 0.6, "zip_after_state")
@@ -51,5 +52,15 @@ mod tests {
         find(t, &mut v);
         let got: Vec<(&str, f64)> = v.iter().map(|f| (&t[f.start..f.end], f.score)).collect();
         assert_eq!(got, vec![("02118-1234", 0.6), ("12345", 0.01)]);
+    }
+
+    /// A multi-byte letter just before the digits (it used to panic on a byte slice).
+    #[test]
+    fn after_an_accented_letter() {
+        let t = "| Almería 22867 | Aí 12345";
+        let mut v = vec![];
+        find(t, &mut v);
+        assert_eq!(v.len(), 2);
+        assert!(v.iter().all(|f| f.score == 0.01));
     }
 }
