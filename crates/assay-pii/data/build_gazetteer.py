@@ -58,7 +58,8 @@ def main():
     for alias in ["USA", "U.S.A.", "United States of America", "UK", "Great Britain", "England", "Scotland",
                   "Wales", "Northern Ireland", "Holland", "the Netherlands", "Czechia", "South Korea",
                   "North Korea", "Russia", "Iran", "Syria", "Vietnam", "Laos", "Bolivia", "Venezuela",
-                  "Tanzania", "Moldova", "Ivory Coast", "Macedonia", "Burma", "Taiwan", "Palestine"]:
+                  "Tanzania", "Moldova", "Ivory Coast", "Macedonia", "Burma", "Taiwan", "Palestine", "Korea",
+                  "Swaziland", "Cape Verde", "East Timor", "Zaire", "Czech Republic", "Vatican"]:
         add("country", alias)
     for s in pycountry.subdivisions:
         add("region", s.name)

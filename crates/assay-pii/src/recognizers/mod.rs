@@ -153,6 +153,8 @@ pub const RULES: &[&str] = &[
     "passport_digits",
     "passport_next_gen",
     "phone_libphonenumber",
+    "place_column",
+    "place_cue",
     "postcode_city",
     "single_name",
     "ssn_bare",

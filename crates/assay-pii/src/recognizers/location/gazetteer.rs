@@ -307,6 +307,8 @@ pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
         let score = match (ambiguous, cue) {
             // Not reported at all: a context word would lift any score to 0.4.
             (true, false) => continue,
+            // A country after a cue (`to Jordan`) is the country.
+            (true, true) if kind == Kind::Country => 0.5,
             (true, true) => 0.35,
             (false, _) => {
                 let base = match kind {
