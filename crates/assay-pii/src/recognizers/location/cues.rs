@@ -61,7 +61,7 @@ const PLACE_HEADERS: &[&str] = &[
     "municipality",
 ];
 
-/// Capitalised words that a cue may precede but that are not places.
+/// Capitalised words that a cue may precede but that are not places (and the months).
 const NOT_PLACES: &[&str] = &[
     "Marketing",
     "Sales",
@@ -87,23 +87,12 @@ const NOT_PLACES: &[&str] = &[
     "Friday",
     "Saturday",
     "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
 ];
 
 fn place_like(s: &str) -> bool {
     let first = s.split([' ', '-']).next().unwrap_or("");
     !NOT_PLACES.contains(&first)
+        && !crate::dates::MONTHS.contains(&first)
         && s.chars()
             .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.'))
 }
