@@ -717,16 +717,12 @@ impl MitigatedModel {
 /// one: the logistic regression's margin `w·x + b`, the tree ensemble's raw margin (log-odds);
 /// for a prefit model its probability, as scikit-learn takes `predict_proba` from an estimator
 /// without a decision function (XGBoost's and LightGBM's scikit-learn wrappers).
-/// A constant predictor has no margin to calibrate (an error).
+/// A constant predictor has no margin to calibrate (an error). The decision function is the
+/// one [`Predictor::outputs`] computes, defined there once.
 pub fn calibration_input(base: &Predictor, x: &Matrix) -> Result<Vec<f64>, MitigationError> {
-    match base {
-        Predictor::Logistic(m) => Ok(m.decision_function(x)?),
-        Predictor::Trees(e) => e
-            .predict_margin(x.data(), x.n_cols())
-            .map_err(|e| MitigationError::Data(e.to_string())),
-        Predictor::Score => base.score(x),
-        Predictor::Constant { .. } => Err(no_margin(base)),
-    }
+    base.outputs(x)?
+        .decision_function
+        .ok_or_else(|| no_margin(base))
 }
 
 /// The error of calibrating a predictor without a decision function (a constant one).

@@ -138,15 +138,17 @@ fn regions_for(s: &str) -> &'static [Id] {
 
 /// libphonenumber's metadata keeps its compiled patterns in an LRU cache of 100 regexes; the
 /// regions asked here use several hundred, so at 100 they would be compiled again and again
-/// (50 times slower). Done once, before the first look-up.
+/// (0.13 MB/s instead of about 1 MB/s on one thread: BENCHMARKS.md). Done once, before the
+/// first look-up.
 static METADATA_CACHE: LazyLock<()> = LazyLock::new(|| {
     if let Ok(mut cache) = phonenumber::metadata::DATABASE.cache().lock() {
         cache.set_capacity(4096);
     }
 });
 
-fn valid_in_any_region(s: &str) -> bool {
-    regions_for(s)
+/// Whether `s`, in the national form of one of `regions`, is a valid number there.
+fn valid_in(regions: &[Id], s: &str) -> bool {
+    regions
         .iter()
         .any(|&r| phonenumber::parse(Some(r), s).is_ok_and(|n| phonenumber::is_valid(&n)))
 }
@@ -156,11 +158,11 @@ fn valid_in_any_region(s: &str) -> bool {
 /// Indian number. Any ten digits are valid somewhere (variable-length plans such as
 /// Germany's and Austria's accept them), so other regions are not asked.
 fn valid_bare(s: &str) -> bool {
-    let valid = |r: Id| phonenumber::parse(Some(r), s).is_ok_and(|n| phonenumber::is_valid(&n));
     if s.starts_with('0') {
-        return TRUNK_ZERO.iter().any(|&r| valid(r));
+        valid_in(&TRUNK_ZERO, s)
+    } else {
+        valid_in(&[Id::US, Id::CA, Id::IN], s)
     }
-    [Id::US, Id::CA, Id::IN].into_iter().any(valid)
 }
 
 /// The score of a candidate number (extension removed), or `None` when it is not one.
@@ -201,7 +203,7 @@ fn score(s: &str) -> Option<f64> {
             return Some(if known { 0.4 } else { 0.3 });
         }
     } else if separated {
-        if valid_in_any_region(s) {
+        if valid_in(regions_for(s), s) {
             return Some(0.5);
         }
     } else if valid_bare(s) {
