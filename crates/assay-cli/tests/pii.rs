@@ -180,6 +180,48 @@ fn mask_replace_and_presidio_items() {
     }
 }
 
+/// Issue #18: `pii mask` masks what the NER tagger and the Safe Harbor recognizers find.
+#[test]
+fn mask_names_places_and_safe_harbor_identifiers() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Annemijn Duivenvoorden-van Soest, aged 93, moved from Soerendonk to Ávila.\n\
+                VIN 1M8GDM9AXKP042788, Fax: +44 20 7946 0959, IMEI 490154203237518, \
+                wallet 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed, DEA AB1234563.\n";
+    let f = write(dir.path(), "in.txt", text.as_bytes());
+    let out = dir.path().join("out.txt");
+    ok(&assay(
+        &["pii", "mask", s(&f), "--out", s(&out), "--threshold", "0.4"],
+        &[],
+    ));
+    let m = std::fs::read_to_string(&out).unwrap();
+    for secret in [
+        "Annemijn",
+        "Soest",
+        "93",
+        "Soerendonk",
+        "Ávila",
+        "1M8GDM9AXKP042788",
+        "7946 0959",
+        "490154203237518",
+        "0x5aAeb",
+        "AB1234563",
+    ] {
+        assert!(!m.contains(secret), "{secret} left in {m}");
+    }
+    for tag in [
+        "<PERSON>",
+        "<AGE_OVER_89>",
+        "<LOCATION>",
+        "<VEHICLE_ID>",
+        "<FAX_NUMBER>",
+        "<DEVICE_ID>",
+        "<CRYPTO>",
+        "<LICENSE_NUMBER>",
+    ] {
+        assert!(m.contains(tag), "{tag} missing in {m}");
+    }
+}
+
 #[test]
 fn encryption_round_trip_through_decrypt() {
     let dir = tempfile::tempdir().unwrap();

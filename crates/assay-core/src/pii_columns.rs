@@ -34,10 +34,16 @@ pub fn analyze_cell(analyzer: &Analyzer, header: &str, cell: &str) -> Vec<assay_
 
 /// Entity types that identify a person by themselves (HIPAA Safe Harbor's identifiers, 45 CFR
 /// 164.514(b)(2)); a date identifies when it is a date of birth.
-const DIRECT: [&str; 13] = [
+const DIRECT: [&str; 19] = [
     "PERSON",
     "EMAIL_ADDRESS",
     "PHONE_NUMBER",
+    "FAX_NUMBER",
+    "ACCOUNT_NUMBER",
+    "LICENSE_NUMBER",
+    "VEHICLE_ID",
+    "LICENSE_PLATE",
+    "DEVICE_ID",
     "US_SSN",
     "CREDIT_CARD",
     "IBAN_CODE",

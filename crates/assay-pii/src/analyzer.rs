@@ -98,6 +98,7 @@ impl Analyzer {
                 context::enhance(text, f, r.context);
             }
         }
+        recognizers::person::confirm_by_tagger(&mut all);
         let entities = &self.config.entities;
         let rules = &self.config.rules;
         all.retain(|f| {

@@ -155,9 +155,38 @@ const WHOLE: &[(&[&str], NameHint)] = &[
             "cell_phone",
             "phone_number",
             "phonenumber",
-            "fax",
         ],
         h("PHONE_NUMBER", "a phone number", true),
+    ),
+    (
+        &["vin", "vin_number", "vehicle_id", "chassis_number"],
+        h("VEHICLE_ID", "a vehicle identification number", true),
+    ),
+    (
+        &[
+            "license_plate",
+            "licence_plate",
+            "plate_number",
+            "number_plate",
+            "registration_plate",
+        ],
+        h("LICENSE_PLATE", "a licence plate", true),
+    ),
+    (
+        &[
+            "serial_number",
+            "serial_no",
+            "imei",
+            "mac_address",
+            "device_id",
+            "device_serial",
+            "udi",
+        ],
+        h("DEVICE_ID", "a device identifier", true),
+    ),
+    (
+        &["fax", "fax_number", "faxnumber", "facsimile"],
+        h("FAX_NUMBER", "a fax number", true),
     ),
     (
         &["ip", "ip_address", "ipaddress", "ip_addr"],

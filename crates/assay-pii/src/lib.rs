@@ -1,8 +1,12 @@
 //! PII detection and masking.
 //!
-//! [`recognizers`] holds one file per family of personal identifiers (email, phone, credit
-//! card, IBAN, US SSN, IP address, URL, date, US passport / driver's licence, crypto wallet,
-//! medical record / health-plan numbers, person names, US ZIP codes). Each recognizer proposes candidates with a regular
+//! [`recognizers`] holds one file per family of personal identifiers (email, phone and fax,
+//! credit card, IBAN, US SSN, IP address, URL, date, US passport / driver's licence, crypto
+//! wallets, medical record / health-plan numbers, person names, locations and addresses, US ZIP
+//! codes, and the other HIPAA Safe Harbor identifiers: ages over 89, vehicle identifiers and
+//! licence plates, device identifiers and serial numbers, account and licence numbers,
+//! biometric and photograph references). Person names and places are also found by a
+//! statistical tagger trained in Rust ([`recognizers::ner`]). Each recognizer proposes candidates with a regular
 //! expression (the `regex` crate: linear time, compiled once) and, where the identifier has one,
 //! validates them with its checksum or validity rules (Luhn, mod-97, SSA rules, base58check,
 //! bech32, `std::net` parsing, libphonenumber metadata through the `phonenumber` crate). The

@@ -50,8 +50,11 @@ pub enum Operator {
     /// Shift a date by a per-person number of days in `[-max_days, max_days] \ {0}`, derived by
     /// HMAC from the person id; written in the date's own form.
     DateShift { max_days: i64 },
-    /// Coarser value: date → year, ZIP → first three digits, IPv4 → /24 network, email → its
-    /// domain; otherwise `<TYPE>`.
+    /// Coarser value, by HIPAA's Safe Harbor rule (45 CFR 164.514(b)(2)(i)(B), (C)) where it
+    /// has one: date → year; ZIP → its first three digits, `000` for the three-digit areas of
+    /// 20,000 people or fewer ([`RESTRICTED_ZIP3`]); a location → itself when it is a state,
+    /// region or country of the gazetteer, otherwise `<LOCATION>` (subdivisions smaller than a
+    /// state are removed); IPv4 → /24 network; email → its domain; otherwise `<TYPE>`.
     Generalize,
 }
 
@@ -390,15 +393,35 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// The three-digit ZIP code areas of 20,000 people or fewer (2000 Census), whose first three
+/// digits Safe Harbor replaces by `000`: the list of HHS's "Guidance Regarding Methods for
+/// De-identification of Protected Health Information" (2012), section 3.4.
+pub const RESTRICTED_ZIP3: [&str; 17] = [
+    "036", "059", "063", "102", "203", "556", "692", "790", "821", "823", "830", "831", "878",
+    "879", "884", "890", "893",
+];
+
 fn generalize(entity: &str, value: &str) -> String {
+    let v = value.trim();
+    if entity == "LOCATION" {
+        return if crate::recognizers::location::is_region_or_country(v) {
+            v.to_string()
+        } else {
+            "<LOCATION>".to_string()
+        };
+    }
     if let Some(d) = dates::parse(value) {
         return d.year.to_string();
     }
-    let v = value.trim();
     if (v.len() == 5 || v.len() == 10 && v.as_bytes()[5] == b'-')
         && v.bytes().filter(|c| *c != b'-').all(|c| c.is_ascii_digit())
     {
-        return format!("{}**", &v[..3]);
+        let zip3 = &v[..3];
+        return if RESTRICTED_ZIP3.contains(&zip3) {
+            "000**".to_string()
+        } else {
+            format!("{zip3}**")
+        };
     }
     if let Ok(ip) = v.parse::<std::net::Ipv4Addr>() {
         let o = ip.octets();
@@ -501,6 +524,23 @@ mod tests {
             run("generalize", "born 1984-03-05, from 192.168.7.9", None).text,
             "born 1984, from 192.168.7.0/24"
         );
+    }
+
+    #[test]
+    fn generalize_follows_safe_harbor_geography() {
+        assert_eq!(generalize("US_ZIP_CODE", "10027"), "100**");
+        assert_eq!(generalize("US_ZIP_CODE", "03601-1234"), "000**");
+        assert_eq!(generalize("US_ZIP_CODE", "89301"), "000**");
+        assert_eq!(generalize("LOCATION", "California"), "California");
+        assert_eq!(generalize("LOCATION", "Germany"), "Germany");
+        for v in [
+            "Boston",
+            "12 Joshua Pines",
+            "Soerendonk",
+            "Austin, TX 78701",
+        ] {
+            assert_eq!(generalize("LOCATION", v), "<LOCATION>", "{v}");
+        }
         let m = run("replace", "Ünï jane@example.com x", None);
         assert_eq!(m.items[0].start, 4);
         assert_eq!(m.items[0].end, 4 + "<EMAIL_ADDRESS>".len());

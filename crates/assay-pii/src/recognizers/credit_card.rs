@@ -4,7 +4,8 @@
 //! `2131`/`1800` ones, which Presidio's pattern misses, only with their issuer prefixes. Only
 //! validated numbers are reported (score 1.0); a candidate whose full length fails Luhn is
 //! retried at shorter group boundaries. Digits after a `+` (a phone number's country code)
-//! and numbers named as another kind (`order no. 640-1989016-5822452`) are not cards.
+//! and numbers named as another kind (`order no. 640-1989016-5822452`, `IMEI 4901542…`) are not
+//! cards.
 
 use std::sync::LazyLock;
 
@@ -81,7 +82,7 @@ fn plausible(d: &[u8], whole: bool) -> bool {
 /// Words that, among the two words before a candidate, name another kind of number.
 const NOT_CARD: &[&str] = &[
     "order", "invoice", "inv", "tracking", "isbn", "issn", "sku", "case", "ticket", "serial",
-    "iban", "phone", "tel", "mobile", "fax",
+    "iban", "phone", "tel", "mobile", "fax", "imei", "account", "acct",
 ];
 
 pub fn find(text: &str, out: &mut Vec<Finding>) {
@@ -151,7 +152,7 @@ mod tests {
         // Luhn-valid digits that are a phone number or an order number.
         let mut v = vec![];
         find(
-            "tel +39 34171898064, order no. 640-1989016-5822452, invoice 4111111111111111",
+            "tel +39 34171898064, order no. 640-1989016-5822452, invoice 4111111111111111, IMEI 490154203237518",
             &mut v,
         );
         assert!(v.is_empty(), "{v:?}");

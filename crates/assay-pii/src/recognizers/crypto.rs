@@ -1,7 +1,11 @@
-//! Bitcoin wallet addresses: legacy/P2SH base58 addresses validated by base58check (double
-//! SHA-256 checksum, version byte 0x00 or 0x05) and segwit `bc1` addresses validated by the
-//! bech32 (BIP 173) or bech32m (BIP 350) checksum. Only validated addresses are reported
-//! (score 1.0, Presidio's `CRYPTO` after validation).
+//! Cryptocurrency wallet addresses (`CRYPTO`). Bitcoin: legacy/P2SH base58 addresses
+//! validated by base58check (double SHA-256 checksum, version byte 0x00 or 0x05) and segwit
+//! `bc1` addresses validated by the bech32 (BIP 173) or bech32m (BIP 350) checksum; only
+//! validated addresses are reported (score 1.0, Presidio's `CRYPTO` after validation).
+//! Ethereum: `0x` and 40 hex digits; in mixed case the EIP-55 checksum (the case of each
+//! letter is the matching bit of the Keccak-256 hash of the lower-case address) must hold
+//! (1.0), in one case there is no checksum to check (0.5, raised by `eth`, `ethereum`,
+//! `wallet`).
 
 use std::sync::LazyLock;
 
@@ -10,7 +14,26 @@ use sha2::{Digest, Sha256};
 
 use crate::finding::Finding;
 
-pub const CONTEXT: &[&str] = &["wallet", "btc", "bitcoin", "crypto"];
+pub const CONTEXT: &[&str] = &["wallet", "btc", "bitcoin", "crypto", "eth", "ethereum"];
+
+static ETH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b0x[0-9a-fA-F]{40}\b").unwrap());
+
+/// Whether a mixed-case Ethereum address (`0x` and 40 hex digits) carries a valid EIP-55
+/// checksum: each letter is upper case exactly where the matching nibble of the Keccak-256
+/// hash of the lower-case hex is 8 or more.
+pub fn eip55(addr: &str) -> bool {
+    use tiny_keccak::{Hasher, Keccak};
+    let hex = &addr[2..];
+    let lower = hex.to_ascii_lowercase();
+    let mut hash = [0u8; 32];
+    let mut k = Keccak::v256();
+    k.update(lower.as_bytes());
+    k.finalize(&mut hash);
+    hex.bytes().enumerate().all(|(i, c)| {
+        let nibble = (hash[i / 2] >> if i % 2 == 0 { 4 } else { 0 }) & 0xf;
+        !c.is_ascii_alphabetic() || c.is_ascii_uppercase() == (nibble >= 8)
+    })
+}
 
 static BASE58: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b[13][a-km-zA-HJ-NP-Z1-9]{25,34}\b").unwrap());
@@ -114,11 +137,46 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
             ));
         }
     }
+    for m in ETH.find_iter(text) {
+        let hex = &m.as_str()[2..];
+        let one_case = !hex.bytes().any(|c| c.is_ascii_lowercase())
+            || !hex.bytes().any(|c| c.is_ascii_uppercase());
+        if one_case {
+            out.push(Finding::new("CRYPTO", m.start(), m.end(), 0.5, "eth_hex"));
+        } else if eip55(m.as_str()) {
+            out.push(Finding::new("CRYPTO", m.start(), m.end(), 1.0, "eth_eip55"));
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ethereum_addresses_by_eip55() {
+        // The EIP-55 specification's test vectors.
+        for a in [
+            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+            "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB",
+            "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb",
+        ] {
+            assert!(eip55(a), "{a}");
+        }
+        let t = "send to 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed, not \
+                 0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed; eth 0x52908400098527886e0f7030069857d2e4169ee7; \
+                 tx 0x88df016429689c079f3b2f6ad39fa052532c56795b733da78a91ebe6a713944b";
+        let got = crate::recognizers::found_by(find, t);
+        assert_eq!(
+            got,
+            [
+                ("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", 1.0),
+                ("0x52908400098527886e0f7030069857d2e4169ee7", 0.5)
+            ]
+        );
+    }
+
     #[test]
     fn addresses() {
         assert!(base58check("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"));

@@ -1,19 +1,25 @@
 //! The recognizers, one file per family. Each has a `find(text, out)` that appends its findings
 //! (byte spans, base score, rule) and the context words that raise its score.
 
+pub mod account;
+pub mod age;
+pub mod biometric;
 pub mod credit_card;
 pub mod crypto;
 pub mod date;
+pub mod device;
 pub mod email;
 pub mod iban;
 pub mod ip;
 pub mod location;
 pub mod medical;
+pub mod ner;
 pub mod person;
 pub mod phone;
 pub mod ssn;
 pub mod url;
 pub mod us_ids;
+pub mod vehicle;
 pub mod zip;
 
 use crate::finding::Finding;
@@ -36,7 +42,7 @@ pub fn all() -> &'static [Recognizer] {
     &ALL
 }
 
-static ALL: [Recognizer; 15] = [
+static ALL: [Recognizer; 22] = [
     Recognizer {
         name: "email",
         entities: &["EMAIL_ADDRESS"],
@@ -45,7 +51,7 @@ static ALL: [Recognizer; 15] = [
     },
     Recognizer {
         name: "phone",
-        entities: &["PHONE_NUMBER"],
+        entities: &["PHONE_NUMBER", "FAX_NUMBER"],
         find: phone::find,
         context: phone::CONTEXT,
     },
@@ -116,10 +122,53 @@ static ALL: [Recognizer; 15] = [
         context: person::CONTEXT,
     },
     Recognizer {
+        name: "ner",
+        entities: &["PERSON", "LOCATION"],
+        find: ner::find,
+        // The tagger reads the words around an entity itself.
+        context: &[],
+    },
+    Recognizer {
         name: "location",
         entities: &["LOCATION"],
         find: location::find,
         context: location::CONTEXT,
+    },
+    Recognizer {
+        name: "age_over_89",
+        entities: &["AGE_OVER_89"],
+        find: age::find,
+        context: age::CONTEXT,
+    },
+    Recognizer {
+        name: "vehicle",
+        entities: &["VEHICLE_ID", "LICENSE_PLATE"],
+        find: vehicle::find,
+        context: vehicle::CONTEXT,
+    },
+    Recognizer {
+        name: "device",
+        entities: &["DEVICE_ID"],
+        find: device::find,
+        context: device::CONTEXT,
+    },
+    Recognizer {
+        name: "account_number",
+        entities: &["ACCOUNT_NUMBER"],
+        find: account::find_account,
+        context: account::ACCOUNT_CONTEXT,
+    },
+    Recognizer {
+        name: "license_number",
+        entities: &["LICENSE_NUMBER"],
+        find: account::find_license,
+        context: account::LICENSE_CONTEXT,
+    },
+    Recognizer {
+        name: "biometric",
+        entities: &["BIOMETRIC", "PHOTO"],
+        find: biometric::find,
+        context: biometric::CONTEXT,
     },
     Recognizer {
         name: "us_zip_code",
@@ -131,38 +180,58 @@ static ALL: [Recognizer; 15] = [
 
 /// Every rule name a recognizer can report (for `--rules` filters).
 pub const RULES: &[&str] = &[
+    "account_context",
+    "age_over_89",
+    "biometric_term",
     "btc_base58check",
     "btc_bech32",
     "capitalized_surname",
     "credit_card_luhn",
     "date",
     "date_of_birth",
+    "dea_check_digit",
     "dl_alphanumeric",
     "dl_digits",
     "email",
+    "eth_eip55",
+    "eth_hex",
     "first_capitalized",
     "first_last",
     "first_last_lowercase",
     "gazetteer",
     "health_plan_context",
     "iban_mod97",
+    "imei_context",
+    "imei_luhn",
     "ipv4",
     "ipv6",
+    "license_context",
+    "location_model",
+    "mac_address",
     "medicare_mbi",
     "mrn_context",
+    "npi_luhn",
     "passport_digits",
     "passport_next_gen",
+    "person_model",
     "phone_libphonenumber",
+    "photo_file",
+    "photo_reference",
     "place_column",
     "place_cue",
+    "plate_context",
     "postcode_city",
+    "serial_context",
     "single_name",
     "ssn_bare",
     "ssn_delimited",
     "street_address",
     "title_name",
+    "udi_gs1",
     "url_scheme",
     "url_www",
+    "vin_check_digit",
+    "vin_context",
     "zip_after_state",
     "zip_digits",
     "zip_plus_four",

@@ -22,6 +22,8 @@
 //! words (Presidio's rule, [`crate::context`]) raise by 0.35. Bare digits need context to pass
 //! the usual threshold of 0.4: they are also order numbers and timestamps.
 //!
+//! A number labelled as a fax (`Fax:`, `F`, `facsimile`) is reported as `FAX_NUMBER`.
+//!
 //! Not phone numbers: a candidate preceded by `#`, a currency sign, or a code's hyphen
 //! (`INV-2019-79486`); one whose preceding words name another number (`ISBN`, `order`,
 //! `invoice`, `SKU`, `tracking`, `case`, `version`, ...); calendar dates, dotted quads,
@@ -279,8 +281,13 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
         if super::named_otherwise(text, start, 2, NOT_PHONE) {
             continue;
         }
+        let entity = if is_fax(text, start) {
+            "FAX_NUMBER"
+        } else {
+            "PHONE_NUMBER"
+        };
         out.push(Finding::new(
-            "PHONE_NUMBER",
+            entity,
             start,
             end,
             score,
@@ -289,12 +296,63 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
     }
 }
 
+/// Words that label a number as a fax number, and those that label it as a phone's.
+const FAX_WORDS: &[&str] = &["fax", "facsimile", "telefax", "telecopie", "télécopie", "f"];
+const PHONE_WORDS: &[&str] = &[
+    "phone",
+    "tel",
+    "telephone",
+    "mobile",
+    "cell",
+    "call",
+    "m",
+    "t",
+    "ph",
+    "mob",
+];
+
+/// Whether the nearest of the three words before byte `start` that labels a number says fax
+/// (`Fax: …`, `T 020 … | F 020 …`): HIPAA's Safe Harbor lists fax numbers apart from
+/// telephone numbers, so they are reported as `FAX_NUMBER`.
+fn is_fax(text: &str, start: usize) -> bool {
+    for w in crate::context::preceding_keywords(text, start, 3) {
+        let w = w.trim_end_matches(['.', ':', '#']);
+        if FAX_WORDS.contains(&w) {
+            return true;
+        }
+        if PHONE_WORDS.contains(&w) {
+            return false;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn found(t: &str) -> Vec<(&str, f64)> {
         super::super::found_by(find, t)
+    }
+
+    #[test]
+    fn fax_numbers_by_their_label() {
+        let t = "Tel: +44 20 7946 0958, Fax: +44 20 7946 0959. T 020 7946 0000 | F 020 7946 0001";
+        let mut v = vec![];
+        find(t, &mut v);
+        let got: Vec<(&str, &str)> = v
+            .iter()
+            .map(|f| (&t[f.start..f.end], f.entity_type))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("+44 20 7946 0958", "PHONE_NUMBER"),
+                ("+44 20 7946 0959", "FAX_NUMBER"),
+                ("020 7946 0000", "PHONE_NUMBER"),
+                ("020 7946 0001", "FAX_NUMBER")
+            ]
+        );
     }
 
     #[test]

@@ -18,6 +18,20 @@ const STREET_ENDINGS: &str = "straße|strasse|str\\.|weg|baan|platz|allee|gasse|
 
 const UNIT: &str = r"(?:,?\ (?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Fl\.?|Floor|\#|Piso|Puerta|Esc\.|Interno|Int\.)\ ?[\w-]{1,6})";
 
+/// Whether `lower` (a lower-cased word) is a street type of [`STREET_TYPES`] or
+/// [`STREET_TYPES_BEFORE`] (`pines`, `route`, `calle`): the NER tagger's cue that a name is a
+/// street's.
+pub(crate) fn is_street_type(lower: &str) -> bool {
+    static TYPES: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+        STREET_TYPES
+            .split('|')
+            .chain(STREET_TYPES_BEFORE.split('|'))
+            .map(|t| t.trim_end_matches("\\.?").to_lowercase())
+            .collect()
+    });
+    TYPES.contains(lower)
+}
+
 static STREET_NUMBER_FIRST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?x)(?-u:\b)[0-9]{{1,6}}[A-Za-z]?,?\ (?:\p{{Lu}}[\p{{L}}'’.-]*\ ){{1,4}}?(?:{STREET_TYPES})(?-u:\b)\.?{UNIT}*"

@@ -214,8 +214,18 @@ const COMMON: &[&str] = &[
     "Bridge",
 ];
 
+/// Whether `name` is a region (a state, province, county ...) or a country of the gazetteer:
+/// what HIPAA's Safe Harbor rule lets a de-identified record keep. A name that is also a
+/// city's (`New York`) counts as the region: the text alone cannot tell them apart.
+pub(crate) fn is_region_or_country(name: &str) -> bool {
+    matches!(
+        GAZETTEER.kinds.get(name),
+        Some(Kind::Region | Kind::Country)
+    )
+}
+
 /// Whether `name` is a place of the gazetteer.
-pub(super) fn is_place(name: &str) -> bool {
+pub(crate) fn is_place(name: &str) -> bool {
     GAZETTEER.kinds.contains_key(name)
 }
 

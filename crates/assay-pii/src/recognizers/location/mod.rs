@@ -26,6 +26,9 @@ mod addresses;
 mod cues;
 mod gazetteer;
 
+pub(crate) use addresses::is_street_type;
+pub(crate) use gazetteer::{is_place, is_region_or_country};
+
 use crate::finding::Finding;
 
 pub const CONTEXT: &[&str] = &[

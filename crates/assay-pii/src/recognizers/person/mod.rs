@@ -6,8 +6,11 @@
 //! scores 0.3; a lone listed name scores 0.15 (capitalised) or 0.05 and needs a context word
 //! ("name", "patient", "first", "last", ...) to matter. Two capitalised words neither of which is
 //! listed are a name (0.5) only after a cue that introduces a person ("Dear", "ask", "name:") or
-//! before "was born". Accented letters are folded for the look-up (Chloé is Chloe). Other names
-//! outside the lists are missed: this is a dictionary approach, not a statistical NER model.
+//! before "was born". Accented letters are folded for the look-up (Chloé is Chloe).
+//!
+//! Names beyond these lists (other locales, particles, double-barrelled and East Asian names)
+//! are the statistical tagger's ([`super::ner`], rule `person_model`), which also arbitrates
+//! the weak rules here ([`confirm_by_tagger`]).
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -29,9 +32,9 @@ fn load(s: &str) -> HashSet<String> {
 }
 
 static FIRST: LazyLock<HashSet<String>> =
-    LazyLock::new(|| load(include_str!("../../data/first_names.txt")));
+    LazyLock::new(|| load(include_str!("../../../data/first_names.txt")));
 static LAST: LazyLock<HashSet<String>> =
-    LazyLock::new(|| load(include_str!("../../data/last_names.txt")));
+    LazyLock::new(|| load(include_str!("../../../data/last_names.txt")));
 static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\p{L}[\p{L}'-]*\b").unwrap());
 
 /// Listed names that are also common English words: never reported alone.
@@ -82,18 +85,23 @@ const NOT_NAMES: &[&str] = &[
 fn folded(w: &str) -> String {
     w.chars()
         .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-            'ç' => 'c',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ñ' => 'n',
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'ý' | 'ÿ' => 'y',
-            c => c,
-        })
+        .map(folded_char)
         .collect()
+}
+
+/// A lower-case Latin letter without its accent (`é` → `e`); other characters unchanged.
+pub(crate) fn folded_char(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        c => c,
+    }
 }
 
 /// Whether `w` is a listed first name or surname (accents folded, any case): a place of that
@@ -103,12 +111,22 @@ pub(crate) fn is_listed_name(w: &str) -> bool {
     FIRST.contains(&f) || LAST.contains(&f)
 }
 
+/// Whether `folded` (lower-cased, accents folded) is a listed US first name.
+pub(crate) fn is_us_first(folded: &str) -> bool {
+    FIRST.contains(folded)
+}
+
+/// Whether `folded` (lower-cased, accents folded) is a listed US surname.
+pub(crate) fn is_us_last(folded: &str) -> bool {
+    LAST.contains(folded)
+}
+
 fn cap(w: &str) -> bool {
     w.chars().next().is_some_and(char::is_uppercase)
 }
 
 /// Capitalised words that start sentences or salutations, not names.
-const NOT_FIRST: &[&str] = &[
+pub(crate) const NOT_FIRST: &[&str] = &[
     "Dear",
     "Please",
     "Patient",
@@ -149,6 +167,44 @@ const NOT_FIRST: &[&str] = &[
     "Miss",
 ];
 
+/// Rules that guess a name from one listed name and a capitalised word, or from two
+/// capitalised words after a cue.
+const WEAK_RULES: [&str; 4] = [
+    "first_capitalized",
+    "capitalized_surname",
+    "cued_capitalized",
+    "first_last",
+];
+
+/// The score of a weak rule's name that the tagger does not share.
+pub const UNCONFIRMED_RULE: f64 = 0.3;
+
+/// Lowers to [`UNCONFIRMED_RULE`] the names of [`WEAK_RULES`] that no name of the tagger
+/// ([`super::ner`], rule `person_model`) overlaps: `Joshua Pines` and `Tina Courts` are
+/// streets, which the tagger reads from their context and the rules cannot. A weak rule's
+/// name that the tagger confirms takes the tagger's score when higher, so that of the two
+/// spans the longer is kept (`Ahmed Wilson` over a tagged `Ahmed`). Names after a title, and
+/// the tagger's own, are kept as they are.
+pub fn confirm_by_tagger(all: &mut [Finding]) {
+    let mut tagged: Vec<(usize, usize, f64)> = all
+        .iter()
+        .filter(|f| f.rule == "person_model")
+        .map(|f| (f.start, f.end, f.score))
+        .collect();
+    tagged.sort_unstable_by_key(|t| (t.0, t.1));
+    // Tagged names do not overlap one another: sorted by start, their ends ascend too.
+    for f in all.iter_mut() {
+        if f.entity_type == "PERSON" && WEAK_RULES.contains(&f.rule) {
+            let i = tagged.partition_point(|t| t.1 <= f.start);
+            match tagged.get(i) {
+                Some(t) if t.0 < f.end => f.score = f.score.max(t.2),
+                _ => f.score = f.score.min(UNCONFIRMED_RULE),
+            }
+        }
+    }
+}
+
+/// Person names by the dictionary rules (see the module documentation).
 pub fn find(text: &str, out: &mut Vec<Finding>) {
     let words: Vec<(usize, usize)> = WORD.find_iter(text).map(|m| (m.start(), m.end())).collect();
     let adjacent = |a: (usize, usize), b: (usize, usize)| {
