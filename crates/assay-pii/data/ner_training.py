@@ -205,6 +205,18 @@ def fields(r, fake, en, english):
         "COUNTRY": ("LOCATION", lambda: en.country()),
         "WORD": (None, lambda: en.word().title()),
         "SENT": (None, lambda: en.sentence()),
+        "KEY": (None, lambda: r.choice(["_", "_", " ", ""]).join(en.words(r.choice([1, 2, 2, 3])))
+                .replace(" ", "_") if r.random() < 0.5 else " ".join(en.words(r.choice([1, 2]))).title()),
+        "TITLE": (None, lambda: r.choice([
+            lambda: en.catch_phrase().title(), lambda: en.bs().title(),
+            lambda: " ".join(en.words(r.choice([1, 2, 3, 4]))).title(), lambda: en.job().title(),
+            lambda: f"{' '.join(en.words(2)).title()} {r.choice(['W/O', 'w/', 'in the', 'Or', 'of', '/'])} "
+                    f"{' '.join(en.words(r.choice([1, 2]))).title()}"])()),
+        "CAT": (None, lambda: r.choice(["Low", "Medium", "High", "Very High", "None", "Yes", "No", "N/A",
+                                        "Active", "Inactive", "Pending", "Closed", "Open", "Approved",
+                                        "Rejected", "Male", "Female", "Married", "Single", "Divorced",
+                                        "Other", "Unknown", "Gold", "Silver", "Bronze", "Standard",
+                                        "Premium", "Basic", "Urgent", "Normal", "Minor", "Major"])),
         "REGION": ("LOCATION", lambda: region(fake)),
         "CITYLINE": ("LOCATION", lambda: city_line(r, fake)),
     }
@@ -307,6 +319,14 @@ TRAIN_TEMPLATES = [
     "{DATE}  {LABEL} {N}  {AMT}\n{DATE}  {LABEL} {N}  {AMT}\n{WORD} {WORD}: {AMT}",
     "Name | {LABEL} | City\n{FULL} | {N} | {CITY}\n{FULL} | {N} | {TOWN}",
     "{LABEL} {PHONE} ext. {N}. {SENT} {LABEL}: {DATE}.",
+    "{KEY}: {TITLE}\n{KEY}: {CAT}\n{KEY}: {P}\n{KEY}: {N}",
+    "{KEY}={CAT}; {KEY}={TITLE}; {KEY}={N}; {KEY}={FULL}",
+    "{KEY}: {TITLE} ({P})",
+    "{KEY}: {CAT}",
+    "{KEY}: {TITLE}",
+    "{KEY},{KEY},{KEY}\n{N},{TITLE},{CAT}\n{N},{FULL},{CAT}\n{N},{TITLE},{CAT}",
+    "Category: {TITLE}. Priority: {CAT}. Assigned to {P}. Status: {CAT}.",
+    "{TITLE}\n{SENT} Contact {P} ({JOB}) for {TITLE}.",
 ]
 
 FILLER = [

@@ -97,6 +97,8 @@ pub struct Tagged {
     /// Whether one of its words is in a lexicon of its label (the name lists for PERSON, the
     /// gazetteer for LOCATION).
     pub listed: bool,
+    /// Whether every word of it is a common English word.
+    pub common: bool,
 }
 
 /// The tag with the highest score among those allowed after `prev`, and its margin over the
@@ -156,11 +158,13 @@ impl Model {
                 if tag != O {
                     let label = label_of(tag);
                     let listed = tokens::listed(&t[i], label);
+                    let common = !word || tokens::common(&t[i]);
                     match open.as_mut() {
                         Some(o) if continues => {
                             o.margin = o.margin.min(margin);
                             o.words += usize::from(word);
                             o.listed |= listed;
+                            o.common &= common;
                         }
                         _ => {
                             open = Some(Tagged {
@@ -170,6 +174,7 @@ impl Model {
                                 margin,
                                 words: usize::from(word),
                                 listed,
+                                common,
                             })
                         }
                     }
@@ -278,13 +283,14 @@ pub fn score(t: &Tagged) -> f64 {
     0.4 + 0.45 * m / (m + MARGIN_HALF)
 }
 
-/// Whether a tagged entity is reported: not a person's name that is one word in no name list
-/// (`Daughter`, `Monday`, a town's name read as a person's), which the tagger's word alone
-/// does not make a name (the dictionary rules still report listed single names, with a
-/// context word). Places are: most villages are in no gazetteer, and the tagger reads them
-/// from their context (`with us in Soerendonk from`).
+/// Whether a tagged entity is reported. A person's name needs a word of the name lists
+/// (the tagger's word alone does not make `Daughter`, `Monday`, `Felony Battery` or a town a
+/// name), and a one-word name must not also be a common English word (`Low`, `Will`; the
+/// dictionary rules still report such names with a context word). Places are reported as
+/// tagged: most villages are in no gazetteer, and the tagger reads them from their context
+/// (`with us in Soerendonk from`).
 pub fn reported(t: &Tagged) -> bool {
-    !(LABELS[t.label] == "PERSON" && t.words == 1 && !t.listed)
+    LABELS[t.label] != "PERSON" || t.listed && !(t.words == 1 && t.common)
 }
 
 /// The rule name of the tagger's findings of each label.

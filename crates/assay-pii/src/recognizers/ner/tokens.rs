@@ -340,6 +340,11 @@ impl Scratch {
     }
 }
 
+/// Whether the word `t` is a common English word.
+pub(super) fn common(t: &Token) -> bool {
+    t.flags & COMMON != 0
+}
+
 /// Whether the word `t` is in a lexicon of `label` (0: the name lists, 1: the gazetteer).
 pub(super) fn listed(t: &Token, label: usize) -> bool {
     t.flags & if label == 0 { LEXICON } else { PLACE } != 0
