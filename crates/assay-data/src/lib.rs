@@ -17,6 +17,7 @@ pub mod datasets;
 pub mod error;
 pub mod groups;
 mod guard;
+pub mod idx;
 mod ipc;
 pub mod lock;
 pub mod process;

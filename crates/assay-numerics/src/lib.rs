@@ -6,6 +6,7 @@
 //! The crate has no dependency but `libm` (correctly rounded `erf`, `erfc` and `lgamma`), so
 //! any crate, front end or binding can use it.
 
+pub mod beta;
 pub mod random;
 pub mod special;
 
