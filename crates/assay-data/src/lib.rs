@@ -20,6 +20,7 @@ mod guard;
 pub mod idx;
 mod ipc;
 pub mod lock;
+pub mod npy;
 pub mod process;
 pub mod provenance;
 pub mod roles;
