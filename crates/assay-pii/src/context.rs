@@ -63,11 +63,18 @@ const MAX_ROW_BYTES: usize = 4096;
 const MAX_ROWS_UP: usize = 200;
 
 /// The largest char boundary of `text` at or below `i`.
-fn floor_boundary(text: &str, mut i: usize) -> usize {
+pub(crate) fn floor_boundary(text: &str, mut i: usize) -> usize {
     while !text.is_char_boundary(i) {
         i -= 1;
     }
     i
+}
+
+/// The text of `at`'s line before byte `at`, at most about `max_bytes` of it (a bounded
+/// window for cue words, constant time on long lines).
+pub(crate) fn line_before(text: &str, at: usize, max_bytes: usize) -> &str {
+    let window = &text[floor_boundary(text, at.saturating_sub(max_bytes))..at];
+    window.rfind('\n').map_or(window, |i| &window[i + 1..])
 }
 
 /// Start and end of the line around byte `at`, when it is at most [`MAX_ROW_BYTES`] long.

@@ -86,13 +86,7 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
     }
     for m in IMAGE_FILE.find_iter(text) {
         // A cue in the 60 bytes before the file name, on its line.
-        let mut from = m.start().saturating_sub(60);
-        while !text.is_char_boundary(from) {
-            from += 1;
-        }
-        let window = &text[from..m.start()];
-        let window = window.rsplit('\n').next().unwrap_or(window);
-        if PHOTO_CUE.is_match(window) {
+        if PHOTO_CUE.is_match(crate::context::line_before(text, m.start(), 60)) {
             out.push(Finding::new("PHOTO", m.start(), m.end(), 0.6, "photo_file"));
         }
     }

@@ -67,14 +67,6 @@ pub fn vin_check_digit_ok(vin: &str) -> bool {
     b[8] == check
 }
 
-/// The largest character boundary of `text` at or below `i`.
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
 pub fn find(text: &str, out: &mut Vec<Finding>) {
     for m in VIN.find_iter(text) {
         let s = m.as_str();
@@ -90,9 +82,7 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
                 0.85,
                 "vin_check_digit",
             ));
-        } else if VIN_CUE
-            .is_match(&text[floor_boundary(text, m.start().saturating_sub(32))..m.start()])
-        {
+        } else if VIN_CUE.is_match(crate::context::line_before(text, m.start(), 32)) {
             out.push(Finding::new(
                 "VEHICLE_ID",
                 m.start(),

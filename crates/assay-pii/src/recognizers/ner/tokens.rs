@@ -118,12 +118,7 @@ pub(super) struct Scratch {
 }
 
 thread_local! {
-    pub(super) static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch {
-        lower: String::new(),
-        folded: String::new(),
-        shape: String::new(),
-        tokens: Vec::new(),
-    }) };
+    pub(super) static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::new()) };
 }
 
 /// The tokens of `text` (single spaces separate tokens and are not tokens).
@@ -330,7 +325,7 @@ pub(super) fn special(start: usize, end: usize, kind: Kind, name: &str) -> Token
 }
 
 impl Scratch {
-    pub(super) fn new() -> Self {
+    pub(super) const fn new() -> Self {
         Scratch {
             lower: String::new(),
             folded: String::new(),
